@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Kernels are hot loops over validated indices; release builds drop the exclusivity checks there.
+let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "descent",
+    products: [
+        .executable(name: "descent", targets: ["descent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (see docs/architecture.md).
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The only C code of our own: the error trampoline and wrappers for Lua's macros.
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+        .target(name: "Optim", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+        .target(name: "Data", dependencies: ["Tensors", "CZlib"], resources: [.copy("Resources")], swiftSettings: kernelSettings),
+        .target(name: "Experiments"),
+        .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
+        .target(
+            name: "LuaModules",
+            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments"],
+            resources: [.copy("Resources")]),
+        .executableTarget(
+            name: "descent",
+            dependencies: [
+                "LuaModules", "Experiments", "Tensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["descent"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,213 @@
+#include "CLuaShim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static descent_dispatch_fn swift_dispatch;
+static descent_release_fn swift_release;
+static descent_external_bytes_fn external_bytes;
+
+void descent_install(descent_dispatch_fn dispatch, descent_release_fn release,
+                     descent_external_bytes_fn external) {
+    swift_dispatch = dispatch;
+    swift_release = release;
+    external_bytes = external;
+}
+
+/* Per-state bookkeeping, kept in the allocator's user data. */
+typedef struct {
+    int64_t heap;        /* bytes Lua has allocated */
+    int64_t limit;       /* 0: unlimited */
+    int64_t deadline;    /* monotonic ns; 0: none */
+    int in_swift;        /* depth of Swift calls under way: the allocator must not fail then */
+    int hit;             /* 1 memory, 2 time */
+} host_info;
+
+static host_info *info_of(lua_State *L) {
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return (host_info *)ud;
+}
+
+int64_t descent_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t total_bytes(host_info *info) {
+    return info->heap + (external_bytes ? external_bytes() : 0);
+}
+
+static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    host_info *info = (host_info *)ud;
+    if (nsize == 0) {
+        if (ptr) info->heap -= (int64_t)osize;
+        free(ptr);
+        return NULL;
+    }
+    int64_t old = ptr ? (int64_t)osize : 0;
+    if (info->limit > 0 && nsize > (size_t)old && !info->in_swift
+        && total_bytes(info) + (int64_t)nsize - old > info->limit) {
+        info->hit = 1;
+        return NULL; /* Lua raises a memory error from its own (C) frames */
+    }
+    void *p = realloc(ptr, nsize);
+    if (p) info->heap += (int64_t)nsize - old;
+    return p;
+}
+
+static int on_panic(lua_State *L) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "descent: unprotected Lua error: %s\n", msg ? msg : "(not a string)");
+    return 0; /* Lua aborts */
+}
+
+lua_State *descent_newstate(int64_t limit_bytes) {
+    host_info *info = calloc(1, sizeof(host_info));
+    if (!info) return NULL;
+    info->limit = limit_bytes;
+    lua_State *L = lua_newstate(host_alloc, info);
+    if (!L) { free(info); return NULL; }
+    lua_atpanic(L, on_panic);
+    return L;
+}
+
+void descent_closestate(lua_State *L) {
+    host_info *info = info_of(L);
+    lua_close(L);
+    free(info);
+}
+
+void descent_set_memory_limit(lua_State *L, int64_t limit_bytes) { info_of(L)->limit = limit_bytes; }
+int64_t descent_lua_heap_bytes(lua_State *L) { return info_of(L)->heap; }
+int descent_limit_hit(lua_State *L) { return info_of(L)->hit; }
+
+static void deadline_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    host_info *info = info_of(L);
+    if (info->deadline > 0 && descent_monotonic_ns() > info->deadline) {
+        info->hit = 2;
+        /* From now on stop at every instruction, so a script's own pcall cannot swallow it. */
+        lua_sethook(L, deadline_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "time limit exceeded (--timeout)");
+    }
+}
+
+void descent_set_deadline(lua_State *L, int64_t deadline_ns) {
+    info_of(L)->deadline = deadline_ns;
+    if (deadline_ns > 0) lua_sethook(L, deadline_hook, LUA_MASKCOUNT, 10000);
+    else lua_sethook(L, NULL, 0, 0);
+}
+
+/* Runs a Swift function and raises its error, if any, once Swift has returned. */
+static int call_swift(lua_State *L, void *box) {
+    host_info *info = info_of(L);
+    info->in_swift++;
+    int n = swift_dispatch(L, box);
+    info->in_swift--;
+    if (n >= 0) {
+        if (info->in_swift == 0) {
+            if (info->limit > 0 && total_bytes(info) > info->limit) {
+                info->hit = 1;
+                lua_pushstring(L, "memory limit exceeded (--max-memory)");
+                n = DESCENT_ERROR;
+            } else if (info->deadline > 0 && descent_monotonic_ns() > info->deadline) {
+                info->hit = 2;
+                lua_pushstring(L, "time limit exceeded (--timeout)");
+                n = DESCENT_ERROR;
+            }
+        }
+        if (n >= 0) return n;
+    }
+    if (n == DESCENT_ERROR) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_error(L);
+}
+
+static int trampoline(lua_State *L) {
+    return call_swift(L, lua_touserdata(L, lua_upvalueindex(1)));
+}
+
+void descent_push_swift_function(lua_State *L, void *box) {
+    lua_pushlightuserdata(L, box);
+    lua_pushcclosure(L, trampoline, 1);
+}
+
+static int index_function(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+        lua_pop(L, 1);
+    }
+    void *fallback = lua_touserdata(L, lua_upvalueindex(2));
+    if (!fallback) { lua_pushnil(L); return 1; }
+    return call_swift(L, fallback);
+}
+
+void descent_push_index_function(lua_State *L, int methods_index, void *fallback) {
+    methods_index = lua_absindex(L, methods_index);
+    lua_pushvalue(L, methods_index);
+    if (fallback) lua_pushlightuserdata(L, fallback); else lua_pushnil(L);
+    lua_pushcclosure(L, index_function, 2);
+}
+
+static int gc_function(lua_State *L) {
+    void **slot = (void **)lua_touserdata(L, 1);
+    if (slot && *slot) {
+        void *object = *slot;
+        *slot = NULL;
+        swift_release(object);
+    }
+    return 0;
+}
+
+void descent_push_gc_function(lua_State *L) { lua_pushcfunction(L, gc_function); }
+
+void descent_push_object(lua_State *L, void *object, int metatable_ref) {
+    void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
+    *slot = object;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+    lua_setmetatable(L, -2);
+}
+
+void *descent_to_object(lua_State *L, int idx, const void *metatable) {
+    void **slot = (void **)lua_touserdata(L, idx);
+    if (!slot || lua_rawlen(L, idx) != sizeof(void *) || !lua_getmetatable(L, idx)) return NULL;
+    const void *mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    return mt == metatable ? *slot : NULL;
+}
+
+static int message_handler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int descent_pcall(lua_State *L, int nargs, int nresults, int traceback) {
+    /* Lua code called back from Swift runs under the normal limits again. */
+    host_info *info = info_of(L);
+    int depth = info->in_swift;
+    info->in_swift = 0;
+    int status;
+    if (!traceback) {
+        status = lua_pcall(L, nargs, nresults, 0);
+    } else {
+        int base = lua_gettop(L) - nargs;
+        lua_pushcfunction(L, message_handler);
+        lua_insert(L, base);
+        status = lua_pcall(L, nargs, nresults, base);
+        lua_remove(L, base);
+    }
+    info->in_swift = depth;
+    return status;
+}

@@ -1,0 +1,53 @@
+/// The define-by-run autograd tape.
+///
+/// Every differentiable op calls `Tensor.record(...)` on its output: when grad mode is on and any
+/// input requires grad, the output gets a `GradNode` holding the inputs and a closure from the
+/// output's gradient to the inputs' gradients. `backward()` walks the nodes in reverse
+/// topological order, accumulates into leaves' `.grad`, and frees the closures (so a second
+/// backward through the same graph is an error, as in PyTorch, not a wrong answer).
+public final class GradNode {
+    public let name: String
+    /// The op's inputs, in the order the backward closure returns their gradients.
+    public let inputs: [Tensor]
+    /// Maps the output's gradient to one gradient per input (nil: no gradient for that input).
+    public private(set) var backward: ((Tensor) throws -> [Tensor?])?
+    /// Where the op was called from (filled by the host for anomaly reports), optional.
+    public var origin: String?
+
+    public init(name: String, inputs: [Tensor], backward: @escaping (Tensor) throws -> [Tensor?]) {
+        self.name = name
+        self.inputs = inputs
+        self.backward = backward
+    }
+
+    /// Drops the closure and what it captured once backward has used it.
+    public func release() { backward = nil }
+}
+
+/// Whether ops record themselves for backward (`autograd.no_grad` turns it off).
+public enum GradMode {
+    nonisolated(unsafe) public static var isEnabled = true
+
+    /// Runs `body` with recording off, restoring the previous mode afterwards.
+    public static func withoutGrad<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = isEnabled
+        isEnabled = false
+        defer { isEnabled = saved }
+        return try body()
+    }
+}
+
+extension Tensor {
+    /// Marks `output` as produced by an op named `name` from `inputs`, when recording applies.
+    /// Returns `output` for chaining: `return Tensor.record("mul", out, [a, b]) { g in ... }`.
+    @discardableResult
+    public static func record(
+        _ name: String, _ output: Tensor, _ inputs: [Tensor],
+        backward: @escaping (Tensor) throws -> [Tensor?]
+    ) -> Tensor {
+        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return output }
+        output.requiresGrad = true
+        output.gradFn = GradNode(name: name, inputs: inputs, backward: backward)
+        return output
+    }
+}

@@ -1,0 +1,75 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bytes of tensor storage alive in this process, and the cap on them.
+///
+/// Lua's garbage collector cannot see this memory, so the Lua host reads `liveBytes` to apply GC
+/// pressure and to enforce `--max-memory`. The cap turns a runaway allocation into a clean
+/// `TensorError` instead of an out-of-memory kill.
+public enum TensorMemory {
+    static let live = Atomic<Int>(0)
+    static let total = Atomic<Int>(0)
+    static let cap = Atomic<Int>(defaultCap())
+
+    public static var liveBytes: Int { live.load(ordering: .relaxed) }
+    /// Bytes allocated since the process started (monotonic); the Lua host turns its growth into
+    /// GC steps.
+    public static var allocatedBytes: Int { total.load(ordering: .relaxed) }
+    /// The most tensor storage that may be alive at once, in bytes.
+    public static var limit: Int {
+        get { cap.load(ordering: .relaxed) }
+        set { cap.store(max(0, newValue), ordering: .relaxed) }
+    }
+
+    static func defaultCap() -> Int {
+        // Physical memory: anything larger can only end in the kernel's OOM killer.
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? pages * size : Int.max
+    }
+
+    static func reserve(_ bytes: Int) throws {
+        let now = live.add(bytes, ordering: .relaxed).newValue
+        if now > limit {
+            live.subtract(bytes, ordering: .relaxed)
+            throw TensorError(
+                "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - bytes) in use, limit \(limit))")
+        }
+        total.add(bytes, ordering: .relaxed)
+    }
+
+    static func release(_ bytes: Int) { live.subtract(bytes, ordering: .relaxed) }
+}
+
+/// A flat, 64-byte-aligned float32 buffer shared by a tensor and all of its views.
+public final class Storage {
+    public let count: Int
+    public let base: UnsafeMutablePointer<Float>
+
+    /// Allocates `count` uninitialised floats; throws when the size is invalid or over the limit.
+    public init(count: Int) throws {
+        guard count >= 0 else { throw TensorError("cannot allocate a negative number of elements (\(count))") }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard !overflow else { throw TensorError("cannot allocate \(count) elements: size overflows") }
+        try TensorMemory.reserve(bytes)
+        var raw: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
+            TensorMemory.release(bytes)
+            throw TensorError("out of memory: cannot allocate \(bytes) bytes")
+        }
+        self.count = count
+        self.base = raw.bindMemory(to: Float.self, capacity: max(count, 16))
+    }
+
+    /// Allocates `count` floats set to `value`.
+    public convenience init(count: Int, repeating value: Float) throws {
+        try self.init(count: count)
+        base.initialize(repeating: value, count: count)
+    }
+
+    deinit {
+        free(base)
+        TensorMemory.release(count * MemoryLayout<Float>.stride)
+    }
+}
