@@ -1,1 +1,306 @@
-// LuaHost
+import CLua
+import CLuaShim
+
+/// Owns one `lua_State` and everything Swift registers into it.
+///
+/// ```swift
+/// let host = try LuaHost()
+/// host.register(module: "greet", [
+///     ("hello", { L in L.push("hello " + (try L.string(1, "argument 1"))); return 1 }),
+/// ])
+/// try host.run(file: "script.lua")
+/// ```
+///
+/// Every Swift function is reached through the C trampoline (CLuaShim): it returns a result count
+/// or throws, and the trampoline raises the Lua error after Swift has returned, so Lua's longjmp
+/// never crosses a Swift frame.
+public final class LuaHost {
+    public let state: LuaState
+    public var L: OpaquePointer { state.L }
+    /// Keeps every registered function alive for the lifetime of the state.
+    private var functions: [FunctionBox] = []
+    /// Objects whose lifetime is tied to the host (class descriptors and the like).
+    private var retained: [AnyObject] = []
+    private var lastAllocatedBytes = 0
+
+    /// Bytes outside Lua's heap counted against the memory limit (tensor storage), and the
+    /// cumulative bytes allocated so far (for GC pressure). Set by whoever owns such memory.
+    nonisolated(unsafe) public static var externalLiveBytes: () -> Int64 = { 0 }
+    nonisolated(unsafe) public static var externalAllocatedBytes: () -> Int = { 0 }
+
+    public init(memoryLimit: Int64 = 0) throws {
+        LuaHost.installOnce
+        guard let L = descent_newstate(memoryLimit) else { throw LuaError("cannot create a Lua state") }
+        state = LuaState(L)
+        luaL_openlibs(L)
+    }
+
+    deinit { descent_closestate(L) }
+
+    private static let installOnce: Void = {
+        descent_install(dispatchToSwift, releaseObject, { LuaHost.externalLiveBytes() })
+    }()
+
+    // MARK: Functions and modules
+
+    /// Pushes a Lua function that runs `body`; `name` prefixes its error messages.
+    public func pushFunction(_ name: String, _ body: @escaping LuaFunction) {
+        descent_push_swift_function(L, box(name, body))
+    }
+
+    func box(_ name: String, _ body: @escaping LuaFunction) -> UnsafeMutableRawPointer {
+        let b = FunctionBox(name: name, body: body)
+        functions.append(b)
+        return Unmanaged.passUnretained(b).toOpaque()
+    }
+
+    /// Sets `fields` on the table at the top of the stack.
+    public func setFunctions(_ fields: [(String, LuaFunction)], prefix: String = "") {
+        for (name, body) in fields {
+            pushFunction(prefix + name, body)
+            state.rawSet(-2, name)
+        }
+    }
+
+    /// Creates (or extends) the global table `name` with `functions`; leaves nothing on the stack.
+    public func register(module name: String, _ functions: [(String, LuaFunction)]) {
+        descent_pushglobaltable(L)
+        if state.rawGet(-1, name) != LUA_TTABLE {
+            state.pop(1)
+            state.newTable()
+            state.pushValue(-1)
+            state.rawSet(-3, name)
+        }
+        setFunctions(functions)
+        state.pop(2)
+    }
+
+    /// Sets global `name` to the value on top of the stack (popped).
+    public func setGlobal(_ name: String) {
+        descent_pushglobaltable(L)
+        lua_rotate(L, -2, 1)
+        state.rawSet(-2, name)
+        state.pop(1)
+    }
+
+    /// Pushes global `name`.
+    @discardableResult
+    public func getGlobal(_ name: String) -> Int32 {
+        descent_pushglobaltable(L)
+        let t = state.rawGet(-1, name)
+        lua_rotate(L, -2, 1)
+        state.pop(1)
+        return t
+    }
+
+    // MARK: Userdata classes
+
+    /// Defines a userdata type for Swift objects of type `T`: a metatable named `name` whose
+    /// `__index` finds `methods` in C (no Swift call for a method lookup) and otherwise calls
+    /// `index` (for `t[i]`, `t.grad` and the like), plus `metamethods` (`__add`, `__tostring`, ...).
+    public func defineClass<T: AnyObject>(
+        _ type: T.Type, name: String, methods: [(String, LuaFunction)],
+        metamethods: [(String, LuaFunction)] = [], index: LuaFunction? = nil
+    ) -> LuaClass<T> {
+        state.newTable()  // metatable
+        state.push(name)
+        state.rawSet(-2, "__name")
+        state.newTable()  // methods
+        setFunctions(methods, prefix: "")
+        let fallback = index.map { box("index", $0) }
+        descent_push_index_function(L, -1, fallback)
+        state.rawSet(-3, "__index")
+        state.pushValue(-1)
+        state.rawSet(-3, "methods")  // reachable for extension from Lua (nn.lua adds helpers)
+        state.pop(1)
+        setFunctions(metamethods)
+        descent_push_gc_function(L)
+        state.rawSet(-2, "__gc")
+        let pointer = lua_topointer(L, -1)!
+        let ref = luaL_ref(L, descent_registryindex())
+        let cls = LuaClass<T>(name: name, ref: ref, metatable: pointer, host: self)
+        retained.append(cls)
+        return cls
+    }
+
+    /// Pushes the methods table of a class (for adding Lua-written methods).
+    public func pushMethods<T>(of cls: LuaClass<T>) {
+        pushMetatable(of: cls)
+        state.rawGet(-1, "methods")
+        lua_rotate(L, -2, 1)
+        state.pop(1)
+    }
+
+    /// Pushes the metatable of a class.
+    public func pushMetatable<T>(of cls: LuaClass<T>) {
+        lua_rawgeti(L, descent_registryindex(), lua_Integer(cls.ref))
+    }
+
+    /// Adds methods to a class defined earlier (methods can then capture the class itself).
+    public func addMethods<T>(_ cls: LuaClass<T>, _ methods: [(String, LuaFunction)]) {
+        pushMethods(of: cls)
+        setFunctions(methods)
+        state.pop(1)
+    }
+
+    /// Adds metamethods (`__add`, `__newindex`, ...) to a class defined earlier.
+    public func addMetamethods<T>(_ cls: LuaClass<T>, _ metamethods: [(String, LuaFunction)]) {
+        pushMetatable(of: cls)
+        setFunctions(metamethods)
+        state.pop(1)
+    }
+
+    /// Sets the Swift fallback of `__index` (non-method keys such as `t[1]` or `t.grad`).
+    public func setIndexFallback<T>(_ cls: LuaClass<T>, _ body: @escaping LuaFunction) {
+        pushMetatable(of: cls)
+        state.rawGet(-1, "methods")
+        descent_push_index_function(L, -1, box(cls.name + " index", body))
+        state.rawSet(-3, "__index")
+        state.pop(2)
+    }
+
+    // MARK: GC pressure
+
+    /// Tells Lua's collector about memory it cannot see: called after pushing an object that owns
+    /// `bytes` outside Lua's heap, so loops that make temporaries run in flat memory.
+    @inlinable
+    public func noteExternalAllocation() {
+        let now = LuaHost.externalAllocatedBytes()
+        let delta = now &- lastAllocatedBytesValue
+        if delta >= 64 * 1024 {
+            lastAllocatedBytesValue = now
+            descent_gc_step(L, Int32(min(delta / 1024, Int(Int32.max))))
+        }
+    }
+
+    @usableFromInline var lastAllocatedBytesValue: Int {
+        get { lastAllocatedBytes }
+        set { lastAllocatedBytes = newValue }
+    }
+
+    // MARK: Running code
+
+    /// Loads a chunk from a file; on success the function is on the stack.
+    public func load(file path: String) throws {
+        let status = luaL_loadfilex(L, path, nil)
+        if status != LUA_OK {
+            let message = state.string(at: -1) ?? "cannot load \(path)"
+            state.pop(1)
+            throw LuaRaise(message)
+        }
+    }
+
+    /// Loads a chunk from a string; on success the function is on the stack.
+    public func load(string code: String, name: String) throws {
+        var code = code
+        let status = code.withUTF8 { buf in
+            luaL_loadbufferx(L, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), buf.count, name, "t")
+        }
+        if status != LUA_OK {
+            let message = state.string(at: -1) ?? "cannot load \(name)"
+            state.pop(1)
+            throw LuaRaise(message)
+        }
+    }
+
+    /// Calls the function below `nargs` arguments with a traceback handler. Throws `LuaRaise`
+    /// holding the message and traceback.
+    public func call(nargs: Int32, nresults: Int32) throws {
+        if descent_pcall(L, nargs, nresults, 1) != LUA_OK {
+            let message = state.string(at: -1) ?? "(error object is a \(state.typeName(-1)) value)"
+            state.pop(1)
+            throw LuaRaise(message)
+        }
+    }
+
+    /// Runs a Lua string (for embedded library code); returns nothing.
+    public func run(string code: String, name: String, nresults: Int32 = 0) throws {
+        try load(string: code, name: name)
+        try call(nargs: 0, nresults: nresults)
+    }
+
+    // MARK: Limits
+
+    public func setMemoryLimit(bytes: Int64) { descent_set_memory_limit(L, bytes) }
+    public var luaHeapBytes: Int64 { descent_lua_heap_bytes(L) }
+    /// Stops the script at `seconds` from now (instruction hook plus a check after every Swift call).
+    public func setTimeout(seconds: Double) {
+        descent_set_deadline(L, seconds > 0 ? descent_monotonic_ns() + Int64(seconds * 1e9) : 0)
+    }
+    /// Which limit ended the run, if any.
+    public var limitHit: LimitHit? {
+        switch descent_limit_hit(L) {
+        case 1: return .memory
+        case 2: return .time
+        default: return nil
+        }
+    }
+    public enum LimitHit: String { case memory, time }
+
+    public func collectGarbage() { descent_gc_collect(L) }
+    public static func monotonicSeconds() -> Double { Double(descent_monotonic_ns()) / 1e9 }
+}
+
+/// A Swift function registered with a state, with the name its errors carry.
+final class FunctionBox {
+    let name: String
+    let body: LuaFunction
+    init(name: String, body: @escaping LuaFunction) { self.name = name; self.body = body }
+}
+
+/// The single entry from C into Swift functions.
+private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer?) -> Int32 {
+    guard let L, let box else { return 0 }
+    let function = Unmanaged<FunctionBox>.fromOpaque(box).takeUnretainedValue()
+    let state = LuaState(L)
+    do {
+        return try function.body(state)
+    } catch let error as LuaRaise {
+        state.push(error.message)
+        return DESCENT_RAISE
+    } catch {
+        let text = "\(error)"
+        state.push(function.name.isEmpty || text.hasPrefix(function.name + ":") ? text : function.name + ": " + text)
+        return DESCENT_ERROR
+    }
+}
+
+private func releaseObject(_ object: UnsafeMutableRawPointer?) {
+    guard let object else { return }
+    Unmanaged<AnyObject>.fromOpaque(object).release()
+}
+
+/// A userdata type holding Swift objects of type `T`.
+public final class LuaClass<T: AnyObject> {
+    public let name: String
+    @usableFromInline let ref: Int32
+    @usableFromInline let metatable: UnsafeRawPointer
+    unowned let host: LuaHost
+
+    init(name: String, ref: Int32, metatable: UnsafeRawPointer, host: LuaHost) {
+        self.name = name
+        self.ref = ref
+        self.metatable = metatable
+        self.host = host
+    }
+
+    /// Pushes `object` as a new userdata (Lua's `__gc` releases it).
+    @inlinable
+    public func push(_ L: LuaState, _ object: T) {
+        descent_push_object(L.L, Unmanaged.passRetained(object).toOpaque(), ref)
+    }
+
+    /// The object at `i` if it is of this class.
+    @inlinable
+    public func to(_ L: LuaState, _ i: Int32) -> T? {
+        guard let p = descent_to_object(L.L, i, metatable) else { return nil }
+        return Unmanaged<T>.fromOpaque(p).takeUnretainedValue()
+    }
+
+    /// The object at `i`, or an error "`what` expected a tensor, got string".
+    @inlinable
+    public func check(_ L: LuaState, _ i: Int32, _ what: @autoclosure () -> String) throws -> T {
+        if let o = to(L, i) { return o }
+        throw LuaError("\(what()) expected a \(name), got \(L.typeName(i))")
+    }
+}

@@ -76,6 +76,9 @@ static inline void descent_remove(lua_State *L, int i) { lua_remove(L, i); }
 static inline void descent_replace(lua_State *L, int i) { lua_replace(L, i); }
 static inline int descent_isnoneornil(lua_State *L, int i) { return lua_type(L, i) <= 0; }
 static inline void descent_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
-static inline int descent_upvalue_count_ok(void) { return 1; }
+/// `lua_gc` is variadic, which Swift cannot call.
+static inline void descent_gc_step(lua_State *L, int kb) { lua_gc(L, LUA_GCSTEP, kb); }
+static inline void descent_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+static inline int descent_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT); }
 
 #endif

@@ -1,0 +1,186 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes one run directory: config.json and status.json at start, one metrics.jsonl line per
+/// `log`, summary.json, and the final status. Thread-safe (one lock), so a signal handler on
+/// another queue can mark the run interrupted while the script is still logging.
+///
+///     let rec = try RunRecorder(directory: URL(fileURLWithPath: "runs/a"), config: config)
+///     try rec.log([("step", 1), ("loss", 0.7)])
+///     try rec.summary([("loss", 0.1)])
+///     try rec.finish(.done, error: nil)   // writes "diverged" instead if a NaN was logged
+public final class RunRecorder {
+    public let directory: URL
+    public let config: RunConfig
+    public let startTime: Date
+    /// Set when a logged record held a non-finite number; `finish(.done)` then records
+    /// `diverged`. The lead may also set it when the script detects divergence itself.
+    public var diverged: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return divergedFlag }
+        set { lock.lock(); divergedFlag = newValue; lock.unlock() }
+    }
+    /// Why the run diverged: the first record and key holding a non-finite value.
+    public private(set) var divergence: String?
+
+    private let lock = NSLock()
+    private var divergedFlag = false
+    private var metricsFD: Int32
+    private var records = 0
+    private var finished = false
+    private var line: [UInt8] = []
+    private let marker: InterruptMarker
+
+    /// Creates `directory` (and parents), writes config.json and status.json (`running`), and
+    /// opens metrics.jsonl, truncating it unless `appendMetrics` (for a run resumed from a
+    /// checkpoint). A stale summary.json from an earlier attempt is removed.
+    public init(directory: URL, config: RunConfig, appendMetrics: Bool = false) throws {
+        self.directory = directory
+        self.config = config
+        startTime = Date()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ExperimentError("run directory \(directory.path): cannot create it (\(error.localizedDescription))")
+        }
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("summary.json"))
+        try AtomicFile.write(config.json.prettyJSON, to: directory.appendingPathComponent("config.json"))
+        try AtomicFile.write(StatusRecord(status: .running, startTime: startTime).json.prettyJSON,
+                             to: directory.appendingPathComponent("status.json"))
+        let path = directory.appendingPathComponent("metrics.jsonl").path
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (appendMetrics ? 0 : O_TRUNC)
+        metricsFD = open(path, flags, 0o644)
+        guard metricsFD >= 0 else { throw AtomicFile.posixError("cannot open \(path)") }
+        line.reserveCapacity(256)
+        marker = InterruptMarker(directory: directory, startTime: startTime, host: RunConfig.currentHost(), pid: getpid())
+        RunRecorder.activeLock.lock()
+        InterruptMarker.active = marker
+        RunRecorder.activeLock.unlock()
+    }
+
+    deinit {
+        if metricsFD >= 0 { close(metricsFD) }
+        RunRecorder.activeLock.lock()
+        if InterruptMarker.active === marker { InterruptMarker.active = nil }
+        RunRecorder.activeLock.unlock()
+    }
+
+    private static let activeLock = NSLock()
+
+    /// Where checkpoints go: `<run dir>/checkpoints` (created on first use by `checkpointURL`).
+    public var checkpointDirectory: URL { directory.appendingPathComponent("checkpoints") }
+
+    /// The file for checkpoint `name`, creating the checkpoint directory. Names are plain file
+    /// names: letters, digits, `-`, `_`, `.`, not starting with a dot.
+    ///
+    ///     try rec.checkpointURL(name: "best")  // <run>/checkpoints/best.ckpt
+    public func checkpointURL(name: String, extension ext: String = "ckpt") throws -> URL {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard !name.isEmpty, !name.hasPrefix("."), name.count <= 128, name.allSatisfy(allowed.contains) else {
+            throw ExperimentError("checkpoint: expected a name of letters, digits, '-', '_', '.', got \"\(name)\"")
+        }
+        try FileManager.default.createDirectory(at: checkpointDirectory, withIntermediateDirectories: true)
+        return checkpointDirectory.appendingPathComponent(ext.isEmpty ? name : name + "." + ext)
+    }
+
+    /// Appends `record` as one line of metrics.jsonl. The line reaches the OS in a single
+    /// write(2), so a crash never leaves a half-written line that a later reader trusts, and
+    /// `tail -f` sees it at once. A non-finite number anywhere in the record sets `diverged`.
+    public func log(_ record: [(String, JSONValue)]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { throw ExperimentError("experiment.log: the run has already finished") }
+        records += 1
+        if !divergedFlag, let bad = record.first(where: { $0.1.containsNonFinite }) {
+            divergedFlag = true
+            divergence = "non-finite \(bad.0) in metrics record \(records)"
+        }
+        line.removeAll(keepingCapacity: true)
+        JSONValue.object(record).appendCompactJSON(to: &line)
+        line.append(10)
+        guard AtomicFile.writeAll(fd: metricsFD, bytes: line) else {
+            throw AtomicFile.posixError("cannot append to \(directory.path)/metrics.jsonl")
+        }
+    }
+
+    /// Writes summary.json (the run's final metrics), replacing any earlier summary.
+    public func summary(_ values: [(String, JSONValue)]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if !divergedFlag, let bad = values.first(where: { $0.1.containsNonFinite }) {
+            divergedFlag = true
+            divergence = "non-finite \(bad.0) in summary"
+        }
+        try AtomicFile.write(JSONValue.object(values).prettyJSON, to: directory.appendingPathComponent("summary.json"))
+    }
+
+    /// Writes the final status.json and closes metrics.jsonl. `.done` becomes `.diverged` when
+    /// a non-finite value was logged. Later calls (and `log`) after the first finish are
+    /// ignored / rejected, so a signal handler's `interrupted` is not overwritten.
+    public func finish(_ status: RunStatus, error: String? = nil) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        // The marker's flag is also set by a signal handler that already wrote `interrupted`.
+        guard !finished, marker.finished.pointee == 0 else { return }
+        finished = true
+        marker.finished.pointee = 1
+        let final: RunStatus = (status == .done && divergedFlag) ? .diverged : status
+        let message = error ?? (final == .diverged ? divergence : nil)
+        close(metricsFD)
+        metricsFD = -1
+        let record = StatusRecord(status: final, error: message, startTime: startTime, endTime: Date())
+        try AtomicFile.write(record.json.prettyJSON, to: directory.appendingPathComponent("status.json"))
+    }
+
+    /// Records `interrupted` right away, synchronously; safe to call from any thread (but not
+    /// from a C signal handler: use `signalHandlerMarkInterrupted` there).
+    public func markInterrupted(signal: Int32? = nil) {
+        let reason = signal.map { "interrupted by signal \($0) (\(RunRecorder.signalName($0)))" } ?? "interrupted"
+        try? finish(.interrupted, error: reason)
+    }
+
+    /// Writes `interrupted` (error "interrupted by signal N") into the status.json of the most
+    /// recently started run that has not finished. Async-signal-safe: meant to be called from
+    /// a C signal handler, e.g.
+    ///
+    ///     signal(SIGINT) { sig in RunRecorder.signalHandlerMarkInterrupted(sig); _exit(128 + sig) }
+    public static func signalHandlerMarkInterrupted(_ sig: Int32) {
+        InterruptMarker.active?.write(signal: sig)
+    }
+
+    /// Installs C handlers for SIGINT and SIGTERM that mark the current run `interrupted` and,
+    /// if `exitProcess`, exit at once with 128 + signal (130 for Ctrl-C). With `exitProcess`
+    /// false the handler only records the status; the script keeps running until it ends.
+    /// Handlers (unlike ignored signals) reset to the default in child processes.
+    public static func installSignalHandlers(exitProcess: Bool = true) {
+        exitOnSignal.pointee = exitProcess ? 1 : 0
+        for sig in [SIGINT, SIGTERM] { signal(sig, interruptHandler) }
+    }
+
+    static let exitOnSignal: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        p.pointee = 1
+        return p
+    }()
+
+    static func signalName(_ sig: Int32) -> String {
+        switch sig {
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        case SIGKILL: return "SIGKILL"
+        case SIGHUP: return "SIGHUP"
+        case SIGSEGV: return "SIGSEGV"
+        case SIGABRT: return "SIGABRT"
+        case SIGBUS: return "SIGBUS"
+        case SIGILL: return "SIGILL"
+        case SIGTRAP: return "SIGTRAP"
+        default: return "signal \(sig)"
+        }
+    }
+}
+
+private let interruptHandler: @convention(c) (Int32) -> Void = { sig in
+    RunRecorder.signalHandlerMarkInterrupted(sig)
+    if RunRecorder.exitOnSignal.pointee != 0 { _exit(128 + sig) }
+}

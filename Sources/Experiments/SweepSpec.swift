@@ -1,0 +1,175 @@
+import Foundation
+
+/// One swept key and its values, as given on the command line (`--grid lr=0.1,0.01`).
+public struct SweepAxis: Equatable {
+    public let key: String
+    public let values: [String]
+
+    public init(key: String, values: [String]) {
+        self.key = key
+        self.values = values
+    }
+
+    /// Parses `key=v1,v2,...`; `option` names the flag in error messages.
+    ///
+    ///     try SweepAxis.parse("lr=0.1,0.01", option: "--grid")  // key "lr", 2 values
+    public static func parse(_ text: String, option: String) throws -> SweepAxis {
+        let (key, rest) = try SweepSpec.splitAssignment(text, option: option, expected: "key=v1,v2,...")
+        let values = rest.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !values.contains(where: \.isEmpty) else {
+            throw ExperimentError("\(option) \(text): expected non-empty comma-separated values, got an empty one")
+        }
+        guard Set(values).count == values.count else {
+            throw ExperimentError("\(option) \(text): expected distinct values, got a repeated one")
+        }
+        return SweepAxis(key: key, values: values)
+    }
+}
+
+/// A sweep as described on the command line: grid axes (cartesian product), zipped axes
+/// (paired, advancing together), constant `--set` overrides and seeds.
+///
+/// Expansion order is fixed: grid axes in command-line order (the first varies slowest), then
+/// the zipped axes as one combined axis, then seeds innermost.
+///
+///     let spec = try SweepSpec(script: "train.lua",
+///                              grid: [SweepAxis(key: "lr", values: ["0.1", "0.01"])],
+///                              seeds: [1, 2])
+///     spec.expand().map(\.seed)  // [1, 2, 1, 2]
+public struct SweepSpec {
+    /// Absolute, standardized path of the script, so ids do not depend on the current folder.
+    public let script: String
+    public let grid: [SweepAxis]
+    public let zip: [SweepAxis]
+    public let sets: [(String, String)]
+    public let seeds: [Int]
+
+    public init(script: String, grid: [SweepAxis] = [], zip: [SweepAxis] = [], sets: [(String, String)] = [],
+                seeds: [Int] = [1]) throws {
+        guard !script.isEmpty else { throw ExperimentError("sweep: expected a script path, got an empty one") }
+        self.script = SweepSpec.absolutePath(script)
+        self.grid = grid
+        self.zip = zip
+        self.sets = sets
+        self.seeds = seeds
+        var seen = Set<String>()
+        for key in grid.map(\.key) + zip.map(\.key) + sets.map(\.0) {
+            guard seen.insert(key).inserted else {
+                throw ExperimentError("sweep: expected each key once across --grid, --zip and --set, got \"\(key)\" twice")
+            }
+        }
+        if let first = zip.first, let bad = zip.first(where: { $0.values.count != first.values.count }) {
+            throw ExperimentError("--zip: expected axes of equal length, got \(first.key) with \(first.values.count) "
+                + "values and \(bad.key) with \(bad.values.count)")
+        }
+        guard !seeds.isEmpty else { throw ExperimentError("--seeds: expected at least one seed, got none") }
+        guard Set(seeds).count == seeds.count else { throw ExperimentError("--seeds: expected distinct seeds, got a repeated one") }
+    }
+
+    /// The ordered entries of the sweep. Deterministic: the same spec always gives the same
+    /// entries with the same ids, on any machine.
+    public func expand() -> [SweepEntry] {
+        var combos: [[(String, String)]] = [[]]
+        for axis in grid {
+            combos = combos.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } }
+        }
+        if let length = zip.first?.values.count {
+            combos = combos.flatMap { prefix in (0..<length).map { i in prefix + zip.map { ($0.key, $0.values[i]) } } }
+        }
+        var entries: [SweepEntry] = []
+        for combo in combos {
+            for seed in seeds {
+                let overrides = combo + sets
+                entries.append(SweepEntry(index: entries.count, id: SweepEntry.id(script: script, overrides: overrides, seed: seed),
+                                          overrides: overrides, seed: seed))
+            }
+        }
+        return entries
+    }
+
+    /// Parses `--set key=value`.
+    public static func parseSet(_ text: String) throws -> (String, String) {
+        let (key, value) = try splitAssignment(text, option: "--set", expected: "key=value")
+        return (key, value)
+    }
+
+    /// Parses `--seeds`: a list `1,2,3`, a count `5` (meaning 1...5), or a range `10..14`.
+    ///
+    ///     try SweepSpec.parseSeeds("3")      // [1, 2, 3]
+    ///     try SweepSpec.parseSeeds("7..8")   // [7, 8]
+    public static func parseSeeds(_ text: String) throws -> [Int] {
+        let bad = ExperimentError("--seeds: expected a list (1,2,3), a count (5 = 1..5) or a range (10..14), got \"\(text)\"")
+        if text.contains("..") {
+            let parts = text.components(separatedBy: "..")
+            guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo <= hi, hi - lo < 1_000_000 else { throw bad }
+            return Array(lo...hi)
+        }
+        if text.contains(",") {
+            let seeds = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+            guard !seeds.contains(where: { $0 == nil }) else { throw bad }
+            return seeds.compactMap { $0 }
+        }
+        guard let count = Int(text), count >= 1, count <= 1_000_000 else { throw bad }
+        return Array(1...count)
+    }
+
+    static func splitAssignment(_ text: String, option: String, expected: String) throws -> (String, String) {
+        guard let eq = text.firstIndex(of: "=") else {
+            throw ExperimentError("\(option): expected \(expected), got \"\(text)\"")
+        }
+        let key = String(text[..<eq])
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+        guard !key.isEmpty, key.allSatisfy(allowed.contains) else {
+            throw ExperimentError("\(option) \(text): expected a key of letters, digits, '_', '.', '-', got \"\(key)\"")
+        }
+        return (key, String(text[text.index(after: eq)...]))
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+        return url.standardizedFileURL.path
+    }
+}
+
+/// One run of a sweep.
+public struct SweepEntry: Equatable {
+    /// 0-based position in the expansion (the Slurm array index).
+    public let index: Int
+    /// Content hash of script, overrides and seed: the run's directory name.
+    public let id: String
+    /// key/value overrides in expansion order, passed as `--set key=value`.
+    public let overrides: [(String, String)]
+    public let seed: Int
+
+    public init(index: Int, id: String, overrides: [(String, String)], seed: Int) {
+        self.index = index
+        self.id = id
+        self.overrides = overrides
+        self.seed = seed
+    }
+
+    public static func == (a: SweepEntry, b: SweepEntry) -> Bool {
+        a.index == b.index && a.id == b.id && a.seed == b.seed
+            && a.overrides.map(\.0) == b.overrides.map(\.0) && a.overrides.map(\.1) == b.overrides.map(\.1)
+    }
+
+    /// The run directory relative to the sweep directory.
+    public var dir: String { "runs/" + id }
+
+    /// `lr=0.1 depth=2 seed=1`, for progress lines and tables.
+    public var label: String {
+        (overrides.map { "\($0.0)=\($0.1)" } + ["seed=\(seed)"]).joined(separator: " ")
+    }
+
+    /// The first 12 hex digits of SHA-256 over the canonical JSON (keys sorted, compact) of
+    /// `{"overrides": {...}, "script": ..., "seed": ...}`. Key order on the command line does
+    /// not change an id, so a reordered or extended sweep finds its finished runs again.
+    public static func id(script: String, overrides: [(String, String)], seed: Int) -> String {
+        let sorted = overrides.sorted { $0.0 < $1.0 }.map { ($0.0, JSONValue.string($0.1)) }
+        let canonical = JSONValue.object([
+            ("overrides", .object(sorted)), ("script", .string(script)), ("seed", .number(Double(seed))),
+        ])
+        return String(SHA256.hex(Array(canonical.compactJSON.utf8)).prefix(12))
+    }
+}

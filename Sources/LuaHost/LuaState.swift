@@ -1,0 +1,213 @@
+import CLua
+import CLuaShim
+
+/// A Swift function callable from Lua. It reads its arguments from the stack, pushes its
+/// results and returns how many; it reports bad input by throwing (never by `lua_error`).
+public typealias LuaFunction = (LuaState) throws -> Int32
+
+/// A non-owning view of a `lua_State` with the small, non-raising subset of the C API that
+/// bindings need. Every accessor validates and throws `LuaError` with "expected X, got Y".
+///
+/// Only functions that cannot raise a Lua error are used here (raw table access, `lua_to*`,
+/// `lua_push*`); memory errors cannot happen while Swift runs, because the allocator never
+/// fails inside a Swift call (see CLuaShim).
+public struct LuaState {
+    public let L: OpaquePointer
+
+    @inlinable public init(_ L: OpaquePointer) { self.L = L }
+
+    // MARK: Stack
+
+    @inlinable public var top: Int32 { lua_gettop(L) }
+    @inlinable public func setTop(_ n: Int32) { lua_settop(L, n) }
+    @inlinable public func pop(_ n: Int32 = 1) { descent_pop(L, n) }
+    @inlinable public func type(_ i: Int32) -> Int32 { lua_type(L, i) }
+    @inlinable public func isNoneOrNil(_ i: Int32) -> Bool { lua_type(L, i) <= 0 }
+    @inlinable public func absIndex(_ i: Int32) -> Int32 { lua_absindex(L, i) }
+    @inlinable public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
+
+    /// The type name a message shows for the value at `i`: Lua's name, or the `__name` of a
+    /// userdata's metatable (e.g. `tensor`, `optimizer`).
+    public func typeName(_ i: Int32) -> String {
+        let t = lua_type(L, i)
+        if t == LUA_TUSERDATA, lua_getmetatable(L, i) != 0 {
+            lua_pushstring(L, "__name")
+            lua_rawget(L, -2)
+            defer { pop(2) }
+            if let name = string(at: -1) { return name }
+        }
+        if t == LUA_TNUMBER { return lua_isinteger(L, i) != 0 ? "integer" : "number" }
+        return String(cString: lua_typename(L, t))
+    }
+
+    // MARK: Reading values (no coercion: a string is not a number)
+
+    @inlinable public func number(at i: Int32) -> Double? {
+        guard lua_type(L, i) == LUA_TNUMBER else { return nil }
+        return descent_tonumber(L, i, nil)
+    }
+
+    public func string(at i: Int32) -> String? {
+        guard lua_type(L, i) == LUA_TSTRING else { return nil }
+        var len = 0
+        guard let p = descent_tolstring(L, i, &len) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: p, count: len), as: UTF8.self)
+    }
+
+    /// `tostring`-like text for messages (numbers, strings, booleans, nil, or the type name).
+    public func display(_ i: Int32) -> String {
+        switch lua_type(L, i) {
+        case LUA_TNUMBER:
+            if lua_isinteger(L, i) != 0 { return String(descent_tointeger(L, i, nil)) }
+            return formatNumber(descent_tonumber(L, i, nil))
+        case LUA_TSTRING: return "\"" + (string(at: i) ?? "") + "\""
+        case LUA_TBOOLEAN: return lua_toboolean(L, i) != 0 ? "true" : "false"
+        case LUA_TNIL, LUA_TNONE: return "nil"
+        default: return typeName(i)
+        }
+    }
+
+    // MARK: Checked arguments. `what` names the argument in messages ("argument 2", "size").
+
+    @inlinable
+    public func number(_ i: Int32, _ what: @autoclosure () -> String) throws -> Double {
+        if let v = number(at: i) { return v }
+        throw LuaError("\(what()) expected a number, got \(typeName(i))")
+    }
+
+    @inlinable
+    public func optionalNumber(_ i: Int32, _ what: @autoclosure () -> String) throws -> Double? {
+        isNoneOrNil(i) ? nil : try number(i, what())
+    }
+
+    /// An integer argument; a float with an integral value (`2.0`) is accepted.
+    @inlinable
+    public func integer(_ i: Int32, _ what: @autoclosure () -> String) throws -> Int {
+        if lua_isinteger(L, i) != 0 { return Int(descent_tointeger(L, i, nil)) }
+        if let v = number(at: i), v == v.rounded(), abs(v) < 9.0e15 { return Int(v) }
+        throw LuaError("\(what()) expected an integer, got \(lua_type(L, i) == LUA_TNUMBER ? display(i) : typeName(i))")
+    }
+
+    @inlinable
+    public func optionalInteger(_ i: Int32, _ what: @autoclosure () -> String) throws -> Int? {
+        isNoneOrNil(i) ? nil : try integer(i, what())
+    }
+
+    public func boolean(_ i: Int32, _ what: @autoclosure () -> String) throws -> Bool {
+        guard lua_type(L, i) == LUA_TBOOLEAN else { throw LuaError("\(what()) expected a boolean, got \(typeName(i))") }
+        return lua_toboolean(L, i) != 0
+    }
+
+    public func string(_ i: Int32, _ what: @autoclosure () -> String) throws -> String {
+        if let s = string(at: i) { return s }
+        throw LuaError("\(what()) expected a string, got \(typeName(i))")
+    }
+
+    public func checkTable(_ i: Int32, _ what: @autoclosure () -> String) throws {
+        guard lua_type(L, i) == LUA_TTABLE else { throw LuaError("\(what()) expected a table, got \(typeName(i))") }
+    }
+
+    public func checkFunction(_ i: Int32, _ what: @autoclosure () -> String) throws {
+        guard lua_type(L, i) == LUA_TFUNCTION else { throw LuaError("\(what()) expected a function, got \(typeName(i))") }
+    }
+
+    // MARK: Pushing
+
+    @inlinable public func push(_ v: Double) { lua_pushnumber(L, v) }
+    @inlinable public func push(_ v: Float) { lua_pushnumber(L, Double(v)) }
+    @inlinable public func push(_ v: Int) { lua_pushinteger(L, lua_Integer(v)) }
+    @inlinable public func push(_ v: Bool) { lua_pushboolean(L, v ? 1 : 0) }
+    @inlinable public func pushNil() { lua_pushnil(L) }
+    public func push(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in _ = lua_pushlstring(L, buf.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buf.count) }
+    }
+
+    // MARK: Tables (raw access only: no metamethods, so nothing can raise)
+
+    public func newTable(array: Int32 = 0, record: Int32 = 0) { lua_createtable(L, array, record) }
+    /// Pushes `t[key]` for the table at `t`; returns its type.
+    @discardableResult
+    public func rawGet(_ t: Int32, _ key: String) -> Int32 {
+        let t = absIndex(t)
+        push(key)
+        return lua_rawget(L, t)
+    }
+    @discardableResult
+    public func rawGet(_ t: Int32, _ n: Int) -> Int32 { lua_rawgeti(L, t, lua_Integer(n)) }
+    /// Pops a value and stores it as `t[key]`.
+    public func rawSet(_ t: Int32, _ key: String) {
+        let t = absIndex(t)
+        push(key)
+        lua_rotate(L, -2, 1)
+        lua_rawset(L, t)
+    }
+    /// Pops a value and stores it as `t[n]`.
+    public func rawSet(_ t: Int32, _ n: Int) { lua_rawseti(L, t, lua_Integer(n)) }
+    @inlinable public func rawLength(_ i: Int32) -> Int { Int(lua_rawlen(L, i)) }
+
+    /// Calls `body` with each key at -2 and value at -1 of the table at `t` (keys in Lua's order).
+    public func forEachPair(_ t: Int32, _ body: () throws -> Void) rethrows {
+        let t = absIndex(t)
+        lua_pushnil(L)
+        while lua_next(L, t) != 0 {
+            try body()
+            pop(1)
+        }
+    }
+
+    /// The string keys of the table at `t`, for option checking; a non-string key is an error.
+    public func stringKeys(_ t: Int32, _ what: String) throws -> [String] {
+        var keys: [String] = []
+        try forEachPair(t) {
+            guard let k = string(at: -2) else {
+                throw LuaError("\(what): option keys must be strings, got \(typeName(-2))")
+            }
+            keys.append(k)
+        }
+        return keys
+    }
+
+    // MARK: Calling Lua from Swift
+
+    /// Calls the function below `nargs` arguments in protected mode. On error, pops the message
+    /// and throws `LuaRaise` (already located by Lua), so it propagates unchanged.
+    public func pcall(_ nargs: Int32, _ nresults: Int32) throws {
+        if descent_pcall(L, nargs, nresults, 0) != LUA_OK {
+            let message = string(at: -1) ?? "(error object is a \(typeName(-1)) value)"
+            pop(1)
+            throw LuaRaise(message)
+        }
+    }
+}
+
+/// Numbers in messages: integers without a fraction, others with up to 6 significant digits.
+public func formatNumber(_ v: Double) -> String {
+    if v.isNaN { return "nan" }
+    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+    var s = String(format6(v))
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
+}
+
+private func format6(_ v: Double) -> String {
+    // %.6g without Foundation.
+    var buf = [CChar](repeating: 0, count: 32)
+    _ = withVaList([v]) { vsnprintf(&buf, 32, "%.6g", $0) }
+    return String(cString: buf)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Lua's type tags, re-exported so binding modules need not import the C headers.
+public let LUA_TYPE_NONE = LUA_TNONE
+public let LUA_TYPE_NIL = LUA_TNIL
+public let LUA_TYPE_BOOLEAN = LUA_TBOOLEAN
+public let LUA_TYPE_NUMBER = LUA_TNUMBER
+public let LUA_TYPE_STRING = LUA_TSTRING
+public let LUA_TYPE_TABLE = LUA_TTABLE
+public let LUA_TYPE_FUNCTION = LUA_TFUNCTION
+public let LUA_TYPE_USERDATA = LUA_TUSERDATA

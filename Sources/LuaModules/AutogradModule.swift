@@ -1,0 +1,59 @@
+import LuaHost
+import Tensors
+
+/// The `autograd` module: `no_grad`, `grad`, `gradcheck`.
+extension Runtime {
+    func installAutogradModule() {
+        host.register(module: "autograd", [
+            ("no_grad", { L in
+                try L.checkFunction(1, "argument 1")
+                let base = L.top - 1  // results replace everything from the function on
+                L.setTop(1)
+                let saved = GradMode.isEnabled
+                GradMode.isEnabled = false
+                defer { GradMode.isEnabled = saved }
+                try L.pcall(0, -1)  // LUA_MULTRET
+                return L.top - base
+            }),
+            ("is_grad_enabled", { L in L.push(GradMode.isEnabled); return 1 }),
+            ("grad", { [unowned self] L in
+                let outputs = try self.oneOrMany(L, 1, "argument 1 (outputs)")
+                let inputs = try self.oneOrMany(L, 2, "argument 2 (inputs)")
+                let gradOutputs = L.isNoneOrNil(3) ? nil : try self.oneOrMany(L, 3, "argument 3 (grad_outputs)")
+                let grads = try Autograd.grad(outputs: outputs, inputs: inputs, gradOutputs: gradOutputs)
+                L.newTable(array: Int32(grads.count))
+                for (k, g) in grads.enumerated() {
+                    if let g { _ = self.push(L, g) } else { L.pushNil() }
+                    L.rawSet(-2, k + 1)
+                }
+                return 1
+            }),
+            ("gradcheck", { [unowned self] L in
+                try L.checkFunction(1, "argument 1 (fn)")
+                let inputs = try self.oneOrMany(L, 2, "argument 2 (inputs)")
+                let opts = try Options(L, 3, "gradcheck", allowed: ["eps", "atol", "rtol"])
+                let fnIndex = L.absIndex(1)
+                let result = try Autograd.gradcheck({ xs in
+                    L.pushValue(fnIndex)
+                    for x in xs { _ = self.push(L, x) }
+                    try L.pcall(Int32(xs.count), 1)
+                    defer { L.pop() }
+                    return try self.tensor(L, -1, "gradcheck: fn result")
+                }, inputs: inputs, eps: try opts.number("eps") ?? 1e-3,
+                   atol: try opts.number("atol") ?? 1e-2, rtol: try opts.number("rtol") ?? 1e-2)
+                L.push(result.passed)
+                L.newTable()
+                L.push(result.maxAbsError); L.rawSet(-2, "max_abs_error")
+                L.push(result.maxRelError); L.rawSet(-2, "max_rel_error")
+                L.push(result.detail); L.rawSet(-2, "detail")
+                return 2
+            }),
+        ])
+    }
+
+    /// A tensor, or a list of tensors.
+    func oneOrMany(_ L: LuaState, _ i: Int32, _ what: String) throws -> [Tensor] {
+        if let t = tensors.to(L, i) { return [t] }
+        return try tensorList(L, i, what)
+    }
+}

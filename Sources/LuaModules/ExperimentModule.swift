@@ -1,0 +1,163 @@
+import Experiments
+import Foundation
+import LuaHost
+import Tensors
+
+/// The `experiment` module: config overrides, seed, metrics logging, run directory, clock.
+extension Runtime {
+    func installExperimentModule() {
+        host.register(module: "experiment", [
+            ("config", { [unowned self] L in try self.experimentConfig(L) }),
+            ("seed", { [unowned self] L in L.push(self.context.seed); return 1 }),
+            ("clock", { L in L.push(LuaHost.monotonicSeconds()); return 1 }),
+            ("dir", { [unowned self] L in
+                if let dir = self.context.recorder?.directory.path { L.push(dir) } else { L.pushNil() }
+                return 1
+            }),
+            ("log", { [unowned self] L in
+                try L.checkTable(1, "argument 1 (record)")
+                let record = try self.jsonObject(L, 1, "record")
+                if let recorder = self.context.recorder {
+                    try recorder.log(record)
+                } else if !self.context.quiet {
+                    print(JSONValue.object(record).compactJSON)
+                }
+                return 0
+            }),
+            ("summary", { [unowned self] L in
+                try L.checkTable(1, "argument 1 (summary)")
+                let values = try self.jsonObject(L, 1, "summary")
+                if let recorder = self.context.recorder {
+                    try recorder.summary(values)
+                } else if !self.context.quiet {
+                    print("summary " + JSONValue.object(values).compactJSON)
+                }
+                return 0
+            }),
+            ("diverged", { [unowned self] L in
+                L.push(self.context.recorder?.diverged ?? false)
+                return 1
+            }),
+        ])
+    }
+
+    /// `experiment.config(defaults)`: `defaults` with `--set` overrides parsed to each default's type.
+    func experimentConfig(_ L: LuaState) throws -> Int32 {
+        try L.checkTable(1, "argument 1 (defaults)")
+        var keys = try L.stringKeys(1, "config").sorted()
+        for (key, text) in context.overrides {
+            guard L.rawGet(1, key) != LUA_TYPE_NIL else {
+                L.pop()
+                throw LuaError("--set \(key)=\(text): unknown key '\(key)' (valid keys: \(keys.joined(separator: ", ")))")
+            }
+            let value = try parseOverride(L, key: key, text: text)
+            L.pop()
+            value(L)
+            L.rawSet(1, key)
+            context.consumedOverrides.insert(key)
+        }
+        context.configCalled = true
+        if let recorder = context.recorder {
+            keys = try L.stringKeys(1, "config").sorted()
+            var resolved: [(String, JSONValue)] = []
+            for key in keys {
+                L.rawGet(1, key)
+                resolved.append((key, try json(L, -1, key, depth: 0)))
+                L.pop()
+            }
+            var config = recorder.config
+            config.config = resolved
+            try AtomicFile.write(config.json.prettyJSON, to: recorder.directory.appendingPathComponent("config.json"))
+        }
+        L.setTop(1)
+        return 1
+    }
+
+    /// Parses `text` to the type of the default at the top of the stack; returns a pusher.
+    func parseOverride(_ L: LuaState, key: String, text: String) throws -> (LuaState) -> Void {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch L.type(-1) {
+        case LUA_TYPE_NUMBER:
+            guard let v = Double(trimmed) else {
+                throw LuaError("--set \(key)=\(text): expected a number (the default is \(L.display(-1))), got \"\(text)\"")
+            }
+            if let i = Int(trimmed) { return { $0.push(i) } }
+            return { $0.push(v) }
+        case LUA_TYPE_BOOLEAN:
+            switch trimmed.lowercased() {
+            case "true", "1", "yes", "on": return { $0.push(true) }
+            case "false", "0", "no", "off": return { $0.push(false) }
+            default: throw LuaError("--set \(key)=\(text): expected true or false, got \"\(text)\"")
+            }
+        case LUA_TYPE_STRING:
+            return { $0.push(text) }
+        case LUA_TYPE_TABLE:
+            // A list default such as betas = {0.9, 0.999}: comma-separated numbers.
+            let parts = trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let numbers = parts.compactMap(Double.init)
+            guard numbers.count == parts.count else {
+                throw LuaError("--set \(key)=\(text): expected comma-separated numbers, got \"\(text)\"")
+            }
+            return { L in
+                L.newTable(array: Int32(numbers.count))
+                for (k, v) in numbers.enumerated() { L.push(v); L.rawSet(-2, k + 1) }
+            }
+        default:
+            throw LuaError("--set \(key)=\(text): the default of '\(key)' is a \(L.typeName(-1)), which cannot be set from the command line")
+        }
+    }
+
+    /// A Lua table of metrics as an ordered JSON object: `step`, `epoch` first, then by name.
+    func jsonObject(_ L: LuaState, _ i: Int32, _ what: String) throws -> [(String, JSONValue)] {
+        let keys = try L.stringKeys(i, what).sorted { a, b in
+            let rank = { (k: String) in k == "step" ? 0 : k == "epoch" ? 1 : 2 }
+            return rank(a) != rank(b) ? rank(a) < rank(b) : a < b
+        }
+        var out: [(String, JSONValue)] = []
+        out.reserveCapacity(keys.count)
+        for key in keys {
+            L.rawGet(i, key)
+            defer { L.pop() }
+            out.append((key, try json(L, -1, key, depth: 0)))
+        }
+        return out
+    }
+
+    /// One Lua value as JSON: numbers, booleans, strings, one-element tensors, nested tables.
+    func json(_ L: LuaState, _ i: Int32, _ key: String, depth: Int) throws -> JSONValue {
+        guard depth < 32 else { throw LuaError("value of '\(key)' is nested too deeply (a cycle?)") }
+        switch L.type(i) {
+        case LUA_TYPE_NIL: return .null
+        case LUA_TYPE_BOOLEAN: return .bool(try L.boolean(i, key))
+        case LUA_TYPE_NUMBER: return .number(L.number(at: i) ?? 0)
+        case LUA_TYPE_STRING: return .string(L.string(at: i) ?? "")
+        case LUA_TYPE_TABLE:
+            let i = L.absIndex(i)
+            let n = L.rawLength(i)
+            if n > 0 {
+                var items: [JSONValue] = []
+                for k in 1...n {
+                    L.rawGet(i, k)
+                    defer { L.pop() }
+                    items.append(try json(L, -1, "\(key)[\(k)]", depth: depth + 1))
+                }
+                return .array(items)
+            }
+            var pairs: [(String, JSONValue)] = []
+            for k in try L.stringKeys(i, key).sorted() {
+                L.rawGet(i, k)
+                defer { L.pop() }
+                pairs.append((k, try json(L, -1, "\(key).\(k)", depth: depth + 1)))
+            }
+            return .object(pairs)
+        default:
+            if let t = tensors.to(L, i) {
+                guard t.count == 1 else {
+                    throw LuaError("value of '\(key)' is a tensor of shape \(describe(shape: t.shape)); expected a number or a one-element tensor")
+                }
+                return .number(Double(try t.item()))
+            }
+            throw LuaError("value of '\(key)' expected a number, string, boolean or table, got \(L.typeName(i))")
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Experiments
+import Foundation
+
+/// What a script run knows about itself: its seed, the `--set` overrides, the run directory.
+public final class RunContext {
+    public let scriptPath: String
+    public let seed: Int
+    /// `--set key=value` pairs in command-line order; values are parsed by `experiment.config`
+    /// to the type of the script's default.
+    public let overrides: [(String, String)]
+    public var recorder: RunRecorder?
+    public var quiet: Bool
+    public var memoryLimitBytes: Int64
+    /// Override keys that `experiment.config` has consumed (the rest are reported).
+    var consumedOverrides: Set<String> = []
+    var configCalled = false
+
+    public init(scriptPath: String = "", seed: Int = 0, overrides: [(String, String)] = [],
+                recorder: RunRecorder? = nil, quiet: Bool = false, memoryLimitBytes: Int64 = 0) {
+        self.scriptPath = scriptPath
+        self.seed = seed
+        self.overrides = overrides
+        self.recorder = recorder
+        self.quiet = quiet
+        self.memoryLimitBytes = memoryLimitBytes
+    }
+
+    /// Overrides the script never asked for (no `experiment.config` call, or no such key).
+    public var unusedOverridesCalledConfig: Bool { configCalled }
+
+    public var unusedOverrides: [String] {
+        overrides.map(\.0).filter { !consumedOverrides.contains($0) }
+    }
+}

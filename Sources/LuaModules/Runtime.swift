@@ -1,0 +1,117 @@
+import LuaHost
+import Tensors
+
+/// The Lua environment of descent: one `LuaHost` with the `tensor`, `autograd`, `nn`, `optim`,
+/// `data`, `train` and `experiment` modules installed, and the run's context.
+///
+/// ```swift
+/// let runtime = try Runtime(context: RunContext(seed: 1))
+/// try runtime.runScript(path: "exp.lua", arguments: [])
+/// ```
+public final class Runtime {
+    public let host: LuaHost
+    public let context: RunContext
+    let tensors: LuaClass<Tensor>
+
+    public init(context: RunContext) throws {
+        host = try LuaHost(memoryLimit: context.memoryLimitBytes)
+        self.context = context
+        LuaHost.externalLiveBytes = { Int64(TensorMemory.liveBytes) }
+        LuaHost.externalAllocatedBytes = { TensorMemory.allocatedBytes }
+        tensors = host.defineClass(Tensor.self, name: "tensor", methods: [])
+        Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))
+        installTensorModule()
+        installAutogradModule()
+        installExperimentModule()
+        try installDescentTable()
+    }
+
+    /// Pushes a tensor as a Lua value (and tells Lua's GC about its memory); returns 1.
+    func push(_ L: LuaState, _ t: Tensor) -> Int32 {
+        tensors.push(L, t)
+        host.noteExternalAllocation()
+        return 1
+    }
+
+    func tensor(_ L: LuaState, _ i: Int32, _ what: @autoclosure () -> String) throws -> Tensor {
+        try tensors.check(L, i, what())
+    }
+
+    /// A tensor argument, or a number turned into a 0-d tensor.
+    func tensorOrNumber(_ L: LuaState, _ i: Int32, _ what: @autoclosure () -> String) throws -> Tensor {
+        if let t = tensors.to(L, i) { return t }
+        if let v = L.number(at: i) { return try Tensor.scalar(Float(v)) }
+        throw LuaError("\(what()) expected a tensor or a number, got \(L.typeName(i))")
+    }
+
+    /// Runs a script file with `arg` and `...` set as the standalone `lua` interpreter does.
+    /// Throws `LuaRaise` with the message and traceback when the script fails.
+    public func runScript(path: String, arguments: [String]) throws {
+        let L = host.state
+        // `arg`: arg[0] is the script, arg[1...] its arguments.
+        L.newTable(array: Int32(arguments.count), record: 1)
+        L.push(path)
+        L.rawSet(-2, 0)
+        for (k, a) in arguments.enumerated() {
+            L.push(a)
+            L.rawSet(-2, k + 1)
+        }
+        host.setGlobal("arg")
+        try addScriptDirectoryToPath(path)
+        try host.load(file: path)
+        for a in arguments { L.push(a) }
+        try host.call(nargs: Int32(arguments.count), nresults: 0)
+    }
+
+    /// `require` finds modules next to the script first, then LUA_PATH as usual.
+    func addScriptDirectoryToPath(_ script: String) throws {
+        var dir = script
+        if let slash = dir.lastIndex(of: "/") { dir = String(dir[..<slash]) } else { dir = "." }
+        let escaped = dir.replacingOccurrences(of: "%", with: "%%")
+        try host.run(string: """
+            package.path = "\(luaQuoted(escaped))/?.lua;\(luaQuoted(escaped))/?/init.lua;" .. package.path
+            """, name: "=path")
+    }
+
+    /// Runs embedded Lua library code from the bundle's Resources folder.
+    func runResource(_ name: String, argumentGlobal: String? = nil) throws {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "lua", subdirectory: "Resources")
+                ?? Bundle.module.url(forResource: name, withExtension: "lua"),
+              let code = try? String(contentsOf: url, encoding: .utf8) else {
+            throw LuaError("internal: missing library \(name).lua")
+        }
+        try host.load(string: code, name: "=" + name)
+        if let g = argumentGlobal { host.getGlobal(g); try host.call(nargs: 1, nresults: 0) } else {
+            try host.call(nargs: 0, nresults: 0)
+        }
+    }
+
+    /// `require "descent"` returns a table with every module.
+    func installDescentTable() throws {
+        try host.run(string: """
+            local d = {}
+            for _, name in ipairs({"tensor", "autograd", "nn", "optim", "data", "train", "experiment"}) do
+              d[name] = rawget(_G, name)
+            end
+            package.loaded.descent = d
+            """, name: "=descent")
+    }
+}
+
+func luaQuoted(_ s: String) -> String {
+    s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        .replacingOccurrences(of: "\n", with: "\\n")
+}
+
+import Foundation
+
+extension Runtime {
+    /// "Lua 5.4.x, OpenBLAS ..." for `descent version`.
+    public static var libraryVersions: String {
+        (try? LuaHost()).map { host -> String in
+            host.getGlobal("_VERSION")
+            defer { host.state.pop() }
+            return host.state.string(at: -1) ?? "Lua"
+        } ?? "Lua"
+    }
+}

@@ -1,0 +1,129 @@
+import Tensors
+
+extension Functional {
+    /// Batch normalization over `x` of shape `[N, C]`, `[N, C, L]` or `[N, C, H, W]`: per channel,
+    /// statistics over every dimension but the second.
+    ///
+    /// In training it normalizes with the batch mean and biased variance and updates
+    /// `runningMean`/`runningVar` in place (`r = (1 - momentum)·r + momentum·stat`, the variance
+    /// estimate unbiased as in PyTorch); in evaluation it normalizes with the running statistics.
+    ///
+    /// ```swift
+    /// let y = try Functional.batchNorm(x, runningMean: rm, runningVar: rv, weight: g, bias: b,
+    ///                                  training: true)
+    /// ```
+    public static func batchNorm(
+        _ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+        training: Bool, momentum: Double = 0.1, eps: Double = 1e-5
+    ) throws -> Tensor {
+        guard x.dim >= 2 else {
+            throw TensorError("batch_norm: expected input [N, C, ...] with at least 2 dimensions, got shape \(describe(shape: x.shape))")
+        }
+        let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
+        for (name, t) in [("running_mean", runningMean), ("running_var", runningVar), ("weight", weight), ("bias", bias)] {
+            if let t, t.shape != [c] {
+                throw TensorError("batch_norm: expected \(name) of shape [\(c)], got shape \(describe(shape: t.shape))")
+            }
+        }
+        guard eps >= 0 else { throw TensorError("batch_norm: expected eps >= 0, got \(eps)") }
+        let m = n * s
+        var mean = [Double](repeating: 0, count: c), invstd = [Double](repeating: 0, count: c)
+        let xd = try dense(x)
+        if training {
+            guard m > 1 else {
+                throw TensorError("batch_norm: expected more than 1 value per channel when training, got input of shape \(describe(shape: x.shape))")
+            }
+            for ch in 0..<c {
+                let (mu, v) = channelMoments(xd.pointer, n: n, c: c, s: s, channel: ch)
+                mean[ch] = mu
+                invstd[ch] = 1 / (v + eps).squareRoot()
+                if let runningMean { updateRunning(runningMean, ch, mu, momentum) }
+                if let runningVar { updateRunning(runningVar, ch, v * Double(m) / Double(m - 1), momentum) }
+            }
+        } else {
+            guard let runningMean, let runningVar else {
+                throw TensorError("batch_norm: running_mean and running_var are required in evaluation mode")
+            }
+            for ch in 0..<c {
+                mean[ch] = Double(element(runningMean, ch))
+                invstd[ch] = 1 / (Double(element(runningVar, ch)) + eps).squareRoot()
+            }
+        }
+        let wd = try weight.map(dense), bd = try bias.map(dense)
+        let out = try newTensor(x.shape)
+        for i in 0..<n {
+            for ch in 0..<c {
+                let a = Float(invstd[ch]) * (wd?.pointer[ch] ?? 1)
+                let b = (bd?.pointer[ch] ?? 0) - Float(mean[ch]) * a
+                let src = xd.pointer + (i * c + ch) * s, dst = out.pointer + (i * c + ch) * s
+                for k in 0..<s { dst[k] = src[k] * a + b }
+            }
+        }
+
+        var inputs = [x]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        return Tensor.record("batch_norm", out, inputs) { g in
+            let gd = try dense(g)
+            let gx = try newTensor(x.shape)
+            let gw = try zeroTensor([c]), gb = try zeroTensor([c])
+            for ch in 0..<c {
+                let mu = Float(mean[ch]), r = Float(invstd[ch]), w = wd?.pointer[ch] ?? 1
+                // Σ g and Σ g·x̂ for this channel.
+                var sg: Double = 0, sgx: Double = 0
+                for i in 0..<n {
+                    let gp = gd.pointer + (i * c + ch) * s, xp = xd.pointer + (i * c + ch) * s
+                    var a: Float = 0, b: Float = 0
+                    for k in 0..<s { a += gp[k]; b += gp[k] * (xp[k] - mu) * r }
+                    sg += Double(a); sgx += Double(b)
+                }
+                gb.pointer[ch] = Float(sg)
+                gw.pointer[ch] = Float(sgx)
+                // Training: dx = w·r/m · (m·g − Σg − x̂·Σg·x̂); evaluation: dx = w·r·g.
+                let k1 = w * r
+                let meanG = training ? Float(sg / Double(m)) : 0
+                let meanGX = training ? Float(sgx / Double(m)) : 0
+                for i in 0..<n {
+                    let gp = gd.pointer + (i * c + ch) * s, xp = xd.pointer + (i * c + ch) * s
+                    let q = gx.pointer + (i * c + ch) * s
+                    for k in 0..<s { q[k] = k1 * (gp[k] - meanG - (xp[k] - mu) * r * meanGX) }
+                }
+            }
+            var grads: [Tensor?] = [x.requiresGrad ? gx : nil]
+            if let weight { grads.append(weight.requiresGrad ? gw : nil) }
+            if let bias { grads.append(bias.requiresGrad ? gb : nil) }
+            return grads
+        }
+    }
+}
+
+/// Mean and biased variance of one channel of a dense `[n, c, s]` buffer (two passes, Double).
+func channelMoments(_ p: UnsafePointer<Float>, n: Int, c: Int, s: Int, channel: Int) -> (Double, Double) {
+    var sum: Double = 0
+    for i in 0..<n {
+        let q = p + (i * c + channel) * s
+        var a: Float = 0
+        for k in 0..<s { a += q[k] }
+        sum += Double(a)
+    }
+    let count = Double(n * s), mean = sum / count, mu = Float(mean)
+    var sq: Double = 0
+    for i in 0..<n {
+        let q = p + (i * c + channel) * s
+        var a: Float = 0
+        for k in 0..<s { let d = q[k] - mu; a += d * d }
+        sq += Double(a)
+    }
+    return (mean, sq / count)
+}
+
+/// Element `i` of a 1-d tensor (any stride).
+@inline(__always)
+func element(_ t: Tensor, _ i: Int) -> Float { t.storage.base[t.offset + i * t.strides[0]] }
+
+/// `r[i] = (1 − momentum)·r[i] + momentum·value`, in place in a 1-d tensor (any stride).
+@inline(__always)
+func updateRunning(_ t: Tensor, _ i: Int, _ value: Double, _ momentum: Double) {
+    let p = t.storage.base + t.offset + i * t.strides[0]
+    p.pointee = Float((1 - momentum) * Double(p.pointee) + momentum * value)
+}

@@ -1,0 +1,118 @@
+import Tensors
+
+extension Functional {
+    /// 2-d convolution (cross-correlation, as PyTorch): `x` `[N, C, H, W]` (or `[C, H, W]`),
+    /// `weight` `[O, C, kh, kw]`, optional `bias` `[O]`; `stride`, `padding` and `dilation` are
+    /// one value for both axes or `[h, w]`. Result `[N, O, outH, outW]`.
+    ///
+    /// im2col over groups of samples, then one sgemm per group (`W · col`); backward recomputes the
+    /// columns (`dW += g · colᵀ`) and folds `Wᵀ · g` back with col2im for the input gradient.
+    ///
+    /// ```swift
+    /// let y = try Functional.conv2d(x, weight: w, bias: b, stride: [1], padding: [1])
+    /// ```
+    public static func conv2d(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+        stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1]
+    ) throws -> Tensor {
+        let op = "conv2d"
+        guard x.dim == 4 || x.dim == 3 else {
+            throw TensorError("conv2d: expected input [N, C, H, W] or [C, H, W], got shape \(describe(shape: x.shape))")
+        }
+        guard weight.dim == 4 else {
+            throw TensorError("conv2d: expected a 4-d weight [out, in, kh, kw], got shape \(describe(shape: weight.shape))")
+        }
+        let batched = x.dim == 4
+        let n = batched ? x.shape[0] : 1
+        let s = batched ? Array(x.shape.dropFirst()) : x.shape
+        let (c, h, w) = (s[0], s[1], s[2])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        guard weight.shape[1] == c else {
+            throw TensorError("conv2d: weight \(describe(shape: weight.shape)) expects \(weight.shape[1]) input channels, got input of shape \(describe(shape: x.shape))")
+        }
+        guard kh > 0, kw > 0 else {
+            throw TensorError("conv2d: expected a non-empty kernel, got weight shape \(describe(shape: weight.shape))")
+        }
+        if let bias, bias.shape != [o] {
+            throw TensorError("conv2d: expected bias of shape [\(o)], got shape \(describe(shape: bias.shape))")
+        }
+        let (sh, sw) = try pair(stride, "stride", op: op, min: 1)
+        let (ph, pw) = try pair(padding, "padding", op: op, min: 0)
+        let (dh, dw) = try pair(dilation, "dilation", op: op, min: 1)
+        let outH = Window2d.outSize(h, k: kh, s: sh, p: ph, d: dh)
+        let outW = Window2d.outSize(w, k: kw, s: sw, p: pw, d: dw)
+        guard outH >= 1, outW >= 1 else {
+            throw TensorError("conv2d: input of shape \(describe(shape: x.shape)) is too small for a \(kh)x\(kw) kernel with padding \(describe(shape: [ph, pw])) and dilation \(describe(shape: [dh, dw]))")
+        }
+        let win = Window2d(channels: c, height: h, width: w, kh: kh, kw: kw, sh: sh, sw: sw,
+                           ph: ph, pw: pw, dh: dh, dw: dw, outH: outH, outW: outW)
+        let xd = try dense(x), wd = try dense(weight), bd = try bias.map(dense)
+        let out = try newTensor(batched ? [n, o, outH, outW] : [o, outH, outW])
+        let rowsK = win.colRows, l = win.colCols, planeIn = c * h * w
+        // Samples per GEMM: wide enough for BLAS to run near peak, with at most ~16 MB of columns.
+        let group = max(1, min(n, (1 << 22) / max(rowsK * l, 1)))
+        let col = try newTensor([rowsK, group * l]), tmp = try newTensor([o, group * l])
+        for start in Swift.stride(from: 0, to: n, by: group) {
+            let b = min(group, n - start), ld = b * l
+            for i in 0..<b { win.im2col(xd.pointer + (start + i) * planeIn, col.pointer + i * l, ld: ld) }
+            try gemm(transA: false, transB: false, m: o, n: ld, k: rowsK, wd.pointer, lda: rowsK,
+                     col.pointer, ldb: ld, beta: 0, tmp.pointer, ldc: ld)
+            // [O, b·L] -> [b, O, L], adding the bias.
+            for i in 0..<b {
+                for oc in 0..<o {
+                    let src = tmp.pointer + oc * ld + i * l, dst = out.pointer + ((start + i) * o + oc) * l
+                    let bv = bd?.pointer[oc] ?? 0
+                    for k in 0..<l { dst[k] = src[k] + bv }
+                }
+            }
+        }
+
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return Tensor.record("conv2d", out, inputs) { g in
+            let gd = try dense(g)
+            let gx = x.requiresGrad ? try zeroTensor(x.shape) : nil
+            let gw = weight.requiresGrad ? try zeroTensor(weight.shape) : nil
+            let col = try newTensor([rowsK, group * l]), gcat = try newTensor([o, group * l])
+            for start in Swift.stride(from: 0, to: n, by: group) {
+                let b = min(group, n - start), ld = b * l
+                // [b, O, L] -> [O, b·L]
+                for i in 0..<b {
+                    for oc in 0..<o {
+                        (gcat.pointer + oc * ld + i * l).update(from: gd.pointer + ((start + i) * o + oc) * l, count: l)
+                    }
+                }
+                if let gw {
+                    for i in 0..<b { win.im2col(xd.pointer + (start + i) * planeIn, col.pointer + i * l, ld: ld) }
+                    try gemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
+                             col.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
+                }
+                if let gx {
+                    try gemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
+                             gcat.pointer, ldb: ld, beta: 0, col.pointer, ldc: ld)
+                    for i in 0..<b { win.col2im(col.pointer + i * l, ld: ld, gx.pointer + (start + i) * planeIn) }
+                }
+            }
+            var grads: [Tensor?] = [gx, gw]
+            if let bias {
+                grads.append(bias.requiresGrad ? try sumPlanes(gd.pointer, batch: n, channels: o, size: l) : nil)
+            }
+            return grads
+        }
+    }
+}
+
+/// Per-channel sums of a dense `[batch, channels, size]` buffer, as a `[channels]` tensor.
+func sumPlanes(_ p: UnsafePointer<Float>, batch: Int, channels: Int, size: Int) throws -> Tensor {
+    let t = try newTensor([channels])
+    for ch in 0..<channels {
+        var acc: Double = 0
+        for b in 0..<batch {
+            let q = p + (b * channels + ch) * size
+            var s: Float = 0
+            for k in 0..<size { s += q[k] }
+            acc += Double(s)
+        }
+        t.pointer[ch] = Float(acc)
+    }
+    return t
+}

@@ -1,0 +1,122 @@
+import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Functional {
+    /// Mean squared error `(input − target)²`, reduced by `"mean"` (default), `"sum"` or `"none"`.
+    /// Shapes must match exactly (no silent broadcasting of `[N, 1]` against `[N]`).
+    ///
+    /// ```swift
+    /// let loss = try Functional.mseLoss(prediction, target)
+    /// ```
+    public static func mseLoss(_ input: Tensor, _ target: Tensor, reduction: String = "mean") throws -> Tensor {
+        try pointwiseLoss("mse_loss", input, target, reduction) { x, y in
+            let d = x - y
+            return (d * d, 2 * d, -2 * d)
+        }
+    }
+
+    /// Mean absolute error `|input − target|` (gradient `sign`, 0 at 0, as PyTorch).
+    ///
+    /// ```swift
+    /// let loss = try Functional.l1Loss(prediction, target, reduction: "sum")
+    /// ```
+    public static func l1Loss(_ input: Tensor, _ target: Tensor, reduction: String = "mean") throws -> Tensor {
+        try pointwiseLoss("l1_loss", input, target, reduction) { x, y in
+            let d = x - y
+            let s: Float = d > 0 ? 1 : (d < 0 ? -1 : 0)
+            return (abs(d), s, -s)
+        }
+    }
+
+    /// Huber loss: `½d²` where `|d| < delta`, else `delta·(|d| − ½delta)`, with `d = input − target`.
+    ///
+    /// ```swift
+    /// let loss = try Functional.huberLoss(prediction, target, delta: 1)
+    /// ```
+    public static func huberLoss(
+        _ input: Tensor, _ target: Tensor, delta: Double = 1, reduction: String = "mean"
+    ) throws -> Tensor {
+        guard delta > 0 else { throw TensorError("huber_loss: expected delta > 0, got \(delta)") }
+        let dl = Float(delta)
+        return try pointwiseLoss("huber_loss", input, target, reduction) { x, y in
+            let d = x - y, a = abs(d)
+            if a < dl { return (0.5 * d * d, d, -d) }
+            let s: Float = d > 0 ? dl : -dl
+            return (dl * (a - 0.5 * dl), s, -s)
+        }
+    }
+
+    /// Binary cross-entropy on probabilities `input` ∈ [0, 1] against `target`; each log is
+    /// clamped at −100 as in PyTorch, so `p = 0` or `1` gives a finite loss.
+    ///
+    /// ```swift
+    /// let loss = try Functional.binaryCrossEntropy(probs, targets)
+    /// ```
+    public static func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, reduction: String = "mean") throws -> Tensor {
+        let xd = try dense(input)
+        for i in 0..<xd.count {
+            let v = xd.pointer[i]
+            guard v >= 0, v <= 1 else {
+                throw TensorError("binary_cross_entropy: expected input values in [0, 1], got \(v) at position \(i + 1)")
+            }
+        }
+        return try pointwiseLoss("binary_cross_entropy", input, target, reduction) { p, y in
+            let lp = max(log(p), -100), lq = max(log(1 - p), -100)
+            let gp = (p - y) / max((1 - p) * p, 1e-12)
+            return (-(y * lp + (1 - y) * lq), gp, lq - lp)
+        }
+    }
+
+    /// Binary cross-entropy on logits, in the stable form `max(z, 0) − z·y + log(1 + e^−|z|)`.
+    ///
+    /// ```swift
+    /// let loss = try Functional.bceWithLogits(logits, targets)
+    /// ```
+    public static func bceWithLogits(_ input: Tensor, _ target: Tensor, reduction: String = "mean") throws -> Tensor {
+        try pointwiseLoss("bce_with_logits", input, target, reduction) { z, y in
+            let e = exp(-abs(z))
+            let sig = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+            return (max(z, 0) - z * y + log1p(e), sig - y, -z)
+        }
+    }
+
+    /// A loss that is a sum of per-element terms `f(input[i], target[i])`; `f` returns the term
+    /// and its derivatives in input and target, kept from the forward pass for backward.
+    @inline(__always)
+    static func pointwiseLoss(
+        _ op: String, _ input: Tensor, _ target: Tensor, _ reductionName: String,
+        _ f: (Float, Float) -> (Float, Float, Float)
+    ) throws -> Tensor {
+        let reduction = try Reduction(reductionName, op: op)
+        guard input.shape == target.shape else {
+            throw TensorError("\(op): input shape \(describe(shape: input.shape)) and target shape \(describe(shape: target.shape)) differ")
+        }
+        let n = input.count
+        let xd = try dense(input), yd = try dense(target)
+        let values = try newTensor(input.shape)
+        let wantX = GradMode.isEnabled && input.requiresGrad, wantY = GradMode.isEnabled && target.requiresGrad
+        let dx = wantX ? try newTensor(input.shape) : nil
+        let dy = wantY ? try newTensor(input.shape) : nil
+        let x = xd.pointer, y = yd.pointer, v = values.pointer
+        let px = dx?.pointer, py = dy?.pointer
+        for i in 0..<n {
+            let (l, a, b) = f(x[i], y[i])
+            v[i] = l
+            px?[i] = a
+            py?[i] = b
+        }
+        let out = try reduceLoss(values, reduction, denominator: Double(n))
+        return Tensor.record(op, out, [input, target]) { g in
+            let up = try UpstreamGrad(g, reduction, denominator: Double(n))
+            return try [dx, dy].map { d in
+                guard let d else { return nil }
+                let t = try newTensor(input.shape)
+                let q = t.pointer, s = d.pointer
+                for i in 0..<n { q[i] = s[i] * up[i] }
+                return t
+            }
+        }
+    }
+}

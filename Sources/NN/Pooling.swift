@@ -1,0 +1,140 @@
+import Tensors
+
+extension Functional {
+    /// 2-d max pooling over `[N, C, H, W]` (or `[C, H, W]`); `stride` defaults to `kernel`;
+    /// padding reads as -∞ and may be at most half the kernel, as in PyTorch. NaN propagates.
+    /// Backward routes each output gradient to the position that won the max.
+    ///
+    /// ```swift
+    /// let y = try Functional.maxPool2d(x, kernel: [2])   // [N, C, 28, 28] -> [N, C, 14, 14]
+    /// ```
+    public static func maxPool2d(
+        _ x: Tensor, kernel: [Int], stride: [Int]? = nil, padding: [Int] = [0]
+    ) throws -> Tensor {
+        let (geo, planes) = try poolGeometry("max_pool2d", x, kernel: kernel, stride: stride, padding: padding)
+        let xd = try dense(x)
+        let out = try newTensor(poolShape(x, geo))
+        let inSize = geo.height * geo.width, outSize = geo.outH * geo.outW
+        // Argmax per output, as an index inside its input plane.
+        var winners = [Int32](repeating: 0, count: planes * outSize)
+        winners.withUnsafeMutableBufferPointer { wb in
+            let arg = wb.baseAddress!
+            let src = xd.pointer, dst = out.pointer
+            Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+                for p in range {
+                    geo.maxPlane(src + p * inSize, dst + p * outSize, arg + p * outSize)
+                }
+            }
+        }
+        return Tensor.record("max_pool2d", out, [x]) { g in
+            let gd = try dense(g)
+            let gx = try zeroTensor(x.shape)
+            for p in 0..<planes {
+                let gi = gd.pointer + p * outSize, gxp = gx.pointer + p * inSize
+                for k in 0..<outSize { gxp[Int(winners[p * outSize + k])] += gi[k] }
+            }
+            return [gx]
+        }
+    }
+
+    /// 2-d average pooling over `[N, C, H, W]` (or `[C, H, W]`); `stride` defaults to `kernel`.
+    /// With `countIncludePad` (PyTorch's default) every window divides by `kh·kw`, else by the
+    /// number of positions inside the input.
+    ///
+    /// ```swift
+    /// let y = try Functional.avgPool2d(x, kernel: [2])
+    /// ```
+    public static func avgPool2d(
+        _ x: Tensor, kernel: [Int], stride: [Int]? = nil, padding: [Int] = [0], countIncludePad: Bool = true
+    ) throws -> Tensor {
+        let (geo, planes) = try poolGeometry("avg_pool2d", x, kernel: kernel, stride: stride, padding: padding)
+        let xd = try dense(x)
+        let out = try newTensor(poolShape(x, geo))
+        let inSize = geo.height * geo.width, outSize = geo.outH * geo.outW
+        let src = xd.pointer, dst = out.pointer
+        Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+            for p in range {
+                geo.avgPlane(src + p * inSize, dst + p * outSize, includePad: countIncludePad, backward: false)
+            }
+        }
+        return Tensor.record("avg_pool2d", out, [x]) { g in
+            let gd = try dense(g)
+            let gx = try zeroTensor(x.shape)
+            for p in 0..<planes {
+                geo.avgPlane(gd.pointer + p * outSize, gx.pointer + p * inSize, includePad: countIncludePad, backward: true)
+            }
+            return [gx]
+        }
+    }
+
+    /// Validates a pooling call; returns the window (channels = 1: one plane) and the plane count.
+    static func poolGeometry(
+        _ op: String, _ x: Tensor, kernel: [Int], stride: [Int]?, padding: [Int]
+    ) throws -> (Window2d, Int) {
+        guard x.dim == 4 || x.dim == 3 else {
+            throw TensorError("\(op): expected input [N, C, H, W] or [C, H, W], got shape \(describe(shape: x.shape))")
+        }
+        let (kh, kw) = try pair(kernel, "kernel size", op: op, min: 1)
+        let (sh, sw) = try pair(stride ?? kernel, "stride", op: op, min: 1)
+        let (ph, pw) = try pair(padding, "padding", op: op, min: 0)
+        guard ph <= kh / 2, pw <= kw / 2 else {
+            throw TensorError("\(op): padding \(describe(shape: [ph, pw])) should be at most half the kernel size \(describe(shape: [kh, kw]))")
+        }
+        let h = x.shape[x.dim - 2], w = x.shape[x.dim - 1]
+        let outH = Window2d.outSize(h, k: kh, s: sh, p: ph, d: 1)
+        let outW = Window2d.outSize(w, k: kw, s: sw, p: pw, d: 1)
+        guard outH >= 1, outW >= 1 else {
+            throw TensorError("\(op): input of shape \(describe(shape: x.shape)) is too small for a \(kh)x\(kw) window")
+        }
+        let planes = x.shape.dropLast(2).reduce(1, *)
+        return (Window2d(channels: 1, height: h, width: w, kh: kh, kw: kw, sh: sh, sw: sw,
+                         ph: ph, pw: pw, dh: 1, dw: 1, outH: outH, outW: outW), planes)
+    }
+
+    static func poolShape(_ x: Tensor, _ geo: Window2d) -> [Int] {
+        Array(x.shape.dropLast(2)) + [geo.outH, geo.outW]
+    }
+}
+
+extension Window2d {
+    /// Max over each window of one plane; `arg` receives the winning in-plane index.
+    func maxPlane(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>) {
+        for oh in 0..<outH {
+            let h0 = oh * sh - ph
+            for ow in 0..<outW {
+                let w0 = ow * sw - pw
+                var best = -Float.infinity, at = max(h0, 0) * width + max(w0, 0)
+                for ih in max(h0, 0)..<min(h0 + kh, height) {
+                    for iw in max(w0, 0)..<min(w0 + kw, width) {
+                        let v = x[ih * width + iw]
+                        if v > best || v.isNaN { best = v; at = ih * width + iw; if v.isNaN { break } }
+                    }
+                    if best.isNaN { break }
+                }
+                y[oh * outW + ow] = best
+                arg[oh * outW + ow] = Int32(truncatingIfNeeded: at)
+            }
+        }
+    }
+
+    /// Forward: averages windows of `a` into `b`. Backward: spreads `a` (output gradients) back
+    /// over the windows into `b` (input gradients, accumulated).
+    func avgPlane(_ a: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>, includePad: Bool, backward: Bool) {
+        for oh in 0..<outH {
+            let h0 = oh * sh - ph, hs = max(h0, 0), he = min(h0 + kh, height)
+            for ow in 0..<outW {
+                let w0 = ow * sw - pw, ws = max(w0, 0), we = min(w0 + kw, width)
+                let count = includePad ? kh * kw : (he - hs) * (we - ws)
+                let scale = 1 / Float(max(count, 1))
+                if backward {
+                    let g = a[oh * outW + ow] * scale
+                    for ih in hs..<he { for iw in ws..<we { b[ih * width + iw] += g } }
+                } else {
+                    var s: Float = 0
+                    for ih in hs..<he { for iw in ws..<we { s += a[ih * width + iw] } }
+                    b[oh * outW + ow] = s * scale
+                }
+            }
+        }
+    }
+}

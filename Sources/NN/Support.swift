@@ -1,0 +1,84 @@
+import Tensors
+import CBLAS
+
+/// The functional layers and losses (PyTorch's `torch.nn.functional`): each validates its input,
+/// runs a fused kernel over raw pointers and records its own backward.
+///
+/// ```swift
+/// let y = try Functional.linear(x, weight: w, bias: b)
+/// let loss = try Functional.crossEntropy(y, labels: labels)
+/// ```
+public enum Functional {}
+
+// Module-internal helpers shared by the kernels. Free functions with distinct names so they never
+// collide with the ops that module Tensors adds to `Tensor`.
+
+/// A new contiguous tensor with uninitialised contents.
+@inline(__always)
+func newTensor(_ shape: [Int]) throws -> Tensor { try Tensor(uninitializedShape: shape) }
+
+/// A new contiguous tensor of zeros.
+func zeroTensor(_ shape: [Int]) throws -> Tensor {
+    let t = try Tensor(uninitializedShape: shape)
+    t.pointer.initialize(repeating: 0, count: t.count)
+    return t
+}
+
+/// A 0-d tensor holding `value`.
+func scalarTensor(_ value: Float) throws -> Tensor {
+    let t = try Tensor(uninitializedShape: [])
+    t.pointer.pointee = value
+    return t
+}
+
+/// The values of `t` in a dense row-major buffer (no autograd; `t` itself when already dense).
+@inline(__always)
+func dense(_ t: Tensor) throws -> Tensor { try t.contiguousData() }
+
+/// Normalises a dimension-list argument (`[k]` or `[kh, kw]`) to a pair, for kernel sizes,
+/// strides, paddings and dilations.
+func pair(_ values: [Int], _ what: String, op: String, min: Int) throws -> (Int, Int) {
+    let p: (Int, Int)
+    switch values.count {
+    case 1: p = (values[0], values[0])
+    case 2: p = (values[0], values[1])
+    default: throw TensorError("\(op): expected \(what) as 1 or 2 integers, got \(values.count)")
+    }
+    guard p.0 >= min, p.1 >= min else {
+        throw TensorError("\(op): expected \(what) >= \(min), got \(describe(shape: values))")
+    }
+    return p
+}
+
+/// Row-major C[m, n] = op(A) · op(B) + beta · C through OpenBLAS; the caller has validated sizes.
+/// Handles the empty cases BLAS rejects (k = 0 leaves beta · C).
+func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+) throws {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if beta == 0 { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
+        return
+    }
+    let limit = Int(Int32.max)
+    guard m <= limit, n <= limit, k <= limit, lda <= limit, ldb <= limit, ldc <= limit else {
+        throw TensorError("matrix product: sizes \(m)x\(k)x\(n) exceed the BLAS limit of \(limit)")
+    }
+    cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Runs `body` over `t`'s elements as one dense buffer: `t`'s own memory when contiguous, else a
+/// copy that is written back into `t` when `write` is set (in-place ops on strided views).
+func withDenseBuffer(_ t: Tensor, write: Bool = false, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) throws {
+    if t.isContiguous { body(t.pointer, t.count); return }
+    let tmp = try t.contiguousData()
+    body(tmp.pointer, t.count)
+    guard write else { return }
+    var src = tmp.pointer
+    let base = t.storage.base
+    t.forEachOffset { o in base[o] = src.pointee; src += 1 }
+}

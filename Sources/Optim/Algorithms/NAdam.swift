@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Tensors
+
+/// NAdam (Dozat 2016) as PyTorch's `torch.optim.NAdam`: Nesterov momentum with the
+/// momentum-decay schedule μ_t = β1(1 − ½·0.96^(tψ)); the product of the μ_t is kept in the
+/// state as the scalar `mu_product`. Optional decoupled weight decay.
+///
+/// ```swift
+/// let opt = try Optimizer(NAdam(), params: params)
+/// ```
+public struct NAdam: OptimizerAlgorithm {
+    public let name = "NAdam"
+    public let spec = OptionTable(algorithm: "NAdam", specs: [
+        OptionSpec("lr", .number(2e-3), check: OptionSpec.nonNegative),
+        OptionSpec("betas", .pair(0.9, 0.999), check: OptionSpec.betaPair),
+        OptionSpec("eps", .number(1e-8), check: OptionSpec.nonNegative),
+        OptionSpec("weight_decay", .number(0), check: OptionSpec.nonNegative),
+        OptionSpec("momentum_decay", .number(4e-3), check: OptionSpec.nonNegative),
+        OptionSpec("decoupled_weight_decay", .bool(false)),
+        OptionSpec("maximize", .bool(false)),
+    ])
+
+    public init() {}
+
+    public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
+        let o = group.options
+        let lr = o.number("lr"), (beta1, beta2) = o.pair("betas"), eps = Float(o.number("eps"))
+        let wd = o.number("weight_decay"), decoupled = o.bool("decoupled_weight_decay")
+        let psi = o.number("momentum_decay")
+        let sign = gradSign, l2 = decoupled ? 0 : Float(wd), decay = decoupled ? Float(1 - lr * wd) : 1
+        let w1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2)
+        for item in items {
+            let t = Double(item.state.step)
+            let bc2 = Float(1 - pow(beta2, t))
+            let mu = beta1 * (1 - 0.5 * pow(0.96, t * psi))
+            let muNext = beta1 * (1 - 0.5 * pow(0.96, (t + 1) * psi))
+            let product = (item.state.scalars["mu_product"] ?? 1) * mu
+            item.state.scalars["mu_product"] = product
+            let cg = Float(-lr * (1 - mu) / (1 - product))
+            let cm = Float(-lr * muNext / (1 - product * muNext))
+            let p = item.param.pointer, g = item.grad.pointer
+            let m = try item.state.buffer("exp_avg", like: item.param).pointer
+            let v = try item.state.buffer("exp_avg_sq", like: item.param).pointer
+            Parallel.forEachChunk(count: item.param.count) { r in
+                for i in r {
+                    let gi = sign * g[i] + l2 * p[i]
+                    let mi = m[i] + w1 * (gi - m[i])
+                    let vi = v[i] * b2 + c2 * gi * gi
+                    m[i] = mi; v[i] = vi
+                    let d = (vi / bc2).squareRoot() + eps
+                    let q = p[i] * decay + cg * (gi / d)
+                    p[i] = q + cm * (mi / d)
+                }
+            }
+        }
+    }
+}

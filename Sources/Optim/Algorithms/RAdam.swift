@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Tensors
+
+/// RAdam (Liu et al. 2019) as PyTorch's `torch.optim.RAdam`: Adam whose adaptive term is used
+/// only once the variance rectification ρ_t exceeds 5 (plain momentum SGD before that).
+/// Optional decoupled weight decay.
+///
+/// ```swift
+/// let opt = try Optimizer(RAdam(), params: params)
+/// ```
+public struct RAdam: OptimizerAlgorithm {
+    public let name = "RAdam"
+    public let spec = OptionTable(algorithm: "RAdam", specs: [
+        OptionSpec("lr", .number(1e-3), check: OptionSpec.nonNegative),
+        OptionSpec("betas", .pair(0.9, 0.999), check: OptionSpec.betaPair),
+        OptionSpec("eps", .number(1e-8), check: OptionSpec.nonNegative),
+        OptionSpec("weight_decay", .number(0), check: OptionSpec.nonNegative),
+        OptionSpec("decoupled_weight_decay", .bool(false)),
+        OptionSpec("maximize", .bool(false)),
+    ])
+
+    public init() {}
+
+    public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
+        let o = group.options
+        let lr = o.number("lr"), (beta1, beta2) = o.pair("betas"), eps = Float(o.number("eps"))
+        let wd = o.number("weight_decay"), decoupled = o.bool("decoupled_weight_decay")
+        let sign = gradSign, l2 = decoupled ? 0 : Float(wd), decay = decoupled ? Float(1 - lr * wd) : 1
+        let w1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2), lrf = Float(lr)
+        let rhoInf = 2 / (1 - beta2) - 1
+        for item in items {
+            let t = Double(item.state.step)
+            let bc1 = 1 - pow(beta1, t), bc2 = 1 - pow(beta2, t)
+            let rhoT = rhoInf - 2 * t * pow(beta2, t) / bc2
+            let rectified = rhoT > 5
+            let rect = rectified ? Float(((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot()) : 0
+            let bc1f = Float(bc1), bc2Sqrt = Float(bc2.squareRoot())
+            let p = item.param.pointer, g = item.grad.pointer
+            let m = try item.state.buffer("exp_avg", like: item.param).pointer
+            let v = try item.state.buffer("exp_avg_sq", like: item.param).pointer
+            Parallel.forEachChunk(count: item.param.count) { r in
+                if rectified {
+                    for i in r {
+                        let gi = sign * g[i] + l2 * p[i]
+                        let mi = m[i] + w1 * (gi - m[i])
+                        let vi = v[i] * b2 + c2 * gi * gi
+                        m[i] = mi; v[i] = vi
+                        let adaptive = bc2Sqrt / (vi.squareRoot() + eps)
+                        p[i] = p[i] * decay - mi / bc1f * lrf * adaptive * rect
+                    }
+                } else {
+                    for i in r {
+                        let gi = sign * g[i] + l2 * p[i]
+                        let mi = m[i] + w1 * (gi - m[i])
+                        m[i] = mi; v[i] = v[i] * b2 + c2 * gi * gi
+                        p[i] = p[i] * decay - mi / bc1f * lrf
+                    }
+                }
+            }
+        }
+    }
+}

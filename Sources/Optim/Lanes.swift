@@ -1,0 +1,99 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+import Tensors
+
+/// Four floats processed together (one SSE register; the package builds for baseline x86-64).
+///
+/// Kernels are written on `Lanes` rather than left to the auto-vectorizer because on Linux
+/// `Float.squareRoot()` (and SIMD's, which applies it per lane) compiles to `sqrtf` with an errno
+/// fallback call, and a loop containing that call is never vectorized; `lanesSqrt` uses SSE's
+/// `sqrtps`. Every lane gets the same correctly rounded IEEE operations as scalar code would, so
+/// results do not change, only speed.
+typealias Lanes = SIMD4<Float>
+let laneCount = 4
+
+/// One fused optimizer kernel: `apply(i, n)` updates elements i..<i+n (n ≤ 4) of every buffer it
+/// holds. Conforming types are small structs of pointers and Float coefficients; `run`
+/// specializes on them, so the loop body is inlined with the coefficients in registers.
+protocol LaneKernel {
+    func apply(_ i: Int, _ n: Int)
+}
+
+extension LaneKernel {
+    /// Applies the kernel to `count` elements; blocks of `Parallel.defaultChunk` run in parallel.
+    /// Results are elementwise, so any thread count gives identical results.
+    @inline(__always)
+    func run(count: Int) {
+        Parallel.forEachChunk(count: count) { r in
+            let k = self   // a local copy: its fields live in registers, not in the closure context
+            var i = r.lowerBound
+            let full = r.lowerBound + (r.count / laneCount) * laneCount
+            while i < full { k.apply(i, laneCount); i += laneCount }
+            if i < r.upperBound { k.apply(i, r.upperBound - i) }
+        }
+    }
+}
+
+extension Lanes {
+    /// Reads `n` ≤ 4 floats from `p + i`; missing lanes are 0.
+    @inline(__always)
+    init(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+        self = n == laneCount ? UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self) : Lanes.partial(p + i, n)
+    }
+
+    /// Writes the first `n` ≤ 4 lanes to `p + i`.
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+        if n == laneCount { UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Lanes.self) } else { storePartial(p + i, n) }
+    }
+
+    // The partial-block paths stay out of line: inlined, their per-lane inserts make LLVM
+    // scalarize the whole kernel body.
+    @inline(never)
+    static func partial(_ p: UnsafeMutablePointer<Float>, _ n: Int) -> Lanes {
+        var x = Lanes(repeating: 0)
+        for k in 0..<Swift.min(n, laneCount) { x[k] = p[k] }
+        return x
+    }
+
+    @inline(never)
+    func storePartial(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+        for k in 0..<Swift.min(n, laneCount) { p[k] = self[k] }
+    }
+}
+
+/// Square root of every lane (correctly rounded, as `Float.squareRoot()`).
+@inline(__always)
+func lanesSqrt(_ x: Lanes) -> Lanes {
+    #if arch(x86_64)
+    return _mm_sqrt_ps(x)
+    #else
+    return x.squareRoot()
+    #endif
+}
+
+/// Lane-wise maximum; a NaN in `b` propagates (as `torch.maximum` does for the new value).
+@inline(__always)
+func lanesMax(_ a: Lanes, _ b: Lanes) -> Lanes {
+    #if arch(x86_64)
+    return _mm_max_ps(a, b)   // SSE returns the second operand when either is NaN
+    #else
+    return a.replacing(with: b, where: .!(a .>= b))
+    #endif
+}
+
+/// Lane-wise absolute value (NaN stays NaN).
+@inline(__always)
+func lanesAbs(_ x: Lanes) -> Lanes { lanesMax(x, -x) }
+
+/// Lane-wise sign: 1, −1, or 0 for zero and NaN.
+@inline(__always)
+func lanesSign(_ x: Lanes) -> Lanes {
+    #if arch(x86_64)
+    let one = Lanes(repeating: 1), zero = Lanes(repeating: 0)
+    return _mm_and_ps(_mm_cmpgt_ps(x, zero), one) - _mm_and_ps(_mm_cmplt_ps(x, zero), one)
+    #else
+    return Lanes(repeating: 0).replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
+    #endif
+}

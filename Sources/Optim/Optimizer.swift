@@ -1,0 +1,118 @@
+import Tensors
+
+/// An optimizer: parameter groups with resolved options, per-parameter state, and an algorithm
+/// that updates them.
+///
+/// ```swift
+/// let opt = try Optimizer(Adam(), params: [w, b], options: ["lr": .number(1e-3)])
+/// // ... backward fills w.grad, b.grad
+/// try opt.step()
+/// opt.zeroGrad()
+/// ```
+public final class Optimizer {
+    public let algorithm: any OptimizerAlgorithm
+    public let groups: [ParamGroup]
+    /// Options given to the constructor over the algorithm's defaults (groups override them).
+    public let defaults: Options
+    /// `states[g][i]` is the state of `groups[g].params[i]`, nil until its first step.
+    var states: [[ParamState?]]
+
+    public var name: String { algorithm.name }
+
+    /// Builds an optimizer over parameter groups; `options` apply to every group, each group's
+    /// own options override them. Parameters must be contiguous and appear once.
+    public init(_ algorithm: any OptimizerAlgorithm, groups: [ParamGroupSpec], options: [String: OptionValue] = [:]) throws {
+        let table = algorithm.spec
+        let name = table.algorithm
+        guard groups.contains(where: { !$0.params.isEmpty }) else {
+            throw TensorError("\(name): optimizer got an empty parameter list")
+        }
+        let defaults = try table.resolve(options)
+        var seen = Set<ObjectIdentifier>()
+        var built: [ParamGroup] = []
+        for (g, spec) in groups.enumerated() {
+            for (i, p) in spec.params.enumerated() {
+                guard p.isContiguous else {
+                    throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) must be contiguous, got a non-contiguous view of shape \(describe(shape: p.shape))")
+                }
+                guard seen.insert(ObjectIdentifier(p)).inserted else {
+                    throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) appears more than once in the parameter list")
+                }
+            }
+            built.append(ParamGroup(params: spec.params, options: try table.resolve(spec.options, over: defaults)))
+        }
+        self.algorithm = algorithm
+        self.defaults = defaults
+        self.groups = built
+        self.states = built.map { [ParamState?](repeating: nil, count: $0.params.count) }
+    }
+
+    /// Builds an optimizer over one group of parameters.
+    public convenience init(_ algorithm: any OptimizerAlgorithm, params: [Tensor], options: [String: OptionValue] = [:]) throws {
+        try self.init(algorithm, groups: [ParamGroupSpec(params: params)], options: options)
+    }
+
+    /// One optimization step over every parameter that has a gradient. A parameter whose grad is
+    /// nil is skipped entirely: no weight decay, no step increment.
+    public func step() throws {
+        for (g, group) in groups.enumerated() {
+            var items: [ParamUpdate] = []
+            items.reserveCapacity(group.params.count)
+            for (i, p) in group.params.enumerated() {
+                guard let rawGrad = p.grad else { continue }
+                guard rawGrad.shape == p.shape else {
+                    throw TensorError("\(name): gradient of parameter \(i + 1) in group \(g + 1) has shape \(describe(shape: rawGrad.shape)), expected \(describe(shape: p.shape))")
+                }
+                let state: ParamState
+                if let existing = states[g][i] {
+                    state = existing
+                } else {
+                    state = ParamState()
+                    try algorithm.initState(state, param: p, group: group)
+                    states[g][i] = state
+                }
+                state.step += 1
+                items.append(ParamUpdate(param: p, grad: try rawGrad.contiguousData(), state: state))
+            }
+            if items.isEmpty { continue }
+            let sign: Float = group.options.bool("maximize") ? -1 : 1
+            try algorithm.update(items, group: group, gradSign: sign)
+        }
+    }
+
+    /// Sets every parameter's grad to nil (PyTorch's default `set_to_none`).
+    public func zeroGrad() {
+        for group in groups { for p in group.params { p.grad = nil } }
+    }
+
+    /// The state of `param`, nil before its first step or when it is not optimized here.
+    public func state(for param: Tensor) -> ParamState? {
+        for (g, group) in groups.enumerated() {
+            if let i = group.params.firstIndex(where: { $0 === param }) { return states[g][i] }
+        }
+        return nil
+    }
+
+    /// The learning rate of group `group` (0-based).
+    public func getLR(group: Int = 0) throws -> Double {
+        try checkGroup(group)
+        return groups[group].lr
+    }
+
+    /// Sets the learning rate of group `group` (0-based), or of every group when nil.
+    public func setLR(_ lr: Double, group: Int? = nil) throws {
+        _ = try algorithm.spec.validated("lr", .number(lr))
+        if let group {
+            try checkGroup(group)
+            groups[group].lr = lr
+        } else {
+            for g in groups { g.lr = lr }
+        }
+    }
+
+    func checkGroup(_ group: Int) throws {
+        guard group >= 0, group < groups.count else {
+            throw TensorError("\(name): group index expected 0..<\(groups.count), got \(group)")
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Tensors
+
+/// One parameter's inputs to an update: the parameter, its contiguous gradient and its state
+/// (whose `step` has already been incremented).
+public struct ParamUpdate {
+    public let param: Tensor
+    public let grad: Tensor
+    public let state: ParamState
+}
+
+/// An optimization algorithm: its option table and its update. `Optimizer` owns the groups,
+/// state, skipping of grad-less parameters, `maximize`, and state dicts; an algorithm only
+/// says how one group's parameters change.
+public protocol OptimizerAlgorithm {
+    /// Display name, e.g. "AdamW"; prefixes error messages and names the state dict.
+    var name: String { get }
+    var spec: OptionTable { get }
+    /// True when every state buffer has the parameter's shape (checked by `loadStateDict`).
+    var buffersMatchParamShape: Bool { get }
+    /// Fills a new parameter's state before its first update (built-ins create buffers lazily).
+    func initState(_ state: ParamState, param: Tensor, group: ParamGroup) throws
+    /// Updates the parameters of one group in place. `gradSign` is −1 with `maximize`, else 1:
+    /// kernels multiply by it (exactly) instead of negating the gradient in a separate pass.
+    func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws
+}
+
+extension OptimizerAlgorithm {
+    public var buffersMatchParamShape: Bool { true }
+    public func initState(_ state: ParamState, param: Tensor, group: ParamGroup) throws {}
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Softmax, log-softmax and logsumexp along one dim, shifted by each lane's maximum so that
+/// large inputs do not overflow.
+extension Tensor {
+    /// exp(x) / sum(exp(x)) along `dim`.
+    ///
+    /// ```swift
+    /// let p = try logits.softmax(dim: -1)
+    /// ```
+    public func softmax(dim d: Int) throws -> Tensor {
+        let out = try normalized(dim: d, op: "softmax", log: false)
+        let y = out.detachedAlias, ds = try reductionDim(d, op: "softmax")
+        return Tensor.record("softmax", out, [self]) { g in
+            try GradMode.withoutGrad {
+                // dx = y * (g - sum(g * y))
+                let gy = try Tensor.ewMap(g, y, op: "softmax") { $0 * $1 }
+                let s = try gy.sumRaw(ds, keepdim: true, mean: false)
+                return [try Tensor.ewMap(y, g, s, op: "softmax") { y, g, s in y * (g - s) }]
+            }
+        }
+    }
+
+    /// x - logsumexp(x) along `dim`.
+    ///
+    /// ```swift
+    /// let logp = try logits.logSoftmax(dim: 1)
+    /// ```
+    public func logSoftmax(dim d: Int) throws -> Tensor {
+        let out = try normalized(dim: d, op: "logSoftmax", log: true)
+        let y = out.detachedAlias, ds = try reductionDim(d, op: "logSoftmax")
+        return Tensor.record("logSoftmax", out, [self]) { g in
+            try GradMode.withoutGrad {
+                // dx = g - exp(y) * sum(g)
+                let s = try g.sumRaw(ds, keepdim: true, mean: false)
+                return [try Tensor.ewMap(g, y, s, op: "logSoftmax") { g, y, s in g - Glibc.expf(y) * s }]
+            }
+        }
+    }
+
+    /// log(sum(exp(x))) along `dim`, computed stably.
+    ///
+    /// ```swift
+    /// let lse = try x.logsumexp(dim: 1)
+    /// ```
+    public func logsumexp(dim d: Int, keepdim: Bool = false) throws -> Tensor {
+        let ds = try reductionDim(d, op: "logsumexp")
+        let x = try contiguousData()
+        let lanes = self.lanes(ds)
+        let out = try Tensor(uninitializedShape: reducedShape(ds, keepdim: keepdim))
+        Tensor.logsumexpLanes(x.pointer, lanes, out.pointer)
+        let rank = dim, saved = out.detachedAlias
+        return Tensor.record("logsumexp", out, [self]) { g in
+            try GradMode.withoutGrad {
+                let lse = saved.keptDims(ds, keepdim: keepdim, rank: rank)
+                let gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
+                return [try Tensor.ewMap(self, lse, gk, op: "logsumexp") { x, l, g in g * Glibc.expf(x - l) }]
+            }
+        }
+    }
+
+    /// Softmax (or log-softmax) of every lane along `d`.
+    private func normalized(dim d: Int, op: String, log: Bool) throws -> Tensor {
+        let ds = try reductionDim(d, op: op)
+        let x = try contiguousData()
+        let lanes = self.lanes(ds)
+        let out = try Tensor(uninitializedShape: shape)
+        let xp = x.pointer, op = out.pointer, n = lanes.length, s = lanes.inner
+        lanes.forEachChunk { r in
+            for l in r {
+                let p = xp + lanes.start(l), q = op + lanes.start(l)
+                let m = Tensor.laneMax(p, n, s)
+                var sum = 0.0
+                for i in 0..<n { let e = Glibc.expf(p[i &* s] - m); q[i &* s] = e; sum += Double(e) }
+                if log {
+                    let shift = m + Float(Glibc.log(sum))
+                    for i in 0..<n { q[i &* s] = p[i &* s] - shift }
+                } else {
+                    let inv = Float(1 / sum)
+                    for i in 0..<n { q[i &* s] *= inv }
+                }
+            }
+        }
+        return out
+    }
+
+    static func logsumexpLanes(_ x: UnsafePointer<Float>, _ lanes: Lanes, _ out: UnsafeMutablePointer<Float>) {
+        let n = lanes.length, s = lanes.inner
+        lanes.forEachChunk { r in
+            for l in r {
+                let p = x + lanes.start(l)
+                let m = laneMax(p, n, s)
+                // All -inf gives -inf; a +inf or NaN maximum is the answer itself.
+                if !m.isFinite { out[l] = m; continue }
+                var sum = 0.0
+                for i in 0..<n { sum += Double(Glibc.expf(p[i &* s] - m)) }
+                out[l] = m + Float(Glibc.log(sum))
+            }
+        }
+    }
+
+    /// The largest of `n` floats at stride `s` (NaN if any is NaN; -inf when `n` is 0).
+    @inline(__always)
+    static func laneMax(_ p: UnsafePointer<Float>, _ n: Int, _ s: Int) -> Float {
+        var m = -Float.infinity
+        for i in 0..<n {
+            let v = p[i &* s]
+            if v > m || v != v { m = v; if v != v { return v } }
+        }
+        return m
+    }
+}

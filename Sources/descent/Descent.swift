@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// The `descent` command: run Lua experiment scripts, sweep them, report on the results.
+@main
+struct Descent: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "descent",
+        abstract: "Train models and run optimizer experiments written in Lua.",
+        discussion: """
+            Examples:
+              descent run exp.lua --set lr=3e-4 --seed 1
+              descent sweep exp.lua --grid optimizer=adam,adamw --seeds 3 --out runs/ablation
+              descent report runs/ablation --metric test_accuracy
+            """,
+        version: version,
+        subcommands: Descent.allSubcommands)
+
+    /// Exit codes of the contract: 0 success, 1 script error, 2 usage error.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            if let e = error as? ExitCode { Foundation.exit(e.rawValue) }
+            // Anything the parser or a validate() rejected is a usage error.
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .failure ? 1 : 2)
+        }
+    }
+}
+
+/// `descent version`
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Print the version of descent, Lua and OpenBLAS.",
+        discussion: "Example:\n  descent version")
+
+    func run() throws {
+        print("descent \(Descent.version) (\(luaVersionDescription()))")
+    }
+}

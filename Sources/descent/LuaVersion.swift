@@ -1,0 +1,3 @@
+import LuaModules
+
+func luaVersionDescription() -> String { Runtime.libraryVersions }

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import LuaModules
+import Tensors
+
+/// `descent run SCRIPT`: runs one experiment script.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Lua experiment script.",
+        discussion: """
+            Exit status: 0 on success, 1 when the script fails (message and traceback on \
+            stderr), 2 on a usage error.
+
+            Examples:
+              descent run exp.lua --set lr=3e-4 --seed 1
+              descent run exp.lua --out runs/exp1 -- extra script arguments
+            """)
+
+    @Argument(help: "The Lua script to run.")
+    var script: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key (experiment.config).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "The run's seed (default RNG seed and experiment.seed()).")
+    var seed: Int = 0
+
+    @Option(help: "Threads for descent's kernels and OpenBLAS (default: all cores).")
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Write a run record (config, metrics, summary, status) to this directory.", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "Do not print experiment.log records to stdout.")
+    var quiet = false
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("End the run when Lua heap plus tensor memory exceeds this many MB.", valueName: "MB"))
+    var maxMemory: Int?
+
+    @Option(help: ArgumentHelp("End the run after this many seconds.", valueName: "seconds"))
+    var timeout: Double?
+
+    @Argument(parsing: .postTerminator, help: "Arguments for the script (after --): arg[1], ... and `...`.")
+    var scriptArguments: [String] = []
+
+    func validate() throws {
+        for o in overrides where !o.contains("=") || o.hasPrefix("=") {
+            throw ValidationError("--set expects key=value, got '\(o)'")
+        }
+        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
+        if let m = maxMemory, m < 1 { throw ValidationError("--max-memory expects a positive number of MB, got \(m)") }
+        if let t = timeout, !(t > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(t)") }
+        guard FileManager.default.isReadableFile(atPath: script) else {
+            throw ValidationError("cannot read script '\(script)'")
+        }
+    }
+
+    func run() throws {
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        Parallel.threads = threadCount
+        let pairs = overrides.map { o -> (String, String) in
+            let eq = o.firstIndex(of: "=")!  // validate() guarantees it
+            return (String(o[..<eq]), String(o[o.index(after: eq)...]))
+        }
+        let limit = Int64(maxMemory ?? 0) * 1024 * 1024
+        var recorder: RunRecorder? = nil
+        if let out {
+            let config = RunConfig(script: script, config: pairs.map { ($0.0, .string($0.1)) }, seed: seed,
+                                   commandLine: CommandLine.arguments, version: Descent.version, threads: threadCount)
+            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config)
+            RunRecorder.installSignalHandlers()
+        }
+        if limit > 0 { TensorMemory.limit = Int(limit) }
+        let context = RunContext(scriptPath: script, seed: seed, overrides: pairs, recorder: recorder,
+                                 quiet: quiet, memoryLimitBytes: limit)
+        let runtime: Runtime
+        do {
+            runtime = try Runtime(context: context)
+        } catch {
+            try? recorder?.finish(.failed, error: "\(error)")
+            throw error
+        }
+        if let timeout { runtime.host.setTimeout(seconds: timeout) }
+        do {
+            try runtime.runScript(path: script, arguments: scriptArguments)
+        } catch {
+            var message = "\(error)"
+            if let hit = runtime.host.limitHit {
+                message = (hit == .memory ? "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory): " : "time limit of \(timeout ?? 0) s exceeded (--timeout): ") + message
+            }
+            FileHandle.standardError.write(Data(("descent: " + message + "\n").utf8))
+            try? recorder?.finish(.failed, error: message)
+            throw ExitCode(1)
+        }
+        if !context.unusedOverrides.isEmpty {
+            let message = "--set \(context.unusedOverrides.joined(separator: ", ")): the script never read "
+                + (context.unusedOverridesCalledConfig ? "these keys" : "its config (no experiment.config call)")
+            FileHandle.standardError.write(Data(("descent: " + message + "\n").utf8))
+            try? recorder?.finish(.failed, error: message)
+            throw ExitCode(1)
+        }
+        try recorder?.finish(.done)
+    }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+extension Descent {
+    static let allSubcommands: [ParsableCommand.Type] = [
+        RunCommand.self, VersionCommand.self,
+    ]
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""PyTorch's fused CPU optimizer step on 10M parameters, for comparison with descent's
+(`OptimBench.measure` in Sources/Optim/OptimBench.swift; in the tests:
+`DESCENT_OPTIM_BENCH=1 swift test -c release --filter OptimTests.BenchTests`).
+
+Prints one JSON object: per optimizer the median seconds per step over >= 20 steps after warm-up,
+and GB/s counting the bytes a fused step must move (param, grad and state read; param and state
+written), the same count the Swift side uses.
+
+Usage:  pip install "torch==2.13.0+cpu" && python3 scripts/bench/optim_step.py [--count N] [--steps N]
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+
+def bench(make, count, steps, buffers):
+    p = torch.nn.Parameter(torch.linspace(-0.5, 0.5, count))
+    p.grad = torch.linspace(-0.3, 0.4, count)
+    opt = make([p])
+    for _ in range(3):
+        opt.step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        opt.step()
+        times.append(time.perf_counter() - t0)
+    sec = statistics.median(times)
+    moved = (3 + 2 * buffers) * count * 4
+    return {"seconds_per_step": sec, "ms_per_step": sec * 1e3, "gb_per_s": moved / sec / 1e9,
+            "bytes_per_step": moved}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=10_000_000)
+    ap.add_argument("--steps", type=int, default=21)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    O = torch.optim
+    runs = {
+        "Adam": (lambda ps: O.Adam(ps, lr=1e-3, fused=True), 2),
+        "AdamW": (lambda ps: O.AdamW(ps, lr=1e-3, fused=True), 2),
+        "AMSGrad": (lambda ps: O.Adam(ps, lr=1e-3, amsgrad=True, fused=True), 3),
+        "SGD-momentum": (lambda ps: O.SGD(ps, lr=1e-3, momentum=0.9, fused=True), 1),
+    }
+    out = {"torch": torch.__version__, "threads": args.threads, "count": args.count, "steps": args.steps,
+           "results": {name: bench(make, args.count, args.steps, b) for name, (make, b) in runs.items()}}
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

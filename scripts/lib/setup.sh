@@ -1,0 +1,32 @@
+# Shared by scripts/descent and scripts/test: system packages and the release build.
+# shellcheck shell=bash
+
+DESCENT_APT_PACKAGES=(liblua5.4-dev libopenblas-dev zlib1g-dev pkg-config)
+
+# Installs Lua 5.4, OpenBLAS and zlib development packages when pkg-config cannot find them.
+ensure_system_packages() {
+    if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists lua5.4 openblas zlib 2>/dev/null; then
+        return 0
+    fi
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "descent needs: ${DESCENT_APT_PACKAGES[*]}" >&2
+            echo "install them with:  sudo apt-get update && sudo apt-get install -y ${DESCENT_APT_PACKAGES[*]}" >&2
+            exit 1
+        fi
+    fi
+    echo "descent: installing ${DESCENT_APT_PACKAGES[*]} (apt)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${DESCENT_APT_PACKAGES[@]}" >&2
+}
+
+# Builds the release binary when it is missing or older than any source file.
+ensure_release_build() {
+    local root="$1" bin="$1/.build/release/descent"
+    if [ -x "$bin" ] && [ -z "$(cd "$root" && find Sources Package.swift -newer "$bin" -print -quit 2>/dev/null)" ]; then
+        return 0
+    fi
+    echo "descent: building (release; the first build takes a few minutes)" >&2
+    (cd "$root" && swift build -c release --product descent >&2)
+}
