@@ -59,6 +59,8 @@ public struct Report {
     public let groups: [ReportGroup]
     /// Runs not finished yet (running or missing), for a note under the table.
     public let pending: Int
+    /// Runs whose status is done (with or without the metric).
+    public let doneRuns: Int
 
     public init(directory: URL, options: ReportOptions = ReportOptions()) throws {
         try self.init(runs: ReportRun.load(from: directory), options: options)
@@ -123,6 +125,22 @@ public struct Report {
         self.lowerIsBetter = lower
         self.groupKeys = keys
         self.pending = pending
+        doneRuns = runs.filter { $0.status == .done }.count
+    }
+
+    /// True when no done run reported the metric (probably a misspelled --metric).
+    public var metricMissing: Bool {
+        groups.allSatisfy { $0.stats.n == 0 } && (doneRuns > 0)
+    }
+
+    /// Metric names found in the first done run (summary keys, then logged keys), for hints.
+    public static func metricNames(in runs: [ReportRun]) -> [String] {
+        guard let run = runs.first(where: { $0.status == .done }) else { return [] }
+        var names = RunReader.load(run.directory).summary?.map(\.0) ?? []
+        for record in RunReader.metrics(in: run.directory) {
+            for (key, value) in record where value.doubleValue != nil && !names.contains(key) { names.append(key) }
+        }
+        return names
     }
 
     /// The summary's first key of the first done run that wrote one, else `loss`.

@@ -11,14 +11,18 @@ final class SweepProgress {
     let live: Bool
     let color: Bool
     let jobs: Int
+    let silent: Bool
     private(set) var done = 0
     private(set) var failed = 0
     private(set) var running = 0
     private var durations: [Double] = []
     private let start = Date()
+    private var lastLine = ""
 
     init(total: Int, jobs: Int, live: Bool = isatty(2) == 1,
-         color: Bool = isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true) {
+         color: Bool = isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true,
+         silent: Bool = false) {
+        self.silent = silent
         self.total = total
         self.jobs = max(1, jobs)
         self.live = live
@@ -42,7 +46,10 @@ final class SweepProgress {
         if !live {
             emit(line + "\n")
         } else {
-            if status != .done { emit("\r\u{1B}[2K" + line + "\n") }
+            if status != .done {
+                emit("\r\u{1B}[2K" + line + "\n")
+                lastLine = ""  // the live line was erased: draw it again
+            }
             redraw()
         }
     }
@@ -51,7 +58,10 @@ final class SweepProgress {
     func redraw() {
         guard live else { return }
         let failedText = color && failed > 0 ? "\u{1B}[31mfailed \(failed)\u{1B}[0m" : "failed \(failed)"
-        emit("\r\u{1B}[2Kdone \(done)/\(total) \(failedText) running \(running) eta \(eta.map(SweepProgress.clock) ?? "?")")
+        let line = "done \(done)/\(total) \(failedText) running \(running) eta \(eta.map(SweepProgress.clock) ?? "?")"
+        guard line != lastLine else { return }
+        lastLine = line
+        emit("\r\u{1B}[2K" + line)
     }
 
     /// Ends the live line and prints the totals.
@@ -78,6 +88,7 @@ final class SweepProgress {
     }
 
     private func emit(_ text: String) {
+        guard !silent else { return }
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -15,15 +15,18 @@ public struct SweepOptions {
     public var binary: String
     /// Progress on a terminal line (nil: decide from isatty(2)).
     public var live: Bool?
+    /// No progress output at all (for embedding and tests).
+    public var quiet: Bool
 
     public init(jobs: Int = 1, threadsPerJob: Int = 1, resume: Bool = false, retryFailed: Bool = false,
-                binary: String = SweepRunner.defaultBinary(), live: Bool? = nil) {
+                binary: String = SweepRunner.defaultBinary(), live: Bool? = nil, quiet: Bool = false) {
         self.jobs = jobs
         self.threadsPerJob = threadsPerJob
         self.resume = resume
         self.retryFailed = retryFailed
         self.binary = binary
         self.live = live
+        self.quiet = quiet
     }
 }
 
@@ -112,7 +115,8 @@ public final class SweepRunner {
                 result.skipped += 1
             }
         }
-        let progress = SweepProgress(total: queue.count, jobs: options.jobs, live: options.live ?? (isatty(2) == 1))
+        let progress = SweepProgress(total: queue.count, jobs: options.jobs, live: options.live ?? (isatty(2) == 1),
+                                     silent: options.quiet)
         StopSignal.install()
         defer { StopSignal.restore() }
 

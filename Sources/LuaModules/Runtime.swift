@@ -23,6 +23,7 @@ public final class Runtime {
         installTensorModule()
         installAutogradModule()
         installExperimentModule()
+        try runLibrary(trainLibrarySource, name: "train", module: "train")
         try installDescentTable()
     }
 
@@ -73,17 +74,17 @@ public final class Runtime {
             """, name: "=path")
     }
 
-    /// Runs embedded Lua library code from the bundle's Resources folder.
-    func runResource(_ name: String, argumentGlobal: String? = nil) throws {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "lua", subdirectory: "Resources")
-                ?? Bundle.module.url(forResource: name, withExtension: "lua"),
-              let code = try? String(contentsOf: url, encoding: .utf8) else {
-            throw LuaError("internal: missing library \(name).lua")
+    /// Runs a Lua library embedded in the binary, passing it the global table `module` (which
+    /// the library fills in) as its chunk argument.
+    func runLibrary(_ source: String, name: String, module: String) throws {
+        try host.load(string: source, name: "=" + name)
+        if host.getGlobal(module) != LUA_TYPE_TABLE {
+            host.state.pop()
+            host.state.newTable()
+            host.state.pushValue(-1)
+            host.setGlobal(module)
         }
-        try host.load(string: code, name: "=" + name)
-        if let g = argumentGlobal { host.getGlobal(g); try host.call(nargs: 1, nresults: 0) } else {
-            try host.call(nargs: 0, nresults: 0)
-        }
+        try host.call(nargs: 1, nresults: 0)
     }
 
     /// `require "descent"` returns a table with every module.

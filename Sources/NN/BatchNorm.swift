@@ -29,16 +29,25 @@ extension Functional {
         let m = n * s
         var mean = [Double](repeating: 0, count: c), invstd = [Double](repeating: 0, count: c)
         let xd = try dense(x)
+        // Channels are independent: split them over threads (deterministic for any count).
+        let chunk = max(1, Parallel.defaultChunk / max(m, 1))
         if training {
             guard m > 1 else {
                 throw TensorError("batch_norm: expected more than 1 value per channel when training, got input of shape \(describe(shape: x.shape))")
             }
+            var variance = [Double](repeating: 0, count: c)
+            mean.withUnsafeMutableBufferPointer { mb in
+                variance.withUnsafeMutableBufferPointer { vb in
+                    let mp = mb.baseAddress!, vp = vb.baseAddress!, xp = xd.pointer
+                    Parallel.forEachChunk(count: c, chunk: chunk) { range in
+                        for ch in range { (mp[ch], vp[ch]) = channelMoments(xp, n: n, c: c, s: s, channel: ch) }
+                    }
+                }
+            }
             for ch in 0..<c {
-                let (mu, v) = channelMoments(xd.pointer, n: n, c: c, s: s, channel: ch)
-                mean[ch] = mu
-                invstd[ch] = 1 / (v + eps).squareRoot()
-                if let runningMean { updateRunning(runningMean, ch, mu, momentum) }
-                if let runningVar { updateRunning(runningVar, ch, v * Double(m) / Double(m - 1), momentum) }
+                invstd[ch] = 1 / (variance[ch] + eps).squareRoot()
+                if let runningMean { updateRunning(runningMean, ch, mean[ch], momentum) }
+                if let runningVar { updateRunning(runningVar, ch, variance[ch] * Double(m) / Double(m - 1), momentum) }
             }
         } else {
             guard let runningMean, let runningVar else {
@@ -51,12 +60,24 @@ extension Functional {
         }
         let wd = try weight.map(dense), bd = try bias.map(dense)
         let out = try newTensor(x.shape)
-        for i in 0..<n {
-            for ch in 0..<c {
-                let a = Float(invstd[ch]) * (wd?.pointer[ch] ?? 1)
-                let b = (bd?.pointer[ch] ?? 0) - Float(mean[ch]) * a
-                let src = xd.pointer + (i * c + ch) * s, dst = out.pointer + (i * c + ch) * s
-                for k in 0..<s { dst[k] = src[k] * a + b }
+        // y = a·x + b per channel.
+        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
+        for ch in 0..<c {
+            scale[ch] = Float(invstd[ch]) * (wd?.pointer[ch] ?? 1)
+            shift[ch] = (bd?.pointer[ch] ?? 0) - Float(mean[ch]) * scale[ch]
+        }
+        scale.withUnsafeBufferPointer { ab in
+            shift.withUnsafeBufferPointer { bb in
+                let ap = ab.baseAddress!, bp = bb.baseAddress!, xp = xd.pointer, op = out.pointer
+                Parallel.forEachChunk(count: c, chunk: chunk) { range in
+                    for ch in range {
+                        let a = ap[ch], b = bp[ch]
+                        for i in 0..<n {
+                            let src = xp + (i * c + ch) * s, dst = op + (i * c + ch) * s
+                            for k in 0..<s { dst[k] = src[k] * a + b }
+                        }
+                    }
+                }
             }
         }
 
@@ -67,26 +88,35 @@ extension Functional {
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let gw = try zeroTensor([c]), gb = try zeroTensor([c])
-            for ch in 0..<c {
-                let mu = Float(mean[ch]), r = Float(invstd[ch]), w = wd?.pointer[ch] ?? 1
-                // Σ g and Σ g·x̂ for this channel.
-                var sg: Double = 0, sgx: Double = 0
-                for i in 0..<n {
-                    let gp = gd.pointer + (i * c + ch) * s, xp = xd.pointer + (i * c + ch) * s
-                    var a: Float = 0, b: Float = 0
-                    for k in 0..<s { a += gp[k]; b += gp[k] * (xp[k] - mu) * r }
-                    sg += Double(a); sgx += Double(b)
-                }
-                gb.pointer[ch] = Float(sg)
-                gw.pointer[ch] = Float(sgx)
-                // Training: dx = w·r/m · (m·g − Σg − x̂·Σg·x̂); evaluation: dx = w·r·g.
-                let k1 = w * r
-                let meanG = training ? Float(sg / Double(m)) : 0
-                let meanGX = training ? Float(sgx / Double(m)) : 0
-                for i in 0..<n {
-                    let gp = gd.pointer + (i * c + ch) * s, xp = xd.pointer + (i * c + ch) * s
-                    let q = gx.pointer + (i * c + ch) * s
-                    for k in 0..<s { q[k] = k1 * (gp[k] - meanG - (xp[k] - mu) * r * meanGX) }
+            let gp0 = gd.pointer, xp0 = xd.pointer, gxp = gx.pointer, gwp = gw.pointer, gbp = gb.pointer
+            let wp = wd?.pointer
+            mean.withUnsafeBufferPointer { mb in
+                invstd.withUnsafeBufferPointer { ib in
+                    let meanP = mb.baseAddress!, invP = ib.baseAddress!
+                    Parallel.forEachChunk(count: c, chunk: chunk) { range in
+                        for ch in range {
+                            let mu = Float(meanP[ch]), r = Float(invP[ch]), w = wp?[ch] ?? 1
+                            // Σ g and Σ g·x̂ for this channel.
+                            var sg: Double = 0, sgx: Double = 0
+                            for i in 0..<n {
+                                let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
+                                var a: Float = 0, b: Float = 0
+                                for k in 0..<s { a += gp[k]; b += gp[k] * (xp[k] - mu) * r }
+                                sg += Double(a); sgx += Double(b)
+                            }
+                            gbp[ch] = Float(sg)
+                            gwp[ch] = Float(sgx)
+                            // Training: dx = w·r·(g − mean(g) − x̂·mean(g·x̂)); evaluation: dx = w·r·g.
+                            let k1 = w * r
+                            let meanG = training ? Float(sg / Double(m)) : 0
+                            let meanGX = training ? Float(sgx / Double(m)) : 0
+                            for i in 0..<n {
+                                let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
+                                let q = gxp + (i * c + ch) * s
+                                for k in 0..<s { q[k] = k1 * (gp[k] - meanG - (xp[k] - mu) * r * meanGX) }
+                            }
+                        }
+                    }
                 }
             }
             var grads: [Tensor?] = [x.requiresGrad ? gx : nil]

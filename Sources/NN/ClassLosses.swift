@@ -5,7 +5,8 @@ import Glibc
 
 extension Functional {
     /// Cross-entropy of `logits` (`[N, K]`, `[N, K, d1, ...]` or unbatched `[K]`) against 1-based
-    /// class `labels` (`[N]`, `[N, d1, ...]`), fused log-softmax + NLL in one stable pass.
+    /// class `labels` (`[N]`, `[N, d1, ...]`), fused log-softmax + NLL in one stable pass. Labels
+    /// of the logits' own shape are class probabilities instead (soft targets, as PyTorch).
     ///
     /// Options as PyTorch: per-class `weight` `[K]` (the mean divides by the summed weights of the
     /// targets), `ignoreIndex` (a label value that contributes nothing), `labelSmoothing` ε
@@ -23,6 +24,12 @@ extension Functional {
         let reduction = try Reduction(reductionName, op: op)
         guard labelSmoothing >= 0, labelSmoothing <= 1 else {
             throw TensorError("cross_entropy: expected label_smoothing in [0, 1], got \(labelSmoothing)")
+        }
+        // Labels with the logits' shape are class probabilities (PyTorch's rule); a single logit
+        // with a single label stays a class index.
+        if labels.shape == logits.shape && logits.count > 1 {
+            return try softCrossEntropy(logits, probs: labels, weight: weight, labelSmoothing: labelSmoothing,
+                                        reduction: reduction)
         }
         let lay = try ClassLayout(op, logits, labels, weight: weight, ignoreIndex: ignoreIndex)
         let (k, s, positions) = (lay.k, lay.s, lay.n * lay.s)
@@ -62,7 +69,7 @@ extension Functional {
         return Tensor.record(op, out, [logits]) { g in
             let up = try UpstreamGrad(g, reduction, denominator: denominator)
             let gx = try newTensor(logits.shape)
-            let q = gx.pointer
+            let q = gx.pointer, x = xd.pointer   // xd captured: it may be a temporary copy
             for pos in 0..<positions {
                 let off = (pos / s) * k * s + pos % s
                 let row = x + off, dst = q + off

@@ -54,7 +54,7 @@ extension Functional {
         let col = try newTensor([rowsK, group * l]), tmp = try newTensor([o, group * l])
         for start in Swift.stride(from: 0, to: n, by: group) {
             let b = min(group, n - start), ld = b * l
-            for i in 0..<b { win.im2col(xd.pointer + (start + i) * planeIn, col.pointer + i * l, ld: ld) }
+            unfold(win, xd.pointer + start * planeIn, planeIn, col.pointer, l, ld, samples: b)
             try gemm(transA: false, transB: false, m: o, n: ld, k: rowsK, wd.pointer, lda: rowsK,
                      col.pointer, ldb: ld, beta: 0, tmp.pointer, ldc: ld)
             // [O, b·L] -> [b, O, L], adding the bias.
@@ -82,14 +82,17 @@ extension Functional {
                     }
                 }
                 if let gw {
-                    for i in 0..<b { win.im2col(xd.pointer + (start + i) * planeIn, col.pointer + i * l, ld: ld) }
+                    unfold(win, xd.pointer + start * planeIn, planeIn, col.pointer, l, ld, samples: b)
                     try gemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
                              col.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
                 }
                 if let gx {
                     try gemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
                              gcat.pointer, ldb: ld, beta: 0, col.pointer, ldc: ld)
-                    for i in 0..<b { win.col2im(col.pointer + i * l, ld: ld, gx.pointer + (start + i) * planeIn) }
+                    let cp = col.pointer, gxp = gx.pointer + start * planeIn
+                    Parallel.forEachChunk(count: b, chunk: samplesPerChunk(win)) { r in
+                        for i in r { win.col2im(cp + i * l, ld: ld, gxp + i * planeIn) }
+                    }
                 }
             }
             var grads: [Tensor?] = [gx, gw]
@@ -98,6 +101,20 @@ extension Functional {
             }
             return grads
         }
+    }
+}
+
+/// Samples per thread chunk for the im2col/col2im loops (each sample touches its own memory).
+func samplesPerChunk(_ win: Window2d) -> Int {
+    max(1, Parallel.defaultChunk / max(win.colRows * win.colCols, 1))
+}
+
+/// im2col of `samples` consecutive samples (`planeIn` floats apart) into column blocks `l` apart
+/// of a `[C·kh·kw, ld]` matrix, split over threads by sample.
+func unfold(_ win: Window2d, _ x: UnsafePointer<Float>, _ planeIn: Int, _ col: UnsafeMutablePointer<Float>,
+            _ l: Int, _ ld: Int, samples: Int) {
+    Parallel.forEachChunk(count: samples, chunk: samplesPerChunk(win)) { r in
+        for i in r { win.im2col(x + i * planeIn, col + i * l, ld: ld) }
     }
 }
 

@@ -22,23 +22,22 @@ extension Functional {
         guard eps >= 0 else { throw TensorError("layer_norm: expected eps >= 0, got \(eps)") }
         let d = normalizedShape.reduce(1, *)
         let rows = x.shape.dropLast(k).reduce(1, *)
-        let xd = try dense(x), wd = try weight.map(dense), bd = try bias.map(dense)
+        let xd = try dense(x)
+        // Without an affine weight or bias, w = 1 and b = 0: buffers keep a single kernel.
+        let wd = try weight.map(dense) ?? Init.constant_(newTensor([d]), 1)
+        let bd = try bias.map(dense) ?? zeroTensor([d])
         let out = try newTensor(x.shape)
-        var mean = [Float](repeating: 0, count: rows), invstd = [Float](repeating: 0, count: rows)
-        for r in 0..<rows {
-            let (mu, v) = channelMoments(xd.pointer + r * d, n: 1, c: 1, s: d, channel: 0)
-            let rs = Float(1 / (v + eps).squareRoot()), m = Float(mu)
-            mean[r] = m; invstd[r] = rs
-            let src = xd.pointer + r * d, dst = out.pointer + r * d
-            if let wd, let bd {
-                let w = wd.pointer, b = bd.pointer
-                for j in 0..<d { dst[j] = (src[j] - m) * rs * w[j] + b[j] }
-            } else if let wd {
-                let w = wd.pointer
-                for j in 0..<d { dst[j] = (src[j] - m) * rs * w[j] }
-            } else {
-                for j in 0..<d { dst[j] = (src[j] - m) * rs }
-                if let bd { let b = bd.pointer; for j in 0..<d { dst[j] += b[j] } }
+        let stats = try newTensor([2, rows])   // row means, then row 1/std
+        let xp = xd.pointer, wp = wd.pointer, bp = bd.pointer, op = out.pointer
+        let meanP = stats.pointer, invP = stats.pointer + rows
+        let chunk = max(1, Parallel.defaultChunk / max(d, 1))
+        Parallel.forEachChunk(count: rows, chunk: chunk) { range in
+            for r in range {
+                let (mu, v) = channelMoments(xp + r * d, n: 1, c: 1, s: d, channel: 0)
+                let rs = Float(1 / (v + eps).squareRoot()), m = Float(mu)
+                meanP[r] = m; invP[r] = rs
+                let src = xp + r * d, dst = op + r * d
+                for j in 0..<d { dst[j] = (src[j] - m) * rs * wp[j] + bp[j] }
             }
         }
 
@@ -49,23 +48,30 @@ extension Functional {
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let gw = try zeroTensor(normalizedShape), gb = try zeroTensor(normalizedShape)
-            // dx̂ = g·w; without an affine weight, w = 1 (a buffer of ones keeps one loop).
-            let dxhat = try newTensor([d]), ones = try wd ?? Init.constant_(newTensor([d]), 1)
-            let dh = dxhat.pointer, w = ones.pointer, pw = gw.pointer, pb = gb.pointer
-            for r in 0..<rows {
-                let gp = gd.pointer + r * d, xp = xd.pointer + r * d, q = gx.pointer + r * d
-                let m = mean[r], rs = invstd[r]
-                var s1: Float = 0, s2: Float = 0
-                for j in 0..<d {
-                    let xh = (xp[j] - m) * rs
-                    pw[j] += gp[j] * xh
-                    pb[j] += gp[j]
-                    let v = gp[j] * w[j]
-                    dh[j] = v
-                    s1 += v; s2 += v * xh
+            let gp0 = gd.pointer, q0 = gx.pointer, pw = gw.pointer, pb = gb.pointer
+            let xp = xd.pointer, wp = wd.pointer, meanP = stats.pointer, invP = stats.pointer + rows
+            // dx = r·(g·w − mean(g·w) − x̂·mean(g·w·x̂)), rows in parallel.
+            Parallel.forEachChunk(count: rows, chunk: chunk) { range in
+                for r in range {
+                    let gp = gp0 + r * d, xr = xp + r * d, q = q0 + r * d
+                    let m = meanP[r], rs = invP[r]
+                    var s1: Float = 0, s2: Float = 0
+                    for j in 0..<d {
+                        let v = gp[j] * wp[j]
+                        s1 += v; s2 += v * (xr[j] - m) * rs
+                    }
+                    let a = s1 / Float(d), b = s2 / Float(d)
+                    for j in 0..<d { q[j] = rs * (gp[j] * wp[j] - a - (xr[j] - m) * rs * b) }
                 }
-                let a = s1 / Float(d), b = s2 / Float(d)
-                for j in 0..<d { q[j] = rs * (dh[j] - a - (xp[j] - m) * rs * b) }
+            }
+            // dw = Σ g·x̂ and db = Σ g over rows, in row order.
+            for r in 0..<rows {
+                let gp = gp0 + r * d, xr = xp + r * d
+                let m = meanP[r], rs = invP[r]
+                for j in 0..<d {
+                    pw[j] += gp[j] * (xr[j] - m) * rs
+                    pb[j] += gp[j]
+                }
             }
             var grads: [Tensor?] = [x.requiresGrad ? gx : nil]
             if let weight { grads.append(weight.requiresGrad ? gw : nil) }

@@ -35,6 +35,9 @@ public final class Optimizer {
                 guard p.isContiguous else {
                     throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) must be contiguous, got a non-contiguous view of shape \(describe(shape: p.shape))")
                 }
+                guard p.isLeaf else {
+                    throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) must be a leaf tensor, got the result of '\(p.gradFn?.name ?? "an op")'")
+                }
                 guard seen.insert(ObjectIdentifier(p)).inserted else {
                     throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) appears more than once in the parameter list")
                 }
@@ -108,6 +111,17 @@ public final class Optimizer {
         } else {
             for g in groups { g.lr = lr }
         }
+    }
+
+    /// Changes one option of group `group` (0-based), validated like the constructor's options
+    /// (PyTorch allows writing any key of `param_groups`; the bindings route those writes here).
+    ///
+    /// ```swift
+    /// try opt.setOption("weight_decay", .number(0), group: 1)
+    /// ```
+    public func setOption(_ key: String, _ value: OptionValue, group: Int) throws {
+        try checkGroup(group)
+        groups[group].options = try algorithm.spec.resolve([key: value], over: groups[group].options)
     }
 
     func checkGroup(_ group: Int) throws {

@@ -68,8 +68,12 @@ struct ReportCommand: ParsableCommand {
             metric: metric,
             reduce: Reduction(rawValue: reduce) ?? .last,
             lowerIsBetter: goal.map { $0 == "min" })
-        let dir = URL(fileURLWithPath: directory)
-        let report = try Report(directory: dir, options: options)
+        let runs = try ReportRun.load(from: URL(fileURLWithPath: directory))
+        let report = try Report(runs: runs, options: options)
+        if report.metricMissing {
+            throw ExperimentError("--metric: no done run reported \"\(report.metric)\"; metrics found: "
+                + Report.metricNames(in: runs).joined(separator: ", "))
+        }
         print(ReportFormatter.render(report, as: ReportFormat(rawValue: format) ?? .table), terminator: "")
 
         var svg: String?

@@ -18,9 +18,10 @@ struct SweepCommand: ParsableCommand {
         nor --emit, a set SLURM_ARRAY_TASK_ID selects the entry (that is how Slurm array tasks run).
 
         Examples:
-          descent sweep train.lua --grid lr=0.1,0.01 --grid depth=1,2 --seeds 3 --out runs/lr --jobs 2
-          descent sweep train.lua --grid lr=0.1,0.01 --seeds 3 --out runs/lr --resume --retry-failed
+          descent sweep train.lua --grid lr=0.1,0.01 --seeds 3 --out runs/lr --jobs 2
+          descent sweep train.lua --grid lr=0.1,0.01 --seeds 3 --out runs/lr --resume
           descent sweep train.lua --grid lr=0.1,0.01 --seeds 3 --out runs/lr --emit slurm
+          descent status runs/lr
           descent report runs/lr --plot lr.svg
         """)
 
@@ -81,7 +82,8 @@ struct SweepCommand: ParsableCommand {
         }
         if emit != nil, index != nil { throw ValidationError("--emit and --index cannot be combined: the emitted script passes --index itself") }
         if list, emit != nil { throw ValidationError("--list and --emit cannot be combined") }
-        if let index { _ = try wrap { try IndexRanges.parse(index) } }
+        if let index { _ = try asUsageError { try IndexRanges.parse(index) } }
+        guard FileManager.default.fileExists(atPath: script) else { throw ValidationError("\(script): no such script") }
         _ = try spec()
     }
 
@@ -89,12 +91,11 @@ struct SweepCommand: ParsableCommand {
         let spec = try spec()
         let manifest = SweepManifest(spec: spec)
         let outDir = URL(fileURLWithPath: out).standardizedFileURL.absoluteURL
-        try manifest.write(to: outDir)
-
-        if list {
+        if list {  // read-only: a preview must not create the sweep directory
             print(SweepState.read(manifest: manifest, in: outDir).table(manifest: manifest), terminator: "")
             return
         }
+        try manifest.write(to: outDir)
         if let emit {
             try self.emit(emit, manifest: manifest, outDir: outDir)
             return
@@ -114,7 +115,7 @@ struct SweepCommand: ParsableCommand {
 
     /// The sweep from the sweep file (if any) and the command line.
     private func spec() throws -> SweepSpec {
-        try wrap {
+        try asUsageError {
             let file = try sweepFile.map { try SweepFile.load(URL(fileURLWithPath: $0)) }
             let seedList = try seeds.map(SweepSpec.parseSeeds) ?? file?.seeds ?? [1]
             return try SweepSpec(
@@ -152,7 +153,7 @@ struct SweepCommand: ParsableCommand {
 }
 
 /// Turns the Experiments module's input errors into argument errors (exit code 2).
-func wrap<T>(_ body: () throws -> T) throws -> T {
+func asUsageError<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ExperimentError {

@@ -40,7 +40,7 @@ func makeSweepFixture(_ root: URL) throws -> SweepManifest {
     #expect(!acc.lowerIsBetter && acc.groups[0].label == "lr=0.1")
     // best over the logged loss: min of [3f, 2f, f] is f.
     let best2 = try Report(directory: root, options: ReportOptions(metric: "loss", reduce: .max))
-    #expect(abs(best2.groups.first(where: { $0.label == "lr=0.1" })!.stats.mean - 0.75) < 1e-12)
+    #expect(abs((best2.groups.first(where: { $0.label == "lr=0.1" })?.stats.mean ?? 0) - 0.75) < 1e-12)
     let bySeed = try Report(directory: root, options: ReportOptions(groupKeys: ["lr", "seed"]))
     #expect(bySeed.groups.count == 8)
     #expect(throws: ExperimentError.self) { try Report(directory: root, options: ReportOptions(groupKeys: ["nope"])) }

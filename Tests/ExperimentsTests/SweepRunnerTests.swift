@@ -46,7 +46,7 @@ func makeFakeChild(in dir: URL) throws -> String {
     let manifest = SweepManifest(spec: spec)
     try manifest.write(to: out)
     let runner = SweepRunner(manifest: manifest, directory: out,
-                             options: SweepOptions(jobs: 2, threadsPerJob: 3, binary: bin, live: false))
+                             options: SweepOptions(jobs: 2, threadsPerJob: 3, binary: bin, live: false, quiet: true))
     let result = try runner.run()
     // fail=1 entries fail (6); lr=nan & fail=0 diverge (2); the other 4 are done.
     #expect(result.done == 4 && result.failed == 8 && result.skipped == 0)
@@ -77,7 +77,7 @@ func makeFakeChild(in dir: URL) throws -> String {
     try manifest.write(to: out)
     func run(resume: Bool, retry: Bool, indices: [Int]? = nil) throws -> SweepResult {
         try SweepRunner(manifest: manifest, directory: out,
-                        options: SweepOptions(jobs: 3, resume: resume, retryFailed: retry, binary: bin, live: false)).run(indices: indices)
+                        options: SweepOptions(jobs: 3, resume: resume, retryFailed: retry, binary: bin, live: false, quiet: true)).run(indices: indices)
     }
     #expect(try run(resume: false, retry: false) == SweepResult(done: 3, failed: 3))
     // A lost run comes back with --resume; done and failed ones are skipped.
@@ -94,7 +94,7 @@ func makeFakeChild(in dir: URL) throws -> String {
     let out = dir.appendingPathComponent("sweep")
     let manifest = SweepManifest(spec: try SweepSpec(script: "/tmp/t.lua", seeds: [1, 2]))
     let result = try SweepRunner(manifest: manifest, directory: out,
-                                 options: SweepOptions(binary: dir.appendingPathComponent("nope").path, live: false)).run()
+                                 options: SweepOptions(binary: dir.appendingPathComponent("nope").path, live: false, quiet: true)).run()
     #expect(result.failed == 2)
     #expect(RunReader.status(in: SweepManifest.runDirectory(manifest.entries[0], in: out))?.error?.contains("cannot start") == true)
 }

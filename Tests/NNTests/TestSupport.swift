@@ -73,3 +73,7 @@ func checkGradients(
 func errorMessage(_ body: () throws -> Any) -> String? {
     do { _ = try body(); return nil } catch let e as TensorError { return e.message } catch { return "\(error)" }
 }
+
+/// Every NN suite nests in this one so they run one at a time: autograd's grad mode is a process
+/// global that backward passes switch off while they run.
+@Suite(.serialized) struct NNSuite {}

@@ -62,6 +62,28 @@ import Testing
         }
     }
 
+    @Test func nonLeafParameterIsAnError() throws {
+        let w = try #require(Self.w)
+        let y = Tensor(storage: w.storage, shape: [2], strides: [1], offset: 0)
+        y.gradFn = GradNode(name: "mul", inputs: [w]) { g in [g] }
+        #expect(throws: TensorError("Adam: parameter 1 of group 1 must be a leaf tensor, got the result of 'mul'")) {
+            try Optimizer(Adam(), params: [y])
+        }
+    }
+
+    @Test func setOptionIsValidated() throws {
+        let opt = try Optimizer(SGD(), params: [try #require(Self.w)], options: ["momentum": .number(0.9)])
+        try opt.setOption("nesterov", .bool(true), group: 0)
+        #expect(opt.groups[0].options["nesterov"] == .bool(true))
+        #expect(throws: TensorError("SGD: nesterov requires a momentum > 0 and zero dampening, got momentum 0.9 and dampening 0.5")) {
+            try opt.setOption("dampening", .number(0.5), group: 0)
+        }
+        #expect(throws: TensorError("SGD: option 'momentum' expected a number, got string")) {
+            try opt.setOption("momentum", .string("high"), group: 0)
+        }
+        #expect(opt.groups[0].options["dampening"] == .number(0))
+    }
+
     @Test func schedulerErrors() throws {
         let opt = try Optimizer(Adagrad(), params: [try #require(Self.w)])
         #expect(throws: TensorError("StepLR: step_size expected a positive integer, got 0")) { try StepLR(opt, stepSize: 0) }

@@ -18,6 +18,7 @@
 --   nn.functional.mse_loss / l1_loss / binary_cross_entropy / bce_with_logits(input, target[, {reduction=}])
 --   nn.functional.huber_loss(input, target[, {delta=, reduction=}])
 --   nn.functional.cross_entropy(logits, labels[, {reduction=, weight=, ignore_index=, label_smoothing=}])
+--                                                                               -- labels shaped like logits: probabilities
 --   nn.functional.nll_loss(log_probs, labels[, {reduction=, weight=, ignore_index=}])
 --   nn.init.kaiming_uniform_(t[, {a=, mode=, nonlinearity=}]), kaiming_normal_, xavier_uniform_(t[, {gain=}]),
 --     xavier_normal_, zeros_(t), ones_(t), constant_(t, v), normal_(t[, mean, std]), uniform_(t[, a, b]),

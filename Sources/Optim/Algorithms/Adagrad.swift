@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensors
 
 /// Adagrad as PyTorch's `torch.optim.Adagrad` (dense gradients): s ← s + g²,
@@ -29,16 +26,24 @@ public struct Adagrad: OptimizerAlgorithm {
         let initial = Float(o.number("initial_accumulator_value"))
         for item in items {
             let clr = Float(-(lr / (1 + Double(item.state.step - 1) * lrDecay)))
-            let p = item.param.pointer, g = item.grad.pointer
-            let s = try item.state.buffer("sum", like: item.param, fill: initial).pointer
-            Parallel.forEachChunk(count: item.param.count) { r in
-                for i in r {
-                    let gi = sign * g[i] + l2 * p[i]
-                    let si = s[i] + gi * gi
-                    s[i] = si
-                    p[i] = p[i] + clr * (gi / (si.squareRoot() + eps))
-                }
-            }
+            let s = try item.state.buffer("sum", like: item.param, fill: initial)
+            AdagradKernel(p: item.param.pointer, g: item.grad.pointer, s: s.pointer, sign: sign, l2: l2, eps: eps, clr: clr)
+                .run(count: item.param.count)
         }
+    }
+}
+
+/// One fused Adagrad pass: s ← s + g², θ ← θ + clr·g/(sqrt(s) + ε) (clr negative).
+struct AdagradKernel: LaneKernel {
+    let p, g, s: UnsafeMutablePointer<Float>
+    let sign, l2, eps, clr: Float
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n)
+        let gi = sign * Lanes(g, i, n) + l2 * pi
+        let si = Lanes(s, i, n) + gi * gi
+        si.store(s, i, n)
+        (pi + clr * (gi / (lanesSqrt(si) + eps))).store(p, i, n)
     }
 }

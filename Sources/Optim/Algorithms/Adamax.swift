@@ -28,18 +28,27 @@ public struct Adamax: OptimizerAlgorithm {
         let w1 = Float(1 - beta1), b2 = Float(beta2)
         for item in items {
             let clr = Float(-(lr / (1 - pow(beta1, Double(item.state.step)))))
-            let p = item.param.pointer, g = item.grad.pointer
-            let m = try item.state.buffer("exp_avg", like: item.param).pointer
-            let u = try item.state.buffer("exp_inf", like: item.param).pointer
-            Parallel.forEachChunk(count: item.param.count) { r in
-                for i in r {
-                    let gi = sign * g[i] + l2 * p[i]
-                    let mi = m[i] + w1 * (gi - m[i])
-                    let ui = max(u[i] * b2, abs(gi) + eps)
-                    m[i] = mi; u[i] = ui
-                    p[i] = p[i] + clr * (mi / ui)
-                }
-            }
+            let m = try item.state.buffer("exp_avg", like: item.param)
+            let u = try item.state.buffer("exp_inf", like: item.param)
+            AdamaxKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, u: u.pointer,
+                         sign: sign, l2: l2, w1: w1, beta2: b2, eps: eps, clr: clr)
+                .run(count: item.param.count)
         }
+    }
+}
+
+/// One fused Adamax pass: u ← max(β2·u, |g| + ε), θ ← θ + clr·m/u (clr negative).
+struct AdamaxKernel: LaneKernel {
+    let p, g, m, u: UnsafeMutablePointer<Float>
+    let sign, l2, w1, beta2, eps, clr: Float
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
+        let gi = sign * Lanes(g, i, n) + l2 * pi
+        let mi = mOld + w1 * (gi - mOld)
+        let ui = lanesMax(Lanes(u, i, n) * beta2, lanesAbs(gi) + eps)
+        mi.store(m, i, n); ui.store(u, i, n)
+        (pi + clr * (mi / ui)).store(p, i, n)
     }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensors
 
 /// Lion (Chen et al. 2023): θ ← θ·(1 − lr·λ); c = β1·m + (1 − β1)·g; θ ← θ − lr·sign(c);
@@ -26,18 +23,24 @@ public struct Lion: OptimizerAlgorithm {
         let sign = gradSign, decay = Float(1 - lr * o.number("weight_decay")), lrf = Float(lr)
         let b1 = Float(beta1), c1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2)
         for item in items {
-            let p = item.param.pointer, g = item.grad.pointer
-            let m = try item.state.buffer("exp_avg", like: item.param).pointer
-            Parallel.forEachChunk(count: item.param.count) { r in
-                for i in r {
-                    let gi = sign * g[i]
-                    let c = b1 * m[i] + c1 * gi
-                    // sign(c) without a branch: +1, −1 or 0 (and 0 for NaN, which stays put).
-                    let s: Float = (c > 0 ? 1 : 0) - (c < 0 ? 1 : 0)
-                    p[i] = p[i] * decay - lrf * s
-                    m[i] = b2 * m[i] + c2 * gi
-                }
-            }
+            let m = try item.state.buffer("exp_avg", like: item.param)
+            LionKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, sign: sign, decay: decay, lr: lrf,
+                       beta1: b1, c1: c1, beta2: b2, c2: c2)
+                .run(count: item.param.count)
         }
+    }
+}
+
+/// One fused Lion pass: θ ← θ·decay − lr·sign(β1·m + (1 − β1)·g), m ← β2·m + (1 − β2)·g.
+struct LionKernel: LaneKernel {
+    let p, g, m: UnsafeMutablePointer<Float>
+    let sign, decay, lr, beta1, c1, beta2, c2: Float
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let gi = sign * Lanes(g, i, n), mi = Lanes(m, i, n)
+        let c = beta1 * mi + c1 * gi
+        (Lanes(p, i, n) * decay - lr * lanesSign(c)).store(p, i, n)
+        (beta2 * mi + c2 * gi).store(m, i, n)
     }
 }

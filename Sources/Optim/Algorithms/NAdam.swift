@@ -40,20 +40,29 @@ public struct NAdam: OptimizerAlgorithm {
             item.state.scalars["mu_product"] = product
             let cg = Float(-lr * (1 - mu) / (1 - product))
             let cm = Float(-lr * muNext / (1 - product * muNext))
-            let p = item.param.pointer, g = item.grad.pointer
-            let m = try item.state.buffer("exp_avg", like: item.param).pointer
-            let v = try item.state.buffer("exp_avg_sq", like: item.param).pointer
-            Parallel.forEachChunk(count: item.param.count) { r in
-                for i in r {
-                    let gi = sign * g[i] + l2 * p[i]
-                    let mi = m[i] + w1 * (gi - m[i])
-                    let vi = v[i] * b2 + c2 * gi * gi
-                    m[i] = mi; v[i] = vi
-                    let d = (vi / bc2).squareRoot() + eps
-                    let q = p[i] * decay + cg * (gi / d)
-                    p[i] = q + cm * (mi / d)
-                }
-            }
+            let m = try item.state.buffer("exp_avg", like: item.param)
+            let v = try item.state.buffer("exp_avg_sq", like: item.param)
+            NAdamKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer,
+                        sign: sign, l2: l2, decay: decay, w1: w1, beta2: b2, c2: c2, bc2: bc2, eps: eps, cg: cg, cm: cm)
+                .run(count: item.param.count)
         }
+    }
+}
+
+/// One fused NAdam pass: θ ← θ + cg·g/d + cm·m/d with d = sqrt(v/bc2) + ε.
+struct NAdamKernel: LaneKernel {
+    let p, g, m, v: UnsafeMutablePointer<Float>
+    let sign, l2, decay, w1, beta2, c2, bc2, eps, cg, cm: Float
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
+        let gi = sign * Lanes(g, i, n) + l2 * pi
+        let mi = mOld + w1 * (gi - mOld)
+        let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
+        mi.store(m, i, n); vi.store(v, i, n)
+        let d = lanesSqrt(vi / bc2) + eps
+        let q = pi * decay + cg * (gi / d)
+        (q + cm * (mi / d)).store(p, i, n)
     }
 }

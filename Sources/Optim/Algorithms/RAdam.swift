@@ -37,28 +37,32 @@ public struct RAdam: OptimizerAlgorithm {
             let rectified = rhoT > 5
             let rect = rectified ? Float(((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot()) : 0
             let bc1f = Float(bc1), bc2Sqrt = Float(bc2.squareRoot())
-            let p = item.param.pointer, g = item.grad.pointer
-            let m = try item.state.buffer("exp_avg", like: item.param).pointer
-            let v = try item.state.buffer("exp_avg_sq", like: item.param).pointer
-            Parallel.forEachChunk(count: item.param.count) { r in
-                if rectified {
-                    for i in r {
-                        let gi = sign * g[i] + l2 * p[i]
-                        let mi = m[i] + w1 * (gi - m[i])
-                        let vi = v[i] * b2 + c2 * gi * gi
-                        m[i] = mi; v[i] = vi
-                        let adaptive = bc2Sqrt / (vi.squareRoot() + eps)
-                        p[i] = p[i] * decay - mi / bc1f * lrf * adaptive * rect
-                    }
-                } else {
-                    for i in r {
-                        let gi = sign * g[i] + l2 * p[i]
-                        let mi = m[i] + w1 * (gi - m[i])
-                        m[i] = mi; v[i] = v[i] * b2 + c2 * gi * gi
-                        p[i] = p[i] * decay - mi / bc1f * lrf
-                    }
-                }
-            }
+            let m = try item.state.buffer("exp_avg", like: item.param)
+            let v = try item.state.buffer("exp_avg_sq", like: item.param)
+            RAdamKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer,
+                        sign: sign, l2: l2, decay: decay, w1: w1, beta2: b2, c2: c2, bc1: bc1f, bc2Sqrt: bc2Sqrt,
+                        eps: eps, lr: lrf, rect: rect, rectified: rectified)
+                .run(count: item.param.count)
         }
+    }
+}
+
+/// One fused RAdam pass; before rectification (ρ_t ≤ 5) the step is plain momentum.
+struct RAdamKernel: LaneKernel {
+    let p, g, m, v: UnsafeMutablePointer<Float>
+    let sign, l2, decay, w1, beta2, c2, bc1, bc2Sqrt, eps, lr, rect: Float
+    let rectified: Bool
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
+        let gi = sign * Lanes(g, i, n) + l2 * pi
+        let mi = mOld + w1 * (gi - mOld)
+        let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
+        mi.store(m, i, n); vi.store(v, i, n)
+        // PyTorch's order: (m/bc1)·lr·(sqrt(bc2)/(sqrt(v) + ε))·r
+        var delta = mi / bc1 * lr
+        if rectified { delta = delta * (bc2Sqrt / (lanesSqrt(vi) + eps)) * rect }
+        (pi * decay - delta).store(p, i, n)
     }
 }

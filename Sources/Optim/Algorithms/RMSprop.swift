@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensors
 
 /// RMSprop as PyTorch's `torch.optim.RMSprop` (no bias correction): v ← αv + (1 − α)g²;
@@ -31,33 +28,44 @@ public struct RMSprop: OptimizerAlgorithm {
         let a = Float(alpha), c = Float(1 - alpha), mu = Float(momentum), nlr = Float(-o.number("lr"))
         let centered = o.bool("centered"), useMomentum = momentum > 0
         for item in items {
-            let p = item.param.pointer, g = item.grad.pointer
             let sq = try item.state.buffer("square_avg", like: item.param).pointer
-            // Unused buffers alias `sq` and are never written: keeps one kernel signature.
+            // Unused buffers alias `sq` and are never written: one kernel for every variant.
             let ga = centered ? try item.state.buffer("grad_avg", like: item.param).pointer : sq
             let b = useMomentum ? try item.state.buffer("momentum_buffer", like: item.param).pointer : sq
-            Parallel.forEachChunk(count: item.param.count) { r in
-                for i in r {
-                    let gi = sign * g[i] + l2 * p[i]
-                    let si = sq[i] * a + c * gi * gi
-                    sq[i] = si
-                    var avg: Float
-                    if centered {
-                        let gai = ga[i] + c * (gi - ga[i])
-                        ga[i] = gai
-                        avg = (si - gai * gai).squareRoot() + eps
-                    } else {
-                        avg = si.squareRoot() + eps
-                    }
-                    if useMomentum {
-                        let bi = b[i] * mu + gi / avg
-                        b[i] = bi
-                        p[i] = p[i] + nlr * bi
-                    } else {
-                        p[i] = p[i] + nlr * (gi / avg)
-                    }
-                }
-            }
+            RMSpropKernel(p: item.param.pointer, g: item.grad.pointer, sq: sq, ga: ga, b: b, sign: sign, l2: l2,
+                          alpha: a, c: c, eps: eps, mu: mu, nlr: nlr, centered: centered, momentum: useMomentum)
+                .run(count: item.param.count)
+        }
+    }
+}
+
+/// One fused RMSprop pass over θ, g, the square average and the optional buffers.
+struct RMSpropKernel: LaneKernel {
+    let p, g, sq, ga, b: UnsafeMutablePointer<Float>
+    let sign, l2, alpha, c, eps, mu, nlr: Float
+    let centered, momentum: Bool
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n)
+        let gi = sign * Lanes(g, i, n) + l2 * pi
+        let si = Lanes(sq, i, n) * alpha + c * gi * gi
+        si.store(sq, i, n)
+        var avg: Lanes
+        if centered {
+            let gOld = Lanes(ga, i, n)
+            let gai = gOld + c * (gi - gOld)
+            gai.store(ga, i, n)
+            avg = lanesSqrt(si - gai * gai) + eps
+        } else {
+            avg = lanesSqrt(si) + eps
+        }
+        if momentum {
+            let bi = Lanes(b, i, n) * mu + gi / avg
+            bi.store(b, i, n)
+            (pi + nlr * bi).store(p, i, n)
+        } else {
+            (pi + nlr * (gi / avg)).store(p, i, n)
         }
     }
 }

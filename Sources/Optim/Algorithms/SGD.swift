@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensors
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay, as
@@ -33,35 +30,33 @@ public struct SGD: OptimizerAlgorithm {
         let sign = gradSign, l2 = Float(o.number("weight_decay")), nlr = Float(-lr)
         let nesterov = o.bool("nesterov"), mu = Float(momentum), keep = Float(1 - dampening)
         for item in items {
-            let p = item.param.pointer, g = item.grad.pointer
-            if momentum == 0 {
-                Parallel.forEachChunk(count: item.param.count) { r in
-                    for i in r { p[i] = p[i] + nlr * (sign * g[i] + l2 * p[i]) }
-                }
-                continue
-            }
-            let first = item.state.buffers["momentum_buffer"] == nil
-            let b = try item.state.buffer("momentum_buffer", like: item.param).pointer
-            // The first step copies g into b: b·μ·0 + g·1 with μ = 0 and keep = 1 does exactly that.
-            let bMu: Float = first ? 0 : mu, bKeep: Float = first ? 1 : keep
-            let gMu: Float = nesterov ? mu : 0
-            Parallel.forEachChunk(count: item.param.count) { r in
-                if nesterov {
-                    for i in r {
-                        let gi = sign * g[i] + l2 * p[i]
-                        let bi = b[i] * bMu + bKeep * gi
-                        b[i] = bi
-                        p[i] = p[i] + nlr * (gi + gMu * bi)
-                    }
-                } else {
-                    for i in r {
-                        let gi = sign * g[i] + l2 * p[i]
-                        let bi = b[i] * bMu + bKeep * gi
-                        b[i] = bi
-                        p[i] = p[i] + nlr * bi
-                    }
-                }
-            }
+            let first = momentum != 0 && item.state.buffers["momentum_buffer"] == nil
+            // Without momentum the buffer is never touched: alias it to the grad.
+            let b = momentum != 0 ? try item.state.buffer("momentum_buffer", like: item.param).pointer : item.grad.pointer
+            // The first momentum step sets b ← g: b·0 + 1·g (b starts at 0) does exactly that.
+            SGDKernel(p: item.param.pointer, g: item.grad.pointer, b: b, sign: sign, l2: l2, nlr: nlr,
+                      bMu: first ? 0 : mu, bKeep: first ? 1 : keep, gMu: nesterov ? mu : 0, momentum: momentum != 0)
+                .run(count: item.param.count)
         }
+    }
+}
+
+/// One fused SGD pass: g ← g + λθ; b ← μb + (1 − τ)g; g ← g + μb (Nesterov) or b; θ ← θ − lr·g.
+struct SGDKernel: LaneKernel {
+    let p, g, b: UnsafeMutablePointer<Float>
+    let sign, l2, nlr, bMu, bKeep, gMu: Float
+    let momentum: Bool
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n)
+        var gi = sign * Lanes(g, i, n) + l2 * pi
+        if momentum {
+            let bi = Lanes(b, i, n) * bMu + bKeep * gi
+            bi.store(b, i, n)
+            // Nesterov: g + μb; plain: b (gi·0 would turn an infinite g into NaN, so branch).
+            gi = gMu != 0 ? gi + gMu * bi : bi
+        }
+        (pi + nlr * gi).store(p, i, n)
     }
 }

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import LuaModules
+import Tensors
+
+/// `descent bench [NAME]`: the speed figures of docs/performance.md, measured here.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure kernel and interpreter speed.",
+        discussion: """
+            Each benchmark prints one line: its name, the median time of several repetitions, \
+            and a rate (GB/s, GFLOP/s or calls/s). Run with a release build \
+            (./scripts/descent bench) for meaningful numbers.
+
+            Examples:
+              descent bench              # everything
+              descent bench add matmul   # by name
+              descent bench --list
+            """)
+
+    @Argument(help: "Benchmarks to run (default: all).")
+    var names: [String] = []
+
+    @Option(help: "Threads for kernels and OpenBLAS (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "List the benchmarks.")
+    var list = false
+
+    @Flag(help: "Print JSON lines instead of a table.")
+    var json = false
+
+    func validate() throws {
+        let known = Set(Benchmarks.all.map(\.name))
+        for n in names where !known.contains(n) {
+            throw ValidationError("unknown benchmark '\(n)' (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")))")
+        }
+        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
+    }
+
+    func run() throws {
+        if list {
+            for b in Benchmarks.all { print("\(b.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(b.summary)") }
+            return
+        }
+        Parallel.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let selected = names.isEmpty ? Benchmarks.all : Benchmarks.all.filter { names.contains($0.name) }
+        for b in selected {
+            let r = try b.run()
+            if json {
+                print("{\"name\":\"\(b.name)\",\"seconds\":\(r.seconds),\"rate\":\(r.rate),\"unit\":\"\(r.unit)\",\"threads\":\(Parallel.threads)}")
+            } else {
+                print("\(b.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(formatTime(r.seconds).padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", r.rate)) \(r.unit)")
+            }
+        }
+    }
+}
+
+func formatTime(_ s: Double) -> String {
+    if s < 1e-6 { return String(format: "%.1f ns", s * 1e9) }
+    if s < 1e-3 { return String(format: "%.2f µs", s * 1e6) }
+    if s < 1 { return String(format: "%.3f ms", s * 1e3) }
+    return String(format: "%.3f s", s)
+}
+
+struct BenchResult { var seconds: Double; var rate: Double; var unit: String }
+
+struct Benchmark {
+    let name: String
+    let summary: String
+    let run: () throws -> BenchResult
+}
+
+enum Benchmarks {
+    static let all: [Benchmark] = [
+        Benchmark(name: "add", summary: "elementwise add of two 10M-element tensors (GB/s moved: 3 × 40 MB)") {
+            let a = try Tensor.randn([10_000_000]), b = try Tensor.randn([10_000_000])
+            let t = try median(repeats: 15) { _ = try a.add(b) }
+            return BenchResult(seconds: t, rate: 120e6 / t / 1e9, unit: "GB/s")
+        },
+        Benchmark(name: "add_", summary: "in-place add of two 10M-element tensors (GB/s moved: 3 × 40 MB)") {
+            let a = try Tensor.randn([10_000_000]), b = try Tensor.randn([10_000_000])
+            let t = try median(repeats: 15) { try a.add_(b) }
+            return BenchResult(seconds: t, rate: 120e6 / t / 1e9, unit: "GB/s")
+        },
+        Benchmark(name: "matmul", summary: "1024×1024 by 1024×1024 matmul (OpenBLAS sgemm)") {
+            let a = try Tensor.randn([1024, 1024]), b = try Tensor.randn([1024, 1024])
+            let t = try median(repeats: 9) { _ = try a.matmul(b) }
+            return BenchResult(seconds: t, rate: 2 * pow(1024.0, 3) / t / 1e9, unit: "GFLOP/s")
+        },
+        Benchmark(name: "sum", summary: "sum of a 10M-element tensor (GB/s read)") {
+            let a = try Tensor.randn([10_000_000])
+            let t = try median(repeats: 15) { _ = try a.sum() }
+            return BenchResult(seconds: t, rate: 40e6 / t / 1e9, unit: "GB/s")
+        },
+        Benchmark(name: "lua_call", summary: "a Lua → Swift method call on a small tensor (t:add(u), 2 elements)") {
+            try luaLoop(iterations: 200_000, setup: "local a, b = tensor.ones(2), tensor.ones(2)", body: "local c = a:add(b)")
+        },
+        Benchmark(name: "lua_index", summary: "t:dim() from Lua: method lookup + call, no allocation") {
+            try luaLoop(iterations: 1_000_000, setup: "local a = tensor.ones(2)", body: "local d = a:dim()")
+        },
+        Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
+            let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
+            return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
+        },
+    ]
+
+    /// Median wall time of `repeats` runs of `body` after one warm-up run.
+    static func median(repeats: Int, _ body: () throws -> Void) throws -> Double {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    /// Time per iteration of a Lua loop, minus an empty loop's time.
+    static func luaLoop(iterations: Int, setup: String, body: String) throws -> BenchResult {
+        let runtime = try Runtime(context: RunContext(quiet: true))
+        func time(_ code: String) throws -> Double {
+            try median(repeats: 5) {
+                try runtime.host.run(string: "\(setup)\nfor i = 1, \(iterations) do \(code) end", name: "=bench")
+            }
+        }
+        let t = max(try time(body) - time(""), 0) / Double(iterations)
+        return BenchResult(seconds: t, rate: 1 / t, unit: "calls/s")
+    }
+}

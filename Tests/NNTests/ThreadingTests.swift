@@ -1,0 +1,46 @@
+import Testing
+import Tensors
+import NN
+
+extension NNSuite {
+    /// descent's own kernels split work over threads in fixed chunks: results must be
+    /// bit-identical for any thread count. Sizes are chosen to span several chunks.
+    @Suite struct ThreadingTests {
+        /// Forward values and input gradients of `f`, with `threads` threads.
+        func run(threads: Int, _ x: Tensor, _ f: (Tensor) throws -> Tensor) throws -> ([Float], [Float]) {
+            let saved = Parallel.threads
+            Parallel.threads = threads
+            defer { Parallel.threads = saved }
+            let y = try f(x)
+            let g = try analyticGrads(y, try randomTensor(y.shape, seed: 42), [x])[0]
+            return (y.toArray(), g?.toArray() ?? [])
+        }
+
+        func expectSameForAnyThreadCount(
+            _ what: String, _ x: Tensor, _ f: (Tensor) throws -> Tensor
+        ) throws {
+            let one = try run(threads: 1, x, f), two = try run(threads: 2, x, f)
+            // Compared outside #expect, which would print a million floats on failure.
+            let sameValues = one.0 == two.0, sameGrads = one.1 == two.1
+            #expect(sameValues, "\(what): values differ between 1 and 2 threads")
+            #expect(sameGrads, "\(what): gradients differ between 1 and 2 threads")
+            #expect(!one.1.isEmpty)
+        }
+
+        @Test func deterministicAcrossThreadCounts() throws {
+            let img = try randomTensor([8, 16, 32, 32], seed: 1, grad: true)
+            // conv2d and linear are left out: their sums run inside OpenBLAS, whose results change
+            // with its thread count (e.g. a [4, 144] x [144, 8192] sgemm on the Haswell kernels).
+            try expectSameForAnyThreadCount("max_pool2d", img) { try Functional.maxPool2d($0, kernel: [2]) }
+            try expectSameForAnyThreadCount("avg_pool2d", img) { try Functional.avgPool2d($0, kernel: [3], stride: [2]) }
+            try expectSameForAnyThreadCount("batch_norm", img) {
+                try Functional.batchNorm($0, runningMean: nil, runningVar: nil, training: true)
+            }
+            let rows = try randomTensor([2048, 64], seed: 3, grad: true)
+            try expectSameForAnyThreadCount("layer_norm", rows) { try Functional.layerNorm($0, normalizedShape: [64]) }
+            let logits = try randomTensor([10000, 10], seed: 4, grad: true)
+            let labels = try Tensor((0..<10000).map { Float($0 % 10 + 1) }, shape: [10000])
+            try expectSameForAnyThreadCount("cross_entropy", logits) { try Functional.crossEntropy($0, labels: labels) }
+        }
+    }
+}
