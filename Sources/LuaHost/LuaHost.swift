@@ -182,7 +182,7 @@ public final class LuaHost {
 
     /// Loads a chunk from a file; on success the function is on the stack.
     public func load(file path: String) throws {
-        let status = luaL_loadfilex(L, path, nil)
+        let status = luaL_loadfilex(L, path, "t")
         if status != LUA_OK {
             let message = state.string(at: -1) ?? "cannot load \(path)"
             state.pop(1)

@@ -11,6 +11,9 @@ public final class RunContext {
     public var recorder: RunRecorder?
     public var quiet: Bool
     public var memoryLimitBytes: Int64
+    /// Where the script may read and write files (everywhere unless `--sandbox`).
+    public var fileAccess: FileAccessPolicy = .unrestricted
+    public var sandboxed: Bool { fileAccess.roots != nil }
     /// Override keys that `experiment.config` has consumed (the rest are reported).
     var consumedOverrides: Set<String> = []
     var configCalled = false

@@ -22,8 +22,10 @@ public final class Runtime {
         Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))
         installTensorModule()
         installAutogradModule()
+        installDataModule()
         installExperimentModule()
         try runLibrary(trainLibrarySource, name: "train", module: "train")
+        try restrictChunkLoadingToText()
         try installDescentTable()
     }
 
@@ -59,15 +61,20 @@ public final class Runtime {
         }
         host.setGlobal("arg")
         try addScriptDirectoryToPath(path)
+        if context.sandboxed { try installSandbox(scriptDirectory: scriptDirectory(path)) }
         try host.load(file: path)
         for a in arguments { L.push(a) }
         try host.call(nargs: Int32(arguments.count), nresults: 0)
     }
 
+    func scriptDirectory(_ script: String) -> String {
+        guard let slash = script.lastIndex(of: "/") else { return "." }
+        return slash == script.startIndex ? "/" : String(script[..<slash])
+    }
+
     /// `require` finds modules next to the script first, then LUA_PATH as usual.
     func addScriptDirectoryToPath(_ script: String) throws {
-        var dir = script
-        if let slash = dir.lastIndex(of: "/") { dir = String(dir[..<slash]) } else { dir = "." }
+        let dir = scriptDirectory(script)
         let escaped = dir.replacingOccurrences(of: "%", with: "%%")
         try host.run(string: """
             package.path = "\(luaQuoted(escaped))/?.lua;\(luaQuoted(escaped))/?/init.lua;" .. package.path
@@ -85,6 +92,36 @@ public final class Runtime {
             host.setGlobal(module)
         }
         try host.call(nargs: 1, nresults: 0)
+    }
+
+    /// Precompiled Lua bytecode is not verified by Lua and can crash the VM, so `load`,
+    /// `loadfile` and `dofile` accept source text only (scripts never need bytecode).
+    func restrictChunkLoadingToText() throws {
+        try host.run(string: """
+            local load_, loadfile_ = load, loadfile
+            load = function(chunk, name, mode, env)
+              if mode ~= nil and mode ~= "t" then error("load: only text chunks are allowed (mode 't')", 2) end
+              if env == nil then return load_(chunk, name, "t") end
+              return load_(chunk, name, "t", env)
+            end
+            loadfile = function(path, mode, env)
+              if mode ~= nil and mode ~= "t" then error("loadfile: only text chunks are allowed (mode 't')", 2) end
+              if env == nil then return loadfile_(path, "t") end
+              return loadfile_(path, "t", env)
+            end
+            dofile = function(path)
+              local f = assert(loadfile(path))
+              return f()
+            end
+            -- require's Lua searcher, through the text-only loadfile.
+            package.searchers[2] = function(name)
+              local path, err = package.searchpath(name, package.path)
+              if not path then return err end
+              local f, lerr = loadfile(path)
+              if not f then error(string.format("error loading module '%s' from file '%s': %s", name, path, lerr), 2) end
+              return f, path
+            end
+            """, name: "=text-only")
     }
 
     /// `require "descent"` returns a table with every module.

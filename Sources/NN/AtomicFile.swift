@@ -35,7 +35,10 @@ struct AtomicFile {
     }
 
     func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try write($0.baseAddress!, count: $0.count) }
+        try bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            try write(base, count: raw.count)
+        }
     }
 
     /// Flushes to disk and moves the file into place.

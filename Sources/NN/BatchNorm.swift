@@ -27,7 +27,10 @@ extension Functional {
         }
         guard eps >= 0 else { throw TensorError("batch_norm: expected eps >= 0, got \(eps)") }
         let m = n * s
-        var mean = [Double](repeating: 0, count: c), invstd = [Double](repeating: 0, count: c)
+        // Per channel: mean, 1/std, then the affine map y = a·x + b (buffers, not Arrays: their
+        // pointers stay valid for empty inputs and inside the backward closure).
+        let stats = try newTensor([4, c])
+        let meanP = stats.pointer, invP = meanP + c, scaleP = meanP + 2 * c, shiftP = meanP + 3 * c
         let xd = try dense(x)
         // Channels are independent: split them over threads (deterministic for any count).
         let chunk = max(1, Parallel.defaultChunk / max(m, 1))
@@ -35,48 +38,41 @@ extension Functional {
             guard m > 1 else {
                 throw TensorError("batch_norm: expected more than 1 value per channel when training, got input of shape \(describe(shape: x.shape))")
             }
-            var variance = [Double](repeating: 0, count: c)
-            mean.withUnsafeMutableBufferPointer { mb in
-                variance.withUnsafeMutableBufferPointer { vb in
-                    let mp = mb.baseAddress!, vp = vb.baseAddress!, xp = xd.pointer
-                    Parallel.forEachChunk(count: c, chunk: chunk) { range in
-                        for ch in range { (mp[ch], vp[ch]) = channelMoments(xp, n: n, c: c, s: s, channel: ch) }
-                    }
+            let xp = xd.pointer
+            Parallel.forEachChunk(count: c, chunk: chunk) { range in
+                for ch in range {
+                    let (mu, v) = channelMoments(xp, n: n, c: c, s: s, channel: ch)
+                    meanP[ch] = Float(mu)
+                    invP[ch] = Float(1 / (v + eps).squareRoot())
+                    scaleP[ch] = Float(v)   // the variance, until the affine map below
                 }
             }
             for ch in 0..<c {
-                invstd[ch] = 1 / (variance[ch] + eps).squareRoot()
-                if let runningMean { updateRunning(runningMean, ch, mean[ch], momentum) }
-                if let runningVar { updateRunning(runningVar, ch, variance[ch] * Double(m) / Double(m - 1), momentum) }
+                if let runningMean { updateRunning(runningMean, ch, Double(meanP[ch]), momentum) }
+                if let runningVar { updateRunning(runningVar, ch, Double(scaleP[ch]) * Double(m) / Double(m - 1), momentum) }
             }
         } else {
             guard let runningMean, let runningVar else {
                 throw TensorError("batch_norm: running_mean and running_var are required in evaluation mode")
             }
             for ch in 0..<c {
-                mean[ch] = Double(element(runningMean, ch))
-                invstd[ch] = 1 / (Double(element(runningVar, ch)) + eps).squareRoot()
+                meanP[ch] = element(runningMean, ch)
+                invP[ch] = Float(1 / (Double(element(runningVar, ch)) + eps).squareRoot())
             }
         }
         let wd = try weight.map(dense), bd = try bias.map(dense)
-        let out = try newTensor(x.shape)
-        // y = a·x + b per channel.
-        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
         for ch in 0..<c {
-            scale[ch] = Float(invstd[ch]) * (wd?.pointer[ch] ?? 1)
-            shift[ch] = (bd?.pointer[ch] ?? 0) - Float(mean[ch]) * scale[ch]
+            scaleP[ch] = invP[ch] * (wd?.pointer[ch] ?? 1)
+            shiftP[ch] = (bd?.pointer[ch] ?? 0) - meanP[ch] * scaleP[ch]
         }
-        scale.withUnsafeBufferPointer { ab in
-            shift.withUnsafeBufferPointer { bb in
-                let ap = ab.baseAddress!, bp = bb.baseAddress!, xp = xd.pointer, op = out.pointer
-                Parallel.forEachChunk(count: c, chunk: chunk) { range in
-                    for ch in range {
-                        let a = ap[ch], b = bp[ch]
-                        for i in 0..<n {
-                            let src = xp + (i * c + ch) * s, dst = op + (i * c + ch) * s
-                            for k in 0..<s { dst[k] = src[k] * a + b }
-                        }
-                    }
+        let out = try newTensor(x.shape)
+        let xp = xd.pointer, op = out.pointer
+        Parallel.forEachChunk(count: c, chunk: chunk) { range in
+            for ch in range {
+                let a = scaleP[ch], b = shiftP[ch]
+                for i in 0..<n {
+                    let src = xp + (i * c + ch) * s, dst = op + (i * c + ch) * s
+                    for k in 0..<s { dst[k] = src[k] * a + b }
                 }
             }
         }
@@ -89,33 +85,28 @@ extension Functional {
             let gx = try newTensor(x.shape)
             let gw = try zeroTensor([c]), gb = try zeroTensor([c])
             let gp0 = gd.pointer, xp0 = xd.pointer, gxp = gx.pointer, gwp = gw.pointer, gbp = gb.pointer
-            let wp = wd?.pointer
-            mean.withUnsafeBufferPointer { mb in
-                invstd.withUnsafeBufferPointer { ib in
-                    let meanP = mb.baseAddress!, invP = ib.baseAddress!
-                    Parallel.forEachChunk(count: c, chunk: chunk) { range in
-                        for ch in range {
-                            let mu = Float(meanP[ch]), r = Float(invP[ch]), w = wp?[ch] ?? 1
-                            // Σ g and Σ g·x̂ for this channel.
-                            var sg: Double = 0, sgx: Double = 0
-                            for i in 0..<n {
-                                let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
-                                var a: Float = 0, b: Float = 0
-                                for k in 0..<s { a += gp[k]; b += gp[k] * (xp[k] - mu) * r }
-                                sg += Double(a); sgx += Double(b)
-                            }
-                            gbp[ch] = Float(sg)
-                            gwp[ch] = Float(sgx)
-                            // Training: dx = w·r·(g − mean(g) − x̂·mean(g·x̂)); evaluation: dx = w·r·g.
-                            let k1 = w * r
-                            let meanG = training ? Float(sg / Double(m)) : 0
-                            let meanGX = training ? Float(sgx / Double(m)) : 0
-                            for i in 0..<n {
-                                let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
-                                let q = gxp + (i * c + ch) * s
-                                for k in 0..<s { q[k] = k1 * (gp[k] - meanG - (xp[k] - mu) * r * meanGX) }
-                            }
-                        }
+            let wp = wd?.pointer, meanP = stats.pointer, invP = meanP + c
+            Parallel.forEachChunk(count: c, chunk: chunk) { range in
+                for ch in range {
+                    let mu = meanP[ch], r = invP[ch], w = wp?[ch] ?? 1
+                    // Σ g and Σ g·x̂ for this channel.
+                    var sg: Double = 0, sgx: Double = 0
+                    for i in 0..<n {
+                        let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
+                        var a: Float = 0, b: Float = 0
+                        for k in 0..<s { a += gp[k]; b += gp[k] * (xp[k] - mu) * r }
+                        sg += Double(a); sgx += Double(b)
+                    }
+                    gbp[ch] = Float(sg)
+                    gwp[ch] = Float(sgx)
+                    // Training: dx = w·r·(g − mean(g) − x̂·mean(g·x̂)); evaluation: dx = w·r·g.
+                    let k1 = w * r
+                    let meanG = training ? Float(sg / Double(m)) : 0
+                    let meanGX = training ? Float(sgx / Double(m)) : 0
+                    for i in 0..<n {
+                        let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
+                        let q = gxp + (i * c + ch) * s
+                        for k in 0..<s { q[k] = k1 * (gp[k] - meanG - (xp[k] - mu) * r * meanGX) }
                     }
                 }
             }

@@ -38,29 +38,26 @@ extension Functional {
         let eps = Float(labelSmoothing), smooth = eps / Float(k)
         let wSum = cw.reduce(0, +)
         let values = try newTensor(lay.lossShape)
-        var lse = [Float](repeating: 0, count: positions)
+        let lse = try newTensor([positions])
         let targets = lay.targets
-        let x = xd.pointer, v = values.pointer
-        lse.withUnsafeMutableBufferPointer { lb in
-            let lp = lb.baseAddress!
-            cw.withUnsafeBufferPointer { wb in
-                let w = wb.baseAddress!
-                Parallel.forEachChunk(count: positions, chunk: max(1, Parallel.defaultChunk / k)) { range in
-                    for pos in range {
-                        let t = targets[pos]
-                        if t < 0 { v[pos] = 0; continue }
-                        let row = x + (pos / s) * k * s + pos % s
-                        var m = -Float.infinity
-                        for c in 0..<k { m = max(m, row[c * s]) }
-                        if m == -.infinity { m = 0 }
-                        var se: Float = 0, wx: Float = 0
-                        for c in 0..<k { se += exp(row[c * s] - m); wx += w[c] * row[c * s] }
-                        let l = m + log(se)
-                        lp[pos] = l
-                        var loss = (1 - eps) * w[t] * (l - row[t * s])
-                        if eps > 0 { loss += smooth * (l * wSum - wx) }
-                        v[pos] = loss
-                    }
+        let x = xd.pointer, v = values.pointer, lp = lse.pointer
+        cw.withUnsafeBufferPointer { wb in
+            guard let w = wb.baseAddress else { return }   // k >= 1: never empty
+            Parallel.forEachChunk(count: positions, chunk: max(1, Parallel.defaultChunk / k)) { range in
+                for pos in range {
+                    let t = targets[pos]
+                    if t < 0 { v[pos] = 0; continue }
+                    let row = x + (pos / s) * k * s + pos % s
+                    var m = -Float.infinity
+                    for c in 0..<k { m = max(m, row[c * s]) }
+                    if m == -.infinity { m = 0 }
+                    var se: Float = 0, wx: Float = 0
+                    for c in 0..<k { se += exp(row[c * s] - m); wx += w[c] * row[c * s] }
+                    let l = m + log(se)
+                    lp[pos] = l
+                    var loss = (1 - eps) * w[t] * (l - row[t * s])
+                    if eps > 0 { loss += smooth * (l * wSum - wx) }
+                    v[pos] = loss
                 }
             }
         }
@@ -76,7 +73,7 @@ extension Functional {
                 let t = targets[pos]
                 if t < 0 { for c in 0..<k { dst[c * s] = 0 }; continue }
                 // d/dx_c of −Σ_j coef_j·log p_j = p_c·Σ_j coef_j − coef_c.
-                let gi = up[pos], l = lse[pos]
+                let gi = up[pos], l = lse.pointer[pos]
                 let total = (1 - eps) * cw[t] + smooth * wSum
                 for c in 0..<k { dst[c * s] = gi * (exp(row[c * s] - l) * total - smooth * cw[c]) }
                 dst[t * s] -= gi * (1 - eps) * cw[t]

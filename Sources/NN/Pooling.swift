@@ -16,22 +16,20 @@ extension Functional {
         let out = try newTensor(poolShape(x, geo))
         let inSize = geo.height * geo.width, outSize = geo.outH * geo.outW
         // Argmax per output, as an index inside its input plane.
-        var winners = [Int32](repeating: 0, count: planes * outSize)
-        winners.withUnsafeMutableBufferPointer { wb in
-            let arg = wb.baseAddress!
-            let src = xd.pointer, dst = out.pointer
-            Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
-                for p in range {
-                    geo.maxPlane(src + p * inSize, dst + p * outSize, arg + p * outSize)
-                }
+        let winners = IndexBuffer(count: planes * outSize)
+        let src = xd.pointer, dst = out.pointer, arg = winners.pointer
+        Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+            for p in range {
+                geo.maxPlane(src + p * inSize, dst + p * outSize, arg + p * outSize)
             }
         }
         return Tensor.record("max_pool2d", out, [x]) { g in
             let gd = try dense(g)
             let gx = try zeroTensor(x.shape)
+            let arg = winners.pointer
             for p in 0..<planes {
-                let gi = gd.pointer + p * outSize, gxp = gx.pointer + p * inSize
-                for k in 0..<outSize { gxp[Int(winners[p * outSize + k])] += gi[k] }
+                let gi = gd.pointer + p * outSize, gxp = gx.pointer + p * inSize, a = arg + p * outSize
+                for k in 0..<outSize { gxp[Int(a[k])] += gi[k] }
             }
             return [gx]
         }

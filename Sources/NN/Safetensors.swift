@@ -33,7 +33,9 @@ public enum Safetensors {
         let file = try AtomicFile(path: path)
         do {
             var length = UInt64(header.count).littleEndian
-            try withUnsafeBytes(of: &length) { try file.write($0.baseAddress!, count: 8) }
+            try withUnsafeBytes(of: &length) { raw in
+                if let base = raw.baseAddress { try file.write(base, count: 8) }
+            }
             try file.write(header)
             for (_, t) in tensors {
                 let d = try t.contiguousData()

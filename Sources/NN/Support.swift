@@ -82,3 +82,11 @@ func withDenseBuffer(_ t: Tensor, write: Bool = false, _ body: (UnsafeMutablePoi
     let base = t.storage.base
     t.forEachOffset { o in base[o] = src.pointee; src += 1 }
 }
+
+/// A heap buffer of Int32 (max-pool winners) freed with its owner; its pointer is valid even
+/// when `count` is 0, unlike an empty Array's base address.
+final class IndexBuffer {
+    let pointer: UnsafeMutablePointer<Int32>
+    init(count: Int) { pointer = .allocate(capacity: max(count, 1)) }
+    deinit { pointer.deallocate() }
+}

@@ -2,8 +2,8 @@ import Tensors
 
 /// An algorithm defined by a script (`optim.define` in Lua): a name, default options and two
 /// closures supplied by the bindings. Groups, state, state dicts, schedulers and `build` work
-/// unchanged. Every default becomes a valid option key; `lr` is added (default 1e-3) when absent
-/// so that schedulers and `setLR` apply.
+/// unchanged. Every default becomes a valid option key of the default's kind; `lr` is added
+/// (default 1e-3) when absent so that schedulers and `setLR` apply, and must be ≥ 0.
 ///
 /// ```swift
 /// let signSGD = CustomOptimizer(name: "SignSGD", defaults: ["lr": .number(0.01)],
@@ -23,8 +23,9 @@ public struct CustomOptimizer: OptimizerAlgorithm {
     private let updateClosure: Update
 
     public init(name: String, defaults: [String: OptionValue], initState: InitState? = nil, update: @escaping Update) {
-        var specs = defaults.keys.sorted().compactMap { key in defaults[key].map { OptionSpec(key, $0) } }
-        if defaults["lr"] == nil { specs.insert(OptionSpec("lr", .number(1e-3)), at: 0) }
+        // lr first (as in the built-ins) and checked like theirs; other keys in sorted order.
+        let lr = OptionSpec("lr", defaults["lr"] ?? .number(1e-3), check: OptionSpec.nonNegative)
+        let specs = [lr] + defaults.keys.sorted().filter { $0 != "lr" }.compactMap { key in defaults[key].map { OptionSpec(key, $0) } }
         self.name = name
         self.spec = OptionTable(algorithm: name, specs: specs)
         self.initClosure = initState

@@ -97,3 +97,9 @@ func lanesSign(_ x: Lanes) -> Lanes {
     return Lanes(repeating: 0).replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
     #endif
 }
+
+/// PyTorch's `lerp`: a + w·(b − a) for w < 0.5, else b − (b − a)·(1 − w) (exact at w = 1).
+@inline(__always)
+func lanesLerp(_ a: Lanes, _ b: Lanes, _ w: Float) -> Lanes {
+    w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
+}

@@ -47,7 +47,13 @@ extension Tensor {
         for leaf in engine.leaves {
             guard let g = engine.leafGrads[ObjectIdentifier(leaf)] else { continue }
             if let existing = leaf.grad, existing.shape == g.shape {
-                Tensor.stridedAdd(into: existing, from: g)
+                // In place, as PyTorch; a user-assigned expanded grad (shared elements) is
+                // replaced by the sum instead.
+                if zip(existing.shape, existing.strides).contains(where: { $0 > 1 && $1 == 0 }) {
+                    leaf.grad = try Tensor.sumOfSameShape(existing, g)
+                } else {
+                    Tensor.stridedAdd(into: existing, from: g)
+                }
             } else {
                 // A fresh copy: the engine's gradient may alias other tensors (e.g. add's
                 // backward hands the same tensor to both inputs).

@@ -178,15 +178,7 @@ extension Tensor {
         if GradMode.isEnabled && (base.requiresGrad || value.requiresGrad) {
             throw TensorError("assign: cannot write in place into or from a tensor that requires grad while recording; use autograd.no_grad or detach()")
         }
-        guard value.dim <= dst.dim else {
-            throw TensorError("assign: a value of shape \(describe(shape: value.shape)) cannot be broadcast to the slice's shape \(describe(shape: dst.shape))")
-        }
-        let src: Tensor
-        do { src = try GradMode.withoutGrad { try value.detach().expand(dst.shape) } } catch {
-            throw TensorError("assign: a value of shape \(describe(shape: value.shape)) cannot be broadcast to the slice's shape \(describe(shape: dst.shape))")
-        }
-        // A value that shares storage with the destination is copied first, so overlapping
-        // reads never see half-written data.
-        stridedCopy(into: dst, from: src.storage === dst.storage ? try src.copyData() : src)
+        // copy_ broadcasts, copies an overlapping source first, and refuses expanded targets.
+        try dst.copy_(value.detach())
     }
 }

@@ -113,13 +113,24 @@ extension Tensor {
         return out
     }
 
-    /// Batched product of [Ba, M, K] and [Bb, K, N], where Ba and Bb are equal or 1.
-    static func bmm(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    /// Batched product of [Ba, M, K] and [Bb, K, N], where Ba and Bb are equal or one is 1
+    /// (that matrix is used for every batch): [B, M, N], one sgemm per batch.
+    ///
+    /// ```swift
+    /// let scores = try Tensor.bmm(q, k.transpose(1, 2))   // [b, n, d]·[b, d, n]
+    /// ```
+    public static func bmm(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        guard a.dim == 3 && b.dim == 3 else {
+            throw TensorError("bmm: expected 3-d tensors, got shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape))")
+        }
+        guard a.shape[2] == b.shape[1] else {
+            throw TensorError("bmm: shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape)) cannot be multiplied (\(a.shape[2]) != \(b.shape[1]))")
+        }
+        guard a.shape[0] == b.shape[0] || a.shape[0] == 1 || b.shape[0] == 1 else {
+            throw TensorError("bmm: batch sizes \(a.shape[0]) and \(b.shape[0]) must match")
+        }
         let batches = a.shape[0] == 1 ? b.shape[0] : a.shape[0]
         let m = a.shape[1], k = a.shape[2], n = b.shape[2]
-        guard a.shape[0] == b.shape[0] || a.shape[0] == 1 || b.shape[0] == 1 else {
-            throw TensorError("matmul: batch sizes \(a.shape[0]) and \(b.shape[0]) must match")
-        }
         let out = try Tensor(uninitializedShape: [batches, m, n])
         try gemmCore(a, b, into: out, alpha: 1, beta: 0)
         return record("bmm", out, [a, b]) { g in

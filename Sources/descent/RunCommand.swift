@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Do not print experiment.log records to stdout.")
     var quiet = false
 
+    @Flag(help: "Run an untrusted script: no os.execute, io.popen, package.loadlib, C modules or debug library; files only under the script's folder and the run directory.")
+    var sandbox = false
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("End the run when Lua heap plus tensor memory exceeds this many MB.", valueName: "MB"))
     var maxMemory: Int?
 
@@ -75,6 +78,10 @@ struct RunCommand: ParsableCommand {
         if limit > 0 { TensorMemory.limit = Int(limit) }
         let context = RunContext(scriptPath: script, seed: seed, overrides: pairs, recorder: recorder,
                                  quiet: quiet, memoryLimitBytes: limit)
+        if sandbox {
+            let scriptDir = URL(fileURLWithPath: script).deletingLastPathComponent().path
+            context.fileAccess = FileAccessPolicy(roots: [scriptDir] + (out.map { [$0] } ?? []))
+        }
         let runtime: Runtime
         do {
             runtime = try Runtime(context: context)
@@ -87,8 +94,16 @@ struct RunCommand: ParsableCommand {
             try runtime.runScript(path: script, arguments: scriptArguments)
         } catch {
             var message = "\(error)"
-            if let hit = runtime.host.limitHit {
-                message = (hit == .memory ? "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory): " : "time limit of \(timeout ?? 0) s exceeded (--timeout): ") + message
+            switch runtime.host.limitHit {
+            case .memory?:
+                let limitText = "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory)"
+                message = message.replacingOccurrences(of: "not enough memory", with: limitText)
+                    .replacingOccurrences(of: "memory limit exceeded (--max-memory)", with: limitText)
+            case .time?:
+                message = message.replacingOccurrences(
+                    of: "time limit exceeded (--timeout)", with: "time limit of \(formatSeconds(timeout ?? 0)) s exceeded (--timeout)")
+            case nil:
+                break
             }
             FileHandle.standardError.write(Data(("descent: " + message + "\n").utf8))
             try? recorder?.finish(.failed, error: message)
@@ -103,4 +118,8 @@ struct RunCommand: ParsableCommand {
         }
         try recorder?.finish(.done)
     }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    s == s.rounded() ? String(Int(s)) : String(s)
 }

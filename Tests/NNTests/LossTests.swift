@@ -144,6 +144,19 @@ extension NNSuite {
             try checkGradients([q, t], h: 1e-3) { try Functional.binaryCrossEntropy($0[0], $0[1]) }
             let zl = try randomTensor([4], seed: 3, grad: true)
             try checkGradients([zl, t]) { try Functional.bceWithLogits($0[0], $0[1], reduction: "none") }
+            // Weights broadcast from [2, 1], pos_weight from [3] (PyTorch 2.13 values).
+            let z2 = try tensor([-2, 0.5, 3, 1, -0.5, 0], [2, 3], grad: true)
+            let y2 = try tensor([0, 1, 1, 1, 0.3, 0], [2, 3], grad: true)
+            let w2 = try tensor([1, 0.5], [2, 1]), pw = try tensor([2, 0.5, 3], [3])
+            let l2 = try Functional.bceWithLogits(z2, y2, weight: w2, posWeight: pw, reduction: "none")
+            #expect(close(l2.toArray(), [0.126928, 0.237038, 0.145762, 0.313262, 0.238983, 0.346574]))
+            let g2 = try analyticGrads(l2, try Tensor([Float](repeating: 1, count: 6), shape: [2, 3]), [z2, y2])
+            #expect(close(g2[0]?.toArray() ?? [], [0.119203, -0.18877, -0.142278, -0.268941, 0.085455, 0.25], atol: 2e-6))
+            #expect(close(g2[1]?.toArray() ?? [], [4.126928, -0.737038, -2.902825, -0.343369, 0.006481, 0.693147], atol: 2e-6))
+            let pr = try tensor([0.1, 0.5, 0.9, 0.7, 0.2, 0.4], [2, 3])
+            #expect(close(try Functional.binaryCrossEntropy(pr, try tensor(y2.toArray(), [2, 3]), weight: w2, reduction: "sum").toArray(), [1.657134]))
+            #expect(errorMessage { try Functional.bceWithLogits(z2, y2, posWeight: try tensor([1, 2], [2])) }
+                    == "bce_with_logits: pos_weight of shape [2] cannot be broadcast to shape [2, 3]")
             #expect(errorMessage { try Functional.binaryCrossEntropy(try tensor([0.5, 1.5], [2]), try tensor([0, 1], [2])) }
                     == "binary_cross_entropy: expected input values in [0, 1], got 1.5 at position 2")
         }

@@ -17,10 +17,12 @@ extension NNSuite {
             let s = try tensor([7], [])
             let t = Tensor(storage: w.storage, shape: [4, 3], strides: [1, 4], offset: 0)   // strided view
             let path = tempPath("round.safetensors")
-            try Safetensors.save([("z.weight", w), ("a.bias", b), ("scalar", s), ("wt", t)], to: path,
+            try Safetensors.save([("z.weight", w), ("a.bias", b), ("scalar", s), ("wt", t),
+                                  ("empty", try Tensor([], shape: [0, 3]))], to: path,
                                  metadata: ["format": "pt", "note": "quote \" and \\ ok"])
             let (loaded, meta) = try Safetensors.read(path)
-            #expect(loaded.map(\.0) == ["z.weight", "a.bias", "scalar", "wt"])
+            #expect(loaded.map(\.0) == ["z.weight", "a.bias", "scalar", "wt", "empty"])
+            #expect(loaded[4].1.shape == [0, 3])
             #expect(loaded[0].1.shape == [3, 4] && loaded[0].1.toArray() == w.toArray())
             #expect(loaded[1].1.toArray() == [1, 2, 3])
             #expect(loaded[2].1.shape == [] && loaded[2].1.toArray() == [7])

@@ -127,5 +127,12 @@ import Testing
         #expect(throws: TensorError("SignSGD: unknown option 'momentum' (valid: lr, maximize)")) {
             try registry.build(name: "SignSGD", params: [w], options: ["momentum": .number(0.9)])
         }
+        #expect(throws: TensorError("SignSGD: option 'lr' expected a non-negative number, got -1")) {
+            try registry.build(name: "SignSGD", params: [w], options: ["lr": .number(-1)])
+        }
+        // State dicts work unchanged, buffers of any shape included.
+        let other = try registry.build(name: "signsgd", params: [try Tensor([0, 0], shape: [2])])
+        try other.loadStateDict(try opt.stateDict())
+        #expect(other.state(for: other.groups[0].params[0])?.step == 1)
     }
 }

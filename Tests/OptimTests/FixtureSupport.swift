@@ -132,10 +132,11 @@ struct FixtureRun {
         case "OneCycleLR":
             var anneal = OneCycleLR.Anneal.cos
             if case .string(let s)? = v["anneal"], s == "linear" { anneal = .linear }
-            var three = false
+            var three = false, cycle = true
             if case .bool(let b)? = v["three_phase"] { three = b }
+            if case .bool(let b)? = v["cycle_momentum"] { cycle = b }
             return try OneCycleLR(opt, maxLR: v["max_lr"]?.list ?? [], totalSteps: Int(num("total_steps", 1)),
-                                  pctStart: num("pct_start", 0.3), anneal: anneal, threePhase: three)
+                                  pctStart: num("pct_start", 0.3), anneal: anneal, cycleMomentum: cycle, threePhase: three)
         case "LambdaLR": return try LambdaLR(opt) { e in 1 / (1 + Double(e)) }
         case "SequentialLR":
             let kids = try children.map { try makeScheduler(opt, $0) }

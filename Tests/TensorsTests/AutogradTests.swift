@@ -9,6 +9,9 @@ extension ViewsOpsTests {
         #expect(v.grad?.requiresGrad == false)
         try v.dot(v).backward()           // a new graph: added to the existing grad, as PyTorch
         #expect(v.grad?.toArray() == [4, 8, 12])
+        v.grad = try Tensor([1], shape: [1]).expand([3])   // an expanded grad is not written through
+        try v.dot(v).backward()
+        #expect(v.grad?.toArray() == [3, 5, 7])
         // A path used twice within one graph is summed too.
         let w = try VF.seq([2, 2], grad: true)
         let y = try Tensor.cat([w.select(dim: 0, index: 1), w.select(dim: 0, index: 1), w.select(dim: 1, index: 0)], dim: 0)

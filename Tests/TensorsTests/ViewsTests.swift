@@ -138,6 +138,20 @@ extension ViewsOpsTests {
         #expect(VF.error { try b.expand([-1, 3, 1]) } != nil)
     }
 
+    @Test func writesThroughViewsReachTheBase() throws {
+        let x = try VF.seq([2, 3])
+        let t = try x.t()                       // [3, 2]
+        t.pointer[1 * t.strides[0] + 0 * t.strides[1]] = -1   // t[1][0] is x[0][1]
+        #expect(x.toArray()[1] == -1)
+        let v = try x.view([3, 2])
+        v.pointer[5] = -6
+        #expect(x.toArray()[5] == -6)
+        let n = try x.narrow(dim: 1, start: 1, length: 2).unsqueeze(0).permute([1, 0, 2])
+        #expect(n.shape == [2, 1, 2] && n.storage === x.storage)
+        n.pointer[n.strides[0]] = 40            // n[1][0][0] is x[1][1]
+        #expect(x.toArray() == [1, -1, 3, 4, 40, -6])
+    }
+
     @Test func contiguousCloneDetachItem() throws {
         let x = try VF.seq([2, 3])
         #expect(try x.contiguous() === x)

@@ -15,7 +15,9 @@
 --                                                                               -- any of the four tensors may be nil
 --   nn.functional.layer_norm(x, normalized_shape, weight, bias, eps)            -- shape: a table
 --   nn.functional.embedding(indices, weight)                                    -- 1-based indices
---   nn.functional.mse_loss / l1_loss / binary_cross_entropy / bce_with_logits(input, target[, {reduction=}])
+--   nn.functional.mse_loss / l1_loss(input, target[, {reduction=}])
+--   nn.functional.binary_cross_entropy(p, target[, {reduction=, weight=}])
+--   nn.functional.bce_with_logits(z, target[, {reduction=, weight=, pos_weight=}])
 --   nn.functional.huber_loss(input, target[, {delta=, reduction=}])
 --   nn.functional.cross_entropy(logits, labels[, {reduction=, weight=, ignore_index=, label_smoothing=}])
 --                                                                               -- labels shaped like logits: probabilities
@@ -781,8 +783,8 @@ nn.HuberLoss = loss_module("HuberLoss", "huber_loss", { delta = "number" })
 nn.CrossEntropyLoss = loss_module("CrossEntropyLoss", "cross_entropy",
   { weight = "tensor", ignore_index = "number", label_smoothing = "number" })
 nn.NLLLoss = loss_module("NLLLoss", "nll_loss", { weight = "tensor", ignore_index = "number" })
-nn.BCELoss = loss_module("BCELoss", "binary_cross_entropy", {})
-nn.BCEWithLogitsLoss = loss_module("BCEWithLogitsLoss", "bce_with_logits", {})
+nn.BCELoss = loss_module("BCELoss", "binary_cross_entropy", { weight = "tensor" })
+nn.BCEWithLogitsLoss = loss_module("BCEWithLogitsLoss", "bce_with_logits", { weight = "tensor", pos_weight = "tensor" })
 
 -- The functional losses at top level, as the Lua API lists them (nn.cross_entropy, ...).
 for _, name in ipairs({ "mse_loss", "l1_loss", "huber_loss", "cross_entropy", "nll_loss",

@@ -82,7 +82,7 @@ struct AdamKernel: LaneKernel {
     func apply(_ i: Int, _ n: Int) {
         let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
         let gi = sign * Lanes(g, i, n) + l2 * pi
-        let mi = mOld + w1 * (gi - mOld)
+        let mi = lanesLerp(mOld, gi, w1)
         let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
         mi.store(m, i, n); vi.store(v, i, n)
         var vm = vi

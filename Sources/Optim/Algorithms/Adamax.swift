@@ -46,7 +46,7 @@ struct AdamaxKernel: LaneKernel {
     func apply(_ i: Int, _ n: Int) {
         let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
         let gi = sign * Lanes(g, i, n) + l2 * pi
-        let mi = mOld + w1 * (gi - mOld)
+        let mi = lanesLerp(mOld, gi, w1)
         let ui = lanesMax(Lanes(u, i, n) * beta2, lanesAbs(gi) + eps)
         mi.store(m, i, n); ui.store(u, i, n)
         (pi + clr * (mi / ui)).store(p, i, n)

@@ -54,7 +54,7 @@ struct RMSpropKernel: LaneKernel {
         var avg: Lanes
         if centered {
             let gOld = Lanes(ga, i, n)
-            let gai = gOld + c * (gi - gOld)
+            let gai = lanesLerp(gOld, gi, c)
             gai.store(ga, i, n)
             avg = lanesSqrt(si - gai * gai) + eps
         } else {
