@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-        .target(name: "NN", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Tensors", "CBLAS"], swiftSettings: kernelSettings),
         .target(name: "Optim", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         .target(name: "Data", dependencies: ["Tensors", "CZlib"], resources: [.copy("Resources")], swiftSettings: kernelSettings),
         .target(name: "Experiments"),

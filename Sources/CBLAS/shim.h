@@ -1,1 +1,17 @@
 #include <cblas.h>
+
+/* OpenBLAS's runtime kernel selection (DYNAMIC_ARCH builds, as Debian ships). Not in cblas.h. */
+char *openblas_get_corename(void);
+void gotoblas_dynamic_init(void);
+void gotoblas_dynamic_quit(void);
+
+/* CPU features, for choosing an OpenBLAS core when its own detection falls back to a generic one. */
+static inline int descent_cpu_supports_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
+static inline int descent_cpu_supports_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}

@@ -124,10 +124,10 @@ extension Runtime {
             }),
             ("set_state", { L in
                 let loader = try loaders.check(L, 1, "self")
+                try L.checkTable(2, "argument 1 (state)")
                 let opts = try Options(L, 2, "set_state", allowed: ["epoch", "position"])
                 guard let epoch = try opts.integer("epoch"), let position = try opts.integer("position") else {
-                    throw LuaError("expected a table {epoch = e, position = p} (from loader:state()), got \(L.typeName(2))"
-                        + (L.type(2) == LUA_TYPE_TABLE ? " without epoch or position" : ""))
+                    throw LuaError("state: expected the fields epoch and position (a table from loader:state())")
                 }
                 guard epoch >= 1, epoch <= 1 << 52, position >= 0, position <= loader.count else {
                     throw LuaError("expected epoch >= 1 and position in 0..\(loader.count), got epoch \(epoch), position \(position)")

@@ -19,6 +19,7 @@ public final class Runtime {
         LuaHost.externalLiveBytes = { Int64(TensorMemory.liveBytes) }
         LuaHost.externalAllocatedBytes = { TensorMemory.allocatedBytes }
         tensors = host.defineClass(Tensor.self, name: "tensor", methods: [])
+        BLASSetup.configure
         Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))
         installTensorModule()
         installAutogradModule()
@@ -146,10 +147,11 @@ import Foundation
 extension Runtime {
     /// "Lua 5.4.x, OpenBLAS ..." for `descent version`.
     public static var libraryVersions: String {
-        (try? LuaHost()).map { host -> String in
+        BLASSetup.configure
+        return (try? LuaHost()).map { host -> String in
             host.getGlobal("_VERSION")
             defer { host.state.pop() }
-            return host.state.string(at: -1) ?? "Lua"
+            return (host.state.string(at: -1) ?? "Lua") + ", OpenBLAS \(BLASSetup.coreName) kernels"
         } ?? "Lua"
     }
 }

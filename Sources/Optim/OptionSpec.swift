@@ -25,11 +25,6 @@ public struct OptionSpec: Sendable {
         if case .number(let x) = v, x >= 0 { return nil }
         return "a non-negative number"
     }
-    /// Accepts numbers in [0, 1).
-    public static let unitInterval: @Sendable (OptionValue) -> String? = { v in
-        if case .number(let x) = v, x >= 0, x < 1 { return nil }
-        return "a number in [0, 1)"
-    }
     /// Accepts pairs whose two numbers are in [0, 1) (Adam's betas).
     public static let betaPair: @Sendable (OptionValue) -> String? = { v in
         if case .pair(let a, let b) = v, a >= 0, a < 1, b >= 0, b < 1 { return nil }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The define-by-run autograd tape.
 ///
 /// Every differentiable op calls `Tensor.record(...)` on its output: when grad mode is on and any
@@ -25,8 +29,20 @@ public final class GradNode {
 }
 
 /// Whether ops record themselves for backward (`autograd.no_grad` turns it off).
+///
+/// Per thread, as in PyTorch: a `no_grad` block on one thread (a test, a data-loading worker)
+/// must not switch recording off for another.
 public enum GradMode {
-    nonisolated(unsafe) public static var isEnabled = true
+    private static let disabledKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    public static var isEnabled: Bool {
+        get { pthread_getspecific(disabledKey) == nil }
+        set { pthread_setspecific(disabledKey, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
+    }
 
     /// Runs `body` with recording off, restoring the previous mode afterwards.
     public static func withoutGrad<T>(_ body: () throws -> T) rethrows -> T {

@@ -36,16 +36,31 @@ extension Tensor {
         var outShape = shape
         outShape[d] = idx.count
         let out = try Tensor(uninitializedShape: outShape)
-        for (j, i) in idx.enumerated() {
-            Tensor.stridedCopy(into: try out.slice(d, j), from: try slice(d, i))
-        }
+        try Tensor.copyRows(from: self, to: out, dim: d, pairs: idx.enumerated().map { ($1, $0) }, add: false)
         let inShape = shape
         return Tensor.record("index_select", out, [self]) { g in
             let gx = try Tensor.filled(inShape, 0)
-            for (j, i) in idx.enumerated() {
-                Tensor.stridedAdd(into: try gx.slice(d, i), from: try g.slice(d, j))
-            }
+            try Tensor.copyRows(from: g, to: gx, dim: d, pairs: idx.enumerated().map { ($0, $1) }, add: true)
             return [gx]
+        }
+    }
+
+    /// For each `(from, to)` pair, copies (or adds) slice `from` of `src` along `dim` into slice
+    /// `to` of `dst`. Rows of contiguous tensors along dim 0 (embedding lookups) are plain
+    /// pointer loops; other layouts go through strided views.
+    static func copyRows(from src: Tensor, to dst: Tensor, dim d: Int, pairs: [(Int, Int)], add: Bool) throws {
+        if d == 0 && src.isContiguous && dst.isContiguous {
+            let row = src.shape.dropFirst().reduce(1, *)
+            let s = src.pointer, t = dst.pointer
+            for (i, j) in pairs {
+                let from = s + i * row, to = t + j * row
+                if add { for k in 0..<row { to[k] += from[k] } } else { to.update(from: from, count: row) }
+            }
+            return
+        }
+        for (i, j) in pairs {
+            let from = try src.slice(d, i), to = try dst.slice(d, j)
+            if add { stridedAdd(into: to, from: from) } else { stridedCopy(into: to, from: from) }
         }
     }
 

@@ -12,6 +12,7 @@ public enum Parallel {
     public static var threads: Int {
         get { threadCount }
         set {
+            BLASSetup.configure
             threadCount = max(1, newValue)
             openblas_set_num_threads(Int32(threadCount))
         }

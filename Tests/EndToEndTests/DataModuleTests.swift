@@ -38,7 +38,7 @@ import Testing
         try Descent.write("""
             local x, y, classes = data.load_csv("iris.csv", {label = "species"})
             print(x:size(1), x:size(2), x:sum():item(), table.concat(y:totable(), ","), table.concat(classes, ","))
-            local x2, y2, c2 = data.load_csv("iris.csv", {label = false})
+            local x2, y2, c2 = data.load_csv("plain.csv", {header = false, label = false})
             print(x2:size(2), y2, c2)
             local x3, y3, c3 = data.load_csv("plain.csv", {header = false, label = -1})
             print(x3:size(1), x3:size(2), table.concat(y3:totable(), ","), #c3)
@@ -160,6 +160,21 @@ import Testing
         #expect(m.stderr.contains("script.lua:1: mnist: nowhere: no MNIST file found"), "\(m.stderr)")
     }
 
+    @Test func sandboxLimitsDataPaths() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outside = projectRoot.appendingPathComponent("data/mnist5k").path
+        try Descent.write("""
+            data.save_npy("ok.npy", tensor.ones(2))
+            print(data.load_npy("ok.npy"):sum():item())
+            data.mnist(...)
+            """, to: "main.lua", in: dir)
+        let r = try Descent.run(["run", "--sandbox", "main.lua", "--", outside], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout == "2.0\n")
+        #expect(r.stderr.contains("main.lua:3: mnist: --sandbox: access to '\(outside)' is not allowed"), "\(r.stderr)")
+    }
+
     @Test func loaderOptionErrors() throws {
         let unknown = try Descent.runScript("local l = data.loader(tensor.ones(4, 2), tensor.ones(4), {batchsize = 2})\n")
         #expect(unknown.status == 1)
@@ -173,12 +188,16 @@ import Testing
             print(pcall(function() data.loader(tensor.ones(4, 2), "y") end))
             print(pcall(function() data.loader(tensor.ones(4, 2)):set_state{epoch = 0, position = 0} end))
             print(pcall(function() data.split(tensor.ones(4, 2), nil, 1.5) end))
+            print(pcall(function() data.loader(tensor.ones(4, 2)):set_state{epoch = 1} end))
+            print(pcall(function() data.loader(tensor.ones(4, 2), nil, {shuffle = 1}) end))
             """)
         #expect(out == """
             false\tscript.lua:1: loader: x and y must have the same number of rows, got 4 and 3
             false\tscript.lua:2: loader: argument 2 (y) expected a tensor, nil or an options table, got string
             false\tscript.lua:3: set_state: expected epoch >= 1 and position in 0..1, got epoch 0, position 0
             false\tscript.lua:4: split: fraction must be strictly between 0 and 1, got 1.5
+            false\tscript.lua:5: set_state: state: expected the fields epoch and position (a table from loader:state())
+            false\tscript.lua:6: loader: option 'shuffle' expected a boolean, got integer
             """)
     }
 }
