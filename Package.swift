@@ -30,8 +30,7 @@ let package = Package(
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
         .target(
             name: "LuaModules",
-            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments"],
-            resources: [.copy("Resources")]),
+            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments"]),
         .executableTarget(
             name: "descent",
             dependencies: [

@@ -159,6 +159,14 @@ public final class LuaHost {
         state.pop(2)
     }
 
+    // MARK: References to Lua values held by Swift
+
+    /// Keeps the value at `i` alive for Swift (a callback, a table) until the reference dies.
+    public func reference(_ i: Int32) -> LuaReference {
+        state.pushValue(i)
+        return LuaReference(host: self, ref: luaL_ref(L, descent_registryindex()))
+    }
+
     // MARK: GC pressure
 
     /// Tells Lua's collector about memory it cannot see: called after pushing an object that owns
@@ -302,5 +310,27 @@ public final class LuaClass<T: AnyObject> {
     public func check(_ L: LuaState, _ i: Int32, _ what: @autoclosure () -> String) throws -> T {
         if let o = to(L, i) { return o }
         throw LuaError("\(what()) expected a \(name), got \(L.typeName(i))")
+    }
+}
+
+/// A Lua value kept alive for Swift in the registry; released when this object dies (unless the
+/// state is already closed).
+public final class LuaReference {
+    weak var host: LuaHost?
+    let ref: Int32
+
+    init(host: LuaHost, ref: Int32) {
+        self.host = host
+        self.ref = ref
+    }
+
+    /// Pushes the value.
+    public func push() {
+        guard let host else { return }
+        lua_rawgeti(host.L, descent_registryindex(), lua_Integer(ref))
+    }
+
+    deinit {
+        if let host { luaL_unref(host.L, descent_registryindex(), ref) }
     }
 }

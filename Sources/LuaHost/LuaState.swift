@@ -25,6 +25,7 @@ public struct LuaState {
     @inlinable public func isNoneOrNil(_ i: Int32) -> Bool { lua_type(L, i) <= 0 }
     @inlinable public func absIndex(_ i: Int32) -> Int32 { lua_absindex(L, i) }
     @inlinable public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
+    @inlinable public func remove(_ i: Int32) { descent_remove(L, i) }
 
     /// The type name a message shows for the value at `i`: Lua's name, or the `__name` of a
     /// userdata's metatable (e.g. `tensor`, `optimizer`).

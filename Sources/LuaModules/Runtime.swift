@@ -25,6 +25,8 @@ public final class Runtime {
         installAutogradModule()
         installDataModule()
         installExperimentModule()
+        try installNNModule()
+        try installOptimModule()
         try runLibrary(trainLibrarySource, name: "train", module: "train")
         try restrictChunkLoadingToText()
         try installDescentTable()

@@ -173,12 +173,13 @@ struct Engine {
     /// Runs every node's backward once; `visit` sees each node with its complete output gradient.
     mutating func run(retainGraph: Bool, visit: (GradNode, Tensor) -> Void) throws {
         for node in order {
+            let runs = mustRun?.contains(ObjectIdentifier(node)) ?? true
             guard let g = nodeGrads.removeValue(forKey: ObjectIdentifier(node)) else {
-                if !retainGraph { node.release() }
+                if !retainGraph && runs { node.release() }
                 continue
             }
             visit(node, g)
-            if let mustRun, !mustRun.contains(ObjectIdentifier(node)) { continue }
+            if !runs { continue }  // outside the requested subgraph: left intact
             guard let backward = node.backward else {
                 throw TensorError("backward: the graph was already freed (a second backward through the same graph); pass retainGraph: true to the first backward to keep it")
             }

@@ -58,7 +58,8 @@ private struct PrintLayout {
             for (k, i) in positions(d).enumerated() {
                 let item = i.map { element(off + $0 * strides[d]) } ?? "..."
                 if k > 0 {
-                    if column + 2 + item.count > PrintLayout.lineWidth {
+                    // Room for the separator, the item and a trailing "," or the closing brackets.
+                    if column + 2 + item.count + d + 1 > PrintLayout.lineWidth {
                         out += ",\n" + indent
                         column = d + 1
                     } else {

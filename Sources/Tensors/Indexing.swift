@@ -140,11 +140,11 @@ extension Tensor {
     /// ```
     public func scatterAdd(dim: Int, index: Tensor, src: Tensor) throws -> Tensor {
         let d = try checkedDim(dim, op: "scatter_add")
-        for k in 0..<index.dim where k < src.dim && index.shape[k] > src.shape[k] {
-            throw TensorError("scatter_add: index shape \(describe(shape: index.shape)) is larger than the src shape \(describe(shape: src.shape)) at dim \(k)")
-        }
         guard src.dim == index.dim else {
             throw TensorError("scatter_add: src must have the same number of dims as index (\(index.dim)), got shape \(describe(shape: src.shape))")
+        }
+        for k in 0..<index.dim where index.shape[k] > src.shape[k] {
+            throw TensorError("scatter_add: index shape \(describe(shape: index.shape)) is larger than the src shape \(describe(shape: src.shape)) at dim \(k)")
         }
         let idx = try checkedGatherIndex(index, d, size: shape[d], op: "scatter_add")
         let out = try copyData()

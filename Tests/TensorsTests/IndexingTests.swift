@@ -36,6 +36,10 @@ extension ViewsOpsTests {
         #expect(VF.error { try m.gather(dim: 1, index: Tensor([4], shape: [1, 1])) }?.contains("index 4") == true)
         #expect(VF.error { try m.gather(dim: 1, index: Tensor([1, 1, 1], shape: [3, 1])) }?.contains("larger") == true)
         #expect(VF.error { try m.gather(dim: 1, index: Tensor([1], shape: [1])) } != nil)
+        #expect(VF.error { try z.scatterAdd(dim: 1, index: idx, src: Tensor([1, 2], shape: [2])) }?.contains("same number of dims") == true)
+        #expect(VF.error { try z.scatterAdd(dim: 1, index: idx, src: Tensor([1, 2], shape: [2, 1])) }?.contains("larger than the src") == true)
+        #expect(VF.error { try z.scatterAdd(dim: 0, index: idx, src: Tensor([1, 2, 3, 4], shape: [2, 2])) }?.contains("index 3") == true)
+        #expect(VF.error { try Tensor([1], shape: []).gather(dim: 0, index: Tensor([1], shape: [])) } != nil)
     }
 
     @Test func catAndStack() throws {

@@ -1,0 +1,326 @@
+import LuaHost
+import Optim
+import Tensors
+
+/// The `optim` module: the built-in optimizers by class name and by `optim.build`, custom
+/// optimizers from `optim.define`, and `optim.lr` schedulers. The algorithms, their options and
+/// state live in Sources/Optim; this file only converts between Lua values and that API.
+extension Runtime {
+    /// Optimizers known to this Lua state: the built-ins plus the script's `optim.define`s.
+    final class OptimizerNames {
+        var registry = OptimizerRegistry.builtins
+    }
+
+    func installOptimModule() throws {
+        let optimizers = host.defineClass(Optimizer.self, name: "optimizer", methods: [])
+        let schedulers = host.defineClass(LRScheduler.self, name: "scheduler", methods: [])
+        let known = OptimizerNames()
+
+        /// `optim.Adam(params, options)` and friends.
+        func constructor(_ name: String) -> LuaFunction {
+            { [unowned self] L in
+                optimizers.push(L, try self.buildOptimizer(L, name: name, registry: known.registry, params: 1, options: 2))
+                return 1
+            }
+        }
+        var functions: [(String, LuaFunction)] = [
+            "SGD", "Adam", "AdamW", "AMSGrad", "NAdam", "RAdam", "Adagrad", "RMSprop", "Adamax", "Lion",
+        ].map { ($0, constructor($0)) }
+        functions += [
+            ("build", { [unowned self] L in
+                let name = try L.string(1, "argument 1 (name)")
+                optimizers.push(L, try self.buildOptimizer(L, name: name, registry: known.registry, params: 2, options: 3))
+                return 1
+            }),
+            ("names", { L in
+                let names = known.registry.names
+                L.newTable(array: Int32(names.count))
+                for (k, n) in names.enumerated() { L.push(n); L.rawSet(-2, k + 1) }
+                return 1
+            }),
+            ("define", { [unowned self] L in
+                let algorithm = try self.defineOptimizer(L)
+                known.registry.register(algorithm)
+                let name = algorithm.name
+                self.host.pushFunction(name) { [unowned self] L in
+                    optimizers.push(L, try self.buildOptimizer(L, name: name, registry: known.registry, params: 1, options: 2))
+                    return 1
+                }
+                return 1
+            }),
+        ]
+        host.register(module: "optim", functions)
+        host.addMethods(optimizers, optimizerMethods(optimizers))
+        host.addMetamethods(optimizers, [
+            ("__tostring", { L in
+                let opt = try optimizers.check(L, 1, "self")
+                let n = opt.groups.reduce(0) { $0 + $1.params.count }
+                L.push("\(opt.name) optimizer (\(opt.groups.count) group\(opt.groups.count == 1 ? "" : "s"), \(n) parameter\(n == 1 ? "" : "s"))")
+                return 1
+            }),
+        ])
+        host.setIndexFallback(optimizers) { [unowned self] L in
+            let opt = try optimizers.check(L, 1, "self")
+            switch L.string(at: 2) {
+            case "param_groups":
+                // Proxies whose reads and writes go to the optimizer (optim.lua: param_group_proxies).
+                self.host.getGlobal("optim")
+                L.rawGet(-1, "_param_group_proxies")
+                L.pushValue(1)
+                L.push(opt.groups.count)
+                try L.pcall(2, 1)
+                return 1
+            case "name": L.push(opt.name); return 1
+            default: L.pushNil(); return 1
+            }
+        }
+        installSchedulers(schedulers, optimizers)
+        try runLibrary(optimLibrarySource, name: "optim", module: "optim")
+    }
+
+    // MARK: Building
+
+    func buildOptimizer(_ L: LuaState, name: String, registry: OptimizerRegistry, params: Int32, options: Int32) throws -> Optimizer {
+        let opts = try optionValues(L, options, owner: name, skip: [])
+        let groups = try paramGroups(L, params, owner: name)
+        return try registry.build(name: name, groups: groups, options: opts)
+    }
+
+    /// `params` as an array of tensors, one tensor, or an array of groups `{params = {...}, lr = ...}`.
+    func paramGroups(_ L: LuaState, _ i: Int32, owner: String) throws -> [ParamGroupSpec] {
+        if let t = tensors.to(L, i) { return [ParamGroupSpec(params: [t])] }
+        try L.checkTable(i, "argument \(i) (params)")
+        let n = L.rawLength(i)
+        guard n > 0 else { throw LuaError("argument \(i) (params) expected a non-empty list of tensors or parameter groups") }
+        L.rawGet(i, 1)
+        let grouped = L.type(-1) == LUA_TYPE_TABLE
+        L.pop()
+        guard grouped else { return [ParamGroupSpec(params: try tensorList(L, i, "argument \(i) (params)"))] }
+        var groups: [ParamGroupSpec] = []
+        for k in 1...n {
+            L.rawGet(i, k)
+            defer { L.pop() }
+            guard L.type(-1) == LUA_TYPE_TABLE else {
+                throw LuaError("parameter group \(k) expected a table {params = {...}, ...}, got \(L.typeName(-1))")
+            }
+            let g = L.absIndex(-1)
+            L.rawGet(g, "params")
+            let params: [Tensor]
+            if let t = tensors.to(L, -1) { params = [t] } else {
+                guard L.type(-1) == LUA_TYPE_TABLE else { throw LuaError("parameter group \(k) needs a 'params' list of tensors") }
+                params = try tensorList(L, L.absIndex(-1), "parameter group \(k) params")
+            }
+            L.pop()
+            groups.append(ParamGroupSpec(params: params, options: try optionValues(L, g, owner: owner, skip: ["params"])))
+        }
+        return groups
+    }
+
+    /// Lua option table → option values (validated by Optim, which names unknown keys).
+    func optionValues(_ L: LuaState, _ i: Int32, owner: String, skip: Set<String>) throws -> [String: OptionValue] {
+        if L.isNoneOrNil(i) { return [:] }
+        try L.checkTable(i, "argument \(i) (options)")
+        var out: [String: OptionValue] = [:]
+        for key in try L.stringKeys(i, owner) where !skip.contains(key) {
+            L.rawGet(i, key)
+            defer { L.pop() }
+            out[key] = try optionValue(L, -1, key: key)
+        }
+        return out
+    }
+
+    func optionValue(_ L: LuaState, _ i: Int32, key: String) throws -> OptionValue {
+        switch L.type(i) {
+        case LUA_TYPE_NUMBER: return .number(L.number(at: i) ?? 0)
+        case LUA_TYPE_BOOLEAN: return .bool(try L.boolean(i, key))
+        case LUA_TYPE_STRING: return .string(L.string(at: i) ?? "")
+        case LUA_TYPE_TABLE:
+            let t = L.absIndex(i)
+            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair of numbers, got a table of \(L.rawLength(t))") }
+            L.rawGet(t, 1)
+            L.rawGet(t, 2)
+            defer { L.pop(2) }
+            return .pair(try L.number(-2, "option '\(key)'[1]"), try L.number(-1, "option '\(key)'[2]"))
+        default:
+            throw LuaError("option '\(key)' expected a number, boolean, string or pair, got \(L.typeName(i))")
+        }
+    }
+
+    func push(_ L: LuaState, _ value: OptionValue) {
+        switch value {
+        case .number(let x): L.push(x)
+        case .bool(let b): L.push(b)
+        case .string(let s): L.push(s)
+        case .pair(let a, let b):
+            L.newTable(array: 2)
+            L.push(a); L.rawSet(-2, 1)
+            L.push(b); L.rawSet(-2, 2)
+        }
+    }
+
+    /// A 1-based group argument (default 1) → 0-based.
+    func groupIndex(_ L: LuaState, _ i: Int32, _ opt: Optimizer) throws -> Int {
+        guard !L.isNoneOrNil(i) else { return 0 }
+        let g = try L.integer(i, "group")
+        guard g >= 1, g <= opt.groups.count else {
+            throw LuaError("group \(g) is out of range (the optimizer has \(opt.groups.count) group\(opt.groups.count == 1 ? "" : "s"))")
+        }
+        return g - 1
+    }
+
+    // MARK: Methods
+
+    func optimizerMethods(_ optimizers: LuaClass<Optimizer>) -> [(String, LuaFunction)] {
+        [
+            ("step", { L in
+                let opt = try optimizers.check(L, 1, "self")
+                var results: Int32 = 0
+                if !L.isNoneOrNil(2) {
+                    // The closure recomputes the loss (and its gradients) with recording on.
+                    try L.checkFunction(2, "argument 1 (closure)")
+                    L.setTop(2)
+                    let saved = GradMode.isEnabled
+                    GradMode.isEnabled = true
+                    defer { GradMode.isEnabled = saved }
+                    try L.pcall(0, 1)
+                    results = 1
+                }
+                try opt.step()
+                return results
+            }),
+            ("zero_grad", { L in try optimizers.check(L, 1, "self").zeroGrad(); return 0 }),
+            ("get_lr", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                L.push(try opt.getLR(group: try self.groupIndex(L, 2, opt)))
+                return 1
+            }),
+            ("set_lr", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                let lr = try L.number(2, "argument 1 (lr)")
+                try opt.setLR(lr, group: L.isNoneOrNil(3) ? nil : try self.groupIndex(L, 3, opt))
+                return 0
+            }),
+            ("_get_option", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                let g = try self.groupIndex(L, 2, opt)
+                let key = try L.string(3, "key")
+                if key == "params" {
+                    L.newTable(array: Int32(opt.groups[g].params.count))
+                    for (k, p) in opt.groups[g].params.enumerated() { _ = self.push(L, p); L.rawSet(-2, k + 1) }
+                } else if key == "initial_lr", let lr0 = opt.groups[g].initialLR {
+                    L.push(lr0)
+                } else if let v = opt.groups[g].options[key] { self.push(L, v) } else { L.pushNil() }
+                return 1
+            }),
+            ("_set_option", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                let g = try self.groupIndex(L, 2, opt)
+                let key = try L.string(3, "key")
+                guard key != "params" else { throw LuaError("param_groups: 'params' cannot be reassigned") }
+                if key == "lr" { try opt.setLR(try L.number(4, "lr"), group: g) } else {
+                    try opt.setOption(key, try self.optionValue(L, 4, key: key), group: g)
+                }
+                return 0
+            }),
+            ("_option_keys", { L in
+                let opt = try optimizers.check(L, 1, "self")
+                let keys = opt.groups.first.map { $0.options.values.keys.sorted() } ?? []
+                L.newTable(array: Int32(keys.count))
+                for (k, key) in keys.enumerated() { L.push(key); L.rawSet(-2, k + 1) }
+                return 1
+            }),
+            ("state_dict", { [unowned self] L in
+                self.pushStateDict(L, try optimizers.check(L, 1, "self").stateDict())
+                return 1
+            }),
+            ("load_state_dict", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                try L.checkTable(2, "argument 1 (state dict)")
+                try opt.loadStateDict(try self.readStateDict(L, 2, algorithm: opt.name))
+                return 0
+            }),
+        ]
+    }
+
+    /// `{algorithm, param_groups = {{lr = ..., params = {1, 2}}, ...}, state = {[1] = {step, buffers...}}}`
+    /// with 1-based parameter positions, as PyTorch's layout but counted from 1.
+    func pushStateDict(_ L: LuaState, _ dict: OptimizerStateDict) {
+        L.newTable(record: 3)
+        L.push(dict.algorithm)
+        L.rawSet(-2, "algorithm")
+        L.newTable(array: Int32(dict.groups.count))
+        for (g, group) in dict.groups.enumerated() {
+            L.newTable()
+            for (key, value) in group.options.sorted(by: { $0.key < $1.key }) { push(L, value); L.rawSet(-2, key) }
+            if let lr0 = group.initialLR { L.push(lr0); L.rawSet(-2, "initial_lr") }
+            L.newTable(array: Int32(group.params.count))
+            for (k, p) in group.params.enumerated() { L.push(p + 1); L.rawSet(-2, k + 1) }
+            L.rawSet(-2, "params")
+            L.rawSet(-2, g + 1)
+        }
+        L.rawSet(-2, "param_groups")
+        L.newTable()
+        for (position, entry) in dict.state.sorted(by: { $0.key < $1.key }) {
+            L.newTable()
+            L.push(entry.step)
+            L.rawSet(-2, "step")
+            for (key, t) in entry.buffers.sorted(by: { $0.key < $1.key }) { _ = push(L, t); L.rawSet(-2, key) }
+            for (key, v) in entry.scalars.sorted(by: { $0.key < $1.key }) { L.push(v); L.rawSet(-2, key) }
+            L.rawSet(-2, position + 1)
+        }
+        L.rawSet(-2, "state")
+    }
+
+    func readStateDict(_ L: LuaState, _ i: Int32, algorithm: String) throws -> OptimizerStateDict {
+        let i = L.absIndex(i)
+        guard L.rawGet(i, "param_groups") == LUA_TYPE_TABLE else {
+            L.pop()
+            throw LuaError("state dict: expected a 'param_groups' list")
+        }
+        let groupsIndex = L.absIndex(-1)
+        var groups: [OptimizerStateDict.Group] = []
+        for g in stride(from: 1, through: L.rawLength(groupsIndex), by: 1) {
+            L.rawGet(groupsIndex, g)
+            defer { L.pop() }
+            try L.checkTable(-1, "state dict param_groups[\(g)]")
+            let t = L.absIndex(-1)
+            var options = try optionValues(L, t, owner: algorithm, skip: ["params", "initial_lr"])
+            options.removeValue(forKey: "params")
+            var initialLR: Double? = nil
+            if L.rawGet(t, "initial_lr") != LUA_TYPE_NIL { initialLR = try L.number(-1, "initial_lr") }
+            L.pop()
+            guard L.rawGet(t, "params") == LUA_TYPE_TABLE else {
+                L.pop()
+                throw LuaError("state dict param_groups[\(g)]: expected a 'params' list of positions")
+            }
+            let positions = try L.integers(from: L.absIndex(-1), "state dict param_groups[\(g)].params").map { $0 - 1 }
+            L.pop()
+            groups.append(.init(options: options, params: positions, initialLR: initialLR))
+        }
+        L.pop()
+        var state: [Int: OptimizerStateDict.Entry] = [:]
+        if L.rawGet(i, "state") == LUA_TYPE_TABLE {
+            let s = L.absIndex(-1)
+            try L.forEachPair(s) {
+                guard let position = L.number(at: -2), position >= 1, position == position.rounded() else {
+                    throw LuaError("state dict: state keys must be parameter positions 1, 2, ..., got \(L.display(-2))")
+                }
+                try L.checkTable(-1, "state dict state[\(Int(position))]")
+                let e = L.absIndex(-1)
+                var entry = OptimizerStateDict.Entry(step: 0)
+                for key in try L.stringKeys(e, "state") {
+                    L.rawGet(e, key)
+                    defer { L.pop() }
+                    if key == "step" { entry.step = try L.integer(-1, "step") } else if let t = tensors.to(L, -1) {
+                        entry.buffers[key] = t
+                    } else {
+                        entry.scalars[key] = try L.number(-1, "state '\(key)'")
+                    }
+                }
+                state[Int(position) - 1] = entry
+            }
+        }
+        L.pop()
+        return OptimizerStateDict(algorithm: algorithm, groups: groups, state: state)
+    }
+}
