@@ -34,7 +34,7 @@ public struct SweepOptions {
 public struct SweepResult: Equatable {
     public var done = 0
     public var failed = 0
-    /// Entries the resume rule skipped.
+    /// Entries the resume rule skipped, and entries another live process is still running.
     public var skipped = 0
     /// Entries never started because the sweep was interrupted.
     public var notRun = 0
@@ -107,8 +107,18 @@ public final class SweepRunner {
         }
         var result = SweepResult()
         var queue: [SweepEntry] = []
+        let busy = LiveRuns.directories()
         for entry in chosen {
-            let status = RunReader.status(in: SweepManifest.runDirectory(entry, in: directory))?.status
+            let runDir = SweepManifest.runDirectory(entry, in: directory)
+            if busy.contains(runDir.path) {
+                // An orphan of a killed sweep still runs it: a second run would share its files.
+                if !options.quiet {
+                    FileHandle.standardError.write(Data("entry \(entry.index) (\(entry.id)) is still running in another process on this host; not started again\n".utf8))
+                }
+                result.skipped += 1
+                continue
+            }
+            let status = RunReader.status(in: runDir)?.status
             if SweepState.shouldRun(status, resume: options.resume, retryFailed: options.retryFailed) {
                 queue.append(entry)
             } else {

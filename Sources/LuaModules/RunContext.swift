@@ -10,6 +10,8 @@ public final class RunContext {
     public let overrides: [(String, String)]
     public var recorder: RunRecorder?
     public var quiet: Bool
+    /// `descent run --resume`: the run directory already holds a killed run to continue.
+    public var resuming = false
     public var memoryLimitBytes: Int64
     /// Where the script may read and write files (everywhere unless `--sandbox`).
     public var fileAccess: FileAccessPolicy = .unrestricted

@@ -28,6 +28,7 @@ public final class Runtime {
         try installNNModule()
         try installOptimModule()
         try runLibrary(trainLibrarySource, name: "train", module: "train")
+        try installCheckpointHelpers()
         try restrictChunkLoadingToText()
         try installDescentTable()
     }

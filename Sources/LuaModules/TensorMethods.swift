@@ -81,7 +81,7 @@ extension Runtime {
             }),
             ("dim", { [unowned self] L in L.push(try self.tensor(L, 1, "self").dim); return 1 }),
             ("numel", { [unowned self] L in L.push(try self.tensor(L, 1, "self").count); return 1 }),
-            ("item", { [unowned self] L in L.push(try self.tensor(L, 1, "self").item()); return 1 }),
+            ("item", { [unowned self] L in self.pushElement(L, try self.tensor(L, 1, "self").item()); return 1 }),
             ("totable", { [unowned self] L in self.pushTable(L, try self.tensor(L, 1, "self")); return 1 }),
             ("is_contiguous", { [unowned self] L in L.push(try self.tensor(L, 1, "self").isContiguous); return 1 }),
             // Views and indexing
@@ -92,7 +92,7 @@ extension Runtime {
                     throw LuaError("expected 1 to \(t.dim) indices for a tensor of shape \(describe(shape: t.shape)), got \(n)")
                 }
                 for k in 0..<n { t = try t.select(dim: 0, index: try self.position(L, 2 + k, size: t.shape[0], "index \(k + 1)")) }
-                if t.dim == 0 { L.push(try t.item()); return 1 }
+                if t.dim == 0 { self.pushElement(L, try t.item()); return 1 }
                 return self.push(L, t)
             }),
             ("set", { [unowned self] L in

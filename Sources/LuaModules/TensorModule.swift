@@ -162,6 +162,12 @@ extension Runtime {
         return out
     }
 
+    /// An element as a Lua number: integral values (labels, indices, counts) become Lua integers,
+    /// so `t:argmax():item()` is `3`, not `3.0`.
+    func pushElement(_ L: LuaState, _ v: Float) {
+        if v == v.rounded(), abs(v) < 16_777_216 { L.push(Int(v)) } else { L.push(v) }
+    }
+
     func pushShape(_ L: LuaState, _ shape: [Int]) -> Int32 {
         L.newTable(array: Int32(shape.count))
         for (k, d) in shape.enumerated() { L.push(d); L.rawSet(-2, k + 1) }
@@ -171,13 +177,13 @@ extension Runtime {
     /// Nested Lua tables of numbers (a number for a 0-d tensor).
     func pushTable(_ L: LuaState, _ t: Tensor) {
         let values = t.toArray()
-        if t.dim == 0 { L.push(values.first ?? 0); return }
+        if t.dim == 0 { pushElement(L, values.first ?? 0); return }
         var k = 0
         func build(_ depth: Int) {
             let n = t.shape[depth]
             L.newTable(array: Int32(n))
             for j in 0..<n {
-                if depth == t.dim - 1 { L.push(values[k]); k += 1 } else { build(depth + 1) }
+                if depth == t.dim - 1 { pushElement(L, values[k]); k += 1 } else { build(depth + 1) }
                 L.rawSet(-2, j + 1)
             }
         }
@@ -192,7 +198,7 @@ extension Runtime {
             guard t.dim > 0 else { throw LuaError("cannot index a 0-d tensor") }
             let i = try position(L, 2, size: t.shape[0], "index")
             let s = try t.select(dim: 0, index: i)
-            if s.dim == 0 { L.push(try s.item()); return 1 }
+            if s.dim == 0 { pushElement(L, try s.item()); return 1 }
             return push(L, s)
         }
         switch L.string(at: 2) {

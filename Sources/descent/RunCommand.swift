@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a run record (config, metrics, summary, status) to this directory.", valueName: "dir"))
     var out: String?
 
+    @Flag(help: "Continue the run in --out: keep its metrics and let experiment.restore pick up its last checkpoint.")
+    var resume = false
+
     @Flag(help: "Do not print experiment.log records to stdout.")
     var quiet = false
 
@@ -54,6 +57,7 @@ struct RunCommand: ParsableCommand {
         }
         if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
         if let m = maxMemory, m < 1 { throw ValidationError("--max-memory expects a positive number of MB, got \(m)") }
+        if resume && out == nil { throw ValidationError("--resume needs --out DIR (the run to continue)") }
         if let t = timeout, !(t > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(t)") }
         guard FileManager.default.isReadableFile(atPath: script) else {
             throw ValidationError("cannot read script '\(script)'")
@@ -72,12 +76,13 @@ struct RunCommand: ParsableCommand {
         if let out {
             let config = RunConfig(script: script, config: pairs.map { ($0.0, .string($0.1)) }, seed: seed,
                                    commandLine: CommandLine.arguments, version: Descent.version, threads: threadCount)
-            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config)
+            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume)
             RunRecorder.installSignalHandlers()
         }
         if limit > 0 { TensorMemory.limit = Int(limit) }
         let context = RunContext(scriptPath: script, seed: seed, overrides: pairs, recorder: recorder,
                                  quiet: quiet, memoryLimitBytes: limit)
+        context.resuming = resume
         if sandbox {
             let scriptDir = URL(fileURLWithPath: script).deletingLastPathComponent().path
             context.fileAccess = FileAccessPolicy(roots: [scriptDir] + (out.map { [$0] } ?? []))

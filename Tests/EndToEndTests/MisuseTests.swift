@@ -57,7 +57,7 @@ import Testing
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("false\tscript.lua:1: add: shapes [2] and [3] cannot be broadcast"))
         #expect(lines[1] == "false")
-        #expect(lines[2] == "6.0")
+        #expect(lines[2] == "6")
     }
 
     @Test func wrongUserdataTypeIsNamed() throws {

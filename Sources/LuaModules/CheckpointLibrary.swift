@@ -1,0 +1,105 @@
+/// `experiment.checkpoint(name, {model, optimizer, scheduler, loader, ...extra})` and
+/// `experiment.restore(name[, objects])`: everything needed to continue a run exactly — model
+/// and optimizer tensors in one safetensors file (written atomically), with the optimizer's
+/// options and step counts, the scheduler and loader positions, the RNG state, the metrics log
+/// position and the script's own values in its metadata.
+let checkpointLibrarySource = #"""
+local experiment = ...
+local json_encode, json_decode = experiment._json_encode, experiment._json_decode
+
+local function fail(level, fmt, ...) error(string.format(fmt, ...), level + 1) end
+
+local known = { model = true, optimizer = true, scheduler = true, loader = true }
+
+function experiment.checkpoint(name, objects)
+  if type(name) ~= "string" then fail(2, "checkpoint: argument 1 (name) expected a string, got %s", type(name)) end
+  if type(objects) ~= "table" then fail(2, "checkpoint: argument 2 expected a table {model = ..., optimizer = ...}, got %s", type(objects)) end
+  local entries, meta, extra = {}, { format = "descent-checkpoint-1" }, {}
+  for key, value in pairs(objects) do
+    if not known[key] then
+      if type(key) ~= "string" then fail(2, "checkpoint: keys must be strings, got %s", type(key)) end
+      extra[key] = value
+    end
+  end
+  if objects.model ~= nil then
+    if not nn.is_module(objects.model) then fail(2, "checkpoint: 'model' expected an nn module, got %s", type(objects.model)) end
+    local sd, names = objects.model:state_dict()
+    for _, n in ipairs(names) do entries[#entries + 1] = { "model." .. n, sd[n] } end
+    meta.model = json_encode(names)
+  end
+  if objects.optimizer ~= nil then
+    local sd = objects.optimizer:state_dict()
+    local scalars = {}
+    for position, state in pairs(sd.state) do
+      local keys = {}
+      for k in pairs(state) do keys[#keys + 1] = k end
+      table.sort(keys)
+      local s = {}
+      for _, k in ipairs(keys) do
+        local v = state[k]
+        if tensor.is_tensor(v) then entries[#entries + 1] = { "optimizer.state." .. position .. "." .. k, v } else s[k] = v end
+      end
+      scalars[tostring(position)] = s
+    end
+    meta.optimizer = json_encode({ algorithm = sd.algorithm, param_groups = sd.param_groups, scalars = scalars })
+  end
+  if objects.scheduler ~= nil then meta.scheduler = json_encode(objects.scheduler:state_dict()) end
+  if objects.loader ~= nil then meta.loader = json_encode(objects.loader:state()) end
+  local seed, offset = experiment._rng_state()
+  meta.rng = json_encode({ seed = seed, offset = offset })
+  local size = experiment._metrics_size()
+  if size then meta.metrics_size = tostring(size) end
+  meta.extra = json_encode(extra)
+  local path = experiment._checkpoint_path(name)
+  nn.utils.save_safetensors(entries, path, meta)
+  return path
+end
+
+function experiment.restore(name, objects)
+  if type(name) ~= "string" then fail(2, "restore: argument 1 (name) expected a string, got %s", type(name)) end
+  if objects ~= nil and type(objects) ~= "table" then fail(2, "restore: argument 2 expected a table of objects to load into, got %s", type(objects)) end
+  local path = experiment._checkpoint_path(name)
+  local f = io.open(path, "rb")
+  if f == nil then return nil end
+  f:close()
+  local entries, meta = nn.utils.load_safetensors(path)
+  if meta.format ~= "descent-checkpoint-1" then fail(2, "restore: %s is not a descent checkpoint", path) end
+  local result = json_decode(meta.extra or "{}")
+  local model, states = {}, {}
+  for _, e in ipairs(entries) do
+    local key, t = e[1], e[2]
+    local m = key:match("^model%.(.+)$")
+    if m then model[m] = t else
+      local position, buffer = key:match("^optimizer%.state%.(%d+)%.(.+)$")
+      if position then
+        position = tonumber(position)
+        states[position] = states[position] or {}
+        states[position][buffer] = t
+      end
+    end
+  end
+  if meta.model then result.model = model end
+  if meta.optimizer then
+    local o = json_decode(meta.optimizer)
+    for position, s in pairs(o.scalars or {}) do
+      local p = tonumber(position)
+      states[p] = states[p] or {}
+      for k, v in pairs(s) do states[p][k] = v end
+    end
+    result.optimizer = { algorithm = o.algorithm, param_groups = o.param_groups, state = states }
+  end
+  if meta.scheduler then result.scheduler = json_decode(meta.scheduler) end
+  if meta.loader then result.loader = json_decode(meta.loader) end
+  objects = objects or {}
+  if objects.model and result.model then objects.model:load_state_dict(result.model) end
+  if objects.optimizer and result.optimizer then objects.optimizer:load_state_dict(result.optimizer) end
+  if objects.scheduler and result.scheduler then objects.scheduler:load_state_dict(result.scheduler) end
+  if objects.loader and result.loader then objects.loader:set_state(result.loader) end
+  if meta.rng then
+    local rng = json_decode(meta.rng)
+    experiment._set_rng_state(rng.seed, rng.offset)
+  end
+  if meta.metrics_size then experiment._truncate_metrics(tonumber(meta.metrics_size)) end
+  return result
+end
+"""#
