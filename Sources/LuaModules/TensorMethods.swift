@@ -300,7 +300,10 @@ extension Runtime {
             }),
             ("backward", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
-                try t.backward(L.isNoneOrNil(2) ? nil : try self.tensor(L, 2, "argument 1 (gradient)"))
+                // backward([gradient][, {retain_graph = true}])
+                let gradient = L.type(2) == LUA_TYPE_TABLE || L.isNoneOrNil(2) ? nil : try self.tensor(L, 2, "argument 1 (gradient)")
+                let opts = try Options(L, L.type(2) == LUA_TYPE_TABLE ? 2 : 3, "backward", allowed: ["retain_graph"])
+                try t.backward(gradient, retainGraph: try opts.bool("retain_graph") ?? false)
                 return 0
             }),
             ("zero_grad", { [unowned self] L in try self.tensor(L, 1, "self").grad = nil; return 0 }),

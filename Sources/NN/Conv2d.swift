@@ -55,7 +55,7 @@ extension Functional {
         for start in Swift.stride(from: 0, to: n, by: group) {
             let b = min(group, n - start), ld = b * l
             unfold(win, xd.pointer + start * planeIn, planeIn, col.pointer, l, ld, samples: b)
-            try gemm(transA: false, transB: false, m: o, n: ld, k: rowsK, wd.pointer, lda: rowsK,
+            try BLAS.sgemm(transA: false, transB: false, m: o, n: ld, k: rowsK, wd.pointer, lda: rowsK,
                      col.pointer, ldb: ld, beta: 0, tmp.pointer, ldc: ld)
             // [O, b·L] -> [b, O, L], adding the bias.
             for i in 0..<b {
@@ -83,11 +83,11 @@ extension Functional {
                 }
                 if let gw {
                     unfold(win, xd.pointer + start * planeIn, planeIn, col.pointer, l, ld, samples: b)
-                    try gemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
+                    try BLAS.sgemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
                              col.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
                 }
                 if let gx {
-                    try gemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
+                    try BLAS.sgemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
                              gcat.pointer, ldb: ld, beta: 0, col.pointer, ldc: ld)
                     let cp = col.pointer, gxp = gx.pointer + start * planeIn
                     Parallel.forEachChunk(count: b, chunk: samplesPerChunk(win)) { r in

@@ -30,7 +30,7 @@ extension Functional {
             let b = bd.pointer
             for r in 0..<rows { (o + r * outF).update(from: b, count: outF) }
         }
-        try gemm(transA: false, transB: true, m: rows, n: outF, k: inF,
+        try BLAS.sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
                  xd.pointer, lda: inF, wd.pointer, ldb: inF, beta: bd == nil ? 0 : 1, o, ldc: outF)
 
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
@@ -39,13 +39,13 @@ extension Functional {
             var grads: [Tensor?] = [nil, nil]
             if x.requiresGrad {
                 let gx = try newTensor(x.shape)
-                try gemm(transA: false, transB: false, m: rows, n: inF, k: outF,
+                try BLAS.sgemm(transA: false, transB: false, m: rows, n: inF, k: outF,
                          gd.pointer, lda: outF, wd.pointer, ldb: inF, beta: 0, gx.pointer, ldc: inF)
                 grads[0] = gx
             }
             if weight.requiresGrad {
                 let gw = try newTensor([outF, inF])
-                try gemm(transA: true, transB: false, m: outF, n: inF, k: rows,
+                try BLAS.sgemm(transA: true, transB: false, m: outF, n: inF, k: rows,
                          gd.pointer, lda: outF, xd.pointer, ldb: inF, beta: 0, gw.pointer, ldc: inF)
                 grads[1] = gw
             }

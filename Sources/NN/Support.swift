@@ -50,27 +50,6 @@ func pair(_ values: [Int], _ what: String, op: String, min: Int) throws -> (Int,
     return p
 }
 
-/// Row-major C[m, n] = op(A) · op(B) + beta · C through OpenBLAS; the caller has validated sizes.
-/// Handles the empty cases BLAS rejects (k = 0 leaves beta · C).
-func gemm(
-    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
-) throws {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-        if beta == 0 { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
-        return
-    }
-    let limit = Int(Int32.max)
-    guard m <= limit, n <= limit, k <= limit, lda <= limit, ldb <= limit, ldc <= limit else {
-        throw TensorError("matrix product: sizes \(m)x\(k)x\(n) exceed the BLAS limit of \(limit)")
-    }
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-}
-
 /// Runs `body` over `t`'s elements as one dense buffer: `t`'s own memory when contiguous, else a
 /// copy that is written back into `t` when `write` is set (in-place ops on strided views).
 func withDenseBuffer(_ t: Tensor, write: Bool = false, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) throws {

@@ -11,8 +11,9 @@ import Glibc
 /// backward through the same graph is an error, as in PyTorch, not a wrong answer).
 public final class GradNode {
     public let name: String
-    /// The op's inputs, in the order the backward closure returns their gradients.
-    public let inputs: [Tensor]
+    /// The op's inputs, in the order the backward closure returns their gradients (emptied once
+    /// backward has used the node).
+    public private(set) var inputs: [Tensor]
     /// Maps the output's gradient to one gradient per input (nil: no gradient for that input).
     public private(set) var backward: ((Tensor) throws -> [Tensor?])?
     /// Where the op was called from (filled by the host for anomaly reports), optional.
@@ -25,7 +26,28 @@ public final class GradNode {
     }
 
     /// Drops the closure and what it captured once backward has used it.
-    public func release() { backward = nil }
+    public func release() {
+        backward = nil
+        inputs = []
+    }
+
+    /// A graph can be a chain 100k ops deep; freeing it recursively (tensor → node → input
+    /// tensor → ...) would overflow the stack, so the chain is taken apart iteratively: every
+    /// input this node holds the last reference to has its own node's inputs moved here first.
+    deinit {
+        backward = nil
+        var pending = inputs
+        inputs = []
+        while var tensor = pending.popLast() {
+            guard isKnownUniquelyReferenced(&tensor), var node = tensor.gradFn else { continue }
+            tensor.gradFn = nil
+            if isKnownUniquelyReferenced(&node) {
+                node.backward = nil
+                pending.append(contentsOf: node.inputs)
+                node.inputs = []
+            }
+        }
+    }
 }
 
 /// Whether ops record themselves for backward (`autograd.no_grad` turns it off).

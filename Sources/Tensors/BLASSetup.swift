@@ -13,6 +13,7 @@ public enum BLASSetup {
     /// happens and the user has not chosen a core with OPENBLAS_CORETYPE, pick the kernels the
     /// CPU's features allow and reinitialise OpenBLAS (before any BLAS call is made).
     public static let configure: Void = {
+        defer { openblas_set_num_threads(1) }  // see BLAS.sgemm: descent threads the panels itself
         guard getenv("OPENBLAS_CORETYPE") == nil, coreName == "Prescott" else { return }
         let core: String? = descent_cpu_supports_avx512() != 0 ? "SkylakeX"
             : descent_cpu_supports_avx2() != 0 ? "Haswell" : nil

@@ -181,14 +181,15 @@ struct Engine {
             visit(node, g)
             if !runs { continue }  // outside the requested subgraph: left intact
             guard let backward = node.backward else {
-                throw TensorError("backward: the graph was already freed (a second backward through the same graph); pass retainGraph: true to the first backward to keep it")
+                throw TensorError("backward: the graph was already freed (a second backward through the same graph); pass retain_graph = true to the first backward to keep it")
             }
             let grads = try GradMode.withoutGrad { try backward(g) }
+            let inputs = node.inputs
             if !retainGraph { node.release() }
-            guard grads.count == node.inputs.count else {
-                throw TensorError("backward: op \(node.name) returned \(grads.count) gradients for \(node.inputs.count) inputs")
+            guard grads.count == inputs.count else {
+                throw TensorError("backward: op \(node.name) returned \(grads.count) gradients for \(inputs.count) inputs")
             }
-            for (input, grad) in zip(node.inputs, grads) {
+            for (input, grad) in zip(inputs, grads) {
                 guard let grad, input.requiresGrad || input.gradFn != nil else { continue }
                 guard grad.shape == input.shape else {
                     throw TensorError("backward: op \(node.name) returned a gradient of shape \(describe(shape: grad.shape)) for an input of shape \(describe(shape: input.shape))")

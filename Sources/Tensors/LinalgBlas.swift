@@ -57,23 +57,11 @@ extension Tensor {
         if m == 0 || n == 0 || batches == 0 { return }
         let ldc = m <= 1 ? max(n, 1) : c.strides[c.dim - 2]
         let cBatch = c.dim == 3 ? c.strides[0] : 0
-        if k == 0 {
-            // Nothing to multiply: C = beta·C (BLAS rejects K = 0 leading dimensions).
-            for i in 0..<batches {
-                for r in 0..<m {
-                    let row = c.pointer + i * cBatch + r * ldc
-                    for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
-                }
-            }
-            return
-        }
         let A = try BlasMatrix(a), B = try BlasMatrix(b)
-        let M = try blasInt(m, "size"), N = try blasInt(n, "size"), K = try blasInt(k, "size")
-        let LDC = try blasInt(ldc, "leading dimension")
         for i in 0..<batches {
-            cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, K, alpha,
-                        A.pointer + i * A.batchStride, A.ld, B.pointer + i * B.batchStride, B.ld,
-                        beta, c.pointer + i * cBatch, LDC)
+            try BLAS.sgemm(transA: A.trans == CblasTrans, transB: B.trans == CblasTrans, m: m, n: n, k: k, alpha: alpha,
+                           A.pointer + i * A.batchStride, lda: Int(A.ld), B.pointer + i * B.batchStride, ldb: Int(B.ld),
+                           beta: beta, c.pointer + i * cBatch, ldc: ldc)
         }
     }
 

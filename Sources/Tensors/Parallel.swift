@@ -14,7 +14,7 @@ public enum Parallel {
         set {
             BLASSetup.configure
             threadCount = max(1, newValue)
-            openblas_set_num_threads(Int32(threadCount))
+            // OpenBLAS stays single-threaded: BLAS.sgemm runs its panels on descent's threads.
         }
     }
 

@@ -19,8 +19,11 @@ import Glibc
 
     /// Appends `start`/`end` to the run's attempts.log around 0.3 s of busy work, so a run that
     /// was executed twice shows two starts (metrics.jsonl is truncated by each attempt).
+    /// Entries 4 and 5 (a=1, b=y, seeds 2 and 3) take 1.2 s: they are the ones running when the
+    /// test kills the sweep after 4 done, and must still be running when `--resume` starts.
     static let slowScript = """
         local cfg = experiment.config{ a = 1, b = "x" }
+        local long = cfg.a == 1 and cfg.b == "y" and experiment.seed() >= 2
         local function mark(word)
           local f = assert(io.open(experiment.dir() .. "/attempts.log", "a"))
           f:write(word, "\\n")
@@ -28,7 +31,7 @@ import Glibc
         end
         mark("start")
         local t0 = experiment.clock()
-        while experiment.clock() - t0 < 0.3 do end
+        while experiment.clock() - t0 < (long and 1.2 or 0.3) do end
         experiment.log{ step = 1, loss = cfg.a }
         experiment.summary{ loss = cfg.a }
         mark("end")
@@ -111,6 +114,7 @@ import Glibc
         // process groups of their own) and must not be started a second time.
         let resumed = try Descent.run(arguments + ["--resume"], in: dir, timeout: 60)
         #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("is still running in another process on this host; not started again"), "\(resumed.stderr)")
 
         // The orphans finish on their own; none may be left behind.
         let orphanDeadline = Date().addingTimeInterval(10)

@@ -1,0 +1,60 @@
+import CBLAS
+import Dispatch
+
+/// The one entry to OpenBLAS's matrix product, shared by matmul, Linear and Conv2d.
+///
+/// Determinism: OpenBLAS's own threading splits the K reduction differently for different thread
+/// counts, so its results change with `--threads`. Here OpenBLAS always runs single-threaded and
+/// descent splits C into fixed panels of `panel` rows (or columns, whichever side is longer),
+/// chosen from the shape alone; each element is computed by the same single-threaded kernel
+/// with the same K order whatever the thread count, so results are bit-identical for 1 or N
+/// threads, and the panels still run in parallel.
+public enum BLAS {
+    /// Rows (or columns) of C per independent panel.
+    public static let panel = 128
+
+    /// Row-major `C[m, n] = alpha · op(A) · op(B) + beta · C`. `op(A)` is [m, k]: A is [m, k]
+    /// (lda ≥ k), or [k, m] read transposed (lda ≥ m); likewise B. Sizes are validated by the
+    /// callers; this checks only BLAS's 32-bit limits. `k == 0` leaves `beta · C`.
+    public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) throws {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 { row.initialize(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+            }
+            return
+        }
+        let limit = Int(Int32.max)
+        guard m <= limit, n <= limit, k <= limit, lda <= limit, ldb <= limit, ldc <= limit else {
+            throw TensorError("matrix product: sizes \(m)x\(k)x\(n) exceed the BLAS limit of \(limit)")
+        }
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        let byRows = m >= n
+        let extent = byRows ? m : n
+        let panels = (extent + panel - 1) / panel
+        let body: (Int) -> Void = { p in
+            let start = p * panel, size = Swift.min(panel, extent - start)
+            if byRows {
+                // Rows start..<start+size of op(A) and of C.
+                let aStart = transA ? a + start : a + start * lda
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(size), Int32(n), Int32(k), alpha, aStart, Int32(lda),
+                            b, Int32(ldb), beta, c + start * ldc, Int32(ldc))
+            } else {
+                // Columns start..<start+size of op(B) and of C.
+                let bStart = transB ? b + start * ldb : b + start
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(size), Int32(k), alpha, a, Int32(lda),
+                            bStart, Int32(ldb), beta, c + start, Int32(ldc))
+            }
+        }
+        if panels == 1 || Parallel.threads == 1 || m * n * k < 1 << 18 {
+            for p in 0..<panels { body(p) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: panels, execute: body)
+        }
+    }
+}
