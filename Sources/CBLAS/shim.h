@@ -15,3 +15,10 @@ static inline int descent_cpu_supports_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+
+/* glibc malloc tuning (see TensorMemory.configureAllocator); malloc.h is not in Swift's Glibc module. */
+#include <malloc.h>
+static inline void descent_keep_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}

@@ -156,8 +156,22 @@ void descent_push_index_function(lua_State *L, int methods_index, void *fallback
     lua_pushcclosure(L, index_function, 2);
 }
 
+static int gc_function(lua_State *L);
+
+/* Whether the value at idx is one of our object userdata: a one-pointer block whose metatable's
+ * __gc is ours. Scripts can call `getmetatable(t).__gc(io.stdout)`; that must not free a FILE*. */
+static int is_object(lua_State *L, int idx) {
+    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(void *)) return 0;
+    if (!lua_getmetatable(L, idx)) return 0;
+    lua_pushliteral(L, "__gc");
+    lua_rawget(L, -2);
+    int ours = lua_tocfunction(L, -1) == gc_function;
+    lua_pop(L, 2);
+    return ours;
+}
+
 static int gc_function(lua_State *L) {
-    void **slot = (void **)lua_touserdata(L, 1);
+    void **slot = is_object(L, 1) ? (void **)lua_touserdata(L, 1) : NULL;
     if (slot && *slot) {
         void *object = *slot;
         *slot = NULL;

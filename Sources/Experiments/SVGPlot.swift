@@ -80,14 +80,14 @@ public struct SVGPlot {
                 let p = points[0].split(separator: ",")
                 svg += "<circle cx=\"\(p[0])\" cy=\"\(p[p.count - 1])\" r=\"3\" fill=\"\(color(i))\"/>\n"
             } else if points.count > 1 {
-                svg += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color(i))\" stroke-width=\"2\"/>\n"
+                svg += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color(i))\" stroke-width=\"2\"\(dash(i))/>\n"
             }
         }
         // Legend.
         for (i, c) in curves.enumerated() {
             let y = top + 10 + Double(i) * 18
             let x = left + plotW + 14
-            svg += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + 18))\" y2=\"\(fmt(y))\" stroke=\"\(color(i))\" stroke-width=\"3\"/>\n"
+            svg += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + 18))\" y2=\"\(fmt(y))\" stroke=\"\(color(i))\" stroke-width=\"3\"\(dash(i))/>\n"
             // The legend column is ~170 px wide: long labels are shortened, the full one is the tooltip.
             let short = c.label.count > 26 ? String(c.label.prefix(25)) + "…" : c.label
             svg += "<text x=\"\(fmt(x + 24))\" y=\"\(fmt(y + 4))\"><title>\(escape(c.label))</title>\(escape(short))</text>\n"
@@ -96,6 +96,14 @@ public struct SVGPlot {
     }
 
     private func color(_ i: Int) -> String { SVGPlot.palette[i % SVGPlot.palette.count] }
+
+    /// Solid lines for the first round of colours, then dashed, dotted, dash-dotted ones: with
+    /// more groups than colours, curves that share a colour still tell apart (line and legend).
+    private func dash(_ i: Int) -> String {
+        let patterns = ["", "7 4", "2 3", "8 3 2 3"]
+        let pattern = patterns[(i / SVGPlot.palette.count) % patterns.count]
+        return pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
+    }
 
     private func fmt(_ v: Double) -> String { String(format: "%.2f", v.isFinite ? v : 0) }
 

@@ -267,10 +267,20 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
         state.push(error.message)
         return DESCENT_RAISE
     } catch {
-        let text = "\(error)"
-        state.push(function.name.isEmpty || text.hasPrefix(function.name + ":") ? text : function.name + ": " + text)
+        state.push(locatedMessage(function.name, "\(error)"))
         return DESCENT_ERROR
     }
+}
+
+/// `name: text`, unless the text already starts with an op name (`add: shapes ...`): kernels
+/// name the op in their own messages. Metamethods show as the op (`__add` → `add`).
+func locatedMessage(_ name: String, _ text: String) -> String {
+    if let colon = text.firstIndex(of: ":"), colon > text.startIndex,
+       text[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) {
+        return text
+    }
+    let shown = name.hasPrefix("__") ? String(name.dropFirst(2)) : name
+    return shown.isEmpty ? text : shown + ": " + text
 }
 
 private func releaseObject(_ object: UnsafeMutableRawPointer?) {

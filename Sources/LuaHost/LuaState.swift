@@ -27,6 +27,13 @@ public struct LuaState {
     @inlinable public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
     @inlinable public func remove(_ i: Int32) { descent_remove(L, i) }
 
+    /// Makes room for `n` more values. A Swift function starts with only LUA_MINSTACK (20) free
+    /// slots and pushing past them corrupts memory, so code that pushes once per nesting level
+    /// (nested tables, JSON) reserves at every level. Throws at Lua's stack limit.
+    public func reserve(_ n: Int32) throws {
+        guard lua_checkstack(L, n) != 0 else { throw LuaError("values nested too deeply (Lua stack overflow)") }
+    }
+
     /// The type name a message shows for the value at `i`: Lua's name, or the `__name` of a
     /// userdata's metatable (e.g. `tensor`, `optimizer`).
     public func typeName(_ i: Int32) -> String {

@@ -7,13 +7,12 @@ extension Runtime {
         host.register(module: "autograd", [
             ("no_grad", { L in
                 try L.checkFunction(1, "argument 1")
-                let base = L.top - 1  // results replace everything from the function on
-                L.setTop(1)
+                L.setTop(1)  // extra arguments are ignored; the results replace the function
                 let saved = GradMode.isEnabled
                 GradMode.isEnabled = false
                 defer { GradMode.isEnabled = saved }
                 try L.pcall(0, -1)  // LUA_MULTRET
-                return L.top - base
+                return L.top
             }),
             ("is_grad_enabled", { L in L.push(GradMode.isEnabled); return 1 }),
             ("grad", { [unowned self] L in

@@ -13,7 +13,7 @@ extension Runtime {
                 return 1
             }),
             ("_json_decode", { [unowned self] L in
-                self.pushJSON(L, try JSONValue.parse(try L.string(1, "argument 1 (json)")))
+                try self.pushJSON(L, try JSONValue.parse(try L.string(1, "argument 1 (json)")))
                 return 1
             }),
             ("_rng_state", { L in
@@ -67,7 +67,8 @@ extension Runtime {
     }
 
     /// Pushes a JSON value as a Lua value (objects and arrays as tables).
-    func pushJSON(_ L: LuaState, _ value: JSONValue) {
+    func pushJSON(_ L: LuaState, _ value: JSONValue) throws {
+        try L.reserve(3)  // one table per nesting level stays on the stack
         switch value {
         case .null: L.pushNil()
         case .bool(let b): L.push(b)
@@ -81,10 +82,10 @@ extension Runtime {
             }
         case .array(let items):
             L.newTable(array: Int32(items.count))
-            for (k, v) in items.enumerated() { pushJSON(L, v); L.rawSet(-2, k + 1) }
+            for (k, v) in items.enumerated() { try pushJSON(L, v); L.rawSet(-2, k + 1) }
         case .object(let pairs):
             L.newTable(record: Int32(pairs.count))
-            for (k, v) in pairs { pushJSON(L, v); L.rawSet(-2, k) }
+            for (k, v) in pairs { try pushJSON(L, v); L.rawSet(-2, k) }
         }
     }
 }

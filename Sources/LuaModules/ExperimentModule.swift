@@ -126,6 +126,7 @@ extension Runtime {
     /// One Lua value as JSON: numbers, booleans, strings, one-element tensors, nested tables.
     func json(_ L: LuaState, _ i: Int32, _ key: String, depth: Int) throws -> JSONValue {
         guard depth < 32 else { throw LuaError("value of '\(key)' is nested too deeply (a cycle?)") }
+        try L.reserve(4)  // each level keeps its table on the stack while the next is read
         switch L.type(i) {
         case LUA_TYPE_NIL: return .null
         case LUA_TYPE_BOOLEAN: return .bool(try L.boolean(i, key))

@@ -76,13 +76,14 @@ extension Runtime {
             ("size", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
                 if L.isNoneOrNil(2) { return self.pushShape(L, t.shape) }
+                guard t.dim > 0 else { throw LuaError("a 0-d tensor has no dimensions to take the size of") }
                 L.push(t.shape[try L.dim(2, rank: t.dim)])
                 return 1
             }),
             ("dim", { [unowned self] L in L.push(try self.tensor(L, 1, "self").dim); return 1 }),
             ("numel", { [unowned self] L in L.push(try self.tensor(L, 1, "self").count); return 1 }),
             ("item", { [unowned self] L in self.pushElement(L, try self.tensor(L, 1, "self").item()); return 1 }),
-            ("totable", { [unowned self] L in self.pushTable(L, try self.tensor(L, 1, "self")); return 1 }),
+            ("totable", { [unowned self] L in try self.pushTable(L, try self.tensor(L, 1, "self")); return 1 }),
             ("is_contiguous", { [unowned self] L in L.push(try self.tensor(L, 1, "self").isContiguous); return 1 }),
             // Views and indexing
             ("get", { [unowned self] L in
@@ -109,11 +110,13 @@ extension Runtime {
             }),
             ("select", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
+                guard t.dim > 0 else { throw LuaError("cannot select from a 0-d tensor") }
                 let d = try L.dim(2, rank: t.dim)
                 return self.push(L, try t.select(dim: d, index: try self.position(L, 3, size: t.shape[d], "index")))
             }),
             ("narrow", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
+                guard t.dim > 0 else { throw LuaError("cannot narrow a 0-d tensor") }
                 let d = try L.dim(2, rank: t.dim)
                 let start = try self.position(L, 3, size: max(t.shape[d], 1), "start")
                 let length = try L.integer(4, "argument 3 (length)")
@@ -203,8 +206,8 @@ extension Runtime {
             ("argmin", reduction({ try $0.argmin(dim: nil, keepdim: false) }, { try $0.argmin(dim: $1, keepdim: $2) })),
             ("logsumexp", reduction({ try $0.flatten(startDim: 0, endDim: -1).logsumexp(dim: 0, keepdim: false) },
                                     { try $0.logsumexp(dim: $1, keepdim: $2) })),
-            ("max", extremum({ try $0.amax() }, { try extremeAlong($0, $1, $2, argmax: true) })),
-            ("min", extremum({ try $0.amin() }, { try extremeAlong($0, $1, $2, argmax: false) })),
+            ("max", extremum({ try $0.amax() }, { try $0.maxAlong(dim: $1, keepdim: $2) })),
+            ("min", extremum({ try $0.amin() }, { try $0.minAlong(dim: $1, keepdim: $2) })),
             ("norm", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
                 let p = L.isNoneOrNil(2) ? 2 : try L.number(2, "argument 1 (p)")
@@ -340,11 +343,3 @@ extension Runtime {
     }
 }
 
-/// Values and 1-based indices of the extremes along `dim` (through argmax + gather, so the
-/// gradient flows to the selected elements).
-func extremeAlong(_ t: Tensor, _ dim: Int, _ keepdim: Bool, argmax: Bool) throws -> (values: Tensor, indices: Tensor) {
-    let idx = argmax ? try t.argmax(dim: dim, keepdim: true) : try t.argmin(dim: dim, keepdim: true)
-    let values = try t.gather(dim: dim, index: idx)
-    if keepdim { return (values, idx) }
-    return (try values.squeeze(dim), try idx.squeeze(dim))
-}

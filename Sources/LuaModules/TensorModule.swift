@@ -105,6 +105,9 @@ extension Runtime {
         return push(L, t)
     }
 
+    /// How deeply `tensor.from` tables may nest: the walk below recurses once per level.
+    var maxTableDepth: Int { 1000 }
+
     /// `tensor.from{{1, 2}, {3, 4}}`: nested tables of numbers with a rectangular shape.
     func fromTable(_ L: LuaState, _ i: Int32) throws -> Tensor {
         if let v = L.number(at: i) { return try Tensor.scalar(Float(v)) }
@@ -113,6 +116,11 @@ extension Runtime {
         var probe = L.absIndex(i)
         var pushed: Int32 = 0
         while L.type(probe) == LUA_TYPE_TABLE {
+            guard shape.count < maxTableDepth else {
+                L.pop(pushed)
+                throw LuaError("nested table deeper than \(maxTableDepth) levels")
+            }
+            try L.reserve(2)
             let n = L.rawLength(probe)
             shape.append(n)
             if n == 0 { break }
@@ -125,6 +133,7 @@ extension Runtime {
         var values: [Float] = []
         values.reserveCapacity(shape.reduce(1, *))
         func walk(_ t: Int32, _ depth: Int, _ path: String) throws {
+            try L.reserve(2)
             let n = L.rawLength(t)
             guard n == shape[depth] else {
                 throw LuaError("ragged nested table: expected \(shape[depth]) entries at \(path.isEmpty ? "the top level" : path), got \(n)")
@@ -175,7 +184,8 @@ extension Runtime {
     }
 
     /// Nested Lua tables of numbers (a number for a 0-d tensor).
-    func pushTable(_ L: LuaState, _ t: Tensor) {
+    func pushTable(_ L: LuaState, _ t: Tensor) throws {
+        try L.reserve(Int32(clamping: t.dim + 2))
         let values = t.toArray()
         if t.dim == 0 { pushElement(L, values.first ?? 0); return }
         var k = 0

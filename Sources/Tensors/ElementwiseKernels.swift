@@ -24,8 +24,10 @@ extension Tensor {
 
 /// Walks several operands that share one shape, each with its own strides, row by row.
 ///
-/// Size-1 dimensions are dropped and adjacent dimensions that are contiguous in every operand
-/// are merged, so rows are as long as possible: a contiguous tensor is one row.
+/// Size-1 dimensions are dropped, the dimension where most operands are unit-stride becomes the
+/// innermost, and adjacent dimensions that are contiguous in every operand are merged, so rows
+/// are as long as possible: a contiguous tensor is one row. The walk may therefore visit the
+/// elements in an order other than row-major; every element is still visited exactly once.
 struct StridedLoop {
     private(set) var shape: [Int]
     /// Per dimension, the strides of up to four operands.
@@ -33,15 +35,27 @@ struct StridedLoop {
     let count: Int
 
     init(shape full: [Int], _ operands: [Operand]) {
-        var shape = [Int](), strides = [SIMD4<Int>]()
+        var dims = [(size: Int, strides: SIMD4<Int>)]()
         for d in 0..<full.count where full[d] != 1 {
             var s = SIMD4<Int>(repeating: 0)
-            for k in 0..<min(operands.count, 4) { s[k] = operands[k].strides[d] }
-            if let prev = strides.last, prev == s &* full[d] {
-                shape[shape.count - 1] *= full[d]
+            for k in 0..<Swift.min(operands.count, 4) { s[k] = operands[k].strides[d] }
+            dims.append((full[d], s))
+        }
+        // Walk innermost along the dim where the most operands are unit-stride (inputs that are
+        // transposed views read sequentially; a strided write costs less than two strided reads).
+        let operandCount = Swift.min(operands.count, 4)
+        func unitStrides(_ s: SIMD4<Int>) -> Int { (0..<operandCount).reduce(0) { $0 + (s[$1] == 1 ? 1 : 0) } }
+        if let last = dims.last, let best = dims.indices.max(by: { unitStrides(dims[$0].strides) < unitStrides(dims[$1].strides) }),
+           unitStrides(dims[best].strides) > unitStrides(last.strides) {
+            dims.append(dims.remove(at: best))
+        }
+        var shape = [Int](), strides = [SIMD4<Int>]()
+        for (size, s) in dims {
+            if let prev = strides.last, prev == s &* size {
+                shape[shape.count - 1] *= size
                 strides[strides.count - 1] = s
             } else {
-                shape.append(full[d]); strides.append(s)
+                shape.append(size); strides.append(s)
             }
         }
         if shape.isEmpty { shape = [1]; strides = [.zero] }
@@ -53,8 +67,9 @@ struct StridedLoop {
     /// Strides of the innermost (merged) dimension.
     var inner: SIMD4<Int> { strides[strides.count - 1] }
 
-    /// Calls `body(offsets, n)` for each run of consecutive elements in `range` (flat, row-major
-    /// positions) that lies in one inner row; `offsets` are the operands' offsets of its first element.
+    /// Calls `body(offsets, n)` for each run of consecutive elements in `range` (positions in the
+    /// loop's own order) that lies in one inner row; `offsets` are the operands' offsets of its
+    /// first element.
     @inline(__always)
     func forEachRow(_ range: Range<Int>, _ body: (SIMD4<Int>, Int) -> Void) {
         let d = shape.count, rowLength = shape[d - 1]

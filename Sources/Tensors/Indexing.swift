@@ -9,10 +9,10 @@ extension Tensor {
         var bad: (Int, Float)? = nil
         let base = storage.base
         forEachOffset { o in
+            // After the first bad value nothing is converted: a later NaN or inf would trap in Int().
+            guard bad == nil else { return }
             let v = base[o]
-            if bad == nil {
-                guard v == v.rounded(), v >= 1, v <= Float(size) else { bad = (out.count, v); return }
-            }
+            guard v == v.rounded(), v >= 1, v <= Float(size) else { bad = (out.count, v); return }
             out.append(Int(v) - 1)
         }
         if let (position, v) = bad {

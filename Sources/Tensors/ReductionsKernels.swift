@@ -47,17 +47,27 @@ enum Reduce {
         return parts
     }
 
-    /// Sum of `n` contiguous floats, four independent accumulators (a fixed order).
+    /// Sum of `n` contiguous floats in a fixed order: blocks of 256 are summed in 16 float lanes
+    /// (16 additions per lane, so no real loss) and the block sums accumulate in Double.
     @inline(__always)
     static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        let raw = UnsafeRawPointer(p)
+        var total = 0.0
         var i = 0
-        while i + 4 <= n {
-            s0 += Double(p[i]); s1 += Double(p[i + 1]); s2 += Double(p[i + 2]); s3 += Double(p[i + 3])
-            i += 4
+        while i + 16 <= n {
+            let end = i + Swift.min(256, (n - i) & ~15)
+            var a = SIMD8<Float>(), b = SIMD8<Float>()
+            while i < end {
+                a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                b += raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+                i += 16
+            }
+            let c = a + b
+            total += Double((c.lowHalf + c.highHalf).sum())
         }
-        while i < n { s0 += Double(p[i]); i += 1 }
-        return (s0 + s1) + (s2 + s3)
+        var tail = 0.0
+        while i < n { tail += Double(p[i]); i += 1 }
+        return total + tail
     }
 
     /// `out[lane] = scale * sum(lane)`.

@@ -35,7 +35,7 @@ extension Tensor {
             try GradMode.withoutGrad {
                 // dx = g - exp(y) * sum(g)
                 let s = try g.sumRaw(ds, keepdim: true, mean: false)
-                return [try Tensor.ewMap(g, y, s, op: "logSoftmax") { g, y, s in g - Glibc.expf(y) * s }]
+                return [try Tensor.ewMap(g, y, s, op: "logSoftmax") { g, y, s in g - FastMath.exp(y) * s }]
             }
         }
     }
@@ -56,7 +56,7 @@ extension Tensor {
             try GradMode.withoutGrad {
                 let lse = saved.keptDims(ds, keepdim: keepdim, rank: rank)
                 let gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
-                return [try Tensor.ewMap(self, lse, gk, op: "logsumexp") { x, l, g in g * Glibc.expf(x - l) }]
+                return [try Tensor.ewMap(self, lse, gk, op: "logsumexp") { x, l, g in g * FastMath.exp(x - l) }]
             }
         }
     }
@@ -72,8 +72,13 @@ extension Tensor {
             for l in r {
                 let p = xp + lanes.start(l), q = op + lanes.start(l)
                 let m = Tensor.laneMax(p, n, s)
-                var sum = 0.0
-                for i in 0..<n { let e = Glibc.expf(p[i &* s] - m); q[i &* s] = e; sum += Double(e) }
+                // exp in its own loop (vectorizes on rows), then the sum in Double.
+                if s == 1 {
+                    for i in 0..<n { q[i] = FastMath.exp(p[i] - m) }
+                } else {
+                    for i in 0..<n { q[i &* s] = FastMath.exp(p[i &* s] - m) }
+                }
+                let sum = s == 1 ? Reduce.rowSum(q, n) : (0..<n).reduce(0.0) { $0 + Double(q[$1 &* s]) }
                 if log {
                     let shift = m + Float(Glibc.log(sum))
                     for i in 0..<n { q[i &* s] = p[i &* s] - shift }
@@ -89,14 +94,20 @@ extension Tensor {
     static func logsumexpLanes(_ x: UnsafePointer<Float>, _ lanes: Lanes, _ out: UnsafeMutablePointer<Float>) {
         let n = lanes.length, s = lanes.inner
         lanes.forEachChunk { r in
-            for l in r {
-                let p = x + lanes.start(l)
-                let m = laneMax(p, n, s)
-                // All -inf gives -inf; a +inf or NaN maximum is the answer itself.
-                if !m.isFinite { out[l] = m; continue }
-                var sum = 0.0
-                for i in 0..<n { sum += Double(Glibc.expf(p[i &* s] - m)) }
-                out[l] = m + Float(Glibc.log(sum))
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(n, 1)) { buf in
+                guard let e = buf.baseAddress else { return }
+                for l in r {
+                    let p = x + lanes.start(l)
+                    let m = laneMax(p, n, s)
+                    // All -inf gives -inf; a +inf or NaN maximum is the answer itself.
+                    if !m.isFinite { out[l] = m; continue }
+                    if s == 1 {
+                        for i in 0..<n { e[i] = FastMath.exp(p[i] - m) }
+                    } else {
+                        for i in 0..<n { e[i] = FastMath.exp(p[i &* s] - m) }
+                    }
+                    out[l] = m + Float(Glibc.log(Reduce.rowSum(e, n)))
+                }
             }
         }
     }
@@ -104,10 +115,25 @@ extension Tensor {
     /// The largest of `n` floats at stride `s` (NaN if any is NaN; -inf when `n` is 0).
     @inline(__always)
     static func laneMax(_ p: UnsafePointer<Float>, _ n: Int, _ s: Int) -> Float {
-        var m = -Float.infinity
-        for i in 0..<n {
+        var m = -Float.infinity, i = 0
+        if s == 1 {
+            // Eight lanes at a time; NaN is tracked apart so that the selects stay branch-free.
+            let raw = UnsafeRawPointer(p)
+            var mv = SIMD8<Float>(repeating: -.infinity), nan = SIMDMask<SIMD8<Int32>>()
+            while i + 8 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                mv.replace(with: v, where: v .> mv)
+                nan .|= v .!= v
+                i += 8
+            }
+            if any(nan) { return .nan }
+            m = mv.max()
+        }
+        while i < n {
             let v = p[i &* s]
-            if v > m || v != v { m = v; if v != v { return v } }
+            if v != v { return v }
+            if v > m { m = v }
+            i += 1
         }
         return m
     }

@@ -1,3 +1,4 @@
+import CBLAS
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,16 @@ public enum TensorMemory {
         return pages > 0 && size > 0 ? pages * size : Int.max
     }
 
+    /// glibc returns every large block (> 128 KiB by default) to the kernel on free, so a loop
+    /// that makes the same temporaries each step page-faults through fresh memory every time
+    /// (a 40 MB tensor costs more to fault in than to compute). Keeping freed blocks in the heap
+    /// makes them reusable at once; the live-bytes accounting and limits are unchanged.
+    static let configureAllocator: Void = {
+        descent_keep_freed_memory()
+    }()
+
     static func reserve(_ bytes: Int) throws {
+        configureAllocator
         let now = live.add(bytes, ordering: .relaxed).newValue
         if now > limit {
             live.subtract(bytes, ordering: .relaxed)

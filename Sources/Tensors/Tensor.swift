@@ -48,14 +48,17 @@ public final class Tensor {
     /// Pointer to the first element of this view.
     @inlinable public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
 
-    /// Checks that a shape is non-negative and its element count does not overflow.
+    /// Checks that a shape is non-negative and neither its element count nor its row-major
+    /// strides overflow (strides skip zero sizes, so `[0, 2^40, 2^40]` must be refused too).
     public static func validate(shape: [Int]) throws {
-        var n = 1
+        var n = 1, span = 1
         for d in shape {
             guard d >= 0 else { throw TensorError("sizes must be non-negative, got \(describe(shape: shape))") }
             let (p, o) = n.multipliedReportingOverflow(by: d)
-            guard !o else { throw TensorError("shape \(describe(shape: shape)) has too many elements") }
+            let (q, o2) = span.multipliedReportingOverflow(by: max(d, 1))
+            guard !o, !o2 else { throw TensorError("shape \(describe(shape: shape)) has too many elements") }
             n = p
+            span = q
         }
     }
 

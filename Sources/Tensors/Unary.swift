@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// Unary elementwise math with gradients. Each backward is written out as its own loop (rather
-/// than through a shared closure) so that it compiles to a specialised kernel.
+/// than through a shared closure) so that it compiles to a specialised kernel; exp, tanh and
+/// sigmoid use `FastMath` so that their loops vectorize.
 extension Tensor {
     /// |x| (`abs()` under the contract's name; the gradient is sign(x), 0 at 0).
     public func absolute() throws -> Tensor {
@@ -19,7 +20,7 @@ extension Tensor {
     /// let y = try x.exp()
     /// ```
     public func exp() throws -> Tensor {
-        let out = try Tensor.ewMap(self) { Glibc.expf($0) }
+        let out = try Tensor.ewMap(self) { FastMath.exp($0) }
         let y = out.detachedAlias
         return Tensor.record("exp", out, [self]) { g in
             [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "exp") { $0 * $1 } }]
@@ -78,7 +79,7 @@ extension Tensor {
 
     /// Hyperbolic tangent.
     public func tanh() throws -> Tensor {
-        let out = try Tensor.ewMap(self) { Glibc.tanhf($0) }
+        let out = try Tensor.ewMap(self) { FastMath.tanh($0) }
         let y = out.detachedAlias
         return Tensor.record("tanh", out, [self]) { g in
             [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "tanh") { g, y in g * (1 - y * y) } }]
@@ -87,7 +88,7 @@ extension Tensor {
 
     /// 1 / (1 + e^-x).
     public func sigmoid() throws -> Tensor {
-        let out = try Tensor.ewMap(self) { 1 / (1 + Glibc.expf(-$0)) }
+        let out = try Tensor.ewMap(self) { FastMath.sigmoid($0) }
         let y = out.detachedAlias
         return Tensor.record("sigmoid", out, [self]) { g in
             [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "sigmoid") { g, y in g * y * (1 - y) } }]
@@ -109,7 +110,7 @@ extension Tensor {
             [try GradMode.withoutGrad {
                 try Tensor.ewMap(g, self, op: "gelu") { g, x in
                     let cdf = 0.5 * (1 + Glibc.erff(x * 0.70710678118654752))
-                    let pdf = 0.39894228040143268 * Glibc.expf(-0.5 * x * x)
+                    let pdf = 0.39894228040143268 * FastMath.exp(-0.5 * x * x)
                     return g * (cdf + x * pdf)
                 }
             }]

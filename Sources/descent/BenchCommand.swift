@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LuaModules
+import Optim
 import Tensors
 
 /// `descent bench [NAME]`: the speed figures of docs/performance.md, measured here.
@@ -100,11 +101,26 @@ enum Benchmarks {
         Benchmark(name: "lua_index", summary: "t:dim() from Lua: method lookup + call, no allocation") {
             try luaLoop(iterations: 1_000_000, setup: "local a = tensor.ones(2)", body: "local d = a:dim()")
         },
+        optimizerStep("optim_adam", "adam"),
+        optimizerStep("optim_adamw", "adamw"),
+        optimizerStep("optim_amsgrad", "amsgrad"),
+        optimizerStep("optim_sgd", "sgd", ["momentum": .number(0.9)]),
         Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
             let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
         },
     ]
+
+    /// One fused step of optimizer `algorithm` (lr 1e-3) on a 10M-element parameter, the figure
+    /// scripts/bench/optim_step.py measures for PyTorch's `fused=True` step.
+    static func optimizerStep(_ name: String, _ algorithm: String, _ options: [String: OptionValue] = [:]) -> Benchmark {
+        Benchmark(name: name, summary: "fused \(algorithm) step on 10M parameters (GB/s moved: param, grad, state)") {
+            var all = options
+            all["lr"] = .number(1e-3)
+            let r = try OptimBench.measure(name: algorithm, count: 10_000_000, steps: 11, options: all)
+            return BenchResult(seconds: r.secondsPerStep, rate: r.gigabytesPerSecond, unit: "GB/s")
+        }
+    }
 
     /// Median wall time of `repeats` runs of `body` after one warm-up run.
     static func median(repeats: Int, _ body: () throws -> Void) throws -> Double {

@@ -10,7 +10,7 @@ import Testing
             print(b:sum():item())
             """)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "21")
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "18")
     }
 
     @Test func configOverridesAreTyped() throws {

@@ -167,6 +167,25 @@ import Glibc
         #expect(bad.count == 2 && bad.allSatisfy { $0.hasPrefix(",") && $0.hasSuffix(",2,0") }, "\(csv.stdout)")
     }
 
+    @Test func plotAndHTMLTellMoreGroupsThanColoursApart() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write(Self.gridScript, to: "grid.lua", in: dir)
+        let sweep = try Descent.run(["sweep", "grid.lua", "--grid", "a=" + (1...11).map(String.init).joined(separator: ","),
+                                     "--jobs", "2", "--out", "sweep"], in: dir, timeout: 60)
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let report = try Descent.run(["report", "sweep", "--plot", "curves.svg", "--html", "report.html"], in: dir)
+        #expect(report.status == 0, "\(report.stderr)")
+        let svg = try String(contentsOf: dir.appendingPathComponent("curves.svg"), encoding: .utf8)
+        let lines = svg.components(separatedBy: "\n").filter { $0.hasPrefix("<polyline") }
+        #expect(lines.count == 11)
+        // Ten colours: the eleventh curve repeats the first colour, dashed.
+        #expect(lines.filter { $0.contains("stroke-dasharray") }.count == 1, "\(lines)")
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<th>rank</th><th>a</th><th>n</th><th>mean</th>"))
+        #expect(html.contains("<svg") && html.hasSuffix("</html>\n"))
+    }
+
     // MARK: - Helpers
 
     /// The `"status"` of every run directory under `sweep/runs`, by run id.

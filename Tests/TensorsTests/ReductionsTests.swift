@@ -104,8 +104,6 @@ let elemVar: ([Double]) -> Double = { xs in
 
 @Test func softmaxFamily() throws {
     let x = try elemRandom([3, 4], seed: 31).mul(5)
-    let sm = elemReduceReference(x, dim: 1) { _ in 0 }  // placeholder for shape
-    _ = sm
     let v = x.toArray().map(Double.init)
     var ref = [Double](), logRef = [Double](), lse = [Double]()
     for r in 0..<3 {
@@ -128,6 +126,13 @@ let elemVar: ([Double]) -> Double = { xs in
     #expect(try big.softmax(dim: 0).toArray() == [0.5, 0.5])
     #expect(elemClose(try big.logsumexp(dim: 0).toArray(), [1000 + Glibc.log(2.0)]))
     #expect(try Tensor([-.infinity, -.infinity], shape: [2]).logsumexp(dim: 0).item() == -.infinity)
+    // long rows take the eight-lane max path; NaN anywhere gives NaN
+    var long = (0..<21).map { Float($0) / 4 }
+    let lseRef = Glibc.log(long.map { Glibc.exp(Double($0)) }.reduce(0, +))
+    #expect(elemClose(try Tensor(long, shape: [21]).logsumexp(dim: 0).toArray(), [lseRef]))
+    long[9] = .nan
+    #expect(try Tensor(long, shape: [21]).logsumexp(dim: 0).item().isNaN)
+    #expect(try Tensor(long, shape: [21]).softmax(dim: 0).toArray().allSatisfy { $0.isNaN })
 }
 
 @Test func reductionGradients() throws {

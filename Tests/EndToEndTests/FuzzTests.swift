@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// The API fuzz harness (Fuzz/harness.lua) through the real binary, plus the inputs it found
+/// that used to crash the process. A script may get Lua errors, never a signal or a Swift trap.
+@Suite struct FuzzTests {
+    static let harness = projectRoot.appendingPathComponent("Tests/EndToEndTests/Fuzz/harness.lua")
+
+    /// Runs the harness from a scratch folder under --sandbox, as scripts/fuzz does.
+    static func fuzz(calls: Int, seed: Int, timeout: TimeInterval = 120) throws -> DescentRun {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: harness, to: dir.appendingPathComponent("harness.lua"))
+        return try Descent.run(["run", "harness.lua", "--sandbox", "--max-memory", "2048", "--timeout", "\(Int(timeout) - 5)",
+                                "--out", "run", "--quiet", "--set", "calls=\(calls)", "--set", "seed=\(seed)"],
+                               in: dir, timeout: timeout)
+    }
+
+    @Test func tenThousandRandomCallsEndInLuaErrorsNeverACrash() throws {
+        let r = try Self.fuzz(calls: 10_000, seed: 1)
+        #expect(!r.terminatedBySignal, "crashed; rerun with --set trace=1 to find the call: \(r.stderr.suffix(3000))")
+        #expect(r.status == 0, "\(r.stderr.suffix(3000))")
+        #expect(r.stdout.contains("fuzz: 10000 calls"), "\(r.stdout)")
+    }
+
+    /// Inputs the harness found (each crashed the process before its fix), run one by one so a
+    /// regression names its case.
+    static let nasty: [String] = [
+        // __gc of our classes called on a foreign userdata freed a FILE* as a Swift object.
+        "getmetatable(tensor.ones(1)).__gc(io.stdout)",
+        "local l = data.loader(tensor.ones(2, 1), tensor.ones(2)); getmetatable(l).__gc(io.stderr)",
+        // ... and on our own value: later uses are errors.
+        "local t = tensor.ones(2); getmetatable(t).__gc(t); assert(not pcall(function() return t + 1 end))",
+        // 0-d tensors have no dimension to index.
+        "assert(not pcall(tensor.size, tensor.from(1), -1))",
+        "assert(not pcall(tensor.select, tensor.from(1), 1, 1))",
+        "assert(not pcall(tensor.narrow, tensor.from(1), 1, 1, 1))",
+        // Deep nesting pushed past the 20 stack slots a C function may use.
+        "local t = {1} for i = 1, 300 do t = {t} end assert(tensor.from(t):dim() == 301)",
+        "local s = {} for i = 1, 200 do s[i] = 1 end assert(type(tensor.ones(s):totable()) == 'table')",
+        "assert(type(experiment._json_decode(string.rep('[', 400) .. string.rep(']', 400))) == 'table')",
+        "local t = {1} for i = 1, 5000 do t = {t} end assert(not pcall(tensor.from, t))",
+        "local t = {1} for i = 1, 30 do t = {t} end assert(pcall(experiment._json_encode, t))",
+        // Row-major strides of a zero-size shape overflowed.
+        "assert(not pcall(tensor.zeros, 0, 2^40, 2^40))",
+        // A NaN after an out-of-range index was still converted to Int.
+        "assert(not pcall(tensor.index_select, tensor.ones(3), 1, tensor.from{9, 0/0}))",
+        // Extra arguments to no_grad made it return a negative result count.
+        "local a, b = autograd.no_grad(function() return 1, 2 end, 'extra', 'args'); assert(a == 1 and b == 2)",
+    ]
+
+    @Test(arguments: 0..<nasty.count)
+    func knownNastyInputIsHandled(_ k: Int) throws {
+        let r = try Descent.runScript(Self.nasty[k] + "\nprint('survived')\n", ["--max-memory", "1024"], timeout: 60)
+        #expect(!r.terminatedBySignal, "case \(k) crashed: \(r.stderr.suffix(2000))")
+        #expect(r.status == 0, "case \(k): \(r.stderr.suffix(2000))")
+        #expect(r.stdout.contains("survived"), "case \(k): \(r.stdout)")
+    }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# descent against PyTorch on issue 7's figures: runs each figure's descent version and PyTorch
+# version alternately, ROUNDS times (default 3), and prints a markdown table of medians and
+# ratios (PyTorch time / descent time; above 1 means descent is faster) to stdout. PyTorch runs
+# twice per figure: with 2 threads as the issue specifies, and with 1 thread, which is faster
+# when other processes load the cores (OpenMP workers spin-wait); the last ratio column uses
+# the faster of the two, the conservative figure. Progress and
+# raw JSON lines go to stderr; RAW=FILE keeps the raw lines too.
+#   scripts/bench/compare.sh                       # release build via ./scripts/descent
+#   ROUNDS=5 ONLY="mlp64_step startup" scripts/bench/compare.sh
+#   DESCENT=.build-bench/release/descent scripts/bench/compare.sh
+# Needs PyTorch: pip install "torch==2.13.0+cpu".
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+descent="${DESCENT:-$root/scripts/descent}"
+python="${PYTHON:-python3}"
+rounds="${ROUNDS:-3}"
+bench="$root/scripts/bench"
+figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn optim startup)
+read -r -a only <<< "${ONLY:-${figures[*]}}"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+raw="$work/raw.jsonl"
+echo '-- intentionally empty: measures start-up only' > "$work/empty.lua"
+"$descent" version >/dev/null  # build first (scripts/descent), outside the timing
+cd "$root"
+
+# Appends the JSON lines of a command's stdout to the raw file, tagged with the side.
+record() {
+    local side="$1"; shift
+    "$@" 2>>"$work/stderr.log" | grep '^{' | sed "s/^{/{\"side\": \"$side\", /" | tee -a "$raw" >&2
+}
+
+# Wall seconds of one command, as a result line.
+wall() {
+    local side="$1" name="$2"; shift 2
+    local t0 t1
+    t0=$(date +%s.%N); "$@" >/dev/null 2>>"$work/stderr.log"; t1=$(date +%s.%N)
+    echo "{\"side\": \"$side\", \"name\": \"$name\", \"seconds\": $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')}" | tee -a "$raw" >&2
+}
+
+run_figure() {
+    local run=("$descent" run --quiet)
+    local torch=("$python" "$bench/torch_bench.py")
+    case "$1" in
+    mlp64_step)
+        record descent "${run[@]}" "$bench/train_step.lua" --threads 2 --set threads=2
+        record torch "${torch[@]}" mlp64_step --threads 2
+        record torch1 "${torch[@]}" mlp64_step --threads 1 ;;
+    mlp512_step)
+        record descent "${run[@]}" "$bench/train_step.lua" --threads 2 --set threads=2 --set name=mlp512_step \
+            --set sizes=784,512,512,10 --set batch=256 --set blocks=5 --set steps=10 --set warmup=5
+        record torch "${torch[@]}" mlp512_step --threads 2
+        record torch1 "${torch[@]}" mlp512_step --threads 1 ;;
+    mnist_mlp)  # descent with 1 thread, PyTorch with 2, as in the issue
+        record descent "${run[@]}" "$bench/mnist_mlp.lua" --threads 1 --set threads=1
+        record torch "${torch[@]}" mnist_mlp --threads 2
+        record torch1 "${torch[@]}" mnist_mlp --threads 1 ;;
+    mnist_cnn)
+        record descent "${run[@]}" "$bench/mnist_cnn.lua" --threads 2 --set threads=2
+        record torch "${torch[@]}" mnist_cnn --threads 2
+        record torch1 "${torch[@]}" mnist_cnn --threads 1 ;;
+    optim)
+        record descent "$descent" bench optim_adam optim_adamw optim_amsgrad optim_sgd --threads 2 --json
+        record torch "${torch[@]}" optim_adam optim_adamw optim_amsgrad optim_sgd --threads 2
+        record torch1 "${torch[@]}" optim_adam optim_adamw optim_amsgrad optim_sgd --threads 1 ;;
+    startup)
+        wall descent startup "$descent" run "$work/empty.lua" --quiet
+        wall torch startup "$python" -c "import torch"
+        wall torch1 startup "$python" -c "import torch" ;;
+    *) echo "compare.sh: unknown figure '$1' (known: ${figures[*]})" >&2; exit 2 ;;
+    esac
+}
+
+load_before="$(uptime | sed 's/.*load average: //')"
+for round in $(seq 1 "$rounds"); do
+    for f in "${only[@]}"; do
+        echo "round $round/$rounds: $f" >&2
+        run_figure "$f"
+    done
+done
+load_after="$(uptime | sed 's/.*load average: //')"
+[ -n "${RAW:-}" ] && cp "$raw" "$RAW"
+
+"$python" - "$raw" "$rounds" "$load_before" "$load_after" <<'EOF'
+import json, statistics, sys, datetime, platform
+raw, rounds, load_before, load_after = sys.argv[1:5]
+times = {}
+for line in open(raw):
+    r = json.loads(line)
+    times.setdefault((r["name"], r["side"]), []).append(r["seconds"])
+rows = [  # name, what, issue's PyTorch figure, target ratio
+    ("mlp64_step", "training step, MLP 64-32-10, batch 32, Adam, from a Lua loop", "≈ 200 µs", 5.0),
+    ("mlp512_step", "training step, MLP 784-512-512-10, batch 256, Adam", "≈ 7 ms", 1.0),
+    ("mnist_mlp", "mnist5k MLP 784-256-10, batch 64, 10 epochs (descent 1 thread)", "≈ 0.62 s", 2.0),
+    ("mnist_cnn", "small CNN on mnist5k, 5 epochs", "≈ 1.8 s", 1.0),
+    ("optim_adam", "fused Adam step, 10M params", "≈ 4–8 ms", 1.0),
+    ("optim_adamw", "fused AdamW step, 10M params", "≈ 4–8 ms", 1.0),
+    ("optim_amsgrad", "fused AMSGrad step, 10M params", "≈ 4–8 ms", 1.0),
+    ("optim_sgd", "fused SGD (momentum 0.9) step, 10M params", "≈ 4–8 ms", 1.0),
+    ("startup", "`descent run` empty script vs `python -c \"import torch\"`", "≈ 1.2 s", 50.0),
+]
+def fmt(s):
+    if s < 1e-3: return f"{s * 1e6:.0f} µs"
+    if s < 1: return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+print(f"descent vs PyTorch, {datetime.date.today()}, {platform.machine()}, medians of {rounds} rounds; "
+      f"load average {load_before} (start), {load_after} (end)\n")
+print("| benchmark | issue's PyTorch | PyTorch 2 thr | PyTorch 1 thr | descent | ratio (2 thr) | ratio (best PyTorch) | target | met |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for name, what, issue, target in rows:
+    t, t1, d = (times.get((name, side)) for side in ("torch", "torch1", "descent"))
+    if not t or not t1 or not d:
+        continue
+    tm, t1m, dm = statistics.median(t), statistics.median(t1), statistics.median(d)
+    ratio, best = tm / dm, min(tm, t1m) / dm
+    print(f"| {what} | {issue} | {fmt(tm)} | {fmt(t1m)} | {fmt(dm)} | {ratio:.2f}x | {best:.2f}x "
+          f"| ≥ {target:g}x | {'yes' if best >= target else 'no'} |")
+EOF

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""PyTorch's side of issue 7's table (docs/performance.md): the same workloads as
+scripts/bench/*.lua, written the way a researcher writes eager PyTorch.
+
+Prints one JSON line per figure: {"name": ..., "seconds": ...}. Training steps report the
+median seconds per step over blocks of steps after a warm-up; the mnist5k loops report the
+wall time of the whole training loop (data loaded and scaled beforehand, not timed). Batches are
+drawn by hand with torch.randperm and index_select, no DataLoader: the cheapest fair loop, and
+what descent's data.loader does.
+
+Usage:  python3 scripts/bench/torch_bench.py [NAME ...] [--threads 2] [--data data/mnist5k]
+        names: mlp64_step mlp512_step mnist_mlp mnist_cnn optim_adam optim_adamw
+               optim_amsgrad optim_sgd (default: all)
+"""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import optim_step  # noqa: E402  (the optimizer engineer's fused-step measurement, reused)
+
+
+def emit(name, seconds, **extra):
+    print(json.dumps({"name": name, "seconds": seconds, **extra}), flush=True)
+
+
+def mlp(sizes):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def train_step_time(sizes, batch, blocks=7, block_steps=50, warmup=20):
+    """Median seconds of one Adam step (forward, cross-entropy, zero_grad, backward, step) on a
+    fixed random batch, from a Python loop."""
+    torch.manual_seed(0)
+    model = mlp(sizes)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, sizes[0])
+    y = torch.randint(0, sizes[-1], (batch,))
+
+    def step():
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(block_steps):
+            step()
+        times.append((time.perf_counter() - t0) / block_steps)
+    return statistics.median(times)
+
+
+def load_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def mnist5k(directory):
+    x = load_idx(os.path.join(directory, "mnist5k-train-images-idx3-ubyte.gz"))
+    y = load_idx(os.path.join(directory, "mnist5k-train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(x.reshape(x.shape[0], -1).astype(np.float32) / 255.0)
+    return x, torch.from_numpy(y.astype(np.int64))
+
+
+def train_loop_time(model, x, y, epochs, batch=64):
+    """Wall time of `epochs` epochs of Adam 1e-3 with a fresh randperm each epoch."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    n = x.shape[0]
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(n)
+        total = 0.0
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item()
+    return time.perf_counter() - t0
+
+
+def mnist_mlp(data, epochs=10):
+    torch.manual_seed(0)
+    x, y = mnist5k(data)
+    return train_loop_time(mlp([784, 256, 10]), x, y, epochs)
+
+
+def mnist_cnn(data, epochs=5):
+    torch.manual_seed(0)
+    x, y = mnist5k(data)
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(512, 10))
+    return train_loop_time(model, x.view(-1, 1, 28, 28), y, epochs)
+
+
+OPTIMIZERS = {  # name -> (constructor, state buffers), as in optim_step.py
+    "optim_adam": (lambda ps: torch.optim.Adam(ps, lr=1e-3, fused=True), 2),
+    "optim_adamw": (lambda ps: torch.optim.AdamW(ps, lr=1e-3, fused=True), 2),
+    "optim_amsgrad": (lambda ps: torch.optim.Adam(ps, lr=1e-3, amsgrad=True, fused=True), 3),
+    "optim_sgd": (lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9, fused=True), 1),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "data", "mnist5k"))
+    ap.add_argument("--optim-count", type=int, default=10_000_000)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    runs = {
+        "mlp64_step": lambda: train_step_time([64, 32, 10], 32),
+        "mlp512_step": lambda: train_step_time([784, 512, 512, 10], 256, blocks=5, block_steps=10, warmup=5),
+        "mnist_mlp": lambda: mnist_mlp(args.data),
+        "mnist_cnn": lambda: mnist_cnn(args.data),
+    }
+    for name, (make, buffers) in OPTIMIZERS.items():
+        runs[name] = (lambda make=make, buffers=buffers:
+                      optim_step.bench(make, args.optim_count, 11, buffers)["seconds_per_step"])
+    names = args.names or list(runs)
+    unknown = [n for n in names if n not in runs]
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {unknown}; known: {', '.join(runs)}")
+    for name in names:
+        emit(name, runs[name](), threads=args.threads, torch=torch.__version__)
+
+
+if __name__ == "__main__":
+    main()
