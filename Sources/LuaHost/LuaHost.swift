@@ -272,15 +272,12 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
     }
 }
 
-/// `name: text`, unless the text already starts with an op name (`add: shapes ...`): kernels
-/// name the op in their own messages. Metamethods show as the op (`__add` → `add`).
+/// `name: text`, unless the text already starts with that name (kernels name their op in their
+/// own messages: `add: shapes ...`). Metamethods show as the op (`__add` → `add`).
 func locatedMessage(_ name: String, _ text: String) -> String {
-    if let colon = text.firstIndex(of: ":"), colon > text.startIndex,
-       text[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) {
-        return text
-    }
     let shown = name.hasPrefix("__") ? String(name.dropFirst(2)) : name
-    return shown.isEmpty ? text : shown + ": " + text
+    if shown.isEmpty || text.hasPrefix(shown + ":") || text.hasPrefix(name + ":") { return text }
+    return shown + ": " + text
 }
 
 private func releaseObject(_ object: UnsafeMutableRawPointer?) {

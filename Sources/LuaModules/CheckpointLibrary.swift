@@ -102,4 +102,51 @@ function experiment.restore(name, objects)
   if meta.metrics_size then experiment._truncate_metrics(tonumber(meta.metrics_size)) end
   return result
 end
+
+-- experiment.progress(total[, label]): a progress bar on a terminal (redrawn at most 10 times a
+-- second), or a plain line at every tenth of the way otherwise. Methods: update(n), advance([k]),
+-- close().
+function experiment.progress(total, label)
+  if math.type(total) ~= "integer" or total < 0 then
+    fail(2, "progress: argument 1 (total) expected a non-negative integer, got %s", tostring(total))
+  end
+  if label ~= nil and type(label) ~= "string" then fail(2, "progress: argument 2 (label) expected a string, got %s", type(label)) end
+  local bar = { total = total, done = 0, label = label or "progress", start = experiment.clock(),
+                terminal = experiment._stderr_is_terminal(), drawn_at = -1, tenth = -1 }
+  local function clock(s) return string.format("%d:%02d", s // 60, math.floor(s % 60)) end
+  local function draw(self, final)
+    local now = experiment.clock()
+    local elapsed = now - self.start
+    local fraction = self.total > 0 and math.min(self.done / self.total, 1) or 1
+    local eta = fraction > 0 and elapsed * (1 - fraction) / fraction or 0
+    if self.terminal then
+      if not final and now - self.drawn_at < 0.1 then return end
+      self.drawn_at = now
+      local width = 30
+      local filled = math.floor(fraction * width + 0.5)
+      io.stderr:write(string.format("\r%s [%s%s] %d/%d %s eta %s ", self.label, string.rep("#", filled),
+        string.rep(".", width - filled), self.done, self.total, clock(elapsed), clock(eta)))
+    else
+      local tenth = math.floor(fraction * 10)
+      if tenth == self.tenth and not final then return end
+      self.tenth = tenth
+      io.stderr:write(string.format("%s: %d/%d (%d%%) %s\n", self.label, self.done, self.total, math.floor(fraction * 100), clock(elapsed)))
+    end
+  end
+  function bar:update(n)
+    if type(n) ~= "number" then fail(2, "progress:update: expected a number, got %s", type(n)) end
+    self.done = n
+    draw(self, false)
+  end
+  function bar:advance(k)
+    if k ~= nil and type(k) ~= "number" then fail(2, "progress:advance: expected a number, got %s", type(k)) end
+    self.done = self.done + (k or 1)
+    draw(self, false)
+  end
+  function bar:close()
+    draw(self, true)
+    if self.terminal then io.stderr:write("\n") end
+  end
+  return bar
+end
 """#

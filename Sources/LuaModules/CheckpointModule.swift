@@ -62,6 +62,7 @@ extension Runtime {
                 return 0
             }),
             ("resuming", { [unowned self] L in L.push(self.context.resuming); return 1 }),
+            ("_stderr_is_terminal", { L in L.push(isatty(2) == 1); return 1 }),
         ])
         try runLibrary(checkpointLibrarySource, name: "checkpoint", module: "experiment")
     }

@@ -62,7 +62,7 @@ extension Tensor {
             throw TensorError("narrow: start \(start) is out of range for dim \(d) of size \(size)")
         }
         let s0 = start < 0 ? start + size : start
-        guard length >= 0 && s0 + length <= size else {
+        guard length >= 0 && length <= size - s0 else {  // s0 + length could overflow
             throw TensorError("narrow: start \(s0) + length \(length) exceeds dim \(d) of size \(size)")
         }
         var s = shape

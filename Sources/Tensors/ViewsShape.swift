@@ -23,6 +23,7 @@ extension Tensor {
         } else if known != count {
             throw TensorError("\(op): shape \(describe(shape: shape)) is invalid for a tensor of \(count) elements")
         }
+        try Tensor.validate(shape: out)  // a zero-size shape can still have strides that overflow
         return out
     }
 

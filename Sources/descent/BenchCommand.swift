@@ -101,6 +101,16 @@ enum Benchmarks {
         Benchmark(name: "lua_index", summary: "t:dim() from Lua: method lookup + call, no allocation") {
             try luaLoop(iterations: 1_000_000, setup: "local a = tensor.ones(2)", body: "local d = a:dim()")
         },
+        Benchmark(name: "train_step", summary: "MLP 64-32-10 training step from Lua (batch 32, Adam; scripts/bench/train_step.lua)") {
+            try luaLoop(
+                iterations: 2_000,
+                setup: """
+                    local model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+                    local opt = optim.Adam(model:parameters(), { lr = 1e-3 })
+                    local x, y = tensor.randn(32, 64), tensor.randint(1, 11, { 32 })
+                    """,
+                body: "local loss = nn.cross_entropy(model(x), y); opt:zero_grad(); loss:backward(); opt:step()")
+        },
         optimizerStep("optim_adam", "adam"),
         optimizerStep("optim_adamw", "adamw"),
         optimizerStep("optim_amsgrad", "amsgrad"),

@@ -65,6 +65,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        unblockTerminationSignals()
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         Parallel.threads = threadCount
         let pairs = overrides.map { o -> (String, String) in
@@ -127,4 +128,14 @@ struct RunCommand: ParsableCommand {
 
 func formatSeconds(_ s: Double) -> String {
     s == s.rounded() ? String(Int(s)) : String(s)
+}
+
+/// A parent may start us with SIGINT/SIGTERM blocked (the mask is inherited across exec; test
+/// runners and some job launchers do this), which would make the run impossible to interrupt.
+func unblockTerminationSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
 }

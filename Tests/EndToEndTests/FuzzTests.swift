@@ -43,6 +43,9 @@ import Testing
         "local t = {1} for i = 1, 30 do t = {t} end assert(pcall(experiment._json_encode, t))",
         // Row-major strides of a zero-size shape overflowed.
         "assert(not pcall(tensor.zeros, 0, 2^40, 2^40))",
+        "assert(not pcall(tensor.view, tensor.zeros(0), 0, 2^40, 2^40))",
+        // start + length overflowed.
+        "assert(not pcall(tensor.narrow, tensor.ones(3), 1, 2, math.maxinteger))",
         // A NaN after an out-of-range index was still converted to Int.
         "assert(not pcall(tensor.index_select, tensor.ones(3), 1, tensor.from{9, 0/0}))",
         // Extra arguments to no_grad made it return a negative result count.

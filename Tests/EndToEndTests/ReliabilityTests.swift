@@ -86,6 +86,9 @@ import Testing
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, ((try? String(contentsOf: metrics, encoding: .utf8)) ?? "").isEmpty { usleep(2000) }
         process.interrupt()
+        let waitUntil = Date().addingTimeInterval(15)
+        while process.isRunning && Date() < waitUntil { usleep(5000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         let status = try String(contentsOf: dir.appendingPathComponent("run/status.json"), encoding: .utf8)

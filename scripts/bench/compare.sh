@@ -22,21 +22,32 @@ read -r -a only <<< "${ONLY:-${figures[*]}}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 raw="$work/raw.jsonl"
+: > "$raw"
 echo '-- intentionally empty: measures start-up only' > "$work/empty.lua"
 "$descent" version >/dev/null  # build first (scripts/descent), outside the timing
 cd "$root"
 
-# Appends the JSON lines of a command's stdout to the raw file, tagged with the side.
+# Appends the JSON lines of a command's stdout to the raw file, tagged with the side. A failing
+# command is reported with its stderr and leaves its figure out of the table; the rest goes on.
 record() {
     local side="$1"; shift
-    "$@" 2>>"$work/stderr.log" | grep '^{' | sed "s/^{/{\"side\": \"$side\", /" | tee -a "$raw" >&2
+    if ! "$@" >"$work/out.txt" 2>"$work/err.txt"; then
+        echo "compare.sh: failed ($side): $*" >&2
+        tail -5 "$work/err.txt" >&2
+        return 0
+    fi
+    grep '^{' "$work/out.txt" | sed "s/^{/{\"side\": \"$side\", /" | tee -a "$raw" >&2 || true
 }
 
 # Wall seconds of one command, as a result line.
 wall() {
     local side="$1" name="$2"; shift 2
     local t0 t1
-    t0=$(date +%s.%N); "$@" >/dev/null 2>>"$work/stderr.log"; t1=$(date +%s.%N)
+    t0=$(date +%s.%N)
+    if ! "$@" >/dev/null 2>"$work/err.txt"; then
+        echo "compare.sh: failed ($side): $*" >&2; tail -5 "$work/err.txt" >&2; return 0
+    fi
+    t1=$(date +%s.%N)
     echo "{\"side\": \"$side\", \"name\": \"$name\", \"seconds\": $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')}" | tee -a "$raw" >&2
 }
 

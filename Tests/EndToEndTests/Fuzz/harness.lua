@@ -26,6 +26,7 @@ local function chance(p) return random() < p end
 local numbers = {
   0, 1, 2, 3, 4, -1, -2, 0.5, -0.5, 1e-8, 1.5, 0.0 / 0.0, math.huge, -math.huge, 2 ^ 62, -2 ^ 62,
   math.maxinteger, math.mininteger, 2 ^ 53, 1e308, -0.0, 2 ^ 31, 1e-320, 7, 100, 0.9, 0.999,
+  1 << 62, -(1 << 62), 1 << 40, 1 << 31,   -- integers: 2 ^ 62 is a float, beyond integer range checks
 }
 local small = { 1, 2, 3, 4, -1, 1, 2 }
 
