@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// The example scripts run as a user runs them (small settings to keep the suite quick).
+@Suite struct ExamplesTests {
+    func example(_ name: String) -> String { projectRoot.appendingPathComponent("scripts/examples/\(name)").path }
+
+    /// Runs an example from the project root; returns stdout.
+    func run(_ name: String, _ extra: [String] = []) throws -> String {
+        let r = try Descent.run(["run", example(name)] + extra, in: projectRoot, timeout: 300)
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        return r.stdout
+    }
+
+    @Test func hello() throws {
+        let out = try run("hello.lua", ["--set", "steps=200"])
+        #expect(out.contains("w = 3.0"), "\(out)")
+    }
+
+    @Test func digitsMLPLearns() throws {
+        let out = try run("digits_mlp.lua", ["--set", "epochs=5", "--set", "lr=3e-3", "--seed", "1"])
+        let summary = try #require(out.split(separator: "\n").last { $0.hasPrefix("summary ") })
+        let json = try JSONSerialization.jsonObject(with: Data(summary.dropFirst(8).utf8)) as? [String: Any]
+        let accuracy = try #require(json?["accuracy"] as? Double)
+        #expect(accuracy > 0.9, "\(out)")
+    }
+
+    @Test func fitWithValidationScheduleClippingAndAccumulation() throws {
+        let out = try run("fit_digits.lua", ["--set", "epochs=4", "--set", "accumulate=2"])
+        #expect(out.contains("validation accuracy"), "\(out)")
+        #expect(out.contains("Total parameters: 4810"), "\(out)")
+    }
+
+    @Test func saveLoadPredictAgreesExactly() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = try run("save_load_predict.lua", ["--", dir.appendingPathComponent("m.safetensors").path])
+        #expect(out.contains("restored model agrees: true"), "\(out)")
+    }
+
+    @Test func customAdamInLuaMatchesTheBuiltIn() throws {
+        let out = try run("custom_adam.lua", ["--set", "steps=60"])
+        #expect(out.contains("max relative difference"), "\(out)")
+    }
+
+    @Test func mnistMLPOneEpoch() throws {
+        let out = try run("mnist_mlp.lua", ["--set", "epochs=1"])
+        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("test accuracy") })
+        let percent = Double(line.split(separator: " ")[2]) ?? 0
+        #expect(percent > 80, "\(line)")
+    }
+}
+
+/// optim from Lua: state-dict round trips, param_groups, schedulers, errors.
+@Suite struct OptimFromLuaTests {
+    @Test func stateDictRoundTripIsExactFromLua() throws {
+        let r = try Descent.runScript("""
+            local function make()
+              tensor.manual_seed(3)
+              local w = tensor.randn(5, 4):requires_grad(true)
+              return w, optim.AdamW({w}, {lr = 1e-2, amsgrad = true})
+            end
+            local function steps(w, opt, n, from)
+              for k = from, from + n - 1 do
+                w.grad = (w * 0 + 1):mul(math.sin(k))
+                opt:step()
+              end
+            end
+            local w1, o1 = make(); steps(w1, o1, 20, 1)
+            local w2, o2 = make(); steps(w2, o2, 10, 1)
+            local sd = o2:state_dict()
+            local w3, o3 = make(); w3:requires_grad(false); w3:copy_(w2); w3:requires_grad(true)
+            o3:load_state_dict(sd)
+            steps(w3, o3, 10, 11)
+            print((w1 - w3):abs():max():item() == 0, sd.state[1].step, sd.param_groups[1].amsgrad)
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "true\t10\ttrue\n")
+    }
+
+    @Test func paramGroupsAndSchedulers() throws {
+        let r = try Descent.runScript("""
+            local a, b = tensor.ones(2):requires_grad(true), tensor.ones(3):requires_grad(true)
+            local opt = optim.SGD({ {params = {a}}, {params = {b}, lr = 0.5} }, {lr = 0.1, momentum = 0.9})
+            print(opt:get_lr(1), opt:get_lr(2), opt.param_groups[2].momentum)
+            opt.param_groups[1].lr = 0.2
+            a.grad, b.grad = tensor.ones(2), tensor.ones(3)
+            opt:step()
+            print(a[1], b[1])
+            local s = optim.lr.StepLR(opt, {step_size = 1, gamma = 0.5})
+            s:step()
+            print(s:get_last_lr()[1], s:get_last_lr()[2])
+            local ok, err = pcall(function() opt.param_groups[1].lr = -1 end)
+            print(ok, err)
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "0.1\t0.5\t0.9")
+        #expect(lines[1] == "0.80000001192093\t0.5")
+        #expect(lines[2] == "0.1\t0.25")
+        #expect(lines[3].hasPrefix("false") && lines[3].contains("lr"), "\(lines[3])")
+    }
+
+    @Test func optimizerErrorsNameTheOptionAndLine() throws {
+        let r = try Descent.runScript("local w = tensor.ones(2):requires_grad(true)\nlocal o = optim.Adam({w}, {lr = 1e-3, betas = {0.9, 1.5}})\n")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("script.lua:2: Adam:") && r.stderr.contains("betas"), "\(r.stderr)")
+        let s = try Descent.runScript("local o = optim.build('adamx', {tensor.ones(2)})\n")
+        #expect(s.stderr.contains("script.lua:1:") && s.stderr.contains("unknown optimizer 'adamx'"), "\(s.stderr)")
+    }
+
+    @Test func everyOptimizerByNameTrainsAQuadratic() throws {
+        let r = try Descent.runScript("""
+            for _, name in ipairs(optim.names()) do
+              tensor.manual_seed(1)
+              local w = tensor.randn(10):requires_grad(true)
+              local opt = optim.build(name, {w}, {lr = name == "lion" and 1e-2 or (name == "sgd" and 0.1 or 5e-2)})
+              local first
+              for i = 1, 200 do
+                local loss = (w * w):sum()
+                first = first or loss:item()
+                opt:zero_grad(); loss:backward(); opt:step()
+              end
+              print(name, (w * w):sum():item() < first)
+            end
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("false"), "\(r.stdout)")
+        #expect(r.stdout.split(separator: "\n").count == 10)
+    }
+}
+
+/// autograd from Lua: gradcheck passes for layers and ops, the freed-graph error.
+@Suite struct AutogradFromLuaTests {
+    @Test func gradcheckLayersAndOps() throws {
+        let r = try Descent.runScript("""
+            local function check(name, f, ...)
+              local ok, info = autograd.gradcheck(f, {...})
+              print(name, ok, info.max_abs_error < 1e-2)
+            end
+            local x = tensor.randn(3, 4):requires_grad(true)
+            local w = tensor.randn(5, 4):requires_grad(true)
+            check("linear", function(x, w) return nn.functional.linear(x, w) end, x, w)
+            check("softmax", function(x) return x:softmax(2) end, x)
+            check("tanh_mean", function(x) return x:tanh():mean(1) end, x)
+            local img = tensor.randn(2, 2, 6, 6):requires_grad(true)
+            local k = tensor.randn(3, 2, 3, 3):requires_grad(true)
+            check("conv2d", function(i, k) return nn.functional.conv2d(i, k, nil, {padding = 1}) end, img, k)
+            check("max_pool2d", function(i) return nn.functional.max_pool2d(i, 2) end, img)
+            local labels = tensor.from{1, 3, 2}
+            check("cross_entropy", function(x) return nn.cross_entropy(x, labels) end, x)
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 6)
+        for line in lines { #expect(line.hasSuffix("true\ttrue"), "\(line)") }
+    }
+}
