@@ -67,6 +67,7 @@ public final class Runtime {
         try addScriptDirectoryToPath(path)
         if context.sandboxed { try installSandbox(scriptDirectory: scriptDirectory(path)) }
         try host.load(file: path)
+        try L.reserve(Int32(clamping: arguments.count + 1))  // `-- a b c ...` may pass thousands
         for a in arguments { L.push(a) }
         try host.call(nargs: Int32(arguments.count), nresults: 0)
     }

@@ -52,6 +52,13 @@ import Testing
         "local a, b = autograd.no_grad(function() return 1, 2 end, 'extra', 'args'); assert(a == 1 and b == 2)",
     ]
 
+    /// Script arguments were pushed past the Lua stack (`descent run s.lua -- 1 2 ... 1000`).
+    @Test func thousandScriptArgumentsReachTheScript() throws {
+        let r = try Descent.runScript("print(select('#', ...), #arg)\n", ["--"] + (1...1000).map(String.init))
+        #expect(!r.terminatedBySignal, "\(r.stderr.suffix(2000))")
+        #expect(r.stdout == "1000\t1000\n", "\(r.stdout) \(r.stderr.suffix(2000))")
+    }
+
     @Test(arguments: 0..<nasty.count)
     func knownNastyInputIsHandled(_ k: Int) throws {
         let r = try Descent.runScript(Self.nasty[k] + "\nprint('survived')\n", ["--max-memory", "1024"], timeout: 60)
