@@ -22,6 +22,9 @@ public final class LuaHost {
     /// Objects whose lifetime is tied to the host (class descriptors and the like).
     private var retained: [AnyObject] = []
     private var lastAllocatedBytes = 0
+    /// Runs after every Swift function that returned normally (nil: nothing to do); an error it
+    /// throws is raised at the script line instead of the results. Anomaly detection uses it.
+    public var afterCall: (() throws -> Void)?
 
     /// Bytes outside Lua's heap counted against the memory limit (tensor storage), and the
     /// cumulative bytes allocated so far (for GC pressure). Set by whoever owns such memory.
@@ -49,7 +52,7 @@ public final class LuaHost {
     }
 
     func box(_ name: String, _ body: @escaping LuaFunction) -> UnsafeMutableRawPointer {
-        let b = FunctionBox(name: name, body: body)
+        let b = FunctionBox(name: name, body: body, host: self)
         functions.append(b)
         return Unmanaged.passUnretained(b).toOpaque()
     }
@@ -246,6 +249,15 @@ public final class LuaHost {
     public enum LimitHit: String { case memory, time }
 
     public func collectGarbage() { descent_gc_collect(L) }
+
+    /// `script.lua:LINE` of the Lua code that called the running Swift function, if any.
+    public func scriptPosition() -> String? {
+        luaL_where(L, 1)
+        defer { state.pop() }
+        guard var text = state.string(at: -1), !text.isEmpty else { return nil }
+        if text.hasSuffix(": ") { text.removeLast(2) }
+        return text
+    }
     public static func monotonicSeconds() -> Double { Double(descent_monotonic_ns()) / 1e9 }
 }
 
@@ -253,7 +265,12 @@ public final class LuaHost {
 final class FunctionBox {
     let name: String
     let body: LuaFunction
-    init(name: String, body: @escaping LuaFunction) { self.name = name; self.body = body }
+    weak var host: LuaHost?
+    init(name: String, body: @escaping LuaFunction, host: LuaHost) {
+        self.name = name
+        self.body = body
+        self.host = host
+    }
 }
 
 /// The single entry from C into Swift functions.
@@ -262,7 +279,9 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
     let function = Unmanaged<FunctionBox>.fromOpaque(box).takeUnretainedValue()
     let state = LuaState(L)
     do {
-        return try function.body(state)
+        let results = try function.body(state)
+        if let after = function.host?.afterCall { try after() }
+        return results
     } catch let error as LuaRaise {
         state.push(error.message)
         return DESCENT_RAISE

@@ -15,6 +15,12 @@ extension Runtime {
                 return L.top
             }),
             ("is_grad_enabled", { L in L.push(GradMode.isEnabled); return 1 }),
+            ("detect_anomaly", { [unowned self] L in
+                let previous = Anomaly.isEnabled
+                self.setAnomalyDetection(L.isNoneOrNil(1) ? true : try L.boolean(1, "argument 1"))
+                L.push(previous)
+                return 1
+            }),
             ("grad", { [unowned self] L in
                 let outputs = try self.oneOrMany(L, 1, "argument 1 (outputs)")
                 let inputs = try self.oneOrMany(L, 2, "argument 2 (inputs)")
@@ -48,6 +54,18 @@ extension Runtime {
                 return 2
             }),
         ])
+    }
+
+    /// Turns NaN/Inf checks of every op and backward step on or off.
+    func setAnomalyDetection(_ on: Bool) {
+        Anomaly.isEnabled = on
+        Anomaly.pending = nil
+        if on {
+            Anomaly.origin = { [weak host] in host?.scriptPosition() }
+            host.afterCall = { try Anomaly.raisePending() }
+        } else {
+            host.afterCall = nil
+        }
     }
 
     /// A tensor, or a list of tensors.

@@ -12,6 +12,8 @@ public final class RunContext {
     public var quiet: Bool
     /// `descent run --resume`: the run directory already holds a killed run to continue.
     public var resuming = false
+    /// `descent run --detect-anomaly`.
+    public var detectAnomaly = false
     public var memoryLimitBytes: Int64
     /// Where the script may read and write files (everywhere unless `--sandbox`).
     public var fileAccess: FileAccessPolicy = .unrestricted

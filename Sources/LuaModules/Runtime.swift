@@ -31,6 +31,7 @@ public final class Runtime {
         try installCheckpointHelpers()
         try restrictChunkLoadingToText()
         try installDescentTable()
+        if context.detectAnomaly { setAnomalyDetection(true) }
     }
 
     /// Pushes a tensor as a Lua value (and tells Lua's GC about its memory); returns 1.

@@ -75,6 +75,41 @@ public enum GradMode {
     }
 }
 
+/// Anomaly detection (`autograd.detect_anomaly(true)`, `descent run --detect-anomaly`): every
+/// differentiable op checks its output, and every backward step its gradients, for NaN/Inf, and
+/// the first one found is an error naming the op and where it was called from.
+public enum Anomaly {
+    nonisolated(unsafe) public static var isEnabled = false
+    /// Where the current op is being called from (the Lua host answers `script.lua:LINE`).
+    nonisolated(unsafe) public static var origin: () -> String? = { nil }
+    /// A forward anomaly found by `Tensor.record` (which cannot throw), raised by the host when
+    /// the op returns.
+    nonisolated(unsafe) public static var pending: String?
+
+    /// Raises the pending forward anomaly, if any.
+    public static func raisePending() throws {
+        guard let message = pending else { return }
+        pending = nil
+        throw TensorError(message)
+    }
+
+    static func firstNonFinite(_ t: Tensor) -> Float? {
+        var found: Float? = nil
+        let base = t.storage.base
+        t.forEachOffset { o in if found == nil, !base[o].isFinite { found = base[o] } }
+        return found
+    }
+
+    static func describe(_ v: Float) -> String { v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+
+    /// Throws when the gradient `grad` that `node`'s backward produced holds a non-finite value.
+    public static func checkBackward(_ node: GradNode, _ grad: Tensor, input: Int) throws {
+        guard let bad = firstNonFinite(grad) else { return }
+        let place = node.origin.map { " (the op was called at \($0))" } ?? ""
+        throw TensorError("backward: anomaly detected: the backward of \(node.name)\(place) produced \(describe(bad)) in the gradient of its input \(input + 1)")
+    }
+}
+
 extension Tensor {
     /// Marks `output` as produced by an op named `name` from `inputs`, when recording applies.
     /// Returns `output` for chaining: `return Tensor.record("mul", out, [a, b]) { g in ... }`.
@@ -83,9 +118,15 @@ extension Tensor {
         _ name: String, _ output: Tensor, _ inputs: [Tensor],
         backward: @escaping (Tensor) throws -> [Tensor?]
     ) -> Tensor {
+        if Anomaly.isEnabled, let bad = Anomaly.firstNonFinite(output), inputs.allSatisfy({ Anomaly.firstNonFinite($0) == nil }) {
+            // Only the op that *produced* the first non-finite value is an anomaly.
+            Anomaly.pending = "\(name): anomaly detected: the forward pass produced \(Anomaly.describe(bad)) from finite inputs (output shape \(describe(shape: output.shape)))"
+        }
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return output }
         output.requiresGrad = true
-        output.gradFn = GradNode(name: name, inputs: inputs, backward: backward)
+        let node = GradNode(name: name, inputs: inputs, backward: backward)
+        if Anomaly.isEnabled { node.origin = Anomaly.origin() }
+        output.gradFn = node
         return output
     }
 }

@@ -189,8 +189,9 @@ struct Engine {
             guard grads.count == inputs.count else {
                 throw TensorError("backward: op \(node.name) returned \(grads.count) gradients for \(inputs.count) inputs")
             }
-            for (input, grad) in zip(inputs, grads) {
+            for (k, (input, grad)) in zip(inputs, grads).enumerated() {
                 guard let grad, input.requiresGrad || input.gradFn != nil else { continue }
+                if Anomaly.isEnabled { try Anomaly.checkBackward(node, grad, input: k) }
                 guard grad.shape == input.shape else {
                     throw TensorError("backward: op \(node.name) returned a gradient of shape \(describe(shape: grad.shape)) for an input of shape \(describe(shape: input.shape))")
                 }

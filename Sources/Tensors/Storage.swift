@@ -63,8 +63,15 @@ public final class Storage {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         guard !overflow else { throw TensorError("cannot allocate \(count) elements: size overflows") }
         try TensorMemory.reserve(bytes)
+        // Small buffers come straight from malloc (16-byte aligned, and memalign's path makes
+        // glibc consolidate its fast bins on every call); large ones are cache-line aligned.
         var raw: UnsafeMutableRawPointer? = nil
-        guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
+        if bytes < 1 << 14 {
+            raw = malloc(max(bytes, 64))
+        } else if posix_memalign(&raw, 64, bytes) != 0 {
+            raw = nil
+        }
+        guard let raw else {
             TensorMemory.release(bytes)
             throw TensorError("out of memory: cannot allocate \(bytes) bytes")
         }

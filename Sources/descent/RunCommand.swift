@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out: keep its metrics and let experiment.restore pick up its last checkpoint.")
     var resume = false
 
+    @Flag(name: .customLong("detect-anomaly"), help: "Stop at the first op or backward step that produces NaN/Inf, naming it and its script line (slower).")
+    var detectAnomaly = false
+
     @Flag(help: "Do not print experiment.log records to stdout.")
     var quiet = false
 
@@ -84,6 +87,7 @@ struct RunCommand: ParsableCommand {
         let context = RunContext(scriptPath: script, seed: seed, overrides: pairs, recorder: recorder,
                                  quiet: quiet, memoryLimitBytes: limit)
         context.resuming = resume
+        context.detectAnomaly = detectAnomaly
         if sandbox {
             let scriptDir = URL(fileURLWithPath: script).deletingLastPathComponent().path
             context.fileAccess = FileAccessPolicy(roots: [scriptDir] + (out.map { [$0] } ?? []))

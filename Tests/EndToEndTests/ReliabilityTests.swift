@@ -96,3 +96,36 @@ import Testing
         #expect(try String(contentsOf: metrics, encoding: .utf8) == "{\"step\":1}\n")
     }
 }
+
+/// `--detect-anomaly` / `autograd.detect_anomaly`: the first op or backward step that produces
+/// NaN/Inf is named, with its script line.
+@Suite struct AnomalyTests {
+    @Test func forwardAnomalyNamesTheOpAndLine() throws {
+        let r = try Descent.runScript("""
+            local x = tensor.from{1, 0, 2}:requires_grad(true)
+            local y = x * 2
+            local z = y:log()
+            print("not reached")
+            """, ["--detect-anomaly"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("script.lua:3: log: anomaly detected: the forward pass produced -inf"), "\(r.stderr)")
+        #expect(!r.stdout.contains("not reached"))
+    }
+
+    @Test func backwardAnomalyNamesTheOpWhereItWasCalled() throws {
+        let r = try Descent.runScript("""
+            autograd.detect_anomaly(true)
+            local x = tensor.from{0, 1, 4}:requires_grad(true)
+            local loss = x:sqrt():sum()
+            loss:backward()
+            """)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("script.lua:4: backward: anomaly detected: the backward of sqrt (the op was called at script.lua:3) produced inf"), "\(r.stderr)")
+    }
+
+    @Test func withoutDetectionNonFiniteValuesFlowThrough() throws {
+        let r = try Descent.runScript("print(tensor.from{0}:log():item())\n")
+        #expect(r.status == 0)
+        #expect(r.stdout == "-inf\n")
+    }
+}
