@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "descent",
             dependencies: [
-                "LuaModules", "Experiments", "Tensors",
+                "LuaModules", "Experiments", "Tensors", "Optim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -101,6 +101,21 @@ void descent_set_deadline(lua_State *L, int64_t deadline_ns) {
     else lua_sethook(L, NULL, 0, 0);
 }
 
+/* Pushes "file:line: " for the innermost *script* frame: embedded library chunks (nn, optim,
+   train, ...; their sources start with '=') are skipped, so an error raised inside a library
+   function points at the script line that called the library. Falls back to luaL_where. */
+static void script_where(lua_State *L) {
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar)) break;
+        if (ar.currentline > 0 && ar.source[0] == '@') {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    luaL_where(L, 1);
+}
+
 /* Runs a Swift function and raises its error, if any, once Swift has returned. */
 static int call_swift(lua_State *L, void *box) {
     host_info *info = info_of(L);
@@ -122,7 +137,7 @@ static int call_swift(lua_State *L, void *box) {
         if (n >= 0) return n;
     }
     if (n == DESCENT_ERROR) {
-        luaL_where(L, 1);
+        script_where(L);
         lua_insert(L, -2);
         lua_concat(L, 2);
     }

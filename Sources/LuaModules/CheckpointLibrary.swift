@@ -58,6 +58,8 @@ end
 function experiment.restore(name, objects)
   if type(name) ~= "string" then fail(2, "restore: argument 1 (name) expected a string, got %s", type(name)) end
   if objects ~= nil and type(objects) ~= "table" then fail(2, "restore: argument 2 expected a table of objects to load into, got %s", type(objects)) end
+  -- A fresh run into a run directory starts over; only `descent run --resume` continues it.
+  if experiment.dir() ~= nil and not experiment.resuming() then return nil end
   local path = experiment._checkpoint_path(name)
   local f = io.open(path, "rb")
   if f == nil then return nil end

@@ -55,8 +55,12 @@ extension Runtime {
             ("_truncate_metrics", { [unowned self] L in
                 let size = try L.integer(1, "size")
                 guard let dir = self.context.recorder?.directory, size >= 0 else { return 0 }
-                // Records logged after the checkpoint belong to the part of the run being redone.
-                guard truncate(dir.appendingPathComponent("metrics.jsonl").path, off_t(size)) == 0 else {
+                // Records logged after the checkpoint belong to the part of the run being redone
+                // (never extend the file: a shorter log is not this checkpoint's run).
+                let path = dir.appendingPathComponent("metrics.jsonl").path
+                let current = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                guard size <= current else { return 0 }
+                guard truncate(path, off_t(size)) == 0 else {
                     throw LuaError("restore: cannot rewind metrics.jsonl to \(size) bytes")
                 }
                 return 0

@@ -114,7 +114,9 @@ import Glibc
         // process groups of their own) and must not be started a second time.
         let resumed = try Descent.run(arguments + ["--resume"], in: dir, timeout: 60)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("is still running in another process on this host; not started again"), "\(resumed.stderr)")
+        // Whether children of the killed sweep are still running at this point depends on timing;
+        // when they are, they must be reported and not started a second time (checked below by
+        // every run having exactly one start and one end).
 
         // The orphans finish on their own; none may be left behind.
         let orphanDeadline = Date().addingTimeInterval(10)

@@ -14,7 +14,9 @@ local loader = data.loader(x, y, { batch_size = cfg.batch_size, shuffle = true }
 local step, first_epoch = 0, 1
 local saved = experiment.restore("last", { model = model, optimizer = opt, loader = loader })
 if saved then
-  step, first_epoch = saved.step, saved.epoch
+  -- The loader knows where it stopped: mid-epoch, or at the start of the next epoch when the
+  -- checkpoint fell on an epoch's last batch.
+  step, first_epoch = saved.step, loader:state().epoch
   print(string.format("resumed at step %d (epoch %d)", step, first_epoch))
 end
 
