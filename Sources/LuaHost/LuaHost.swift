@@ -295,7 +295,9 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
 /// own messages: `add: shapes ...`). Metamethods show as the op (`__add` → `add`).
 func locatedMessage(_ name: String, _ text: String) -> String {
     let shown = name.hasPrefix("__") ? String(name.dropFirst(2)) : name
-    if shown.isEmpty || text.hasPrefix(shown + ":") || text.hasPrefix(name + ":") { return text }
+    // Internal helpers of the Lua libraries (`_set_option`) are not names a script knows.
+    if shown.isEmpty || name.hasPrefix("_") && !name.hasPrefix("__") { return text }
+    if text.hasPrefix(shown + ":") || text.hasPrefix(name + ":") { return text }
     return shown + ": " + text
 }
 

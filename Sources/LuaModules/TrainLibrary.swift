@@ -29,14 +29,14 @@ local function resolve_loss(fname, loss)
   if loss == nil then loss = "cross_entropy" end
   if type(loss) == "string" then
     local f = nn[loss] or nn[loss .. "_loss"]
-    if type(f) ~= "function" then fail(4, "%s: unknown loss '%s'", fname, loss) end
+    if type(f) ~= "function" then fail(3, "%s: unknown loss '%s'", fname, loss) end
     return f
   end
   if type(loss) == "function" then return loss end
   if type(loss) == "table" and getmetatable(loss) and getmetatable(loss).__call then
     return function(out, y) return loss(out, y) end
   end
-  fail(4, "%s: option 'loss' expected a function, a loss module or a name, got %s", fname, type(loss))
+  fail(3, "%s: option 'loss' expected a function, a loss module or a name, got %s", fname, type(loss))
 end
 
 local metric_functions = {
@@ -47,9 +47,9 @@ local metric_functions = {
 
 local function resolve_metrics(fname, metrics)
   metrics = metrics or {}
-  if type(metrics) ~= "table" then fail(4, "%s: option 'metrics' expected a list of names, got %s", fname, type(metrics)) end
+  if type(metrics) ~= "table" then fail(3, "%s: option 'metrics' expected a list of names, got %s", fname, type(metrics)) end
   for _, name in ipairs(metrics) do
-    if not metric_functions[name] then fail(4, "%s: unknown metric '%s' (valid: accuracy)", fname, tostring(name)) end
+    if not metric_functions[name] then fail(3, "%s: unknown metric '%s' (valid: accuracy)", fname, tostring(name)) end
   end
   return metrics
 end

@@ -14,6 +14,9 @@ public enum Autograd {
     public static func grad(
         outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor]? = nil, retainGraph: Bool = false
     ) throws -> [Tensor?] {
+        if outputs.contains(where: { $0.gradFn.map { $0.backward == nil } ?? false }) {
+            throw TensorError("grad: the graph was already freed (a second backward through the same graph); pass retain_graph = true to the first backward to keep it")
+        }
         var engine = try Engine(outputs: outputs, gradOutputs: gradOutputs, op: "grad")
         var wanted = [ObjectIdentifier: Tensor?]()
         for t in inputs {
