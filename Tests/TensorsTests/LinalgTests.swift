@@ -117,23 +117,13 @@ extension ViewsOpsTests {
         #expect(try Tensor([], shape: [0, 4]).mm(VF.rand([4, 2])).shape == [0, 2])
     }
 
-    @Test func addmmLinearAndGemm() throws {
+    @Test func addmm() throws {
         let x = try VF.rand([4, 3], seed: 1), w = try VF.rand([5, 3], seed: 2), bias = try VF.rand([5], seed: 3)
-        let y = try Tensor.linear(x, weight: w, bias: bias)
-        var expected = naiveMatmul(x.toArray(), try w.t().toArray(), m: 4, k: 3, n: 5)
+        let expected = naiveMatmul(x.toArray(), try w.t().toArray(), m: 4, k: 3, n: 5)
         let bv = bias.toArray()
-        for i in 0..<20 { expected[i] += bv[i % 5] }
-        #expect(y.shape == [4, 5] && close(y.toArray(), expected))
-        #expect(try Tensor.linear(VF.rand([2, 4, 3]), weight: w).shape == [2, 4, 5])
-        #expect(VF.error { try Tensor.linear(x, weight: VF.rand([5, 4])) }?.contains("expected last dim 4") == true)
         let s = try bias.addmm(x, w.t(), beta: 0.5, alpha: 2)
-        let want: [Float] = (0..<20).map { i in 2 * (expected[i] - bv[i % 5]) + 0.5 * bv[i % 5] }
+        let want: [Float] = (0..<20).map { i in 2 * expected[i] + 0.5 * bv[i % 5] }
         #expect(close(s.toArray(), want))
-        let out = try Tensor.filled([4, 5], 1)
-        try Tensor.gemm(x, w, into: out, transposeB: true, beta: 1)
-        let want2: [Float] = (0..<20).map { i in expected[i] - bv[i % 5] + 1 }
-        #expect(close(out.toArray(), want2))
-        #expect(VF.error { try Tensor.gemm(x, w, into: out) } != nil)
     }
 
     @Test func linalgGradients() throws {
@@ -153,7 +143,6 @@ extension ViewsOpsTests {
         try VF.check({ try Tensor.bmm($0[0], $0[1]) }, [try VF.rand([1, 3, 4], seed: 11, grad: true), y3])
         try VF.check({ try Tensor.bmm($0[0], $0[1]) }, [x3, try VF.rand([1, 4, 2], seed: 12, grad: true)])
         let w = try VF.rand([2, 4], seed: 13, grad: true), bias = try VF.rand([2], seed: 14, grad: true)
-        try VF.check({ try Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }, [a, w, bias])
         try VF.check({ try $0[2].addmm($0[0], $0[1].t(), beta: 0.5, alpha: 2) }, [a, w, bias])
     }
 }
