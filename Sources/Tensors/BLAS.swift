@@ -10,8 +10,18 @@ import Dispatch
 /// with the same K order whatever the thread count, so results are bit-identical for 1 or N
 /// threads, and the panels still run in parallel.
 public enum BLAS {
-    /// Rows (or columns) of C per independent panel.
-    public static let panel = 128
+    /// Panels per product at most: enough to spread over the cores, few enough that each call
+    /// is large (a conv's [16, 25] × [25, 36864] must not become 288 tiny calls).
+    public static let maxPanels = 8
+    /// Rows (or columns) of C per panel at least.
+    public static let minPanel = 128
+
+    /// The panel size for a side of `extent` rows or columns: a function of the shape only.
+    @inline(__always)
+    static func panelSize(_ extent: Int) -> Int {
+        let even = (extent + maxPanels - 1) / maxPanels
+        return Swift.max(minPanel, (even + 15) / 16 * 16)
+    }
 
     /// Row-major `C[m, n] = alpha · op(A) · op(B) + beta · C`. `op(A)` is [m, k]: A is [m, k]
     /// (lda ≥ k), or [k, m] read transposed (lda ≥ m); likewise B. Sizes are validated by the
@@ -36,6 +46,7 @@ public enum BLAS {
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         let byRows = m >= n
         let extent = byRows ? m : n
+        let panel = panelSize(extent)
         let panels = (extent + panel - 1) / panel
         let body: (Int) -> Void = { p in
             let start = p * panel, size = Swift.min(panel, extent - start)
