@@ -297,7 +297,10 @@ func locatedMessage(_ name: String, _ text: String) -> String {
     let shown = name.hasPrefix("__") ? String(name.dropFirst(2)) : name
     // Internal helpers of the Lua libraries (`_set_option`) are not names a script knows.
     if shown.isEmpty || name.hasPrefix("_") && !name.hasPrefix("__") { return text }
-    if text.hasPrefix(shown + ":") || text.hasPrefix(name + ":") { return text }
+    if let colon = text.firstIndex(of: ":") {
+        let first = text[..<colon]  // `add`, `optim.build`, ...
+        if first == shown || first == name || first.hasSuffix("." + shown) { return text }
+    }
     return shown + ": " + text
 }
 
@@ -337,7 +340,8 @@ public final class LuaClass<T: AnyObject> {
     @inlinable
     public func check(_ L: LuaState, _ i: Int32, _ what: @autoclosure () -> String) throws -> T {
         if let o = to(L, i) { return o }
-        throw LuaError("\(what()) expected a \(name), got \(L.typeName(i))")
+        let article = name.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+        throw LuaError("\(what()) expected \(article) \(name), got \(L.typeName(i))")
     }
 }
 
