@@ -10,6 +10,12 @@ local function fail(level, fmt, ...)
   error(string.format(fmt, ...), level + 1)
 end
 
+local function check_batch_size(fname, n)
+  if n ~= nil and (math.type(n) ~= "integer" or n < 1) then
+    fail(3, "%s: option 'batch_size' expected a positive integer, got %s", fname, tostring(n))
+  end
+end
+
 local function check_options(fname, opts, allowed)
   if opts == nil then return {} end
   if type(opts) ~= "table" then fail(3, "%s: expected an options table, got %s", fname, type(opts)) end
@@ -79,7 +85,7 @@ end
 local fit_options = {
   optimizer = true, loss = true, x = true, y = true, loader = true, epochs = true, batch_size = true,
   validation = true, metrics = true, accumulate = true, clip_grad_norm = true, scheduler = true,
-  scheduler_step = true, on_epoch = true, shuffle = true, seed = true, verbose = true,
+  scheduler_step = true, on_epoch = true, shuffle = true, seed = true,
 }
 
 --- train.fit(model, {optimizer, loss, x, y | loader, epochs, batch_size, validation = {x, y},
@@ -95,6 +101,7 @@ function train.fit(model, opts)
   if type(opt) == "string" then opt = optim.build(opt, model:parameters(), {}) end
   local lossf = resolve_loss("train.fit", opts.loss)
   local metrics = resolve_metrics("train.fit", opts.metrics)
+  check_batch_size("train.fit", opts.batch_size)
   local epochs = opts.epochs or 1
   local batch_size = opts.batch_size or 32
   local accumulate = opts.accumulate or 1
@@ -179,6 +186,7 @@ function train.evaluate(model, x, y, opts)
   if x:size(1) ~= y:size(1) then
     fail(2, "train.evaluate: x has %d rows but y has %d", x:size(1), y:size(1))
   end
+  check_batch_size("train.evaluate", opts.batch_size)
   local metrics = resolve_metrics("train.evaluate", opts.metrics or { "accuracy" })
   return evaluate(model, x, y, resolve_loss("train.evaluate", opts.loss), metrics, opts.batch_size or 256)
 end
@@ -187,6 +195,7 @@ end
 function train.predict(model, x, opts)
   opts = check_options("train.predict", opts, { batch_size = true })
   if not tensor.is_tensor(x) then fail(2, "train.predict: argument 2 expected a tensor, got %s", type(x)) end
+  check_batch_size("train.predict", opts.batch_size)
   local batch_size = opts.batch_size or 256
   local was_training = model.training
   model:eval()
