@@ -237,7 +237,9 @@ extension Runtime {
         guard g.shape == t.shape else {
             throw LuaError("grad must have the tensor's shape \(describe(shape: t.shape)), got \(describe(shape: g.shape))")
         }
-        t.grad = g
+        // Gradients carry no history: a grad computed from the tensor itself (`w.grad = w * 2`)
+        // would otherwise form a cycle tensor → grad → graph → tensor that ARC never frees.
+        t.grad = g.detach()
         return 0
     }
 
