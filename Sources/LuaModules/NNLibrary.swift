@@ -228,14 +228,15 @@ local function each_member(self, visit)
   end
 end
 
--- All tensors of one kind in the tree under `self`, as parallel arrays of dotted names and
--- tensors; a tensor reachable twice (tied weights) is listed once.
+-- All tensors of one kind ("parameter", "buffer"; nil: both) in the tree under `self`, as
+-- parallel arrays of dotted names and tensors; a tensor reachable twice (tied weights) is listed
+-- once.
 local function collect(self, kind)
   local names, tensors, seen = {}, {}, {}
   local function walk(m, prefix)
     each_member(m, function(k, name, v)
       if k == "module" then walk(v, prefix .. name .. ".")
-      elseif k == kind and not seen[v] then
+      elseif (kind == nil or k == kind) and not seen[v] then
         seen[v] = true
         names[#names + 1] = prefix .. name
         tensors[#tensors + 1] = v
@@ -354,21 +355,7 @@ end
 -- Checkpoints ----------------------------------------------------------------------------------
 
 -- Parameters then buffers of each module in tree order, as (names, tensors).
-local function state_entries(self)
-  local names, tensors, seen = {}, {}, {}
-  local function walk(m, prefix)
-    each_member(m, function(k, name, v)
-      if k == "module" then walk(v, prefix .. name .. ".")
-      elseif not seen[v] then
-        seen[v] = true
-        names[#names + 1] = prefix .. name
-        tensors[#tensors + 1] = v
-      end
-    end)
-  end
-  walk(self, "")
-  return names, tensors
-end
+local function state_entries(self) return collect(self, nil) end
 
 --- m:state_dict(): {name = tensor} of parameters and buffers (shared, not copied), and as a
 --- second result the names in order.

@@ -103,3 +103,20 @@ func lanesSign(_ x: Lanes) -> Lanes {
 func lanesLerp(_ a: Lanes, _ b: Lanes, _ w: Float) -> Lanes {
     w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
 }
+
+/// The moment update shared by the Adam family (Adam, AMSGrad, NAdam, RAdam): g ← sign·g + λ·θ
+/// (L2 decay; λ = 0 when decoupled), m ← lerp(m, g, 1 − β1), v ← β2·v + (1 − β2)·g². Stores m
+/// and v and returns θ, g, m, v for the algorithm's own parameter update.
+@inline(__always)
+func adamMoments(
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int,
+    sign: Float, l2: Float, w1: Float, beta2: Float, c2: Float
+) -> (p: Lanes, g: Lanes, m: Lanes, v: Lanes) {
+    let pi = Lanes(p, i, n)
+    let gi = sign * Lanes(g, i, n) + l2 * pi
+    let mi = lanesLerp(Lanes(m, i, n), gi, w1)
+    let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
+    mi.store(m, i, n); vi.store(v, i, n)
+    return (pi, gi, mi, vi)
+}

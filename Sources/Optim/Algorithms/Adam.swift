@@ -80,11 +80,7 @@ struct AdamKernel: LaneKernel {
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
-        let gi = sign * Lanes(g, i, n) + l2 * pi
-        let mi = lanesLerp(mOld, gi, w1)
-        let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
-        mi.store(m, i, n); vi.store(v, i, n)
+        let (pi, _, mi, vi) = adamMoments(p, g, m, v, i, n, sign: sign, l2: l2, w1: w1, beta2: beta2, c2: c2)
         var vm = vi
         if amsgrad {
             vm = lanesMax(Lanes(vmax, i, n), vi)

@@ -56,11 +56,7 @@ struct NAdamKernel: LaneKernel {
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
-        let gi = sign * Lanes(g, i, n) + l2 * pi
-        let mi = lanesLerp(mOld, gi, w1)
-        let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
-        mi.store(m, i, n); vi.store(v, i, n)
+        let (pi, gi, mi, vi) = adamMoments(p, g, m, v, i, n, sign: sign, l2: l2, w1: w1, beta2: beta2, c2: c2)
         let d = lanesSqrt(vi / bc2) + eps
         let q = pi * decay + cg * (gi / d)
         (q + cm * (mi / d)).store(p, i, n)

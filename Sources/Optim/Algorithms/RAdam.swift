@@ -55,11 +55,7 @@ struct RAdamKernel: LaneKernel {
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let pi = Lanes(p, i, n), mOld = Lanes(m, i, n)
-        let gi = sign * Lanes(g, i, n) + l2 * pi
-        let mi = lanesLerp(mOld, gi, w1)
-        let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
-        mi.store(m, i, n); vi.store(v, i, n)
+        let (pi, _, mi, vi) = adamMoments(p, g, m, v, i, n, sign: sign, l2: l2, w1: w1, beta2: beta2, c2: c2)
         // PyTorch's order: (m/bc1)·lr·(sqrt(bc2)/(sqrt(v) + ε))·r
         var delta = mi / bc1 * lr
         if rectified { delta = delta * (bc2Sqrt / (lanesSqrt(vi) + eps)) * rect }
