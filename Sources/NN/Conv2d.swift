@@ -58,33 +58,46 @@ extension Functional {
             try BLAS.sgemm(transA: false, transB: false, m: o, n: ld, k: rowsK, wd.pointer, lda: rowsK,
                      col.pointer, ldb: ld, beta: 0, tmp.pointer, ldc: ld)
             // [O, b·L] -> [b, O, L], adding the bias.
-            for i in 0..<b {
-                for oc in 0..<o {
-                    let src = tmp.pointer + oc * ld + i * l, dst = out.pointer + ((start + i) * o + oc) * l
-                    let bv = bd?.pointer[oc] ?? 0
-                    for k in 0..<l { dst[k] = src[k] + bv }
+            let tp = tmp.pointer, op = out.pointer + start * o * l, bp = bd?.pointer
+            Parallel.forEachChunk(count: b, chunk: samplesPerChunk(o * l)) { r in
+                for i in r {
+                    for oc in 0..<o {
+                        let src = tp + oc * ld + i * l, dst = op + (i * o + oc) * l
+                        let bv = bp?[oc] ?? 0
+                        for k in 0..<l { dst[k] = src[k] + bv }
+                    }
                 }
             }
         }
+        // With one group the forward columns are exactly what backward needs for dW: keep them
+        // (at most 16 MB, see `group`) instead of unfolding again.
+        let savedColumns = group == n && weight.requiresGrad ? col : nil
 
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.record("conv2d", out, inputs) { g in
             let gd = try dense(g)
             let gx = x.requiresGrad ? try zeroTensor(x.shape) : nil
             let gw = weight.requiresGrad ? try zeroTensor(weight.shape) : nil
-            let col = try newTensor([rowsK, group * l]), gcat = try newTensor([o, group * l])
+            // Scratch for unfolding and for Wᵀ·g; the saved columns are never written (backward may
+            // run again with retain_graph).
+            let col = try (gx == nil ? savedColumns : nil) ?? newTensor([rowsK, group * l])
+            let gcat = try newTensor([o, group * l])
             for start in Swift.stride(from: 0, to: n, by: group) {
                 let b = min(group, n - start), ld = b * l
                 // [b, O, L] -> [O, b·L]
-                for i in 0..<b {
-                    for oc in 0..<o {
-                        (gcat.pointer + oc * ld + i * l).update(from: gd.pointer + ((start + i) * o + oc) * l, count: l)
+                let gp = gd.pointer + start * o * l, cp = gcat.pointer
+                Parallel.forEachChunk(count: b, chunk: samplesPerChunk(o * l)) { r in
+                    for i in r {
+                        for oc in 0..<o { copyFloats(gp + (i * o + oc) * l, to: cp + oc * ld + i * l, count: l) }
                     }
                 }
                 if let gw {
-                    unfold(win, xd.pointer + start * planeIn, planeIn, col.pointer, l, ld, samples: b)
+                    let cols = savedColumns ?? col
+                    if savedColumns == nil {  // several groups: unfold this one again
+                        unfold(win, xd.pointer + start * planeIn, planeIn, cols.pointer, l, ld, samples: b)
+                    }
                     try BLAS.sgemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
-                             col.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
+                             cols.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
                 }
                 if let gx {
                     try BLAS.sgemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
@@ -106,7 +119,43 @@ extension Functional {
 
 /// Samples per thread chunk for the im2col/col2im loops (each sample touches its own memory).
 func samplesPerChunk(_ win: Window2d) -> Int {
-    max(1, Parallel.defaultChunk / max(win.colRows * win.colCols, 1))
+    samplesPerChunk(win.colRows * win.colCols)
+}
+
+/// Samples per thread chunk for per-sample loops touching `floats` floats each.
+func samplesPerChunk(_ floats: Int) -> Int {
+    max(1, Parallel.defaultChunk / max(floats, 1))
+}
+
+/// Copies `count` floats. Rows in im2col are short (8–30 floats): a `memmove` call costs more
+/// than the copy, and the auto-vectorized loop (16 floats per iteration) runs its scalar tail.
+@inline(__always)
+func copyFloats(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    if count >= 256 { dst.update(from: src, count: count); return }
+    shortRowLoop(count) { k, width in
+        if width == 8 {
+            UnsafeMutableRawPointer(dst + k).storeBytes(of: UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        } else { dst[k] = src[k] }
+    }
+}
+
+/// `dst[k] += src[k]` for `count` floats, with `copyFloats`' short-row blocking.
+@inline(__always)
+func addFloats(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    shortRowLoop(count) { k, width in
+        if width == 8 {
+            let d = UnsafeMutableRawPointer(dst + k)
+            d.storeBytes(of: d.loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        } else { dst[k] += src[k] }
+    }
+}
+
+/// Calls `body(k, 8)` for each whole block of 8 in `0..<count`, then `body(k, 1)` for the rest.
+@inline(__always)
+func shortRowLoop(_ count: Int, _ body: (Int, Int) -> Void) {
+    var k = 0
+    while k + 8 <= count { body(k, 8); k += 8 }
+    while k < count { body(k, 1); k += 1 }
 }
 
 /// im2col of `samples` consecutive samples (`planeIn` floats apart) into column blocks `l` apart

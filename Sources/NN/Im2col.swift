@@ -44,7 +44,7 @@ struct Window2d {
                         let src = plane + ih * width + iw0
                         for ow in 0..<lo { dst[ow] = 0 }
                         if sw == 1 {
-                            (dst + lo).update(from: src + lo, count: hi - lo)
+                            copyFloats(src + lo, to: dst + lo, count: hi - lo)
                         } else {
                             for ow in lo..<hi { dst[ow] = src[ow * sw] }
                         }
@@ -70,7 +70,7 @@ struct Window2d {
                         let src = row + oh * outW
                         let dst = plane + ih * width + iw0
                         if sw == 1 {
-                            for ow in lo..<hi { dst[ow] += src[ow] }
+                            addFloats(src + lo, to: dst + lo, count: hi - lo)
                         } else {
                             for ow in lo..<hi { dst[ow * sw] += src[ow] }
                         }

@@ -26,10 +26,13 @@ extension Functional {
         return Tensor.record("max_pool2d", out, [x]) { g in
             let gd = try dense(g)
             let gx = try zeroTensor(x.shape)
-            let arg = winners.pointer
-            for p in 0..<planes {
-                let gi = gd.pointer + p * outSize, gxp = gx.pointer + p * inSize, a = arg + p * outSize
-                for k in 0..<outSize { gxp[Int(a[k])] += gi[k] }
+            let arg = winners.pointer, gp = gd.pointer, gxb = gx.pointer
+            // Each plane scatters into its own slice of gx, so planes can run in parallel.
+            Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+                for p in range {
+                    let gi = gp + p * outSize, gxp = gxb + p * inSize, a = arg + p * outSize
+                    for k in 0..<outSize { gxp[Int(a[k])] += gi[k] }
+                }
             }
             return [gx]
         }
@@ -97,6 +100,12 @@ extension Functional {
 extension Window2d {
     /// Max over each window of one plane; `arg` receives the winning in-plane index.
     func maxPlane(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>) {
+        if kh == 2, kw == 2, sh == 2, sw == 2, ph == 0, pw == 0 { return maxPlane2x2(x, y, arg) }
+        maxPlaneAnyWindow(x, y, arg)
+    }
+
+    /// `maxPlane` for any window: the reference the 2×2 fast path must agree with.
+    func maxPlaneAnyWindow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>) {
         for oh in 0..<outH {
             let h0 = oh * sh - ph
             for ow in 0..<outW {
@@ -109,6 +118,51 @@ extension Window2d {
                     }
                     if best.isNaN { break }
                 }
+                y[oh * outW + ow] = best
+                arg[oh * outW + ow] = Int32(truncatingIfNeeded: at)
+            }
+        }
+    }
+
+    /// `maxPlane` for the common 2×2, stride-2, unpadded window: the four candidates in the same
+    /// order and with the same comparisons as the general loop (so the same winner, NaN
+    /// included), without its per-element bounds and loop bookkeeping.
+    @inline(__always)
+    func maxPlane2x2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>) {
+        for oh in 0..<outH {
+            let top = 2 * oh * width, bottom = top + width
+            var ow = 0
+            // Eight outputs at a time: the same selection rule, lane by lane.
+            while ow + 8 <= outW, 2 * ow + 16 <= width {
+                let t = UnsafeRawPointer(x + top + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
+                let b = UnsafeRawPointer(x + bottom + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
+                let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(truncatingIfNeeded: top + 2 * ow)
+                var best = t.evenHalf, at = lane
+                @inline(__always) func consider(_ v: SIMD8<Float>, _ k: SIMD8<Int32>) {
+                    let wins = (best .== best) .& ((v .> best) .| (v .!= v))
+                    best.replace(with: v, where: wins)
+                    at.replace(with: k, where: wins)
+                }
+                consider(t.oddHalf, lane &+ 1)
+                consider(b.evenHalf, lane &+ Int32(truncatingIfNeeded: width))
+                consider(b.oddHalf, lane &+ Int32(truncatingIfNeeded: width + 1))
+                UnsafeMutableRawPointer(y + oh * outW + ow).storeBytes(of: best, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(arg + oh * outW + ow).storeBytes(of: at, as: SIMD8<Int32>.self)
+                ow += 8
+            }
+            while ow < outW {
+                defer { ow += 1 }
+                let a = top + 2 * ow
+                var best = x[a], at = a
+                // A later candidate wins when greater, or when it is NaN and no NaN came before
+                // (the general loop stops at the first NaN).
+                @inline(__always) func consider(_ k: Int) {
+                    let v = x[k]
+                    if !best.isNaN && (v > best || v.isNaN) { best = v; at = k }
+                }
+                consider(a + 1)
+                consider(bottom + 2 * ow)
+                consider(bottom + 2 * ow + 1)
                 y[oh * outW + ow] = best
                 arg[oh * outW + ow] = Int32(truncatingIfNeeded: at)
             }
