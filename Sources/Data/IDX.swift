@@ -35,6 +35,17 @@ public enum IDX {
         return tensor
     }
 
+    /// Whether the file stores unsigned bytes (type byte 0x08, as MNIST's images and labels do),
+    /// read from the header alone. `descent predict` scales such images by 1/255 by default.
+    ///
+    /// ```swift
+    /// try IDX.storesUnsignedBytes("t10k-images-idx3-ubyte.gz")  // true
+    /// ```
+    public static func storesUnsignedBytes(_ path: String) throws -> Bool {
+        let magic = try ByteStream(path: path).read(4, what: "IDX header")
+        return magic[0] == 0 && magic[1] == 0 && magic[2] == 0x08
+    }
+
     /// The element format for an IDX type byte, nil when the byte is not one of the six types.
     static func elementFormat(_ byte: UInt8) -> ElementFormat? {
         switch byte {

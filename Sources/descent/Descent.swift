@@ -14,6 +14,7 @@ struct Descent: ParsableCommand {
               descent run exp.lua --set lr=3e-4 --seed 1
               descent sweep exp.lua --grid optimizer=adam,adamw --seeds 3 --out runs/ablation
               descent report runs/ablation --metric test_accuracy
+              descent predict --model model.lua --weights model.safetensors test.csv
             """,
         version: version,
         subcommands: Descent.allSubcommands)
