@@ -132,30 +132,24 @@ func samplesPerChunk(_ floats: Int) -> Int {
 @inline(__always)
 func copyFloats(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
     if count >= 256 { dst.update(from: src, count: count); return }
-    shortRowLoop(count) { k, width in
-        if width == 8 {
-            UnsafeMutableRawPointer(dst + k).storeBytes(of: UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        } else { dst[k] = src[k] }
+    var k = 0
+    while k + 8 <= count {
+        UnsafeMutableRawPointer(dst + k).storeBytes(of: UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        k += 8
     }
+    while k < count { dst[k] = src[k]; k += 1 }
 }
 
-/// `dst[k] += src[k]` for `count` floats, with `copyFloats`' short-row blocking.
+/// `dst[k] += src[k]` for `count` floats, blocked like `copyFloats`.
 @inline(__always)
 func addFloats(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-    shortRowLoop(count) { k, width in
-        if width == 8 {
-            let d = UnsafeMutableRawPointer(dst + k)
-            d.storeBytes(of: d.loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        } else { dst[k] += src[k] }
-    }
-}
-
-/// Calls `body(k, 8)` for each whole block of 8 in `0..<count`, then `body(k, 1)` for the rest.
-@inline(__always)
-func shortRowLoop(_ count: Int, _ body: (Int, Int) -> Void) {
     var k = 0
-    while k + 8 <= count { body(k, 8); k += 8 }
-    while k < count { body(k, 1); k += 1 }
+    while k + 8 <= count {
+        let d = UnsafeMutableRawPointer(dst + k)
+        d.storeBytes(of: d.loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count { dst[k] += src[k]; k += 1 }
 }
 
 /// im2col of `samples` consecutive samples (`planeIn` floats apart) into column blocks `l` apart

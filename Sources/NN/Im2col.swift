@@ -30,28 +30,32 @@ struct Window2d {
         for c in 0..<channels {
             let plane = x + c * height * width
             for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = col + ((c * kh + i) * kw + j) * ld
-                    let iw0 = j * dw - pw
-                    let (lo, hi) = validColumns(iw0)
-                    for oh in 0..<outH {
-                        let dst = row + oh * outW
-                        let ih = oh * sh - ph + i * dh
-                        if ih < 0 || ih >= height {
-                            dst.initialize(repeating: 0, count: outW)
-                            continue
-                        }
-                        let src = plane + ih * width + iw0
-                        for ow in 0..<lo { dst[ow] = 0 }
-                        if sw == 1 {
-                            copyFloats(src + lo, to: dst + lo, count: hi - lo)
-                        } else {
-                            for ow in lo..<hi { dst[ow] = src[ow * sw] }
-                        }
-                        for ow in hi..<outW { dst[ow] = 0 }
-                    }
-                }
+                for j in 0..<kw { unfoldRow(plane, i, j, col + ((c * kh + i) * kw + j) * ld) }
             }
+        }
+    }
+
+    /// One row of the column matrix: the input values under kernel offset (i, j) for every
+    /// output position. Kept out of line so its loop has registers for itself.
+    @inline(never)
+    private func unfoldRow(_ plane: UnsafePointer<Float>, _ i: Int, _ j: Int, _ row: UnsafeMutablePointer<Float>) {
+        let iw0 = j * dw - pw, outW = outW, sw = sw
+        let (lo, hi) = validColumns(iw0)
+        for oh in 0..<outH {
+            let dst = row + oh * outW
+            let ih = oh * sh - ph + i * dh
+            if ih < 0 || ih >= height {
+                dst.initialize(repeating: 0, count: outW)
+                continue
+            }
+            let src = plane + ih * width + iw0
+            for ow in 0..<lo { dst[ow] = 0 }
+            if sw == 1 {
+                copyFloats(src + lo, to: dst + lo, count: hi - lo)
+            } else {
+                for ow in lo..<hi { dst[ow] = src[ow * sw] }
+            }
+            for ow in hi..<outW { dst[ow] = 0 }
         }
     }
 
