@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libedit (BSD licence) for the REPL's line editing; GNU readline is GPL.
+        .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The only C code of our own: the error trampoline and wrappers for Lua's macros.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
@@ -33,10 +35,12 @@ let package = Package(
         .target(
             name: "LuaModules",
             dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments"]),
+        // The REPL: the read-eval-print loop, result display, history, line sources.
+        .target(name: "Console", dependencies: ["LuaHost", "CEdit"]),
         .executableTarget(
             name: "descent",
             dependencies: [
-                "LuaModules", "Experiments", "Tensors", "Optim",
+                "LuaModules", "Experiments", "Tensors", "Optim", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -46,6 +50,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "LuaHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz"]),
     ],
     swiftLanguageModes: [.v5]

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 
 static descent_dispatch_fn swift_dispatch;
 static descent_release_fn swift_release;
@@ -99,6 +100,64 @@ void descent_set_deadline(lua_State *L, int64_t deadline_ns) {
     info_of(L)->deadline = deadline_ns;
     if (deadline_ns > 0) lua_sethook(L, deadline_hook, LUA_MASKCOUNT, 10000);
     else lua_sethook(L, NULL, 0, 0);
+}
+
+/* Ctrl-C in the REPL. The handler only stores integers and calls lua_sethook, which Lua allows
+   from a signal handler (lua.c does the same): the hook then raises the error from Lua's own
+   frames at the next instruction. */
+static lua_State *volatile interrupt_target;
+static volatile sig_atomic_t interrupt_pending;
+static volatile sig_atomic_t interrupt_received;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    interrupt_pending = 0;
+    /* The hook stays on (every instruction) until the evaluation ends, so a script's own pcall
+       cannot swallow the interrupt. */
+    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "interrupted");
+}
+
+static void on_interrupt(int sig) {
+    interrupt_received = 1;
+    lua_State *L = interrupt_target;
+    if (!L) return;
+    if (interrupt_pending) {
+        /* A second Ctrl-C before the first took effect: a long Swift kernel is running, which
+           no hook can stop. End the process as an uncaught SIGINT would. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    interrupt_pending = 1;
+    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1);
+}
+
+int descent_install_interrupt_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; /* no SA_RESTART: a blocked read at the prompt returns EINTR */
+    return sigaction(SIGINT, &action, NULL);
+}
+
+void descent_interrupt_begin(lua_State *L) {
+    interrupt_pending = 0;
+    interrupt_received = 0;
+    interrupt_target = L;
+}
+
+void descent_interrupt_end(lua_State *L) {
+    interrupt_target = NULL;
+    interrupt_pending = 0;
+    lua_sethook(L, NULL, 0, 0);
+}
+
+int descent_interrupt_take(void) {
+    int received = interrupt_received;
+    interrupt_received = 0;
+    return received;
 }
 
 /* Pushes "file:line: " for the innermost *script* frame: embedded library chunks (nn, optim,

@@ -250,6 +250,32 @@ public final class LuaHost {
 
     public func collectGarbage() { descent_gc_collect(L) }
 
+    // MARK: Ctrl-C (the REPL)
+
+    /// Makes SIGINT interrupt code run inside `interruptible` (and otherwise only be noted for
+    /// `takeInterrupt`). A read blocked at a prompt returns EINTR instead of restarting.
+    @discardableResult
+    public static func installInterruptHandler() -> Bool { descent_install_interrupt_handler() == 0 }
+
+    /// Runs `body`, during which Ctrl-C makes the running Lua code raise "interrupted" (the error
+    /// comes out of the protected call in `body`). Not for runs with a `setTimeout` deadline:
+    /// both use Lua's single hook.
+    ///
+    /// ```swift
+    /// try host.interruptible { try host.call(nargs: 0, nresults: 0) }
+    /// ```
+    public func interruptible<T>(_ body: () throws -> T) rethrows -> T {
+        descent_interrupt_begin(L)
+        defer { descent_interrupt_end(L) }
+        return try body()
+    }
+
+    /// Whether a SIGINT arrived since the last call; clears it.
+    public static func takeInterrupt() -> Bool { descent_interrupt_take() != 0 }
+
+    /// "Lua 5.4.6": the release of the linked Lua headers.
+    public static var luaRelease: String { String(cString: descent_lua_release()) }
+
     /// `script.lua:LINE` of the Lua code that called the running Swift function, if any.
     public func scriptPosition() -> String? {
         luaL_where(L, 1)

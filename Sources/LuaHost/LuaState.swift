@@ -219,3 +219,5 @@ public let LUA_TYPE_STRING = LUA_TSTRING
 public let LUA_TYPE_TABLE = LUA_TTABLE
 public let LUA_TYPE_FUNCTION = LUA_TFUNCTION
 public let LUA_TYPE_USERDATA = LUA_TUSERDATA
+/// `nresults` for a call that keeps every result.
+public let LUA_MULTIPLE_RESULTS = LUA_MULTRET

@@ -130,11 +130,15 @@ public final class Runtime {
             """, name: "=text-only")
     }
 
+    /// The global modules every script sees, in the order the docs list them.
+    public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment"]
+
     /// `require "descent"` returns a table with every module.
     func installDescentTable() throws {
+        let names = Runtime.moduleNames.map { "\"\($0)\"" }.joined(separator: ", ")
         try host.run(string: """
             local d = {}
-            for _, name in ipairs({"tensor", "autograd", "nn", "optim", "data", "train", "experiment"}) do
+            for _, name in ipairs({\(names)}) do
               d[name] = rawget(_G, name)
             end
             package.loaded.descent = d

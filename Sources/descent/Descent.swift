@@ -15,6 +15,9 @@ struct Descent: ParsableCommand {
               descent sweep exp.lua --grid optimizer=adam,adamw --seeds 3 --out runs/ablation
               descent report runs/ablation --metric test_accuracy
               descent predict --model model.lua --weights model.safetensors test.csv
+              descent repl --seed 1
+
+            With no arguments on a terminal, descent starts the REPL (descent repl).
             """,
         version: version,
         subcommands: Descent.allSubcommands)
@@ -22,7 +25,9 @@ struct Descent: ParsableCommand {
     /// Exit codes of the contract: 0 success, 1 script error, 2 usage error.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            // `descent` alone at a terminal is the REPL; with no terminal it prints the help.
+            var command = CommandLine.arguments.count == 1 && isatty(STDIN_FILENO) != 0
+                ? try ReplCommand.parseAsRoot([]) : try parseAsRoot()
             try command.run()
         } catch {
             let code = exitCode(for: error)

@@ -21,14 +21,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The Lua script to run.")
     var script: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key (experiment.config).", valueName: "key=value"))
-    var overrides: [String] = []
-
-    @Option(help: "The run's seed (default RNG seed and experiment.seed()).")
-    var seed: Int = 0
-
-    @Option(help: "Threads for descent's kernels and OpenBLAS (default: all cores).")
-    var threads: Int?
+    @OptionGroup var runtimeOptions: RuntimeOptions
 
     @Option(help: ArgumentHelp("Write a run record (config, metrics, summary, status) to this directory.", valueName: "dir"))
     var out: String?
@@ -55,10 +48,6 @@ struct RunCommand: ParsableCommand {
     var scriptArguments: [String] = []
 
     func validate() throws {
-        for o in overrides where !o.contains("=") || o.hasPrefix("=") {
-            throw ValidationError("--set expects key=value, got '\(o)'")
-        }
-        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
         if let m = maxMemory, m < 1 { throw ValidationError("--max-memory expects a positive number of MB, got \(m)") }
         if resume && out == nil { throw ValidationError("--resume needs --out DIR (the run to continue)") }
         if let t = timeout, !(t > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(t)") }
@@ -69,23 +58,18 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         unblockTerminationSignals()
-        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        Parallel.threads = threadCount
-        let pairs = overrides.map { o -> (String, String) in
-            let eq = o.firstIndex(of: "=")!  // validate() guarantees it
-            return (String(o[..<eq]), String(o[o.index(after: eq)...]))
-        }
         let limit = Int64(maxMemory ?? 0) * 1024 * 1024
         var recorder: RunRecorder? = nil
         if let out {
-            let config = RunConfig(script: script, config: pairs.map { ($0.0, .string($0.1)) }, seed: seed,
-                                   commandLine: CommandLine.arguments, version: Descent.version, threads: threadCount)
+            let config = RunConfig(script: script, config: runtimeOptions.overridePairs.map { ($0.0, .string($0.1)) },
+                                   seed: runtimeOptions.seed, commandLine: CommandLine.arguments,
+                                   version: Descent.version, threads: runtimeOptions.threadCount)
             recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume)
             RunRecorder.installSignalHandlers()
         }
         if limit > 0 { TensorMemory.limit = Int(limit) }
-        let context = RunContext(scriptPath: script, seed: seed, overrides: pairs, recorder: recorder,
-                                 quiet: quiet, memoryLimitBytes: limit)
+        let context = runtimeOptions.makeContext(scriptPath: script, recorder: recorder, quiet: quiet,
+                                                 memoryLimitBytes: limit)
         context.resuming = resume
         context.detectAnomaly = detectAnomaly
         if sandbox {

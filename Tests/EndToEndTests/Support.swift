@@ -22,6 +22,8 @@ enum Descent {
         return bundle.appendingPathComponent("descent")
     }()
 
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// A fresh temporary directory for one test.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-e2e-\(UUID().uuidString)")
@@ -37,9 +39,10 @@ enum Descent {
         return url
     }
 
-    /// Runs `descent arguments...` in `directory` with a time limit.
+    /// Runs `descent arguments...` in `directory` with a time limit; `input`, when given, is
+    /// piped to its stdin (otherwise stdin is inherited).
     static func run(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
-                    environment: [String: String] = [:]) throws -> DescentRun {
+                    environment: [String: String] = [:], input: String? = nil) throws -> DescentRun {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -50,7 +53,19 @@ enum Descent {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil {
+            process.standardInput = stdin
+            ignoreBrokenPipes  // a child that exits before reading all its input must not kill the tests
+        }
         try process.run()
+        if let input {
+            // Written after launch from another thread: a large input must not block on a full pipe.
+            DispatchQueue.global().async {
+                stdin.fileHandleForWriting.write(Data(input.utf8))
+                try? stdin.fileHandleForWriting.close()
+            }
+        }
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
         var outData = Data(), errData = Data()
         let group = DispatchGroup()

@@ -1,11 +1,11 @@
 # Shared by scripts/descent and scripts/test: system packages and the release build.
 # shellcheck shell=bash
 
-DESCENT_APT_PACKAGES=(liblua5.4-dev libopenblas-dev zlib1g-dev pkg-config)
+DESCENT_APT_PACKAGES=(liblua5.4-dev libopenblas-dev zlib1g-dev libedit-dev pkg-config)
 
-# Installs Lua 5.4, OpenBLAS and zlib development packages when pkg-config cannot find them.
+# Installs Lua 5.4, OpenBLAS, zlib and libedit development packages when pkg-config cannot find them.
 ensure_system_packages() {
-    if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists lua5.4 openblas zlib 2>/dev/null; then
+    if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists lua5.4 openblas zlib libedit 2>/dev/null; then
         return 0
     fi
     local sudo=""

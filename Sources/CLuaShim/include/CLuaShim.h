@@ -1,9 +1,11 @@
-/// The only C code of descent. It exists for two reasons:
+/// The only C code of descent (besides CEdit's inline wrappers for libedit). It exists because:
 ///
 /// 1. Lua raises errors with longjmp, which must never cross a Swift frame. Every Swift function
 ///    that Lua can call is reached through `descent_trampoline`: Swift returns a sentinel instead
 ///    of raising, and the trampoline calls `lua_error` after every Swift frame has returned.
 /// 2. Much of Lua's C API is macros, which Swift cannot import; small inline wrappers stand in.
+/// 3. Stopping running Lua code (the --timeout deadline, Ctrl-C in the REPL) needs a Lua hook,
+///    and a hook that raises must be a C function.
 #ifndef DESCENT_CLUASHIM_H
 #define DESCENT_CLUASHIM_H
 
@@ -40,6 +42,16 @@ int64_t descent_lua_heap_bytes(lua_State *L);
 /// hook and after every Swift call.
 void descent_set_deadline(lua_State *L, int64_t deadline_ns);
 int64_t descent_monotonic_ns(void);
+/// Ctrl-C for the REPL: installs a SIGINT handler (without SA_RESTART, so a read blocked at the
+/// prompt returns EINTR). Between `descent_interrupt_begin` and `descent_interrupt_end` a SIGINT
+/// makes the running Lua code raise "interrupted" at its next instruction; a second SIGINT
+/// before that happens (a long Swift kernel) ends the process. `descent_interrupt_end` removes
+/// the hook, so it must not be combined with `descent_set_deadline`. Returns sigaction's result.
+int descent_install_interrupt_handler(void);
+void descent_interrupt_begin(lua_State *L);
+void descent_interrupt_end(lua_State *L);
+/// Whether a SIGINT arrived since the last call (or the last `descent_interrupt_begin`); clears it.
+int descent_interrupt_take(void);
 /// Nonzero once the run was stopped by the memory limit (1) or the deadline (2).
 int descent_limit_hit(lua_State *L);
 void descent_closestate(lua_State *L);
@@ -80,5 +92,7 @@ static inline void descent_pushglobaltable(lua_State *L) { lua_pushglobaltable(L
 static inline void descent_gc_step(lua_State *L, int kb) { lua_gc(L, LUA_GCSTEP, kb); }
 static inline void descent_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 static inline int descent_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT); }
+/// `LUA_RELEASE` is a concatenation of macros, which Swift cannot import.
+static inline const char *descent_lua_release(void) { return LUA_RELEASE; }
 
 #endif

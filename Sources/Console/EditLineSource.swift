@@ -1,0 +1,71 @@
+import CEdit
+import LuaHost
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Lines from the terminal through libedit: emacs-style editing, up/down through the history
+/// (kept in a `ReplHistory` file), Ctrl-C to drop the line, Ctrl-D to leave. `~/.editrc` applies.
+///
+/// ```swift
+/// if let source = EditLineSource(history: ReplHistory(path: ReplHistory.defaultPath())) {
+///     try Repl(host: host, input: source, output: .standard).run()
+/// }
+/// ```
+public final class EditLineSource: LineSource {
+    private let editor: OpaquePointer
+    private let list: OpaquePointer
+    private let history: ReplHistory
+    /// The prompts as C strings that live as long as the editor (libedit keeps the pointer).
+    private var prompts: [String: UnsafeMutablePointer<CChar>] = [:]
+
+    /// nil when libedit cannot set up the terminal.
+    public init?(history: ReplHistory) {
+        guard let list = descent_history_open(Int32(history.limit)) else { return nil }
+        guard let editor = descent_edit_open("descent", list) else {
+            history_end(list)
+            return nil
+        }
+        self.editor = editor
+        self.list = list
+        self.history = history
+        for entry in history.entries { descent_history_add(list, entry) }
+    }
+
+    deinit {
+        el_end(editor)
+        history_end(list)
+        for p in prompts.values { free(p) }
+    }
+
+    public func readLine(prompt: String) -> ReplInput {
+        descent_edit_set_prompt(editor, cPrompt(prompt))
+        _ = LuaHost.takeInterrupt()  // a Ctrl-C that ended the last evaluation is not this line's
+        var count: Int32 = 0
+        guard let raw = el_gets(editor, &count) else {
+            // -1 with EINTR (or a noted SIGINT): Ctrl-C; 0: Ctrl-D on an empty line.
+            if count < 0 && (errno == EINTR || LuaHost.takeInterrupt()) {
+                fputs("\n", stdout)
+                fflush(stdout)
+                return .interrupt
+            }
+            fputs("\n", stdout)  // leave the terminal on a fresh line
+            return .end
+        }
+        var line = String(cString: raw)
+        if line.hasSuffix("\n") { line.removeLast() }
+        if !line.allSatisfy(\.isWhitespace) {
+            descent_history_add(list, line)
+            history.add(line)
+        }
+        return .line(line)
+    }
+
+    /// nil (an empty prompt) only if memory ran out.
+    private func cPrompt(_ prompt: String) -> UnsafeMutablePointer<CChar>? {
+        if let p = prompts[prompt] { return p }
+        let p = strdup(prompt)
+        prompts[prompt] = p
+        return p
+    }
+}

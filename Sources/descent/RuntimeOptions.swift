@@ -1,0 +1,50 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import LuaModules
+import Tensors
+
+/// The options that shape a Lua runtime, shared by `descent run` and `descent repl`:
+/// `--set key=value`, `--seed N`, `--threads N`.
+///
+/// ```swift
+/// @OptionGroup var runtimeOptions: RuntimeOptions
+/// let context = runtimeOptions.makeContext(scriptPath: script)
+/// let runtime = try Runtime(context: context)
+/// ```
+struct RuntimeOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key (experiment.config).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "The run's seed (default RNG seed and experiment.seed()).")
+    var seed: Int = 0
+
+    @Option(help: "Threads for descent's kernels and OpenBLAS (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        for o in overrides where !o.contains("=") || o.hasPrefix("=") {
+            throw ValidationError("--set expects key=value, got '\(o)'")
+        }
+        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
+    }
+
+    /// `--set` values split at the first `=`, in command-line order.
+    var overridePairs: [(String, String)] {
+        overrides.compactMap { o in
+            guard let eq = o.firstIndex(of: "=") else { return nil }  // validate() rejects these
+            return (String(o[..<eq]), String(o[o.index(after: eq)...]))
+        }
+    }
+
+    /// The thread count in effect (`--threads`, or every core).
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Applies `--threads` and returns the context a `Runtime` is built from.
+    func makeContext(scriptPath: String, recorder: RunRecorder? = nil, quiet: Bool = false,
+                     memoryLimitBytes: Int64 = 0) -> RunContext {
+        Parallel.threads = threadCount
+        return RunContext(scriptPath: scriptPath, seed: seed, overrides: overridePairs, recorder: recorder,
+                          quiet: quiet, memoryLimitBytes: memoryLimitBytes)
+    }
+}
