@@ -1,0 +1,14 @@
+---@meta descent
+-- `require "descent"`: a table holding the global modules.
+
+---@class descent
+---@field tensor tensorlib
+---@field autograd autogradlib
+---@field nn nnlib
+---@field optim optimlib
+---@field data datalib
+---@field train trainlib
+---@field experiment experimentlib
+local descent = {}
+
+return descent

@@ -1,0 +1,349 @@
+---@meta
+-- descent's `optim` module for lua-language-server: optimizers, their option tables (with the
+-- defaults), schedulers (optim.lr) and optim.define. Reference: docs/lua-api/optim.md and
+-- docs/optimizers.md. Checked against the running binary (names, option names and defaults) by
+-- Tests/EndToEndTests/StubsTests.swift.
+
+---@class optimlib
+---@field lr optim.lrlib
+optim = {}
+
+---A tensor, an array of tensors (`model:parameters()`), or an array of parameter groups.
+---@alias optim.Params Tensor|Tensor[]|optim.ParamGroup[]
+
+---A parameter group: its tensors and options overriding the constructor's for this group.
+---@class optim.ParamGroup
+---@field params Tensor|Tensor[]
+---@field [string] any
+
+---One entry of `opt.param_groups`: a live view; writing an option validates it and takes effect
+---at the next step.
+---@class optim.GroupView
+---@field params Tensor[]
+---@field lr number
+---@field initial_lr? number set by schedulers
+---@field [string] any
+
+---`opt:state_dict()`: parameter positions are 1-based over all groups; state tensors are copies.
+---@class optim.StateDict
+---@field algorithm string
+---@field param_groups table[] each group's options and `params` (positions)
+---@field state table<integer, table<string, Tensor|number>> per parameter: `step` and buffers
+
+---An optimizer built by a constructor, `optim.build` or an `optim.define`d constructor.
+---@class Optimizer
+---@field param_groups optim.GroupView[] live views of the groups
+---@field name string the algorithm ("Adam", "SGD", ...)
+local Optimizer = {}
+
+---One update of every parameter whose `.grad` is not nil. With a closure, calls it first (with
+---recording on) and returns its result.
+---@param closure? fun(): any
+---@return any
+function Optimizer:step(closure) end
+
+---Sets every parameter's `.grad` to nil.
+function Optimizer:zero_grad() end
+
+---The learning rate of a group.
+---@param group? integer (default 1)
+---@return number
+function Optimizer:get_lr(group) end
+
+---Sets the learning rate of one group, or of all groups when `group` is nil.
+---@param lr number
+---@param group? integer
+function Optimizer:set_lr(lr, group) end
+
+---Options, step counts and state buffers, for checkpoints.
+---@return optim.StateDict
+function Optimizer:state_dict() end
+
+---Restores a state dict from `state_dict()` (same algorithm and parameter layout).
+---@param sd optim.StateDict
+function Optimizer:load_state_dict(sd) end
+
+-- Built-in optimizers: option tables with PyTorch's defaults --------------------------------
+
+---@class optim.SGDOptions
+---@field lr? number learning rate (default 1e-3)
+---@field momentum? number momentum factor (default 0)
+---@field dampening? number dampening of the momentum (default 0)
+---@field weight_decay? number L2 penalty (default 0)
+---@field nesterov? boolean Nesterov momentum; needs momentum > 0 and dampening 0 (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Stochastic gradient descent, with momentum and Nesterov momentum.
+---@param params optim.Params
+---@param opts? optim.SGDOptions
+---@return Optimizer
+function optim.SGD(params, opts) end
+
+---@alias optim.EpsMode "after_sqrt"|"eps_hat"|"inside_sqrt"
+
+---@class optim.AdamOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number weight decay (default 0)
+---@field amsgrad? boolean use the maximum of past second moments (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+---@field decoupled_weight_decay? boolean decay the parameter directly, as AdamW (default false)
+---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
+---@field eps_mode? optim.EpsMode where eps enters: PyTorch, Keras/Torch7 or optax eps_root form (default "after_sqrt")
+
+---Adam.
+---@param params optim.Params
+---@param opts? optim.AdamOptions
+---@return Optimizer
+function optim.Adam(params, opts) end
+
+---@class optim.AdamWOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number decoupled weight decay (default 1e-2)
+---@field amsgrad? boolean use the maximum of past second moments (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+---@field decoupled_weight_decay? boolean decay the parameter directly (default true)
+---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
+---@field eps_mode? optim.EpsMode where eps enters (default "after_sqrt")
+
+---AdamW: Adam with decoupled weight decay.
+---@param params optim.Params
+---@param opts? optim.AdamWOptions
+---@return Optimizer
+function optim.AdamW(params, opts) end
+
+---@class optim.AMSGradOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number weight decay (default 0)
+---@field amsgrad? boolean use the maximum of past second moments (default true)
+---@field maximize? boolean ascend instead of descend (default false)
+---@field decoupled_weight_decay? boolean decay the parameter directly, as AdamW (default false)
+---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
+---@field eps_mode? optim.EpsMode where eps enters (default "after_sqrt")
+
+---AMSGrad: Adam with `amsgrad = true`.
+---@param params optim.Params
+---@param opts? optim.AMSGradOptions
+---@return Optimizer
+function optim.AMSGrad(params, opts) end
+
+---@class optim.NAdamOptions
+---@field lr? number learning rate (default 2e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number weight decay (default 0)
+---@field momentum_decay? number ψ of the momentum schedule (default 4e-3)
+---@field decoupled_weight_decay? boolean decay the parameter directly (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---NAdam: Adam with Nesterov momentum.
+---@param params optim.Params
+---@param opts? optim.NAdamOptions
+---@return Optimizer
+function optim.NAdam(params, opts) end
+
+---@class optim.RAdamOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number weight decay (default 0)
+---@field decoupled_weight_decay? boolean decay the parameter directly (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---RAdam: rectified Adam.
+---@param params optim.Params
+---@param opts? optim.RAdamOptions
+---@return Optimizer
+function optim.RAdam(params, opts) end
+
+---@class optim.AdagradOptions
+---@field lr? number learning rate (default 1e-2)
+---@field lr_decay? number learning-rate decay per step (default 0)
+---@field weight_decay? number L2 penalty (default 0)
+---@field initial_accumulator_value? number starting value of the squared-gradient sum (default 0)
+---@field eps? number added for numerical stability (default 1e-10)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Adagrad.
+---@param params optim.Params
+---@param opts? optim.AdagradOptions
+---@return Optimizer
+function optim.Adagrad(params, opts) end
+
+---@class optim.RMSpropOptions
+---@field lr? number learning rate (default 1e-2)
+---@field alpha? number smoothing constant of the squared-gradient average (default 0.99)
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number L2 penalty (default 0)
+---@field momentum? number momentum factor (default 0)
+---@field centered? boolean normalise by the estimated variance (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---RMSprop.
+---@param params optim.Params
+---@param opts? optim.RMSpropOptions
+---@return Optimizer
+function optim.RMSprop(params, opts) end
+
+---@class optim.AdamaxOptions
+---@field lr? number learning rate (default 2e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added for numerical stability (default 1e-8)
+---@field weight_decay? number weight decay (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Adamax: Adam with the infinity norm.
+---@param params optim.Params
+---@param opts? optim.AdamaxOptions
+---@return Optimizer
+function optim.Adamax(params, opts) end
+
+---@class optim.LionOptions
+---@field lr? number learning rate (default 1e-4)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.99})
+---@field weight_decay? number decoupled weight decay (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Lion (sign of an interpolated momentum), as in the paper.
+---@param params optim.Params
+---@param opts? optim.LionOptions
+---@return Optimizer
+function optim.Lion(params, opts) end
+
+---The optimizer called `name` (case-insensitive: "sgd", "adam", "adamw", ..., and the names of
+---`optim.define`d optimizers). Options it does not have are errors.
+---@param name string
+---@param params optim.Params
+---@param opts? table<string, number|boolean|string|number[]>
+---@return Optimizer
+function optim.build(name, params, opts) end
+
+---The lowercase names `optim.build` accepts, built-ins first.
+---@return string[]
+function optim.names() end
+
+-- Optimizers written in Lua ------------------------------------------------------------------
+
+---The table given to `optim.define`.
+---@class optim.Definition
+---@field name string required; also its `optim.build` name (case-insensitive)
+---@field defaults? table<string, number|boolean|string|number[]> every key becomes an option of that type; `lr` defaults to 1e-3
+---@field init? fun(state: table, p: Tensor, group: table) fills `state` before a parameter's first step
+---@field update fun(p: Tensor, grad: Tensor, state: table, group: table, step: integer) updates `p` in place (inside no_grad)
+
+---Registers an optimizer written in Lua and returns its constructor, which behaves like the
+---built-ins (groups, option checks, param_groups, state_dict, schedulers, build, names).
+---@param def optim.Definition
+---@return fun(params: optim.Params, opts?: table<string, number|boolean|string|number[]>): Optimizer
+function optim.define(def) end
+
+-- Schedulers (optim.lr) ----------------------------------------------------------------------
+
+---A learning-rate scheduler: applies the epoch-0 rate when built, one epoch per `step()`.
+---@class Scheduler
+local Scheduler = {}
+
+---Advances one epoch and writes the new rate into every group.
+function Scheduler:step() end
+
+---The groups' current rates.
+---@return number[]
+function Scheduler:get_last_lr() end
+
+---`{last_epoch, step_count, base_lrs, last_lr, children}`, for checkpoints.
+---@return optim.lr.SchedulerState
+function Scheduler:state_dict() end
+
+---@param state optim.lr.SchedulerState
+function Scheduler:load_state_dict(state) end
+
+---@class optim.lr.SchedulerState
+---@field last_epoch integer
+---@field step_count integer
+---@field base_lrs number[]
+---@field last_lr number[]
+---@field children optim.lr.SchedulerState[]
+
+---@class optim.lrlib
+optim.lr = {}
+
+---@class optim.lr.StepLROptions
+---@field step_size integer epochs between decays (required)
+---@field gamma? number decay factor (default 0.1)
+
+---base·gamma^⌊e/step_size⌋.
+---@param opt Optimizer
+---@param opts optim.lr.StepLROptions
+---@return Scheduler
+function optim.lr.StepLR(opt, opts) end
+
+---@class optim.lr.ExponentialLROptions
+---@field gamma number decay factor per epoch (required)
+
+---base·gamma^e.
+---@param opt Optimizer
+---@param opts optim.lr.ExponentialLROptions
+---@return Scheduler
+function optim.lr.ExponentialLR(opt, opts) end
+
+---@class optim.lr.CosineAnnealingLROptions
+---@field T_max integer half period in epochs (required)
+---@field eta_min? number minimum rate (default 0)
+
+---eta_min + (base − eta_min)(1 + cos(π·e/T_max))/2.
+---@param opt Optimizer
+---@param opts optim.lr.CosineAnnealingLROptions
+---@return Scheduler
+function optim.lr.CosineAnnealingLR(opt, opts) end
+
+---@class optim.lr.LinearLROptions
+---@field start_factor? number (default 1/3)
+---@field end_factor? number (default 1)
+---@field total_iters? integer (default 5)
+
+---base·(start + (end − start)·min(e, total_iters)/total_iters).
+---@param opt Optimizer
+---@param opts? optim.lr.LinearLROptions
+---@return Scheduler
+function optim.lr.LinearLR(opt, opts) end
+
+---@class optim.lr.OneCycleLROptions
+---@field max_lr number|number[] peak rate, or one per group (required)
+---@field total_steps? integer number of steps (or give epochs and steps_per_epoch)
+---@field epochs? integer
+---@field steps_per_epoch? integer
+---@field pct_start? number fraction of the steps spent rising (default 0.3)
+---@field anneal_strategy? "cos"|"linear" (default "cos")
+---@field cycle_momentum? boolean cycle momentum (or β1) the opposite way (default true)
+---@field base_momentum? number (default 0.85)
+---@field max_momentum? number (default 0.95)
+---@field div_factor? number initial rate = max_lr/div_factor (default 25)
+---@field final_div_factor? number final rate = initial/final_div_factor (default 1e4)
+---@field three_phase? boolean (default false)
+
+---The one-cycle policy; step it once per batch (`train.fit`: `scheduler_step = "batch"`).
+---@param opt Optimizer
+---@param opts optim.lr.OneCycleLROptions
+---@return Scheduler
+function optim.lr.OneCycleLR(opt, opts) end
+
+---base·fn(e); one function, or one per group.
+---@param opt Optimizer
+---@param fn (fun(epoch: integer): number)|(fun(epoch: integer): number)[]
+---@return Scheduler
+function optim.lr.LambdaLR(opt, fn) end
+
+---@class optim.lr.SequentialLROptions
+---@field schedulers Scheduler[] built on the same optimizer (required)
+---@field milestones integer[] one fewer than schedulers (required)
+
+---Runs `schedulers[1]` until epoch milestones[1], then `schedulers[2]` from its epoch 0, ...
+---@param opt Optimizer
+---@param opts optim.lr.SequentialLROptions
+---@return Scheduler
+function optim.lr.SequentialLR(opt, opts) end
