@@ -65,8 +65,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Multiply the input by this (a number or a fraction such as 1/16).", valueName: "factor"))
     var scale: String?
 
-    @Option(help: "Threads for descent's kernels and OpenBLAS (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         guard PredictRequest.FileKind(path: input) != nil else {
@@ -79,7 +78,6 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError("--label-column applies to CSV input; use --labels for \(input)")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size expects a positive number, got \(batchSize)") }
-        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
         if let scale, Self.parseScale(scale) == nil {
             throw ValidationError("--scale expects a finite number or a fraction such as 1/255, got '\(scale)'")
         }
@@ -96,7 +94,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        Parallel.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        threadOptions.apply()
         var request = PredictRequest(model: model, weights: weights, input: input)
         request.output = output
         request.probabilities = probabilities

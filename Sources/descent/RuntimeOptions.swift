@@ -19,14 +19,12 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "The run's seed (default RNG seed and experiment.seed()).")
     var seed: Int = 0
 
-    @Option(help: "Threads for descent's kernels and OpenBLAS (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         for o in overrides where !o.contains("=") || o.hasPrefix("=") {
             throw ValidationError("--set expects key=value, got '\(o)'")
         }
-        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
     }
 
     /// `--set` values split at the first `=`, in command-line order.
@@ -38,13 +36,29 @@ struct RuntimeOptions: ParsableArguments {
     }
 
     /// The thread count in effect (`--threads`, or every core).
-    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+    var threadCount: Int { threadOptions.threadCount }
 
     /// Applies `--threads` and returns the context a `Runtime` is built from.
     func makeContext(scriptPath: String, recorder: RunRecorder? = nil, quiet: Bool = false,
                      memoryLimitBytes: Int64 = 0) -> RunContext {
-        Parallel.threads = threadCount
+        threadOptions.apply()
         return RunContext(scriptPath: scriptPath, seed: seed, overrides: overridePairs, recorder: recorder,
                           quiet: quiet, memoryLimitBytes: memoryLimitBytes)
     }
+}
+
+/// `--threads N`: threads for descent's kernels and OpenBLAS; shared by every command that runs Lua.
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "Threads for descent's kernels and OpenBLAS (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
+    }
+
+    /// The thread count in effect (`--threads`, or every core).
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Sets `Parallel.threads` (descent's kernels and its GEMM panels) to `threadCount`.
+    func apply() { Parallel.threads = threadCount }
 }
