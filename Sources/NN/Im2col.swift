@@ -15,13 +15,13 @@ struct Window2d {
     /// Columns of the column matrix for one sample: one per output position.
     var colCols: Int { outH * outW }
 
-    /// The output columns `lo..<hi` whose input column `iw0 + ow·sw` lies inside the row, so the
-    /// copy loops run branch-free (and vectorize) between zero-filled edges.
+    /// The outputs `lo..<hi` (of `count`) whose input index `start + o·stride` lies in
+    /// `0..<size`, so the copy loops run branch-free (and vectorize) between zero-filled edges.
     @inline(__always)
-    func validColumns(_ iw0: Int) -> (Int, Int) {
-        let lo = iw0 >= 0 ? 0 : (-iw0 + sw - 1) / sw
-        let hi = iw0 >= width ? 0 : min(outW, (width - 1 - iw0) / sw + 1)
-        return (min(lo, outW), max(hi, min(lo, outW)))
+    static func validRange(start: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
+        let lo = start >= 0 ? 0 : (-start + stride - 1) / stride
+        let hi = start >= size ? 0 : min(count, (size - 1 - start) / stride + 1)
+        return (min(lo, count), max(hi, min(lo, count)))
     }
 
     /// Unfolds one sample `x` ([C, H, W], dense) into `col`, whose row `r` (one per channel and
@@ -35,20 +35,36 @@ struct Window2d {
         }
     }
 
+    /// Folds `col` (layout as `im2col`) back into `dx` ([C, H, W], accumulated): the adjoint.
+    func col2im(_ col: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>) {
+        for c in 0..<channels {
+            let plane = dx + c * height * width
+            for i in 0..<kh {
+                for j in 0..<kw { foldRow(col + ((c * kh + i) * kw + j) * ld, i, j, plane) }
+            }
+        }
+    }
+
     /// One row of the column matrix: the input values under kernel offset (i, j) for every
-    /// output position. Kept out of line so its loop has registers for itself.
+    /// output position, 0 where the window hangs over the padding. Out of line, so its loop has
+    /// the registers to itself; the unpadded stride-1 case is a plain sequence of row copies.
     @inline(never)
     private func unfoldRow(_ plane: UnsafePointer<Float>, _ i: Int, _ j: Int, _ row: UnsafeMutablePointer<Float>) {
-        let iw0 = j * dw - pw, outW = outW, sw = sw
-        let (lo, hi) = validColumns(iw0)
-        for oh in 0..<outH {
-            let dst = row + oh * outW
-            let ih = oh * sh - ph + i * dh
-            if ih < 0 || ih >= height {
-                dst.initialize(repeating: 0, count: outW)
-                continue
+        let outW = outW, sw = sw, width = width, ih0 = i * dh - ph, iw0 = j * dw - pw
+        let (rowLo, rowHi) = Self.validRange(start: ih0, stride: sh, size: height, count: outH)
+        let (lo, hi) = Self.validRange(start: iw0, stride: sw, size: width, count: outW)
+        row.initialize(repeating: 0, count: rowLo * outW)
+        (row + rowHi * outW).initialize(repeating: 0, count: (outH - rowHi) * outW)
+        let rowStep = sh * width
+        var src = plane + (ih0 + rowLo * sh) * width + iw0, dst = row + rowLo * outW
+        if sw == 1, lo == 0, hi == outW {
+            for _ in rowLo..<rowHi {
+                copyFloats(src, to: dst, count: outW)
+                src += rowStep; dst += outW
             }
-            let src = plane + ih * width + iw0
+            return
+        }
+        for _ in rowLo..<rowHi {
             for ow in 0..<lo { dst[ow] = 0 }
             if sw == 1 {
                 copyFloats(src + lo, to: dst + lo, count: hi - lo)
@@ -56,31 +72,26 @@ struct Window2d {
                 for ow in lo..<hi { dst[ow] = src[ow * sw] }
             }
             for ow in hi..<outW { dst[ow] = 0 }
+            src += rowStep; dst += outW
         }
     }
 
-    /// Folds `col` (layout as `im2col`) back into `dx` ([C, H, W], accumulated): the adjoint.
-    func col2im(_ col: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>) {
-        for c in 0..<channels {
-            let plane = dx + c * height * width
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = col + ((c * kh + i) * kw + j) * ld
-                    let iw0 = j * dw - pw
-                    let (lo, hi) = validColumns(iw0)
-                    for oh in 0..<outH {
-                        let ih = oh * sh - ph + i * dh
-                        if ih < 0 || ih >= height { continue }
-                        let src = row + oh * outW
-                        let dst = plane + ih * width + iw0
-                        if sw == 1 {
-                            addFloats(src + lo, to: dst + lo, count: hi - lo)
-                        } else {
-                            for ow in lo..<hi { dst[ow * sw] += src[ow] }
-                        }
-                    }
-                }
+    /// The adjoint of `unfoldRow`: adds the row's values back onto the input positions they
+    /// were read from.
+    @inline(never)
+    private func foldRow(_ row: UnsafePointer<Float>, _ i: Int, _ j: Int, _ plane: UnsafeMutablePointer<Float>) {
+        let outW = outW, sw = sw, ih0 = i * dh - ph, iw0 = j * dw - pw
+        let (rowLo, rowHi) = Self.validRange(start: ih0, stride: sh, size: height, count: outH)
+        let (lo, hi) = Self.validRange(start: iw0, stride: sw, size: width, count: outW)
+        let rowStep = sh * width
+        var dst = plane + (ih0 + rowLo * sh) * width + iw0, src = row + rowLo * outW
+        for _ in rowLo..<rowHi {
+            if sw == 1 {
+                addFloats(src + lo, to: dst + lo, count: hi - lo)
+            } else {
+                for ow in lo..<hi { dst[ow * sw] += src[ow] }
             }
+            dst += rowStep; src += outW
         }
     }
 }
