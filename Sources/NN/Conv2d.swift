@@ -166,12 +166,7 @@ func sumPlanes(_ p: UnsafePointer<Float>, batch: Int, channels: Int, size: Int) 
     let t = try newTensor([channels])
     for ch in 0..<channels {
         var acc: Double = 0
-        for b in 0..<batch {
-            let q = p + (b * channels + ch) * size
-            var s: Float = 0
-            for k in 0..<size { s += q[k] }
-            acc += Double(s)
-        }
+        for b in 0..<batch { acc += Reduce.rowSum(p + (b * channels + ch) * size, size) }
         t.pointer[ch] = Float(acc)
     }
     return t

@@ -19,6 +19,10 @@ struct Window2d {
     /// `0..<size`, so the copy loops run branch-free (and vectorize) between zero-filled edges.
     @inline(__always)
     static func validRange(start: Int, stride: Int, size: Int, count: Int) -> (Int, Int) {
+        if stride == 1 {  // the common case, without the divisions (tens of cycles each)
+            let lo = min(max(-start, 0), count)
+            return (lo, max(lo, min(count, size - start)))
+        }
         let lo = start >= 0 ? 0 : (-start + stride - 1) / stride
         let hi = start >= size ? 0 : min(count, (size - 1 - start) / stride + 1)
         return (min(lo, count), max(hi, min(lo, count)))

@@ -34,7 +34,8 @@ struct Lanes {
     }
 }
 
-enum Reduce {
+/// Reduction kernels: the tensor reductions, and `rowSum` for nn's per-channel sums.
+public enum Reduce {
     /// Per-chunk results of `partial` over `0..<count`, in chunk order.
     @inline(__always)
     static func chunked<T>(_ count: Int, _ initial: T, _ partial: (Range<Int>) -> T) -> [T] {
@@ -49,8 +50,8 @@ enum Reduce {
 
     /// Sum of `n` contiguous floats in a fixed order: blocks of 256 are summed in 16 float lanes
     /// (16 additions per lane, so no real loss) and the block sums accumulate in Double.
-    @inline(__always)
-    static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+    @inlinable @inline(__always)
+    public static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
         let raw = UnsafeRawPointer(p)
         var total = 0.0
         var i = 0
