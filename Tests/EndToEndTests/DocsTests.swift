@@ -12,7 +12,7 @@ import Testing
             if type(k) == "string" and k:sub(1, 1) ~= "_" and callable then names[#names + 1] = prefix .. k end
           end
         end
-        for _, m in ipairs({"tensor", "autograd", "nn", "optim", "data", "train", "experiment"}) do add(m .. ".", _G[m]) end
+        for _, m in ipairs({"tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"}) do add(m .. ".", _G[m]) end
         add("nn.functional.", nn.functional); add("nn.init.", nn.init); add("nn.utils.", nn.utils); add("optim.lr.", optim.lr)
         -- Methods of values, documented on their module's page.
         local methods = getmetatable(tensor.ones(1)).__index
