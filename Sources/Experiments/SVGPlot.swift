@@ -11,6 +11,7 @@ public struct SVGPlot {
     public var xLabel: String
     public var yLabel: String
     public var logY: Bool
+    /// The image width when legend labels are short (up to ~22 characters); longer ones widen it.
     public var width = 760.0
     public var height = 440.0
 
@@ -24,9 +25,18 @@ public struct SVGPlot {
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
+    /// Legend labels longer than this are shortened (the full label stays as the tooltip).
+    static let longestLegendLabel = 60
+
     public func render(_ curves: [CurveSeries]) -> String {
-        let (left, right, top, bottom) = (72.0, 200.0, 36.0, 52.0)
-        let plotW = width - left - right
+        // The legend column grows with the longest label (about 7 px per character), so labels
+        // that name several keys ("lr=0.003 weight_decay=0.001") stay readable; the plot area
+        // keeps its size and the image gets wider.
+        let labelChars = Swift.min(curves.map(\.label.count).max() ?? 0, SVGPlot.longestLegendLabel)
+        let (left, top, bottom) = (72.0, 36.0, 52.0)
+        let right = Swift.max(200.0, 46.0 + 7.0 * Double(labelChars))
+        let plotW = width - left - 200.0
+        let svgWidth = left + plotW + right
         let plotH = height - top - bottom
         // In log mode the band's lower edge may be <= 0; it is clipped to the smallest value.
         var ys: [Double] = []
@@ -35,8 +45,8 @@ public struct SVGPlot {
         }
         ys = ys.filter { $0.isFinite && (!logY || $0 > 0) }
         let xs: [Double] = curves.flatMap { $0.x }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" "
-            + "viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(fmt(svgWidth))\" height=\"\(fmt(height))\" "
+            + "viewBox=\"0 0 \(fmt(svgWidth)) \(fmt(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         svg += "<text x=\"\(fmt(left + plotW / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">\(escape(title))</text>\n"
         guard let xMin = xs.min(), let xMax = xs.max(), let yLo = ys.min(), let yHi = ys.max() else {
@@ -88,8 +98,8 @@ public struct SVGPlot {
             let y = top + 10 + Double(i) * 18
             let x = left + plotW + 14
             svg += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + 18))\" y2=\"\(fmt(y))\" stroke=\"\(color(i))\" stroke-width=\"3\"\(dash(i))/>\n"
-            // The legend column is ~170 px wide: long labels are shortened, the full one is the tooltip.
-            let short = c.label.count > 26 ? String(c.label.prefix(25)) + "…" : c.label
+            let limit = SVGPlot.longestLegendLabel
+            let short = c.label.count > limit ? String(c.label.prefix(limit - 1)) + "…" : c.label
             svg += "<text x=\"\(fmt(x + 24))\" y=\"\(fmt(y + 4))\"><title>\(escape(c.label))</title>\(escape(short))</text>\n"
         }
         return svg + "</svg>\n"

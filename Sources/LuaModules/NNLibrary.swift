@@ -82,6 +82,8 @@ local function options(level, owner, opts, spec)
   end
   return opts
 end
+-- Shared with the other embedded libraries (problems) so that option errors read the same.
+nn._check_options = options
 
 local function positive_integer(level, owner, what, v)
   if math.type(v) ~= "integer" or v < 1 then

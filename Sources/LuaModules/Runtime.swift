@@ -2,7 +2,7 @@ import LuaHost
 import Tensors
 
 /// The Lua environment of descent: one `LuaHost` with the `tensor`, `autograd`, `nn`, `optim`,
-/// `data`, `train` and `experiment` modules installed, and the run's context.
+/// `data`, `train`, `experiment` and `problems` modules installed, and the run's context.
 ///
 /// ```swift
 /// let runtime = try Runtime(context: RunContext(seed: 1))
@@ -29,6 +29,8 @@ public final class Runtime {
         try installOptimModule()
         try runLibrary(trainLibrarySource, name: "train", module: "train")
         try installCheckpointHelpers()
+        // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
+        try runLibrary(problemsLibrarySource, name: "problems", module: "problems")
         try restrictChunkLoadingToText()
         try installDescentTable()
         if context.detectAnomaly { setAnomalyDetection(true) }
@@ -131,7 +133,7 @@ public final class Runtime {
     }
 
     /// The global modules every script sees, in the order the docs list them.
-    public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment"]
+    public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"]
 
     /// `require "descent"` returns a table with every module.
     func installDescentTable() throws {

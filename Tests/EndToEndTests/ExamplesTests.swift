@@ -43,6 +43,41 @@ import Testing
         #expect(out.contains("max relative difference"), "\(out)")
     }
 
+    @Test func kingmaBaLogisticRegressionLogsATrainingLossCurve() throws {
+        let out = try run("kingma_ba_logreg.lua", ["--set", "epochs=1", "--set", "optimizer=sgd_nesterov"])
+        let records = out.split(separator: "\n").filter { $0.hasPrefix("{\"step\"") }
+        #expect(records.count == 5, "steps 0, 8, 16, 24, 32: \(out)")
+        #expect(out.contains("sgd_nesterov lr=0.3: training loss 0."), "\(out)")
+    }
+
+    @Test func adamwVersusL2OneEpochEach() throws {
+        for optimizer in ["adam", "adamw"] {
+            let out = try run("adamw_vs_l2.lua", ["--set", "epochs=1", "--set", "optimizer=\(optimizer)", "--set", "hidden=32"])
+            #expect(out.contains("\(optimizer) lr=0.001 weight_decay=0.1: test error 0."), "\(out)")
+        }
+    }
+
+    /// The one-command paper examples, shrunk (one seed, one or two epochs, few cells), end to end:
+    /// sweep, report, heatmap tables and plots.
+    @Test func paperExampleCommandsWriteTheirReportsAndPlots() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scripts = projectRoot.appendingPathComponent("scripts/examples")
+        let kingma = try Descent.execute(scripts.appendingPathComponent("kingma_ba.sh"), [], timeout: 600, environment: [
+            "OUT": dir.appendingPathComponent("kb").path, "SEEDS": "1", "EPOCHS": "1"])
+        #expect(kingma.status == 0, "\(kingma.stderr)")
+        #expect(kingma.stdout.contains("sgd_nesterov"), "\(kingma.stdout)")
+        let adamw = try Descent.execute(scripts.appendingPathComponent("adamw_vs_l2.sh"), [], timeout: 600, environment: [
+            "OUT": dir.appendingPathComponent("aw").path, "SEEDS": "1", "EPOCHS": "2", "LRS": "1e-3", "WDS": "1e-3,10"])
+        #expect(adamw.status == 0, "\(adamw.stderr)")
+        #expect(adamw.stdout.contains("| lr \\ weight_decay | 1e-3 | 10 |"), "\(adamw.stdout)")
+        #expect(adamw.stdout.range(of: #"\| 1e-3 \| 0\.\d{3} ± 0\.000 \| 0\.\d{3} ± 0\.000 \|"#, options: .regularExpression) != nil, "\(adamw.stdout)")
+        for file in ["kb/loss.svg", "kb/report.html", "aw/report.html", "aw/test_error-adam.svg", "aw/test_error-adamw.svg"] {
+            let svg = (try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            #expect(svg.contains("<polyline"), "\(file) has no curve")
+        }
+    }
+
     @Test func mnistMLPOneEpoch() throws {
         let out = try run("mnist_mlp.lua", ["--set", "epochs=1"])
         let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("test accuracy") })

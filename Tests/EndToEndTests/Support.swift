@@ -43,11 +43,19 @@ enum Descent {
     /// piped to its stdin (otherwise stdin is inherited).
     static func run(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
                     environment: [String: String] = [:], input: String? = nil) throws -> DescentRun {
+        try execute(binary, arguments, in: directory, timeout: timeout, environment: environment, input: input)
+    }
+
+    /// Runs any program (a shell script of scripts/, say) the same way, with `DESCENT` set to the
+    /// built binary so that scripts which honour it use the binary under test.
+    static func execute(_ program: URL, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
+                        environment: [String: String] = [:], input: String? = nil) throws -> DescentRun {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = program
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
+        env["DESCENT"] = binary.path
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -106,6 +106,21 @@ func makeSweepFixture(_ root: URL) throws -> SweepManifest {
     #expect(throws: ExperimentError.self) { try Report(directory: root.appendingPathComponent("run0/checkpoints")) }
 }
 
+@Test func svgLegendWidensForLongLabels() throws {
+    func curve(_ label: String) -> CurveSeries { CurveSeries(label: label, x: [1, 2], mean: [1, 0.5], std: [0, 0]) }
+    func width(_ svg: String) -> Double? {
+        guard let r = svg.range(of: #"width="([0-9.]+)""#, options: .regularExpression) else { return nil }
+        return Double(svg[r].dropFirst(7).dropLast())
+    }
+    let short = SVGPlot(title: "t", xLabel: "epoch", yLabel: "e").render([curve("lr=0.1")])
+    let long = SVGPlot(title: "t", xLabel: "epoch", yLabel: "e").render([curve("optimizer=adamw lr=0.0003 weight_decay=0.001")])
+    #expect(width(short) == 760)
+    #expect((width(long) ?? 0) > 760 && parsesAsXML(long))
+    #expect(long.contains(">optimizer=adamw lr=0.0003 weight_decay=0.001</text>"), "\(long)")
+    let huge = SVGPlot(title: "t", xLabel: "epoch", yLabel: "e").render([curve(String(repeating: "k", count: 80))])
+    #expect(huge.contains(String(repeating: "k", count: 59) + "…</text>"))
+}
+
 @Test func svgPlotIsWellFormedXML() throws {
     let root = try makeTempDir()
     defer { cleanup(root) }
