@@ -95,6 +95,11 @@ import Testing
         ("train.FitOptions", ["train.fit(nn.Linear(1, 1), O)"]),
         ("train.EvaluateOptions", ["train.evaluate(nn.Linear(1, 1), x2, v, O)"]),
         ("train.PredictOptions", ["train.predict(nn.Linear(1, 1), x2, O)"]),
+        ("problems.RosenbrockOptions", ["problems.rosenbrock(O)", "problems.build('rosenbrock', O)"]),
+        ("problems.BealeOptions", ["problems.beale(O)", "problems.build('beale', O)"]),
+        ("problems.QuadraticOptions", ["problems.quadratic(O)", "problems.build('quadratic', O)"]),
+        ("problems.LogisticRegressionOptions", ["problems.logistic_regression(O)", "problems.build('logistic-regression', O)"]),
+        ("problems.MLPOptions", ["problems.mlp(O)", "problems.build('mlp', O)"]),
     ]
 
     /// Calls each probe with an unknown option and prints `class<TAB>call<TAB>valid keys` from the

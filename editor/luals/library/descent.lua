@@ -9,6 +9,7 @@
 ---@field data datalib
 ---@field train trainlib
 ---@field experiment experimentlib
+---@field problems problemslib
 local descent = {}
 
 return descent
