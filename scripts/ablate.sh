@@ -9,14 +9,9 @@
 # (adam,adamw,amsgrad,sgd), LRS (1e-3,3e-3,1e-2), SEEDS (3), EPOCHS (10), JOBS (2), DESCENT
 # (the binary; default ./scripts/descent, which installs packages and builds on first use).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-descent="${DESCENT:-./scripts/descent}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/sweep-env.sh"
 out="${OUT:-runs/ablation}"
-resume=(--resume)
-[ "${FRESH:-0}" = 1 ] && resume=()
 
-sweep_status=0
 "$descent" sweep scripts/examples/adam_ablation.lua \
     --grid "optimizer=${OPTIMIZERS:-adam,adamw,amsgrad,sgd}" \
     --grid "lr=${LRS:-1e-3,3e-3,1e-2}" \

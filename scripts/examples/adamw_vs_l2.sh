@@ -10,16 +10,11 @@
 # ./scripts/descent, which installs packages and builds on first use).
 # See docs/guide-paper-examples.md.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-descent="${DESCENT:-./scripts/descent}"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/sweep-env.sh"
 out="${OUT:-runs/adamw_vs_l2}"
 lrs="${LRS:-3e-4,1e-3,3e-3}"
 wds="${WDS:-1e-3,1e-1,10}"
-resume=(--resume)
-[ "${FRESH:-0}" = 1 ] && resume=()
 
-sweep_status=0
 "$descent" sweep scripts/examples/adamw_vs_l2.lua \
     --grid optimizer=adam,adamw --grid "lr=$lrs" --grid "weight_decay=$wds" \
     --seeds "${SEEDS:-3}" --set "epochs=${EPOCHS:-20}" \

@@ -8,14 +8,9 @@
 # DESCENT (the binary; default ./scripts/descent, which installs packages and builds on first use).
 # See docs/guide-paper-examples.md.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-descent="${DESCENT:-./scripts/descent}"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/sweep-env.sh"
 out="${OUT:-runs/kingma_ba}"
-resume=(--resume)
-[ "${FRESH:-0}" = 1 ] && resume=()
 
-sweep_status=0
 "$descent" sweep scripts/examples/kingma_ba_logreg.lua \
     --grid optimizer=adam,sgd_nesterov,adagrad \
     --seeds "${SEEDS:-3}" --set "epochs=${EPOCHS:-45}" \
