@@ -4,7 +4,13 @@ import PackageDescription
 /// Kernels are hot loops over indices validated at the API boundary. In release builds they drop
 /// the exclusivity and overflow checks that keep LLVM from vectorizing them (debug builds, which
 /// the test suite and the fuzz harness use, keep every check).
+///
+/// `-fno-math-errno` for the C shims Swift's math goes through: with it `Float.squareRoot()` is
+/// LLVM's sqrt (a `sqrtps` in vector loops) instead of `sqrtss` plus a `sqrtf` call kept only to
+/// set errno, which Swift never reads and which stops loops from vectorizing. Results are the same
+/// (square roots are correctly rounded either way).
 let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-fno-math-errno"]),
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 

@@ -1,15 +1,10 @@
-#if arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
 import Tensors
 
 /// Four floats processed together (one SSE register; the package builds for baseline x86-64).
 ///
-/// Kernels are written on `Lanes` rather than left to the auto-vectorizer because on Linux
-/// `Float.squareRoot()` (and SIMD's, which applies it per lane) compiles to `sqrtf` with an errno
-/// fallback call, and a loop containing that call is never vectorized; `lanesSqrt` uses SSE's
-/// `sqrtps`. Every lane gets the same correctly rounded IEEE operations as scalar code would, so
-/// results do not change, only speed.
+/// Kernels are written on `Lanes` so that each one is explicitly a vector loop. Every lane gets
+/// the same correctly rounded IEEE operations as scalar code would, so results do not change,
+/// only speed.
 typealias Lanes = SIMD4<Float>
 let laneCount = 4
 
@@ -25,13 +20,18 @@ extension LaneKernel {
     /// Results are elementwise, so any thread count gives identical results.
     @inline(__always)
     func run(count: Int) {
-        Parallel.forEachChunk(count: count) { r in
-            let k = self   // a local copy: its fields live in registers, not in the closure context
-            var i = r.lowerBound
-            let full = r.lowerBound + (r.count / laneCount) * laneCount
-            while i < full { k.apply(i, laneCount); i += laneCount }
-            if i < r.upperBound { k.apply(i, r.upperBound - i) }
-        }
+        Parallel.forEachChunk(count: count) { r in self.run(range: r) }
+    }
+
+    /// The loop over one chunk. A method rather than the body of `run`'s closure: inside that
+    /// closure LLVM leaves the C shim behind `squareRoot()` as a call per lane (not inlined, not
+    /// vectorized), here it becomes one `sqrtps`.
+    @inline(never)
+    func run(range r: Range<Int>) {
+        var i = r.lowerBound
+        let full = r.lowerBound + (r.count / laneCount) * laneCount
+        while i < full { apply(i, laneCount); i += laneCount }
+        if i < r.upperBound { apply(i, r.upperBound - i) }
     }
 }
 
@@ -63,24 +63,15 @@ extension Lanes {
     }
 }
 
-/// Square root of every lane (correctly rounded, as `Float.squareRoot()`).
+/// Square root of every lane (correctly rounded, as `Float.squareRoot()`): `sqrtps`, since the
+/// kernel modules build with `-fno-math-errno` (see Package.swift).
 @inline(__always)
-func lanesSqrt(_ x: Lanes) -> Lanes {
-    #if arch(x86_64)
-    return _mm_sqrt_ps(x)
-    #else
-    return x.squareRoot()
-    #endif
-}
+func lanesSqrt(_ x: Lanes) -> Lanes { x.squareRoot() }
 
 /// Lane-wise maximum; a NaN in `b` propagates (as `torch.maximum` does for the new value).
 @inline(__always)
 func lanesMax(_ a: Lanes, _ b: Lanes) -> Lanes {
-    #if arch(x86_64)
-    return _mm_max_ps(a, b)   // SSE returns the second operand when either is NaN
-    #else
-    return a.replacing(with: b, where: .!(a .>= b))
-    #endif
+    a.replacing(with: b, where: .!(a .>= b))
 }
 
 /// Lane-wise absolute value (NaN stays NaN).
@@ -90,12 +81,7 @@ func lanesAbs(_ x: Lanes) -> Lanes { lanesMax(x, -x) }
 /// Lane-wise sign: 1, −1, or 0 for zero and NaN.
 @inline(__always)
 func lanesSign(_ x: Lanes) -> Lanes {
-    #if arch(x86_64)
-    let one = Lanes(repeating: 1), zero = Lanes(repeating: 0)
-    return _mm_and_ps(_mm_cmpgt_ps(x, zero), one) - _mm_and_ps(_mm_cmplt_ps(x, zero), one)
-    #else
-    return Lanes(repeating: 0).replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
-    #endif
+    Lanes(repeating: 0).replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
 }
 
 /// PyTorch's `lerp`: a + w·(b − a) for w < 0.5, else b − (b − a)·(1 − w) (exact at w = 1).
