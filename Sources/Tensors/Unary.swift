@@ -96,10 +96,32 @@ extension Tensor {
     }
 
     /// max(x, 0) (NaN stays NaN); the gradient is 0 at 0, as in PyTorch.
+    ///
+    /// Dense inputs take loops written out here: through `ewMap` the operation is a closure that
+    /// the optimizer leaves as a call per element (relu runs after every conv and linear layer).
     public func relu() throws -> Tensor {
-        let out = try Tensor.ewMap(self) { $0 < 0 ? 0 : $0 }
+        let out: Tensor
+        if isContiguous {
+            out = try Tensor(uninitializedShape: shape)
+            let x = pointer, o = out.pointer
+            Parallel.forEachChunk(count: count) { r in
+                for i in r { let v = x[i]; o[i] = v < 0 ? 0 : v }
+            }
+        } else {
+            out = try Tensor.ewMap(self) { $0 < 0 ? 0 : $0 }
+        }
         return Tensor.record("relu", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "relu") { g, x in x > 0 ? g : 0 } }]
+            try GradMode.withoutGrad {
+                guard g.isContiguous, self.isContiguous, g.shape == self.shape else {
+                    return [try Tensor.ewMap(g, self, op: "relu") { g, x in x > 0 ? g : 0 }]
+                }
+                let gx = try Tensor(uninitializedShape: self.shape)
+                let gp = g.pointer, x = self.pointer, o = gx.pointer
+                Parallel.forEachChunk(count: self.count) { r in
+                    for i in r { o[i] = x[i] > 0 ? gp[i] : 0 }
+                }
+                return [gx]
+            }
         }
     }
 
