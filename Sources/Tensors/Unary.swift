@@ -105,6 +105,7 @@ extension Tensor {
             out = try Tensor(uninitializedShape: shape)
             let x = pointer, o = out.pointer
             Parallel.forEachChunk(count: count) { r in
+                let (x, o) = (x, o)  // locals: stores through `o` cannot then alias them
                 for i in r { let v = x[i]; o[i] = v < 0 ? 0 : v }
             }
         } else {
@@ -118,7 +119,8 @@ extension Tensor {
                 let gx = try Tensor(uninitializedShape: self.shape)
                 let gp = g.pointer, x = self.pointer, o = gx.pointer
                 Parallel.forEachChunk(count: self.count) { r in
-                    for i in r { o[i] = x[i] > 0 ? gp[i] : 0 }
+                    let (gp, x, o) = (gp, x, o)
+                    for i in r { let g = gp[i]; o[i] = x[i] > 0 ? g : 0 }  // both loads unconditional: vectorizes
                 }
                 return [gx]
             }
