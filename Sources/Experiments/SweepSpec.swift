@@ -163,12 +163,15 @@ public struct SweepEntry: Equatable {
     }
 
     /// The first 12 hex digits of SHA-256 over the canonical JSON (keys sorted, compact) of
-    /// `{"overrides": {...}, "script": ..., "seed": ...}`. Key order on the command line does
-    /// not change an id, so a reordered or extended sweep finds its finished runs again.
+    /// `{"overrides": {...}, "script": FILE NAME, "seed": ...}`. Key order on the command line
+    /// does not change an id, so a reordered or extended sweep finds its finished runs again; and
+    /// only the script's file name counts, not its folder, so a sweep directory moved to another
+    /// checkout or machine (cluster scratch to laptop) resumes instead of starting over.
     public static func id(script: String, overrides: [(String, String)], seed: Int) -> String {
         let sorted = overrides.sorted { $0.0 < $1.0 }.map { ($0.0, JSONValue.string($0.1)) }
+        let fileName = script.split(separator: "/").last.map(String.init) ?? script
         let canonical = JSONValue.object([
-            ("overrides", .object(sorted)), ("script", .string(script)), ("seed", .number(Double(seed))),
+            ("overrides", .object(sorted)), ("script", .string(fileName)), ("seed", .number(Double(seed))),
         ])
         return String(SHA256.hex(Array(canonical.compactJSON.utf8)).prefix(12))
     }

@@ -83,6 +83,27 @@ import Glibc
                 == ["1x", "1y", "2x", "2y"])
     }
 
+    /// A sweep directory moved together with a copy of its script (another checkout, another
+    /// machine) resumes there: run ids do not depend on the script's folder.
+    @Test func movedSweepResumesWithoutRerunning() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = dir.appendingPathComponent("checkout-a"), second = dir.appendingPathComponent("checkout-b")
+        for d in [first, second] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try Descent.write(Self.gridScript, to: "grid.lua", in: d)
+        }
+        let sweep = try Descent.run(["sweep", "grid.lua"] + Self.grid + ["--out", "sweep"], in: first, timeout: 60)
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        try FileManager.default.moveItem(at: first.appendingPathComponent("sweep"), to: second.appendingPathComponent("sweep"))
+
+        let resumed = try Descent.run(["sweep", "grid.lua"] + Self.grid + ["--out", "sweep", "--resume"], in: second, timeout: 60)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("sweep: 0 done, 0 failed, 12 skipped, 0 not run"), "\(resumed.stderr)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: second.appendingPathComponent("sweep/runs").path)
+        #expect(runs.count == 12)
+    }
+
     @Test func resumeAfterSigkillRunsEveryEntryExactlyOnce() throws {
         let dir = try Descent.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -26,8 +26,10 @@ import Testing
     #expect(a.expand()[0].id == b.expand()[0].id)  // key order and path spelling do not matter
     #expect(a.expand()[0].id.count == 12)
     #expect(a.expand()[0].id == SweepEntry.id(script: "/tmp/train.lua", overrides: [("lr", "0.1"), ("b", "2")], seed: 3))
-    // Pinned: the canonical JSON is {"overrides":{"b":"2","lr":"0.1"},"script":"/tmp/train.lua","seed":3}.
-    let canonical = #"{"overrides":{"b":"2","lr":"0.1"},"script":"/tmp/train.lua","seed":3}"#
+    // Pinned: the canonical JSON is {"overrides":{"b":"2","lr":"0.1"},"script":"train.lua","seed":3}
+    // (the file name only: the same sweep in another folder keeps its ids).
+    let canonical = #"{"overrides":{"b":"2","lr":"0.1"},"script":"train.lua","seed":3}"#
+    #expect(a.expand()[0].id == SweepEntry.id(script: "/home/elsewhere/train.lua", overrides: [("b", "2"), ("lr", "0.1")], seed: 3))
     #expect(a.expand()[0].id == String(SHA256.hex(Array(canonical.utf8)).prefix(12)))
     let other = try SweepSpec(script: "/tmp/train.lua", grid: [SweepAxis(key: "lr", values: ["0.1"])], sets: [("b", "2")], seeds: [4])
     #expect(other.expand()[0].id != a.expand()[0].id)
