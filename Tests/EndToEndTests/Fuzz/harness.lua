@@ -296,7 +296,7 @@ local function add_functions(tbl, prefix, class, seen)
   end
 end
 
-for _, name in ipairs{ "tensor", "autograd", "nn", "optim", "data", "train", "experiment" } do
+for _, name in ipairs{ "tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems" } do
   add_functions(_G[name], name .. ".", nil, {})
 end
 
