@@ -57,8 +57,8 @@ struct Window2d {
         let outW = outW, sw = sw, width = width, ih0 = i * dh - ph, iw0 = j * dw - pw
         let (rowLo, rowHi) = Self.validRange(start: ih0, stride: sh, size: height, count: outH)
         let (lo, hi) = Self.validRange(start: iw0, stride: sw, size: width, count: outW)
-        row.initialize(repeating: 0, count: rowLo * outW)
-        (row + rowHi * outW).initialize(repeating: 0, count: (outH - rowHi) * outW)
+        if rowLo > 0 { row.initialize(repeating: 0, count: rowLo * outW) }  // padding rows only
+        if rowHi < outH { (row + rowHi * outW).initialize(repeating: 0, count: (outH - rowHi) * outW) }
         let rowStep = sh * width
         var src = plane + (ih0 + rowLo * sh) * width + iw0, dst = row + rowLo * outW
         if sw == 1, lo == 0, hi == outW {
