@@ -33,20 +33,22 @@ let package = Package(
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-        .target(name: "NN", dependencies: ["Tensors", "CBLAS"], swiftSettings: kernelSettings),
+        // Atomic whole-file writes (temp file, fsync, rename), shared by NN and Experiments.
+        .target(name: "FileIO"),
+        .target(name: "NN", dependencies: ["Tensors", "CBLAS", "FileIO"], swiftSettings: kernelSettings),
         .target(name: "Optim", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         .target(name: "Data", dependencies: ["Tensors", "CZlib"], resources: [.copy("Resources")], swiftSettings: kernelSettings),
-        .target(name: "Experiments"),
+        .target(name: "Experiments", dependencies: ["FileIO"]),
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
         .target(
             name: "LuaModules",
-            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments"]),
+            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments", "FileIO"]),
         // The REPL: the read-eval-print loop, result display, history, line sources.
         .target(name: "Console", dependencies: ["LuaHost", "CEdit"]),
         .executableTarget(
             name: "descent",
             dependencies: [
-                "LuaModules", "Experiments", "Tensors", "Optim", "Console",
+                "LuaModules", "Experiments", "FileIO", "Tensors", "Optim", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -54,7 +56,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "LuaHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz"]),

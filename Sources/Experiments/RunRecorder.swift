@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ public final class RunRecorder {
         let path = directory.appendingPathComponent("metrics.jsonl").path
         let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (appendMetrics ? 0 : O_TRUNC)
         metricsFD = open(path, flags, 0o644)
-        guard metricsFD >= 0 else { throw AtomicFile.posixError("cannot open \(path)") }
+        guard metricsFD >= 0 else { throw FileError.posix("cannot open \(path)") }
         line.reserveCapacity(256)
         marker = InterruptMarker(directory: directory, startTime: startTime, host: RunConfig.currentHost(), pid: getpid())
         RunRecorder.activeLock.lock()
@@ -100,7 +101,7 @@ public final class RunRecorder {
         JSONValue.object(record).appendCompactJSON(to: &line)
         line.append(10)
         guard AtomicFile.writeAll(fd: metricsFD, bytes: line) else {
-            throw AtomicFile.posixError("cannot append to \(directory.path)/metrics.jsonl")
+            throw FileError.posix("cannot append to \(directory.path)/metrics.jsonl")
         }
     }
 

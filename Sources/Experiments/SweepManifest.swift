@@ -1,4 +1,5 @@
 import Foundation
+import FileIO
 
 /// manifest.json of a sweep directory: the script, the axes and the ordered entries. Every
 /// machine that sees the directory agrees on what entry I is.

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import FileIO
 #endif
 
 /// How sweep entries are run.

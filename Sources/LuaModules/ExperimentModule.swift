@@ -2,6 +2,7 @@ import Experiments
 import Foundation
 import LuaHost
 import Tensors
+import FileIO
 
 /// The `experiment` module: config overrides, seed, metrics logging, run directory, clock.
 extension Runtime {

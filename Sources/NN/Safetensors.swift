@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import FileIO
 
 /// Checkpoints in the safetensors format (readable by the `safetensors` Python package): an
 /// 8-byte little-endian header length, a JSON header `{name: {dtype, shape, data_offsets}}`

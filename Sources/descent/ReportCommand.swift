@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import FileIO
 
 /// `descent report`: statistics of a sweep's runs per group, as a table, CSV, JSON or HTML,
 /// and learning curves as SVG.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import FileIO
 
 /// `descent sweep`: expands a grid of overrides and seeds into manifest.json and runs each
 /// entry as a `descent run` child process (or emits a Slurm / GNU parallel script that does).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Experiments
+import FileIO
 
 @Test func recorderWritesTheRunDirectory() throws {
     let root = try makeTempDir()
@@ -35,7 +36,7 @@ import Testing
         + FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("run").path)
     #expect(!names.contains(where: { $0.contains(".tmp-") }), "\(names)")
     #expect(readText(target) == "{\"i\": 19}\n")
-    #expect(throws: ExperimentError.self) {
+    #expect(throws: FileError.self) {
         try AtomicFile.write("x", to: dir.appendingPathComponent("missing/dir/x.json"))
     }
 }
