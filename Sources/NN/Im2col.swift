@@ -31,6 +31,7 @@ struct Window2d {
     /// Unfolds one sample `x` ([C, H, W], dense) into `col`, whose row `r` (one per channel and
     /// kernel offset) starts at `col + r·ld` and holds `outH·outW` values; padding reads 0.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+        if isPlain { return plainIm2col(x, col, ld: ld) }
         for c in 0..<channels {
             let plane = x + c * height * width
             for i in 0..<kh {
@@ -41,6 +42,7 @@ struct Window2d {
 
     /// Folds `col` (layout as `im2col`) back into `dx` ([C, H, W], accumulated): the adjoint.
     func col2im(_ col: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>) {
+        if isPlain { return plainCol2im(col, ld: ld, dx) }
         for c in 0..<channels {
             let plane = dx + c * height * width
             for i in 0..<kh {
@@ -96,6 +98,48 @@ struct Window2d {
                 for ow in lo..<hi { dst[ow * sw] += src[ow] }
             }
             dst += rowStep; src += outW
+        }
+    }
+
+    /// Stride 1, no padding, no dilation: the common convolution, whose every row of the column
+    /// matrix is `outH` contiguous runs of `outW` input values.
+    var isPlain: Bool { sh == 1 && sw == 1 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
+
+    /// `im2col` for a plain window: straight row copies, no bounds or padding logic.
+    @inline(never)
+    func plainIm2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+        let (width, outW, outH) = (width, outW, outH)
+        var row = col
+        for c in 0..<channels {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    var src = x + (c * height + i) * width + j, dst = row
+                    for _ in 0..<outH {
+                        copyFloats(src, to: dst, count: outW)
+                        src += width; dst += outW
+                    }
+                    row += ld
+                }
+            }
+        }
+    }
+
+    /// `col2im` for a plain window (the adjoint of `plainIm2col`).
+    @inline(never)
+    func plainCol2im(_ col: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>) {
+        let (width, outW, outH) = (width, outW, outH)
+        var row = col
+        for c in 0..<channels {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    var src = row, dst = dx + (c * height + i) * width + j
+                    for _ in 0..<outH {
+                        addFloats(src, to: dst, count: outW)
+                        src += outW; dst += width
+                    }
+                    row += ld
+                }
+            }
         }
     }
 }

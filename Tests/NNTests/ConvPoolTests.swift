@@ -46,6 +46,8 @@ extension NNSuite {
                 try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: [2, 1], padding: [1])
             }
             try checkGradients([x, w]) { try Functional.conv2d($0[0], weight: $0[1], dilation: [2, 1]) }
+            // Stride 1, no padding, no dilation: the plain im2col/col2im path.
+            try checkGradients([x, w, b]) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2]) }
         }
 
         @Test func conv2dUnbatchedAndErrors() throws {
