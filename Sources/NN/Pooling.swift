@@ -132,8 +132,11 @@ extension Window2d {
         for oh in 0..<outH {
             let top = 2 * oh * width, bottom = top + width
             var ow = 0
-            // Eight outputs at a time: the same selection rule, lane by lane.
-            while ow + 8 <= outW, 2 * ow + 16 <= width {
+            // Eight outputs at a time: the same selection rule, lane by lane. A row whose length
+            // is not a multiple of 8 ends with one block overlapping the previous one (it
+            // recomputes a few outputs, with the same results).
+            while ow < outW, outW >= 8, 2 * outW <= width {
+                ow = min(ow, outW - 8)
                 let t = UnsafeRawPointer(x + top + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
                 let b = UnsafeRawPointer(x + bottom + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
                 let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(truncatingIfNeeded: top + 2 * ow)
