@@ -14,6 +14,10 @@ let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// Each module's README.md (see Sources/README.md) is documentation, not a source or resource:
+/// excluded so that SwiftPM does not warn about an unhandled file.
+let readme = ["README.md"]
+
 let package = Package(
     name: "descent",
     products: [
@@ -32,25 +36,29 @@ let package = Package(
         // The only C code of our own: the error trampoline and wrappers for Lua's macros.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .target(name: "Tensors", dependencies: ["CBLAS"], exclude: readme, swiftSettings: kernelSettings),
         // Atomic whole-file writes (temp file, fsync, rename), shared by NN and Experiments.
-        .target(name: "FileIO"),
-        .target(name: "NN", dependencies: ["Tensors", "CBLAS", "FileIO"], swiftSettings: kernelSettings),
-        .target(name: "Optim", dependencies: ["Tensors"], swiftSettings: kernelSettings),
-        .target(name: "Data", dependencies: ["Tensors", "CZlib"], resources: [.copy("Resources")], swiftSettings: kernelSettings),
-        .target(name: "Experiments", dependencies: ["FileIO"]),
-        .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
+        .target(name: "FileIO", exclude: readme),
+        .target(name: "NN", dependencies: ["Tensors", "CBLAS", "FileIO"], exclude: readme, swiftSettings: kernelSettings),
+        .target(name: "Optim", dependencies: ["Tensors"], exclude: readme, swiftSettings: kernelSettings),
+        .target(
+            name: "Data", dependencies: ["Tensors", "CZlib"], exclude: readme, resources: [.copy("Resources")],
+            swiftSettings: kernelSettings),
+        .target(name: "Experiments", dependencies: ["FileIO"], exclude: readme),
+        .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"], exclude: readme),
         .target(
             name: "LuaModules",
-            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments", "FileIO"]),
+            dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments", "FileIO"],
+            exclude: readme),
         // The REPL: the read-eval-print loop, result display, history, line sources.
-        .target(name: "Console", dependencies: ["LuaHost", "CEdit"]),
+        .target(name: "Console", dependencies: ["LuaHost", "CEdit"], exclude: readme),
         .executableTarget(
             name: "descent",
             dependencies: [
                 "LuaModules", "Experiments", "FileIO", "Tensors", "Optim", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: readme),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),

@@ -8,7 +8,8 @@ import CLuaShim
 /// host.register(module: "greet", [
 ///     ("hello", { L in L.push("hello " + (try L.string(1, "argument 1"))); return 1 }),
 /// ])
-/// try host.run(file: "script.lua")
+/// try host.load(file: "script.lua")
+/// try host.call(nargs: 0, nresults: 0)
 /// ```
 ///
 /// Every Swift function is reached through the C trampoline (CLuaShim): it returns a result count
