@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS"], exclude: readme, swiftSettings: kernelSettings),
         // Atomic whole-file writes (temp file, fsync, rename), shared by NN and Experiments.
         .target(name: "FileIO", exclude: readme),
-        .target(name: "NN", dependencies: ["Tensors", "CBLAS", "FileIO"], exclude: readme, swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Tensors", "FileIO"], exclude: readme, swiftSettings: kernelSettings),
         .target(name: "Optim", dependencies: ["Tensors"], exclude: readme, swiftSettings: kernelSettings),
         .target(
             name: "Data", dependencies: ["Tensors", "CZlib"], exclude: readme, resources: [.copy("Resources")],

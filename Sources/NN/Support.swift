@@ -1,5 +1,4 @@
 import Tensors
-import CBLAS
 
 /// The functional layers and losses (PyTorch's `torch.nn.functional`): each validates its input,
 /// runs a fused kernel over raw pointers and records its own backward.
