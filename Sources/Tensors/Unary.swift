@@ -97,8 +97,9 @@ extension Tensor {
 
     /// max(x, 0) (NaN stays NaN); the gradient is 0 at 0, as in PyTorch.
     ///
-    /// Dense inputs take loops written out here: through `ewMap` the operation is a closure that
-    /// the optimizer leaves as a call per element (relu runs after every conv and linear layer).
+    /// Dense inputs take loops written out here: with more than one thread, `ewMap`'s operation
+    /// closure stays a call per element (see docs/performance.md; the general fix, generic
+    /// operation types in `EW.map*`, is pending), and relu runs after every conv and linear layer.
     public func relu() throws -> Tensor {
         let out: Tensor
         if isContiguous {
