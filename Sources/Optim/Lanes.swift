@@ -90,19 +90,36 @@ func lanesLerp(_ a: Lanes, _ b: Lanes, _ w: Float) -> Lanes {
     w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
 }
 
+/// The coefficients of the moment update shared by the Adam family, read from a group's options
+/// (`lr`, `betas`, `weight_decay`, `decoupled_weight_decay`): gradient sign (−1 to maximize), L2
+/// decay folded into the gradient, or decoupled decay θ·(1 − lr·λ); 1 − β1, β2 and 1 − β2.
+struct MomentCoefficients {
+    let sign, l2, decay, w1, beta2, c2: Float
+
+    init(_ o: Options, gradSign: Float) {
+        let lr = o.number("lr"), (beta1, beta2) = o.pair("betas")
+        let wd = o.number("weight_decay"), decoupled = o.bool("decoupled_weight_decay")
+        sign = gradSign
+        l2 = decoupled ? 0 : Float(wd)
+        decay = decoupled ? Float(1 - lr * wd) : 1
+        w1 = Float(1 - beta1)
+        self.beta2 = Float(beta2)
+        c2 = Float(1 - beta2)
+    }
+}
+
 /// The moment update shared by the Adam family (Adam, AMSGrad, NAdam, RAdam): g ← sign·g + λ·θ
 /// (L2 decay; λ = 0 when decoupled), m ← lerp(m, g, 1 − β1), v ← β2·v + (1 − β2)·g². Stores m
 /// and v and returns θ, g, m, v for the algorithm's own parameter update.
 @inline(__always)
 func adamMoments(
     _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-    _ v: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int,
-    sign: Float, l2: Float, w1: Float, beta2: Float, c2: Float
+    _ v: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int, _ k: MomentCoefficients
 ) -> (p: Lanes, g: Lanes, m: Lanes, v: Lanes) {
     let pi = Lanes(p, i, n)
-    let gi = sign * Lanes(g, i, n) + l2 * pi
-    let mi = lanesLerp(Lanes(m, i, n), gi, w1)
-    let vi = Lanes(v, i, n) * beta2 + c2 * gi * gi
+    let gi = k.sign * Lanes(g, i, n) + k.l2 * pi
+    let mi = lanesLerp(Lanes(m, i, n), gi, k.w1)
+    let vi = Lanes(v, i, n) * k.beta2 + k.c2 * gi * gi
     mi.store(m, i, n); vi.store(v, i, n)
     return (pi, gi, mi, vi)
 }

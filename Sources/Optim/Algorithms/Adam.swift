@@ -45,7 +45,7 @@ public struct Adam: OptimizerAlgorithm {
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
         let o = group.options
         let lr = o.number("lr"), (beta1, beta2) = o.pair("betas"), eps = o.number("eps")
-        let wd = o.number("weight_decay"), decoupled = o.bool("decoupled_weight_decay")
+        let moments = MomentCoefficients(o, gradSign: gradSign)
         let amsgrad = o.bool("amsgrad"), biasCorrection = o.bool("bias_correction")
         let mode = o.string("eps_mode")
         for item in items {
@@ -57,9 +57,7 @@ public struct Adam: OptimizerAlgorithm {
             let vmax = amsgrad ? try item.state.buffer("max_exp_avg_sq", like: item.param) : v
             var k = AdamKernel(
                 p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer, vmax: vmax.pointer,
-                sign: gradSign, l2: decoupled ? 0 : Float(wd), decay: decoupled ? Float(1 - lr * wd) : 1,
-                w1: Float(1 - beta1), beta2: Float(beta2), c2: Float(1 - beta2),
-                bc2Sqrt: Float(bc2.squareRoot()), bc2: Float(bc2), eps: Float(eps), stepSize: Float(-lr / bc1),
+                moments: moments, bc2Sqrt: Float(bc2.squareRoot()), bc2: Float(bc2), eps: Float(eps), stepSize: Float(-lr / bc1),
                 amsgrad: amsgrad, insideSqrt: mode == "inside_sqrt")
             if mode == "eps_hat" {
                 // θ ← θ − lr·sqrt(bc2)/bc1 · m/(sqrt(v) + ε): the after_sqrt form with bc2 folded
@@ -75,18 +73,19 @@ public struct Adam: OptimizerAlgorithm {
 /// One fused Adam pass over θ, g, m, v (and vmax), coefficients precomputed in Double.
 struct AdamKernel: LaneKernel {
     let p, g, m, v, vmax: UnsafeMutablePointer<Float>
-    var sign, l2, decay, w1, beta2, c2, bc2Sqrt, bc2, eps, stepSize: Float
+    let moments: MomentCoefficients
+    var bc2Sqrt, bc2, eps, stepSize: Float
     let amsgrad, insideSqrt: Bool
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let (pi, _, mi, vi) = adamMoments(p, g, m, v, i, n, sign: sign, l2: l2, w1: w1, beta2: beta2, c2: c2)
+        let (pi, _, mi, vi) = adamMoments(p, g, m, v, i, n, moments)
         var vm = vi
         if amsgrad {
             vm = lanesMax(Lanes(vmax, i, n), vi)
             vm.store(vmax, i, n)
         }
         let denom = insideSqrt ? lanesSqrt(vm / bc2 + eps) : lanesSqrt(vm) / bc2Sqrt + eps
-        (pi * decay + stepSize * (mi / denom)).store(p, i, n)
+        (pi * moments.decay + stepSize * (mi / denom)).store(p, i, n)
     }
 }

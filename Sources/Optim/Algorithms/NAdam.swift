@@ -27,10 +27,7 @@ public struct NAdam: OptimizerAlgorithm {
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
         let o = group.options
         let lr = o.number("lr"), (beta1, beta2) = o.pair("betas"), eps = Float(o.number("eps"))
-        let wd = o.number("weight_decay"), decoupled = o.bool("decoupled_weight_decay")
-        let psi = o.number("momentum_decay")
-        let sign = gradSign, l2 = decoupled ? 0 : Float(wd), decay = decoupled ? Float(1 - lr * wd) : 1
-        let w1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2)
+        let psi = o.number("momentum_decay"), moments = MomentCoefficients(o, gradSign: gradSign)
         for item in items {
             let t = Double(item.state.step)
             let bc2 = Float(1 - pow(beta2, t))
@@ -43,7 +40,7 @@ public struct NAdam: OptimizerAlgorithm {
             let m = try item.state.buffer("exp_avg", like: item.param)
             let v = try item.state.buffer("exp_avg_sq", like: item.param)
             NAdamKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer,
-                        sign: sign, l2: l2, decay: decay, w1: w1, beta2: b2, c2: c2, bc2: bc2, eps: eps, cg: cg, cm: cm)
+                        moments: moments, bc2: bc2, eps: eps, cg: cg, cm: cm)
                 .run(count: item.param.count)
         }
     }
@@ -52,13 +49,14 @@ public struct NAdam: OptimizerAlgorithm {
 /// One fused NAdam pass: θ ← θ + cg·g/d + cm·m/d with d = sqrt(v/bc2) + ε.
 struct NAdamKernel: LaneKernel {
     let p, g, m, v: UnsafeMutablePointer<Float>
-    let sign, l2, decay, w1, beta2, c2, bc2, eps, cg, cm: Float
+    let moments: MomentCoefficients
+    let bc2, eps, cg, cm: Float
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let (pi, gi, mi, vi) = adamMoments(p, g, m, v, i, n, sign: sign, l2: l2, w1: w1, beta2: beta2, c2: c2)
+        let (pi, gi, mi, vi) = adamMoments(p, g, m, v, i, n, moments)
         let d = lanesSqrt(vi / bc2) + eps
-        let q = pi * decay + cg * (gi / d)
+        let q = pi * moments.decay + cg * (gi / d)
         (q + cm * (mi / d)).store(p, i, n)
     }
 }

@@ -26,9 +26,7 @@ public struct RAdam: OptimizerAlgorithm {
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
         let o = group.options
         let lr = o.number("lr"), (beta1, beta2) = o.pair("betas"), eps = Float(o.number("eps"))
-        let wd = o.number("weight_decay"), decoupled = o.bool("decoupled_weight_decay")
-        let sign = gradSign, l2 = decoupled ? 0 : Float(wd), decay = decoupled ? Float(1 - lr * wd) : 1
-        let w1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2), lrf = Float(lr)
+        let moments = MomentCoefficients(o, gradSign: gradSign), lrf = Float(lr)
         let rhoInf = 2 / (1 - beta2) - 1
         for item in items {
             let t = Double(item.state.step)
@@ -40,7 +38,7 @@ public struct RAdam: OptimizerAlgorithm {
             let m = try item.state.buffer("exp_avg", like: item.param)
             let v = try item.state.buffer("exp_avg_sq", like: item.param)
             RAdamKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer,
-                        sign: sign, l2: l2, decay: decay, w1: w1, beta2: b2, c2: c2, bc1: bc1f, bc2Sqrt: bc2Sqrt,
+                        moments: moments, bc1: bc1f, bc2Sqrt: bc2Sqrt,
                         eps: eps, lr: lrf, rect: rect, rectified: rectified)
                 .run(count: item.param.count)
         }
@@ -50,15 +48,16 @@ public struct RAdam: OptimizerAlgorithm {
 /// One fused RAdam pass; before rectification (ρ_t ≤ 5) the step is plain momentum.
 struct RAdamKernel: LaneKernel {
     let p, g, m, v: UnsafeMutablePointer<Float>
-    let sign, l2, decay, w1, beta2, c2, bc1, bc2Sqrt, eps, lr, rect: Float
+    let moments: MomentCoefficients
+    let bc1, bc2Sqrt, eps, lr, rect: Float
     let rectified: Bool
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let (pi, _, mi, vi) = adamMoments(p, g, m, v, i, n, sign: sign, l2: l2, w1: w1, beta2: beta2, c2: c2)
+        let (pi, _, mi, vi) = adamMoments(p, g, m, v, i, n, moments)
         // PyTorch's order: (m/bc1)·lr·(sqrt(bc2)/(sqrt(v) + ε))·r
         var delta = mi / bc1 * lr
         if rectified { delta = delta * (bc2Sqrt / (lanesSqrt(vi) + eps)) * rect }
-        (pi * decay - delta).store(p, i, n)
+        (pi * moments.decay - delta).store(p, i, n)
     }
 }
