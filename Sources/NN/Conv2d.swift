@@ -127,31 +127,6 @@ func samplesPerChunk(_ floats: Int) -> Int {
     max(1, Parallel.defaultChunk / max(floats, 1))
 }
 
-/// Copies `count` floats. Rows in im2col are short (8–30 floats): a `memmove` call costs more
-/// than the copy, and the auto-vectorized loop (16 floats per iteration) runs its scalar tail.
-@inline(__always)
-func copyFloats(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-    if count >= 256 { dst.update(from: src, count: count); return }
-    var k = 0
-    while k + 8 <= count {
-        UnsafeMutableRawPointer(dst + k).storeBytes(of: UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        k += 8
-    }
-    while k < count { dst[k] = src[k]; k += 1 }
-}
-
-/// `dst[k] += src[k]` for `count` floats, blocked like `copyFloats`.
-@inline(__always)
-func addFloats(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-    var k = 0
-    while k + 8 <= count {
-        let d = UnsafeMutableRawPointer(dst + k)
-        d.storeBytes(of: d.loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        k += 8
-    }
-    while k < count { dst[k] += src[k]; k += 1 }
-}
-
 /// im2col of `samples` consecutive samples (`planeIn` floats apart) into column blocks `l` apart
 /// of a `[C·kh·kw, ld]` matrix, split over threads by sample.
 func unfold(_ win: Window2d, _ x: UnsafePointer<Float>, _ planeIn: Int, _ col: UnsafeMutablePointer<Float>,
