@@ -5,8 +5,10 @@ extension Functional {
     /// `weight` `[O, C, kh, kw]`, optional `bias` `[O]`; `stride`, `padding` and `dilation` are
     /// one value for both axes or `[h, w]`. Result `[N, O, outH, outW]`.
     ///
-    /// im2col over groups of samples, then one sgemm per group (`W · col`); backward recomputes the
-    /// columns (`dW += g · colᵀ`) and folds `Wᵀ · g` back with col2im for the input gradient.
+    /// im2col then sgemm (`W · col`): sample by sample when the output has at least
+    /// `perSampleMinOutputs` positions, else over groups of samples. Backward: `dW += g · colᵀ` over
+    /// groups (reusing the forward columns when they fit in one group), and the input gradient
+    /// folds `Wᵀ · g` back with col2im (per sample, or per group like the forward).
     ///
     /// ```swift
     /// let y = try Functional.conv2d(x, weight: w, bias: b, stride: [1], padding: [1])
@@ -48,63 +50,58 @@ extension Functional {
                            ph: ph, pw: pw, dh: dh, dw: dw, outH: outH, outW: outW)
         let xd = try dense(x), wd = try dense(weight), bd = try bias.map(dense)
         let out = try newTensor(batched ? [n, o, outH, outW] : [o, outH, outW])
-        let rowsK = win.colRows, l = win.colCols, planeIn = c * h * w
-        // Samples per GEMM: wide enough for BLAS to run near peak, with at most ~16 MB of columns.
+        let rowsK = win.colRows, l = win.colCols, planeIn = c * h * w, planeOut = o * l
+        // Samples per grouped GEMM: wide enough for BLAS to run near peak, with at most ~16 MB of columns.
         let group = max(1, min(n, (1 << 22) / max(rowsK * l, 1)))
-        let col = try newTensor([rowsK, group * l]), tmp = try newTensor([o, group * l])
-        for start in Swift.stride(from: 0, to: n, by: group) {
-            let b = min(group, n - start), ld = b * l
-            unfold(win, xd.pointer + start * planeIn, planeIn, col.pointer, l, ld, samples: b)
-            try BLAS.sgemm(transA: false, transB: false, m: o, n: ld, k: rowsK, wd.pointer, lda: rowsK,
-                     col.pointer, ldb: ld, beta: 0, tmp.pointer, ldc: ld)
-            // [O, b·L] -> [b, O, L], adding the bias.
-            let tp = tmp.pointer, op = out.pointer + start * o * l, bp = bd?.pointer
-            Parallel.forEachChunk(count: b, chunk: samplesPerChunk(o * l)) { r in
-                for i in r {
-                    for oc in 0..<o {
-                        let src = tp + oc * ld + i * l, dst = op + (i * o + oc) * l
-                        let bv = bp?[oc] ?? 0
-                        for k in 0..<l { dst[k] = src[k] + bv }
-                    }
-                }
-            }
+        let perSample = l >= perSampleMinOutputs
+        // Grouped, with one group: the forward columns are exactly what backward needs for dW;
+        // keep them (at most 16 MB, see `group`) instead of unfolding again.
+        let savedColumns = !perSample && group == n && weight.requiresGrad ? try newTensor([rowsK, n * l]) : nil
+        if perSample {
+            try BLAS.checkLimits(o, l, rowsK)
+            forwardPerSample(win, xd.pointer, n: n, wd.pointer, o: o, bd?.pointer, out.pointer)
+        } else {
+            let columns = try savedColumns ?? newTensor([rowsK, group * l])
+            try forwardGrouped(win, xd.pointer, n: n, group: group, wd.pointer, o: o, bd?.pointer,
+                               columns.pointer, out.pointer)
         }
-        // With one group the forward columns are exactly what backward needs for dW: keep them
-        // (at most 16 MB, see `group`) instead of unfolding again.
-        let savedColumns = group == n && weight.requiresGrad ? col : nil
 
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.record("conv2d", out, inputs) { g in
             let gd = try dense(g)
             let gx = x.requiresGrad ? try zeroTensor(x.shape) : nil
             let gw = weight.requiresGrad ? try zeroTensor(weight.shape) : nil
-            // Scratch for unfolding and for Wᵀ·g; the saved columns are never written (backward may
-            // run again with retain_graph).
-            let col = try (gx == nil ? savedColumns : nil) ?? newTensor([rowsK, group * l])
-            let gcat = try newTensor([o, group * l])
-            for start in Swift.stride(from: 0, to: n, by: group) {
-                let b = min(group, n - start), ld = b * l
-                // [b, O, L] -> [O, b·L]
-                let gp = gd.pointer + start * o * l, cp = gcat.pointer
-                Parallel.forEachChunk(count: b, chunk: samplesPerChunk(o * l)) { r in
-                    for i in r {
-                        for oc in 0..<o { copyFloats(gp + (i * o + oc) * l, to: cp + oc * ld + i * l, count: l) }
+            if perSample {
+                try backwardPerSample(win, xd.pointer, gd.pointer, n: n, wd.pointer, o: o, gx?.pointer, gw?.pointer)
+            } else if gw != nil || gx != nil {
+                // Scratch for unfolding and for Wᵀ·g; the saved columns are never written (backward
+                // may run again with retain_graph).
+                let col = try (gx == nil ? savedColumns : nil) ?? newTensor([rowsK, group * l])
+                let gcat = try newTensor([o, group * l])
+                for start in Swift.stride(from: 0, to: n, by: group) {
+                    let b = min(group, n - start), ld = b * l
+                    // [b, O, L] -> [O, b·L]
+                    let gp = gd.pointer + start * planeOut, cp = gcat.pointer
+                    Parallel.forEachChunk(count: b, chunk: samplesPerChunk(planeOut)) { r in
+                        for i in r {
+                            for oc in 0..<o { copyFloats(gp + (i * o + oc) * l, to: cp + oc * ld + i * l, count: l) }
+                        }
                     }
-                }
-                if let gw {
-                    let cols = savedColumns ?? col
-                    if savedColumns == nil {  // several groups: unfold this one again
-                        unfold(win, xd.pointer + start * planeIn, planeIn, cols.pointer, l, ld, samples: b)
+                    if let gw {
+                        let cols = savedColumns ?? col
+                        if savedColumns == nil {  // several groups: unfold this one again
+                            unfold(win, xd.pointer + start * planeIn, planeIn, cols.pointer, l, ld, samples: b)
+                        }
+                        try BLAS.sgemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
+                                       cols.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
                     }
-                    try BLAS.sgemm(transA: false, transB: true, m: o, n: rowsK, k: ld, gcat.pointer, lda: ld,
-                             cols.pointer, ldb: ld, beta: 1, gw.pointer, ldc: rowsK)
-                }
-                if let gx {
-                    try BLAS.sgemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
-                             gcat.pointer, ldb: ld, beta: 0, col.pointer, ldc: ld)
-                    let cp = col.pointer, gxp = gx.pointer + start * planeIn
-                    Parallel.forEachChunk(count: b, chunk: samplesPerChunk(win)) { r in
-                        for i in r { win.col2im(cp + i * l, ld: ld, gxp + i * planeIn) }
+                    if let gx {
+                        try BLAS.sgemm(transA: true, transB: false, m: rowsK, n: ld, k: o, wd.pointer, lda: rowsK,
+                                       gcat.pointer, ldb: ld, beta: 0, col.pointer, ldc: ld)
+                        let cp = col.pointer, gxp = gx.pointer + start * planeIn
+                        Parallel.forEachChunk(count: b, chunk: samplesPerChunk(win)) { r in
+                            for i in r { win.col2im(cp + i * l, ld: ld, gxp + i * planeIn) }
+                        }
                     }
                 }
             }
@@ -115,6 +112,102 @@ extension Functional {
             return grads
         }
     }
+}
+
+/// Output positions per sample from which conv2d multiplies sample by sample: each product
+/// (`W · col` of one sample) is then wide enough for BLAS, and a sample's columns stay in
+/// cache between im2col and the product; the result lands in place, with no `[O, N·L]`
+/// intermediate to transpose. Below it, samples are grouped into one wide product.
+let perSampleMinOutputs = 32
+
+/// Forward, one sample at a time, samples split over threads: im2col into a per-chunk scratch
+/// block (it stays in cache for the product), then `y_i = W · col_i (+ bias)` straight into the
+/// output. Nothing is saved: backward unfolds each sample again, which is cheaper than writing
+/// and re-reading the whole column matrix.
+private func forwardPerSample(
+    _ win: Window2d, _ x: UnsafePointer<Float>, n: Int, _ w: UnsafePointer<Float>, o: Int,
+    _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>
+) {
+    let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
+    Parallel.forEachChunk(count: n, chunk: samplesPerChunk(win)) { r in
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
+        defer { col.deallocate() }
+        for i in r {
+            win.im2col(x + i * planeIn, col, ld: l)
+            let yi = y + i * o * l
+            if let bias { for oc in 0..<o { (yi + oc * l).update(repeating: bias[oc], count: l) } }
+            BLAS.sgemm(transA: false, transB: false, m: o, n: l, k: rowsK, w, lda: rowsK, col, ldb: l,
+                       beta: bias == nil ? 0 : 1, yi, ldc: l, parallel: false)
+        }
+    }
+}
+
+/// Forward over groups of samples: im2col of a group into `col` (`[rowsK, b·L]`), one (parallel)
+/// product `W · col` into `[O, b·L]`, then a transpose into `[b, O, L]` adding the bias.
+private func forwardGrouped(
+    _ win: Window2d, _ x: UnsafePointer<Float>, n: Int, group: Int, _ w: UnsafePointer<Float>, o: Int,
+    _ bias: UnsafePointer<Float>?, _ col: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>
+) throws {
+    let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
+    let tmp = try newTensor([o, group * l])
+    for start in Swift.stride(from: 0, to: n, by: group) {
+        let b = min(group, n - start), ld = b * l
+        unfold(win, x + start * planeIn, planeIn, col, l, ld, samples: b)
+        try BLAS.sgemm(transA: false, transB: false, m: o, n: ld, k: rowsK, w, lda: rowsK,
+                       col, ldb: ld, beta: 0, tmp.pointer, ldc: ld)
+        // [O, b·L] -> [b, O, L], adding the bias.
+        let tp = tmp.pointer, yp = y + start * o * l
+        Parallel.forEachChunk(count: b, chunk: samplesPerChunk(o * l)) { r in
+            for i in r {
+                for oc in 0..<o {
+                    let src = tp + oc * ld + i * l, dst = yp + (i * o + oc) * l
+                    let bv = bias?[oc] ?? 0
+                    for k in 0..<l { dst[k] = src[k] + bv }
+                }
+            }
+        }
+    }
+}
+
+/// Blocks of samples whose weight gradients conv2d sums separately before adding them up in
+/// block order: a fixed number (for the shape), so dW is bit-identical for any thread count.
+let weightGradientBlocks = 8
+
+/// Both gradients one sample at a time, samples split over threads, every intermediate in a
+/// per-chunk scratch block that stays in cache: `gx_i` = col2im(`Wᵀ · g_i`), and
+/// `dW += g_i · col_iᵀ` with `col_i` unfolded again, summed per block of samples.
+private func backwardPerSample(
+    _ win: Window2d, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, n: Int, _ w: UnsafePointer<Float>,
+    o: Int, _ gx: UnsafeMutablePointer<Float>?, _ gw: UnsafeMutablePointer<Float>?
+) throws {
+    let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
+    if let gx {
+        Parallel.forEachChunk(count: n, chunk: samplesPerChunk(win)) { r in
+            let dcol = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
+            defer { dcol.deallocate() }
+            for i in r {
+                BLAS.sgemm(transA: true, transB: false, m: rowsK, n: l, k: o, w, lda: rowsK, g + i * o * l, ldb: l,
+                           beta: 0, dcol, ldc: l, parallel: false)
+                win.col2im(dcol, ld: l, gx + i * planeIn)
+            }
+        }
+    }
+    guard let gw else { return }
+    // At most ~16 MB of partial sums; a single block (huge kernels) parallelises each product instead.
+    let blocks = max(1, min(weightGradientBlocks, n, (1 << 22) / max(o * rowsK, 1)))
+    let perBlock = (n + blocks - 1) / blocks
+    let partials = try zeroTensor([(n + perBlock - 1) / perBlock, o * rowsK]), pp = partials.pointer
+    Parallel.forEachChunk(count: n, chunk: perBlock) { r in
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
+        defer { col.deallocate() }
+        let partial = pp + (r.lowerBound / perBlock) * o * rowsK
+        for i in r {
+            win.im2col(x + i * planeIn, col, ld: l)
+            BLAS.sgemm(transA: false, transB: true, m: o, n: rowsK, k: l, g + i * o * l, lda: l, col, ldb: l,
+                       beta: 1, partial, ldc: rowsK, parallel: blocks == 1)
+        }
+    }
+    for b in 0..<partials.shape[0] { addFloats(pp + b * o * rowsK, to: gw, count: o * rowsK) }
 }
 
 /// Samples per thread chunk for the im2col/col2im loops (each sample touches its own memory).

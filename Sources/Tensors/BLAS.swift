@@ -23,6 +23,14 @@ public enum BLAS {
         return Swift.max(minPanel, (even + 15) / 16 * 16)
     }
 
+    /// Throws unless every size fits BLAS's 32-bit integers.
+    public static func checkLimits(_ sizes: Int...) throws {
+        let limit = Int(Int32.max)
+        if let big = sizes.first(where: { $0 > limit }) {
+            throw TensorError("matrix product: size \(big) exceeds the BLAS limit of \(limit)")
+        }
+    }
+
     /// Row-major `C[m, n] = alpha · op(A) · op(B) + beta · C`. `op(A)` is [m, k]: A is [m, k]
     /// (lda ≥ k), or [k, m] read transposed (lda ≥ m); likewise B. Sizes are validated by the
     /// callers; this checks only BLAS's 32-bit limits. `k == 0` leaves `beta · C`.
@@ -31,6 +39,21 @@ public enum BLAS {
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
     ) throws {
+        try checkLimits(m, n, k, lda, ldb, ldc)
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+              beta: beta, c, ldc: ldc, parallel: true)
+    }
+
+    /// `sgemm` after the caller has run `checkLimits` on these sizes (or larger ones), so it can
+    /// run inside a non-throwing parallel loop. `parallel: false` runs every panel on the calling
+    /// thread: for callers that already split their work over threads (conv2d's per-sample
+    /// products), where nested dispatch only adds synchronisation. The panels, and so the
+    /// results, are the same either way.
+    public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool
+    ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             for i in 0..<m {
@@ -38,10 +61,6 @@ public enum BLAS {
                 if beta == 0 { row.initialize(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
             }
             return
-        }
-        let limit = Int(Int32.max)
-        guard m <= limit, n <= limit, k <= limit, lda <= limit, ldb <= limit, ldc <= limit else {
-            throw TensorError("matrix product: sizes \(m)x\(k)x\(n) exceed the BLAS limit of \(limit)")
         }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         let byRows = m >= n
@@ -62,7 +81,7 @@ public enum BLAS {
                             bStart, Int32(ldb), beta, c + start, Int32(ldc))
             }
         }
-        if panels == 1 || Parallel.threads == 1 || m * n * k < 1 << 18 {
+        if !parallel || panels == 1 || Parallel.threads == 1 || m * n * k < 1 << 18 {
             for p in 0..<panels { body(p) }
         } else {
             DispatchQueue.concurrentPerform(iterations: panels, execute: body)

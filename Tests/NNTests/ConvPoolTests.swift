@@ -1,6 +1,6 @@
 import Testing
 import Tensors
-import NN
+@testable import NN
 
 /// The definition of conv2d as seven nested loops, for comparison.
 func naiveConv2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride: (Int, Int), padding: (Int, Int)) -> ([Float], [Int]) {
@@ -48,6 +48,25 @@ extension NNSuite {
             try checkGradients([x, w]) { try Functional.conv2d($0[0], weight: $0[1], dilation: [2, 1]) }
             // Stride 1, no padding, no dilation: the plain im2col/col2im path.
             try checkGradients([x, w, b]) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2]) }
+        }
+
+        /// Outputs of at least `perSampleMinOutputs` positions per sample take conv2d's per-sample
+        /// strategy (products per sample, dW summed per block of samples); smaller ones the grouped one.
+        @Test(arguments: [(1, 0), (1, 1), (2, 2)])
+        func conv2dPerSampleStrategy(stride: Int, padding: Int) throws {
+            let x = try randomTensor([11, 2, 14, 13], seed: 7, grad: true)
+            let w = try randomTensor([3, 2, 3, 2], seed: 8, grad: true)
+            let b = try randomTensor([3], seed: 9, grad: true)
+            let y = try Functional.conv2d(x, weight: w, bias: b, stride: [stride], padding: [padding])
+            #expect(y.shape[2] * y.shape[3] >= perSampleMinOutputs)
+            let (ref, shape) = naiveConv2d(x, w, b, stride: (stride, stride), padding: (padding, padding))
+            #expect(y.shape == shape)
+            #expect(close(y.toArray(), ref, atol: 1e-4))
+            let small = try randomTensor([2, 2, 9, 8], seed: 10, grad: true)
+            try checkGradients([small, w, b]) {
+                try Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: [stride], padding: [padding])
+            }
+            try checkGradients([small, w]) { try Functional.conv2d($0[0], weight: $0[1], dilation: [2, 1]) }
         }
 
         @Test func conv2dUnbatchedAndErrors() throws {

@@ -29,8 +29,6 @@ extension NNSuite {
 
         @Test func deterministicAcrossThreadCounts() throws {
             let img = try randomTensor([8, 16, 32, 32], seed: 1, grad: true)
-            // conv2d and linear are left out: their sums run inside OpenBLAS, whose results change
-            // with its thread count (e.g. a [4, 144] x [144, 8192] sgemm on the Haswell kernels).
             try expectSameForAnyThreadCount("max_pool2d", img) { try Functional.maxPool2d($0, kernel: [2]) }
             try expectSameForAnyThreadCount("avg_pool2d", img) { try Functional.avgPool2d($0, kernel: [3], stride: [2]) }
             try expectSameForAnyThreadCount("batch_norm", img) {
@@ -41,6 +39,19 @@ extension NNSuite {
             let logits = try randomTensor([10000, 10], seed: 4, grad: true)
             let labels = try Tensor((0..<10000).map { Float($0 % 10 + 1) }, shape: [10000])
             try expectSameForAnyThreadCount("cross_entropy", logits) { try Functional.crossEntropy($0, labels: labels) }
+        }
+
+        /// Matrix products run OpenBLAS single-threaded on panels fixed by the shape (BLAS.swift),
+        /// and conv2d sums its weight gradient in a fixed number of sample blocks.
+        @Test func productsAndConvolutionsDeterministic() throws {
+            let img = try randomTensor([10, 16, 14, 14], seed: 5, grad: true)
+            let w = try randomTensor([32, 16, 5, 5], seed: 6, grad: true)
+            // 100 outputs per sample: conv2d's per-sample strategy; 4 outputs: the grouped one.
+            try expectSameForAnyThreadCount("conv2d input", img) { try Functional.conv2d($0, weight: w) }
+            try expectSameForAnyThreadCount("conv2d weight", w) { try Functional.conv2d(img, weight: $0) }
+            try expectSameForAnyThreadCount("conv2d strided", w) { try Functional.conv2d(img, weight: $0, stride: [4]) }
+            let a = try randomTensor([300, 500], seed: 7, grad: true), b = try randomTensor([500, 400], seed: 8)
+            try expectSameForAnyThreadCount("matmul", a) { try $0.matmul(b) }
         }
     }
 }
