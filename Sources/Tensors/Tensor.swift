@@ -9,7 +9,8 @@
 /// let b = try a.add(Tensor.ones([3]))   // broadcasts
 /// ```
 public final class Tensor {
-    public let storage: Storage
+    /// A `var` only so that `isSoleOwner` can ask whether it is uniquely referenced; never reassigned.
+    public internal(set) var storage: Storage
     public let shape: [Int]
     public let strides: [Int]
     public let offset: Int

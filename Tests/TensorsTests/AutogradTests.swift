@@ -29,6 +29,17 @@ extension ViewsOpsTests {
         try Tensor.cat([a, b], dim: 0).backward(Tensor([1, 2, 3, 4], shape: [4]))
         #expect(a.grad?.storage !== b.grad?.storage)
         #expect(a.grad?.toArray() == [1, 2] && b.grad?.toArray() == [3, 4])
+        // add's backward hands the seed itself to both inputs: neither may keep it, nor share it.
+        let p = try VF.seq([2], grad: true), q = try VF.seq([2], grad: true)
+        try p.add(q).backward(g)
+        #expect(p.grad?.storage !== g.storage && q.grad?.storage !== g.storage && p.grad?.storage !== q.grad?.storage)
+        // A gradient nothing else references (mul's fresh product) becomes `.grad` as it is.
+        var fresh = try Tensor([1, 2], shape: [2])
+        #expect(Tensor.isSoleOwner(&fresh))
+        var view = try Tensor([1, 2, 3], shape: [3]).narrow(dim: 0, start: 0, length: 2)
+        #expect(!Tensor.isSoleOwner(&view))
+        let holder = [fresh]
+        #expect(!Tensor.isSoleOwner(&fresh) && holder.count == 1)
     }
 
     @Test func backwardErrors() throws {
