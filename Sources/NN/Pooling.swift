@@ -132,16 +132,18 @@ extension Window2d {
         for oh in 0..<outH {
             let top = 2 * oh * width, bottom = top + width
             var ow = 0
-            // Eight outputs at a time: the same selection rule, lane by lane. A row whose length
-            // is not a multiple of 8 ends with one block overlapping the previous one (it
-            // recomputes a few outputs, with the same results).
-            while ow < outW, outW >= 8, 2 * outW <= width {
-                ow = min(ow, outW - 8)
-                let t = UnsafeRawPointer(x + top + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
-                let b = UnsafeRawPointer(x + bottom + 2 * ow).loadUnaligned(as: SIMD16<Float>.self)
-                let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(truncatingIfNeeded: top + 2 * ow)
+            // Four outputs at a time: the same selection rule, lane by lane. A row whose length
+            // is not a multiple of 4 ends with one block overlapping the previous one (it
+            // recomputes a few outputs, with the same results). SIMD4, not 8: with 4 lanes the
+            // masks stay in SSE registers (8-lane masks were repacked through 16-bit lanes, and
+            // rows of 4 outputs, as after two poolings of MNIST, took the scalar loop).
+            while ow < outW, outW >= 4, 2 * outW <= width {
+                ow = min(ow, outW - 4)
+                let t = UnsafeRawPointer(x + top + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+                let b = UnsafeRawPointer(x + bottom + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+                let lane = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: top + 2 * ow)
                 var best = t.evenHalf, at = lane
-                @inline(__always) func consider(_ v: SIMD8<Float>, _ k: SIMD8<Int32>) {
+                @inline(__always) func consider(_ v: SIMD4<Float>, _ k: SIMD4<Int32>) {
                     let wins = (best .== best) .& ((v .> best) .| (v .!= v))
                     best.replace(with: v, where: wins)
                     at.replace(with: k, where: wins)
@@ -149,9 +151,9 @@ extension Window2d {
                 consider(t.oddHalf, lane &+ 1)
                 consider(b.evenHalf, lane &+ Int32(truncatingIfNeeded: width))
                 consider(b.oddHalf, lane &+ Int32(truncatingIfNeeded: width + 1))
-                UnsafeMutableRawPointer(y + oh * outW + ow).storeBytes(of: best, as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(arg + oh * outW + ow).storeBytes(of: at, as: SIMD8<Int32>.self)
-                ow += 8
+                UnsafeMutableRawPointer(y + oh * outW + ow).storeBytes(of: best, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(arg + oh * outW + ow).storeBytes(of: at, as: SIMD4<Int32>.self)
+                ow += 4
             }
             while ow < outW {
                 defer { ow += 1 }
