@@ -86,7 +86,7 @@ extension Tensor {
 
     /// A new contiguous tensor holding `self` broadcast to `shape` (no autograd).
     func broadcastCopy(to shape: [Int]) throws -> Tensor {
-        try Tensor.ewMap(self, to: shape) { $0 }
+        try Tensor.ewMap(self, to: shape, EW.Identity())
     }
 
     /// `self` viewed with size-1 dimensions inserted at the (sorted, 0-based) positions `dims` of

@@ -11,7 +11,7 @@ extension Tensor {
     /// let y = try x.add(bias)   // [N, M] + [M]
     /// ```
     public func add(_ o: Tensor) throws -> Tensor {
-        let out = try Tensor.ewMap(self, o, op: "add") { $0 + $1 }
+        let out = try Tensor.ewMap(self, o, op: "add", EW.Add())
         return Tensor.record("add", out, [self, o]) { g in
             try GradMode.withoutGrad {
                 [self.requiresGrad ? try g.sumTo(shape: self.shape) : nil,
@@ -22,34 +22,34 @@ extension Tensor {
 
     /// `self - o`, broadcasting.
     public func sub(_ o: Tensor) throws -> Tensor {
-        let out = try Tensor.ewMap(self, o, op: "sub") { $0 - $1 }
+        let out = try Tensor.ewMap(self, o, op: "sub", EW.Sub())
         return Tensor.record("sub", out, [self, o]) { g in
             try GradMode.withoutGrad {
                 [self.requiresGrad ? try g.sumTo(shape: self.shape) : nil,
-                 o.requiresGrad ? try Tensor.ewMap(g) { -$0 }.sumTo(shape: o.shape) : nil]
+                 o.requiresGrad ? try Tensor.ewMap(g, EW.Neg()).sumTo(shape: o.shape) : nil]
             }
         }
     }
 
     /// `self * o`, broadcasting.
     public func mul(_ o: Tensor) throws -> Tensor {
-        let out = try Tensor.ewMap(self, o, op: "mul") { $0 * $1 }
+        let out = try Tensor.ewMap(self, o, op: "mul", EW.Mul())
         return Tensor.record("mul", out, [self, o]) { g in
             try GradMode.withoutGrad {
-                [self.requiresGrad ? try Tensor.ewMap(g, o, op: "mul") { $0 * $1 }.sumTo(shape: self.shape) : nil,
-                 o.requiresGrad ? try Tensor.ewMap(g, self, op: "mul") { $0 * $1 }.sumTo(shape: o.shape) : nil]
+                [self.requiresGrad ? try Tensor.ewMap(g, o, op: "mul", EW.Mul()).sumTo(shape: self.shape) : nil,
+                 o.requiresGrad ? try Tensor.ewMap(g, self, op: "mul", EW.Mul()).sumTo(shape: o.shape) : nil]
             }
         }
     }
 
     /// `self / o`, broadcasting.
     public func div(_ o: Tensor) throws -> Tensor {
-        let out = try Tensor.ewMap(self, o, op: "div") { $0 / $1 }
+        let out = try Tensor.ewMap(self, o, op: "div", EW.Div())
         return Tensor.record("div", out, [self, o]) { g in
             try GradMode.withoutGrad {
-                [self.requiresGrad ? try Tensor.ewMap(g, o, op: "div") { $0 / $1 }.sumTo(shape: self.shape) : nil,
+                [self.requiresGrad ? try Tensor.ewMap(g, o, op: "div", EW.Div()).sumTo(shape: self.shape) : nil,
                  o.requiresGrad
-                    ? try Tensor.ewMap(g, self, o, op: "div") { g, a, b in -g * a / (b * b) }.sumTo(shape: o.shape) : nil]
+                    ? try Tensor.ewMap(g, self, o, op: "div", DivBackwardDivisor()).sumTo(shape: o.shape) : nil]
             }
         }
     }
@@ -60,39 +60,30 @@ extension Tensor {
     /// let y = try x.pow(Tensor.full([3], value: 2))
     /// ```
     public func pow(_ o: Tensor) throws -> Tensor {
-        let out = try Tensor.ewMap(self, o, op: "pow") { Glibc.powf($0, $1) }
+        let out = try Tensor.ewMap(self, o, op: "pow", EW.Pow())
         return Tensor.record("pow", out, [self, o]) { g in
             try GradMode.withoutGrad {
                 [self.requiresGrad
-                    ? try Tensor.ewMap(g, self, o, op: "pow") { g, a, b in b == 0 ? 0 : g * b * Glibc.powf(a, b - 1) }
-                        .sumTo(shape: self.shape) : nil,
-                 o.requiresGrad
-                    // d/db a^b = a^b log a; 0 where a == 0 and b >= 0, as in PyTorch.
-                    ? try Tensor.ewMap(g, self, o, op: "pow") { g, a, b in
-                        a == 0 && b >= 0 ? 0 : g * Glibc.powf(a, b) * Glibc.logf(a)
-                    }.sumTo(shape: o.shape) : nil]
+                    ? try Tensor.ewMap(g, self, o, op: "pow", PowBackwardBase()).sumTo(shape: self.shape) : nil,
+                 o.requiresGrad ? try Tensor.ewMap(g, self, o, op: "pow", PowBackwardExponent()).sumTo(shape: o.shape) : nil]
             }
         }
     }
 
     /// The larger of `self` and `o` elementwise (NaN propagates). The gradient goes to the larger
     /// input, split evenly on ties.
-    public func maximum(_ o: Tensor) throws -> Tensor { try extremum(o, op: "maximum", >) }
+    public func maximum(_ o: Tensor) throws -> Tensor { try extremum(o, op: "maximum", EW.Greater.self) }
 
     /// The smaller of `self` and `o` elementwise (NaN propagates).
-    public func minimum(_ o: Tensor) throws -> Tensor { try extremum(o, op: "minimum", <) }
+    public func minimum(_ o: Tensor) throws -> Tensor { try extremum(o, op: "minimum", EW.Less.self) }
 
-    @inline(__always)
-    private func extremum(_ o: Tensor, op: String, _ better: @escaping (Float, Float) -> Bool) throws -> Tensor {
-        let out = try Tensor.ewMap(self, o, op: op) { a, b in better(a, b) || a != a ? a : b }
+    private func extremum<Better: Comparison>(_ o: Tensor, op: String, _: Better.Type) throws -> Tensor {
+        let out = try Tensor.ewMap(self, o, op: op, EW.Extremum<Better>())
+        let share = EW.ExtremumBackward<Better>()
         return Tensor.record(op, out, [self, o]) { g in
             try GradMode.withoutGrad {
-                [self.requiresGrad
-                    ? try Tensor.ewMap(g, self, o, op: op) { g, a, b in better(a, b) ? g : (a == b ? g * 0.5 : 0) }
-                        .sumTo(shape: self.shape) : nil,
-                 o.requiresGrad
-                    ? try Tensor.ewMap(g, self, o, op: op) { g, a, b in better(b, a) ? g : (a == b ? g * 0.5 : 0) }
-                        .sumTo(shape: o.shape) : nil]
+                [self.requiresGrad ? try Tensor.ewMap(g, self, o, op: op, share).sumTo(shape: self.shape) : nil,
+                 o.requiresGrad ? try Tensor.ewMap(g, o, self, op: op, share).sumTo(shape: o.shape) : nil]
             }
         }
     }
@@ -103,18 +94,52 @@ extension Tensor {
     /// let y = try Tensor.where(x.gt(0), x, Tensor.zerosLike(x))
     /// ```
     public static func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let out = try Tensor.ewMap(mask, a, b, op: "where") { m, x, y in m != 0 ? x : y }
+        let out = try Tensor.ewMap(mask, a, b, op: "where", Select())
         return Tensor.record("where", out, [a, b]) { g in
             try GradMode.withoutGrad {
-                [a.requiresGrad ? try Tensor.ewMap(mask, g, op: "where") { m, g in m != 0 ? g : 0 }.sumTo(shape: a.shape) : nil,
-                 b.requiresGrad ? try Tensor.ewMap(mask, g, op: "where") { m, g in m != 0 ? 0 : g }.sumTo(shape: b.shape) : nil]
+                [a.requiresGrad ? try Tensor.ewMap(mask, g, op: "where", GradWhereNonzero()).sumTo(shape: a.shape) : nil,
+                 b.requiresGrad ? try Tensor.ewMap(mask, g, op: "where", GradWhereZero()).sumTo(shape: b.shape) : nil]
             }
         }
     }
 
     /// `-self`.
     public func neg() throws -> Tensor {
-        let out = try Tensor.ewMap(self) { -$0 }
-        return Tensor.record("neg", out, [self]) { g in [try GradMode.withoutGrad { try Tensor.ewMap(g) { -$0 } }] }
+        let out = try Tensor.ewMap(self, EW.Neg())
+        return Tensor.record("neg", out, [self]) { g in [try GradMode.withoutGrad { try Tensor.ewMap(g, EW.Neg()) }] }
     }
+}
+
+// Kernels of the ops above; backward kernels take the upstream gradient g first.
+
+/// d(a/b)/db · g = −g·a/b².
+private struct DivBackwardDivisor: TernaryKernel {
+    func callAsFunction(_ g: Float, _ a: Float, _ b: Float) -> Float { -g * a / (b * b) }
+}
+
+/// d(a^b)/da · g = g·b·a^(b−1), 0 where b = 0.
+private struct PowBackwardBase: TernaryKernel {
+    func callAsFunction(_ g: Float, _ a: Float, _ b: Float) -> Float { b == 0 ? 0 : g * b * Glibc.powf(a, b - 1) }
+}
+
+/// d(a^b)/db · g = g·a^b·log a; 0 where a == 0 and b >= 0, as in PyTorch.
+private struct PowBackwardExponent: TernaryKernel {
+    func callAsFunction(_ g: Float, _ a: Float, _ b: Float) -> Float {
+        a == 0 && b >= 0 ? 0 : g * Glibc.powf(a, b) * Glibc.logf(a)
+    }
+}
+
+/// `m != 0 ? x : y`.
+private struct Select: TernaryKernel {
+    func callAsFunction(_ m: Float, _ x: Float, _ y: Float) -> Float { m != 0 ? x : y }
+}
+
+/// where's gradient for `a`: g where the mask is not 0.
+private struct GradWhereNonzero: BinaryKernel {
+    func callAsFunction(_ m: Float, _ g: Float) -> Float { m != 0 ? g : 0 }
+}
+
+/// where's gradient for `b`: g where the mask is 0.
+private struct GradWhereZero: BinaryKernel {
+    func callAsFunction(_ m: Float, _ g: Float) -> Float { m != 0 ? 0 : g }
 }

@@ -1,5 +1,5 @@
-/// The loops behind every elementwise op: one generic driver per arity, specialised at each call
-/// site on the op's closure (so the inner loops are plain arithmetic over raw pointers).
+/// The loops behind every elementwise op: one generic driver per arity, specialised on the op's
+/// kernel type (ElementwiseOps.swift), so the inner loops are plain arithmetic over raw pointers.
 ///
 /// Fast paths, in order: all operands dense (one flat loop), dense with a scalar operand, then
 /// the general strided walk (`StridedLoop`), whose inner rows still run as tight loops when the
@@ -102,115 +102,167 @@ struct StridedLoop {
     }
 }
 
-/// Elementwise kernel drivers.
+/// Elementwise kernel drivers, generic over the operation (`UnaryKernel`, `BinaryKernel`,
+/// `TernaryKernel`).
+///
+/// The loop over one chunk is an `@inline(never)` generic function taking raw pointers: the
+/// compiler specialises it per operation type, so the operation is inlined and the loop
+/// vectorizes whether `Parallel.forEachChunk` calls it directly (1 thread) or from Dispatch
+/// (2+ threads), and profiles name the kernel (`EW.unitChunk<EW.Add>`...). The operation as a
+/// closure value would not do: called from the Dispatch side, it stays a call per element
+/// (docs/performance.md).
+///
+/// ```swift
+/// EW.map2(shape, out.denseOperand, try a.operand(shape, op: "add"), try b.operand(shape, op: "add"), EW.Add())
+/// ```
 enum EW {
+    typealias Pointer = UnsafeMutablePointer<Float>
+
     /// `out = op(a)` over `shape`.
-    @inline(__always)
-    static func map1(_ shape: [Int], _ out: Operand, _ a: Operand, _ op: (Float) -> Float) {
+    static func map1<Op: UnaryKernel>(_ shape: [Int], _ out: Operand, _ a: Operand, _ op: Op) {
         let count = shape.reduce(1, *)
         if count == 0 { return }
-        let o = out.base, x = a.base
-        if out.dense && a.dense {
-            Parallel.forEachChunk(count: count) { r in
-                let o = o + r.lowerBound, x = x + r.lowerBound
-                for i in 0..<r.count { o[i] = op(x[i]) }
-            }
-            return
-        }
+        if out.dense && a.dense { return dense(count, out.base, a.base, op) }
         let loop = StridedLoop(shape: shape, [out, a])
-        let s = loop.inner
-        Parallel.forEachChunk(count: count) { r in
-            loop.forEachRow(r) { off, n in
-                let o = o + off[0], x = x + off[1]
-                if s[0] == 1 && s[1] == 1 {
-                    for i in 0..<n { o[i] = op(x[i]) }
-                } else if s[1] == 0 {
-                    let v = op(x[0])
-                    for i in 0..<n { o[i &* s[0]] = v }
-                } else {
-                    for i in 0..<n { o[i &* s[0]] = op(x[i &* s[1]]) }
-                }
-            }
-        }
+        Parallel.forEachChunk(count: count) { r in stridedChunk(loop, r, out.base, a.base, op) }
     }
 
     /// `out = op(a, b)` over `shape`.
-    @inline(__always)
-    static func map2(_ shape: [Int], _ out: Operand, _ a: Operand, _ b: Operand, _ op: (Float, Float) -> Float) {
+    static func map2<Op: BinaryKernel>(_ shape: [Int], _ out: Operand, _ a: Operand, _ b: Operand, _ op: Op) {
         let count = shape.reduce(1, *)
         if count == 0 { return }
         let o = out.base, x = a.base, y = b.base
-        if out.dense && (a.dense || a.scalar) && (b.dense || b.scalar) {
-            if a.dense && b.dense {
-                Parallel.forEachChunk(count: count) { r in
-                    let o = o + r.lowerBound, x = x + r.lowerBound, y = y + r.lowerBound
-                    for i in 0..<r.count { o[i] = op(x[i], y[i]) }
-                }
-                return
-            }
-            if a.dense {
-                let v = y[0]
-                Parallel.forEachChunk(count: count) { r in
-                    let o = o + r.lowerBound, x = x + r.lowerBound
-                    for i in 0..<r.count { o[i] = op(x[i], v) }
-                }
-                return
-            }
-            if b.dense {
-                let u = x[0]
-                Parallel.forEachChunk(count: count) { r in
-                    let o = o + r.lowerBound, y = y + r.lowerBound
-                    for i in 0..<r.count { o[i] = op(u, y[i]) }
-                }
-                return
-            }
+        if out.dense && a.dense && b.dense {
+            return Parallel.forEachChunk(count: count) { r in unitChunk(r, o, x, y, op) }
         }
+        if out.dense && a.dense && b.scalar { return dense(count, o, x, op.withRight(y[0])) }
+        if out.dense && a.scalar && b.dense { return dense(count, o, y, op.withLeft(x[0])) }
         let loop = StridedLoop(shape: shape, [out, a, b])
-        let s = loop.inner
-        Parallel.forEachChunk(count: count) { r in
-            loop.forEachRow(r) { off, n in
-                let o = o + off[0], x = x + off[1], y = y + off[2]
-                if s[0] == 1 && s[1] == 1 && s[2] == 1 {
-                    for i in 0..<n { o[i] = op(x[i], y[i]) }
-                } else if s[0] == 1 && s[1] == 1 && s[2] == 0 {
-                    let v = y[0]
-                    for i in 0..<n { o[i] = op(x[i], v) }
-                } else if s[0] == 1 && s[1] == 0 && s[2] == 1 {
-                    let u = x[0]
-                    for i in 0..<n { o[i] = op(u, y[i]) }
-                } else {
-                    for i in 0..<n { o[i &* s[0]] = op(x[i &* s[1]], y[i &* s[2]]) }
-                }
-            }
-        }
+        Parallel.forEachChunk(count: count) { r in stridedChunk(loop, r, o, x, y, op) }
     }
 
     /// `out = op(a, b, c)` over `shape`.
-    @inline(__always)
-    static func map3(
-        _ shape: [Int], _ out: Operand, _ a: Operand, _ b: Operand, _ c: Operand,
-        _ op: (Float, Float, Float) -> Float
+    static func map3<Op: TernaryKernel>(
+        _ shape: [Int], _ out: Operand, _ a: Operand, _ b: Operand, _ c: Operand, _ op: Op
     ) {
         let count = shape.reduce(1, *)
         if count == 0 { return }
         let o = out.base, x = a.base, y = b.base, z = c.base
         if out.dense && a.dense && b.dense && c.dense {
-            Parallel.forEachChunk(count: count) { r in
-                let o = o + r.lowerBound, x = x + r.lowerBound, y = y + r.lowerBound, z = z + r.lowerBound
-                for i in 0..<r.count { o[i] = op(x[i], y[i], z[i]) }
-            }
-            return
+            return Parallel.forEachChunk(count: count) { r in unitChunk(r, o, x, y, z, op) }
         }
         let loop = StridedLoop(shape: shape, [out, a, b, c])
+        Parallel.forEachChunk(count: count) { r in stridedChunk(loop, r, o, x, y, z, op) }
+    }
+
+    /// `o[i] = op(x[i])` for i < count, in chunks over the threads.
+    private static func dense<Op: UnaryKernel>(_ count: Int, _ o: Pointer, _ x: Pointer, _ op: Op) {
+        Parallel.forEachChunk(count: count) { r in unitChunk(r, o, x, op) }
+    }
+
+    // The chunk loops. Every pointer is a parameter (not a closure capture), so LLVM knows that
+    // stores through `o` cannot change them and keeps them in registers.
+
+    @inline(never)
+    private static func unitChunk<Op: UnaryKernel>(_ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ op: Op) {
+        unitRow(r.count, o + r.lowerBound, x + r.lowerBound, op)
+    }
+
+    @inline(never)
+    private static func unitChunk<Op: BinaryKernel>(_ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ op: Op) {
+        unitRow(r.count, o + r.lowerBound, x + r.lowerBound, y + r.lowerBound, op)
+    }
+
+    @inline(never)
+    private static func unitChunk<Op: TernaryKernel>(
+        _ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ z: Pointer, _ op: Op
+    ) {
+        let i = r.lowerBound
+        unitRow(r.count, o + i, x + i, y + i, z + i, op)
+    }
+
+    // The unit-stride rows. In-place ops pass the output as the first input (`o == x`); that
+    // case is written with `o` alone, because LLVM's runtime overlap check counts equal
+    // pointers as overlapping and would run the scalar version of the loop (measured: in-place
+    // add on 1 thread half as fast).
+
+    @inline(__always)
+    private static func unitRow<Op: UnaryKernel>(_ n: Int, _ o: Pointer, _ x: Pointer, _ op: Op) {
+        if o == x {
+            for i in 0..<n { o[i] = op(o[i]) }
+        } else {
+            for i in 0..<n { o[i] = op(x[i]) }
+        }
+    }
+
+    @inline(__always)
+    private static func unitRow<Op: BinaryKernel>(_ n: Int, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ op: Op) {
+        if o == x {
+            for i in 0..<n { o[i] = op(o[i], y[i]) }
+        } else {
+            for i in 0..<n { o[i] = op(x[i], y[i]) }
+        }
+    }
+
+    @inline(__always)
+    private static func unitRow<Op: TernaryKernel>(
+        _ n: Int, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ z: Pointer, _ op: Op
+    ) {
+        if o == x {
+            for i in 0..<n { o[i] = op(o[i], y[i], z[i]) }
+        } else {
+            for i in 0..<n { o[i] = op(x[i], y[i], z[i]) }
+        }
+    }
+
+    @inline(never)
+    private static func stridedChunk<Op: UnaryKernel>(
+        _ loop: StridedLoop, _ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ op: Op
+    ) {
         let s = loop.inner
-        Parallel.forEachChunk(count: count) { r in
-            loop.forEachRow(r) { off, n in
-                let o = o + off[0], x = x + off[1], y = y + off[2], z = z + off[3]
-                if s == SIMD4(1, 1, 1, 1) {
-                    for i in 0..<n { o[i] = op(x[i], y[i], z[i]) }
-                } else {
-                    for i in 0..<n { o[i &* s[0]] = op(x[i &* s[1]], y[i &* s[2]], z[i &* s[3]]) }
-                }
+        loop.forEachRow(r) { off, n in
+            let o = o + off[0], x = x + off[1]
+            if s[0] == 1 && s[1] == 1 {
+                unitRow(n, o, x, op)
+            } else if s[1] == 0 {
+                let v = op(x[0])
+                for i in 0..<n { o[i &* s[0]] = v }
+            } else {
+                for i in 0..<n { o[i &* s[0]] = op(x[i &* s[1]]) }
+            }
+        }
+    }
+
+    @inline(never)
+    private static func stridedChunk<Op: BinaryKernel>(
+        _ loop: StridedLoop, _ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ op: Op
+    ) {
+        let s = loop.inner
+        loop.forEachRow(r) { off, n in
+            let o = o + off[0], x = x + off[1], y = y + off[2]
+            if s[0] == 1 && s[1] == 1 && s[2] == 1 {
+                unitRow(n, o, x, y, op)
+            } else if s[0] == 1 && s[1] == 1 && s[2] == 0 {
+                unitRow(n, o, x, op.withRight(y[0]))
+            } else if s[0] == 1 && s[1] == 0 && s[2] == 1 {
+                unitRow(n, o, y, op.withLeft(x[0]))
+            } else {
+                for i in 0..<n { o[i &* s[0]] = op(x[i &* s[1]], y[i &* s[2]]) }
+            }
+        }
+    }
+
+    @inline(never)
+    private static func stridedChunk<Op: TernaryKernel>(
+        _ loop: StridedLoop, _ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ z: Pointer, _ op: Op
+    ) {
+        let s = loop.inner
+        loop.forEachRow(r) { off, n in
+            let o = o + off[0], x = x + off[1], y = y + off[2], z = z + off[3]
+            if s == SIMD4(1, 1, 1, 1) {
+                unitRow(n, o, x, y, z, op)
+            } else {
+                for i in 0..<n { o[i &* s[0]] = op(x[i &* s[1]], y[i &* s[2]], z[i &* s[3]]) }
             }
         }
     }
@@ -218,24 +270,26 @@ enum EW {
 
 extension Tensor {
     /// A new tensor `op(a)` (no autograd).
-    @inline(__always)
-    static func ewMap(_ a: Tensor, _ op: (Float) -> Float) throws -> Tensor {
+    ///
+    /// ```swift
+    /// let y = try Tensor.ewMap(x, EW.Mul().withRight(2))   // x * 2
+    /// ```
+    static func ewMap<Op: UnaryKernel>(_ a: Tensor, _ op: Op) throws -> Tensor {
         let out = try Tensor(uninitializedShape: a.shape)
         EW.map1(a.shape, out.denseOperand, try a.operand(a.shape, op: ""), op)
         return out
     }
 
     /// A new tensor `op(a)` with `a` broadcast to `shape` (no autograd).
-    @inline(__always)
-    static func ewMap(_ a: Tensor, to shape: [Int], _ op: (Float) -> Float) throws -> Tensor {
+    static func ewMap<Op: UnaryKernel>(_ a: Tensor, to shape: [Int], _ op: Op) throws -> Tensor {
         let out = try Tensor(uninitializedShape: shape)
         EW.map1(shape, out.denseOperand, try a.operand(shape, op: "expand"), op)
         return out
     }
 
-    /// A new tensor `op(a, b)` over the broadcast shape (no autograd).
-    @inline(__always)
-    static func ewMap(_ a: Tensor, _ b: Tensor, op name: String, _ op: (Float, Float) -> Float) throws -> Tensor {
+    /// A new tensor `op(a, b)` over the broadcast shape (no autograd); `name` is the op named in
+    /// shape errors.
+    static func ewMap<Op: BinaryKernel>(_ a: Tensor, _ b: Tensor, op name: String, _ op: Op) throws -> Tensor {
         let shape = try broadcastShapes(a.shape, b.shape, op: name)
         let out = try Tensor(uninitializedShape: shape)
         EW.map2(shape, out.denseOperand, try a.operand(shape, op: name), try b.operand(shape, op: name), op)
@@ -243,9 +297,8 @@ extension Tensor {
     }
 
     /// A new tensor `op(a, b, c)` over the broadcast shape (no autograd).
-    @inline(__always)
-    static func ewMap(
-        _ a: Tensor, _ b: Tensor, _ c: Tensor, op name: String, _ op: (Float, Float, Float) -> Float
+    static func ewMap<Op: TernaryKernel>(
+        _ a: Tensor, _ b: Tensor, _ c: Tensor, op name: String, _ op: Op
     ) throws -> Tensor {
         let shape = try broadcastShapes(broadcastShapes(a.shape, b.shape, op: name), c.shape, op: name)
         let out = try Tensor(uninitializedShape: shape)

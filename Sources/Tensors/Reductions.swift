@@ -51,13 +51,13 @@ extension Tensor {
         let shape = self.shape, rank = dim
         let scale = Float(1 / Double(ds.reduce(1) { $0 * shape[$1] }))
         return Tensor.record("mean", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g.keptDims(ds, keepdim: keepdim, rank: rank), to: shape) { $0 * scale } }]
+            [try GradMode.withoutGrad { try Tensor.ewMap(g.keptDims(ds, keepdim: keepdim, rank: rank), to: shape, EW.Mul().withRight(scale)) }]
         }
     }
 
     /// Sum or mean over sorted `dims`, one adjacent block of dims at a time (no autograd).
     func sumRaw(_ dims: [Int], keepdim: Bool, mean: Bool) throws -> Tensor {
-        if dims.isEmpty { return try Tensor.ewMap(self) { $0 } }  // a 0-d tensor: nothing to reduce
+        if dims.isEmpty { return try Tensor.ewMap(self, EW.Identity()) }  // a 0-d tensor: nothing to reduce
         var x = try contiguousData()
         var shape = self.shape
         for block in Tensor.adjacentBlocks(dims).reversed() {
@@ -103,9 +103,9 @@ extension Tensor {
             try GradMode.withoutGrad {
                 let mean = try self.sumRaw(ds, keepdim: true, mean: true)
                 var gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
-                if sqrt { gk = try Tensor.ewMap(gk, saved.keptDims(ds, keepdim: keepdim, rank: rank), op: op) { $0 / $1 } }
+                if sqrt { gk = try Tensor.ewMap(gk, saved.keptDims(ds, keepdim: keepdim, rank: rank), op: op, EW.Div()) }
                 let k: Float = sqrt ? scale : 2 * scale
-                return [try Tensor.ewMap(self, mean, gk, op: op) { x, m, g in (x - m) * g * k }]
+                return [try Tensor.ewMap(self, mean, gk, op: op, SpreadBackward(k: k))]
             }
         }
     }
@@ -186,27 +186,57 @@ extension Tensor {
         let op = "norm"
         switch p {
         case 0:
-            return try Tensor.ewMap(self, to: shape) { _ in 0 }
+            return try Tensor.ewMap(self, to: shape, EW.Fill(value: 0))
         case 1:
-            return try Tensor.ewMap(self, grad, op: op) { x, g in x > 0 ? g : (x < 0 ? -g : 0) }
+            return try Tensor.ewMap(grad, self, op: op, EW.AbsBackward())
         case 2:
-            return try Tensor.ewMap(self, norm, grad, op: op) { x, n, g in n == 0 ? 0 : g * x / n }
+            return try Tensor.ewMap(self, norm, grad, op: op, Norm2Backward())
         case .infinity, -.infinity:
             // Split evenly between the elements that reach the norm, as PyTorch does.
-            let hits = try Tensor.ewMap(self, norm, op: op) { x, n in Swift.abs(x) == n ? 1 : 0 }
-            let share = try Tensor.ewMap(grad, hits.sumRaw(ds, keepdim: true, mean: false), op: op) { $0 / $1 }
-            return try Tensor.ewMap(self, norm, share, op: op) { x, n, s in
-                Swift.abs(x) == n ? (x > 0 ? s : (x < 0 ? -s : 0)) : 0
-            }
+            let hits = try Tensor.ewMap(self, norm, op: op, ReachesNorm())
+            let share = try Tensor.ewMap(grad, hits.sumRaw(ds, keepdim: true, mean: false), op: op, EW.Div())
+            return try Tensor.ewMap(self, norm, share, op: op, NormInfBackward())
         default:
             let pm2 = Float(p - 2), pm1 = Float(p - 1)
-            return try Tensor.ewMap(self, norm, grad, op: op) { x, n, g in
-                x == 0 || n == 0 ? 0 : g * x * Glibc.powf(Swift.abs(x), pm2) / Glibc.powf(n, pm1)
-            }
+            return try Tensor.ewMap(self, norm, grad, op: op, NormPBackward(pm2: pm2, pm1: pm1))
         }
     }
 
     /// A view of this tensor's values with no autograd links: what backward closures keep of an
     /// op's output, so the output and its node do not keep each other alive.
     var detachedAlias: Tensor { Tensor(storage: storage, shape: shape, strides: strides, offset: offset) }
+}
+
+// Gradient kernels of the reductions above.
+
+/// (x − mean)·g·k: the gradient of the variance (k = 2/(n − correction)) or, with g already
+/// divided by the std, of the std (k = 1/(n − correction)).
+private struct SpreadBackward: TernaryKernel {
+    let k: Float
+    func callAsFunction(_ x: Float, _ m: Float, _ g: Float) -> Float { (x - m) * g * k }
+}
+
+/// g·x/n for the 2-norm n (0 where n is 0).
+private struct Norm2Backward: TernaryKernel {
+    func callAsFunction(_ x: Float, _ n: Float, _ g: Float) -> Float { n == 0 ? 0 : g * x / n }
+}
+
+/// 1 where |x| reaches the ∞-norm n, else 0.
+private struct ReachesNorm: BinaryKernel {
+    func callAsFunction(_ x: Float, _ n: Float) -> Float { Swift.abs(x) == n ? 1 : 0 }
+}
+
+/// sign(x)·s where |x| reaches the ∞-norm n (s: the gradient's share per such element), else 0.
+private struct NormInfBackward: TernaryKernel {
+    func callAsFunction(_ x: Float, _ n: Float, _ s: Float) -> Float {
+        Swift.abs(x) == n ? (x > 0 ? s : (x < 0 ? -s : 0)) : 0
+    }
+}
+
+/// g·x·|x|^(p−2) / n^(p−1) for the p-norm n (0 where x or n is 0).
+private struct NormPBackward: TernaryKernel {
+    let pm2, pm1: Float
+    func callAsFunction(_ x: Float, _ n: Float, _ g: Float) -> Float {
+        x == 0 || n == 0 ? 0 : g * x * Glibc.powf(Swift.abs(x), pm2) / Glibc.powf(n, pm1)
+    }
 }

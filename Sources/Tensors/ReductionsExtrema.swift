@@ -37,9 +37,9 @@ extension Tensor {
         return Tensor.record(op, out, [self]) { g in
             try GradMode.withoutGrad {
                 // Split evenly between the elements equal to the extreme, as PyTorch does.
-                let hits = try Tensor.ewMap(self) { $0 == value ? 1 : 0 }
-                let share = try Tensor.ewMap(g, hits.sumRaw(hits.reductionDims([], op: op), keepdim: false, mean: false), op: op) { $0 / $1 }
-                return [try Tensor.ewMap(hits, share, op: op) { $0 * $1 }]
+                let hits = try Tensor.ewMap(self, EW.Equal().withRight(value))
+                let share = try Tensor.ewMap(g, hits.sumRaw(hits.reductionDims([], op: op), keepdim: false, mean: false), op: op, EW.Div())
+                return [try Tensor.ewMap(hits, share, op: op, EW.Mul())]
             }
         }
     }

@@ -16,9 +16,9 @@ extension Tensor {
         return Tensor.record("softmax", out, [self]) { g in
             try GradMode.withoutGrad {
                 // dx = y * (g - sum(g * y))
-                let gy = try Tensor.ewMap(g, y, op: "softmax") { $0 * $1 }
+                let gy = try Tensor.ewMap(g, y, op: "softmax", EW.Mul())
                 let s = try gy.sumRaw(ds, keepdim: true, mean: false)
-                return [try Tensor.ewMap(y, g, s, op: "softmax") { y, g, s in y * (g - s) }]
+                return [try Tensor.ewMap(y, g, s, op: "softmax", SoftmaxBackward())]
             }
         }
     }
@@ -35,7 +35,7 @@ extension Tensor {
             try GradMode.withoutGrad {
                 // dx = g - exp(y) * sum(g)
                 let s = try g.sumRaw(ds, keepdim: true, mean: false)
-                return [try Tensor.ewMap(g, y, s, op: "logSoftmax") { g, y, s in g - FastMath.exp(y) * s }]
+                return [try Tensor.ewMap(g, y, s, op: "logSoftmax", LogSoftmaxBackward())]
             }
         }
     }
@@ -56,7 +56,7 @@ extension Tensor {
             try GradMode.withoutGrad {
                 let lse = saved.keptDims(ds, keepdim: keepdim, rank: rank)
                 let gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
-                return [try Tensor.ewMap(self, lse, gk, op: "logsumexp") { x, l, g in g * FastMath.exp(x - l) }]
+                return [try Tensor.ewMap(self, lse, gk, op: "logsumexp", LogsumexpBackward())]
             }
         }
     }
@@ -137,4 +137,21 @@ extension Tensor {
         }
         return m
     }
+}
+
+// Gradient kernels of the ops above.
+
+/// y·(g − s), s = sum(g·y) along the dim.
+private struct SoftmaxBackward: TernaryKernel {
+    func callAsFunction(_ y: Float, _ g: Float, _ s: Float) -> Float { y * (g - s) }
+}
+
+/// g − e^y·s for the log-softmax output y, s = sum(g) along the dim.
+private struct LogSoftmaxBackward: TernaryKernel {
+    func callAsFunction(_ g: Float, _ y: Float, _ s: Float) -> Float { g - FastMath.exp(y) * s }
+}
+
+/// g·e^(x − l) for the logsumexp l.
+private struct LogsumexpBackward: TernaryKernel {
+    func callAsFunction(_ x: Float, _ l: Float, _ g: Float) -> Float { g * FastMath.exp(x - l) }
 }
