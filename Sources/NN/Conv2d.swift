@@ -69,7 +69,9 @@ extension Functional {
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.record("conv2d", out, inputs) { g in
             let gd = try dense(g)
-            let gx = x.requiresGrad ? try zeroTensor(x.shape) : nil
+            // Per sample, each sample's input gradient is zeroed just before col2im adds into it
+            // (in cache) rather than all at once up front.
+            let gx = x.requiresGrad ? try (perSample ? newTensor(x.shape) : zeroTensor(x.shape)) : nil
             let gw = weight.requiresGrad ? try zeroTensor(weight.shape) : nil
             if perSample {
                 try backwardPerSample(win, xd.pointer, gd.pointer, n: n, wd.pointer, o: o, gx?.pointer, gw?.pointer)
@@ -174,7 +176,8 @@ private func forwardGrouped(
 let weightGradientBlocks = 8
 
 /// Both gradients one sample at a time, samples split over threads, every intermediate in a
-/// per-chunk scratch block that stays in cache: `gx_i` = col2im(`Wᵀ · g_i`), and
+/// per-chunk scratch block that stays in cache: `gx_i` = col2im(`Wᵀ · g_i`) (`gx` arrives
+/// uninitialised; each sample is zeroed here), and
 /// `dW += g_i · col_iᵀ` with `col_i` unfolded again, summed per block of samples.
 private func backwardPerSample(
     _ win: Window2d, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, n: Int, _ w: UnsafePointer<Float>,
@@ -188,6 +191,7 @@ private func backwardPerSample(
             for i in r {
                 BLAS.sgemm(transA: true, transB: false, m: rowsK, n: l, k: o, w, lda: rowsK, g + i * o * l, ldb: l,
                            beta: 0, dcol, ldc: l, parallel: false)
+                (gx + i * planeIn).update(repeating: 0, count: planeIn)
                 win.col2im(dcol, ld: l, gx + i * planeIn)
             }
         }

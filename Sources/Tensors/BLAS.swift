@@ -45,10 +45,10 @@ public enum BLAS {
     }
 
     /// `sgemm` after the caller has run `checkLimits` on these sizes (or larger ones), so it can
-    /// run inside a non-throwing parallel loop. `parallel: false` runs every panel on the calling
-    /// thread: for callers that already split their work over threads (conv2d's per-sample
-    /// products), where nested dispatch only adds synchronisation. The panels, and so the
-    /// results, are the same either way.
+    /// run inside a non-throwing parallel loop. `parallel: false` makes one OpenBLAS call on the
+    /// calling thread: for callers that already split their work over threads (conv2d's
+    /// per-sample products), where panels and nested dispatch would only add calls and
+    /// synchronisation. Deterministic either way; a caller must use one setting per product.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
@@ -63,6 +63,11 @@ public enum BLAS {
             return
         }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        if !parallel {
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                        beta, c, Int32(ldc))
+            return
+        }
         let byRows = m >= n
         let extent = byRows ? m : n
         let panel = panelSize(extent)
@@ -81,7 +86,7 @@ public enum BLAS {
                             bStart, Int32(ldb), beta, c + start, Int32(ldc))
             }
         }
-        if !parallel || panels == 1 || Parallel.threads == 1 || m * n * k < 1 << 18 {
+        if panels == 1 || Parallel.threads == 1 || m * n * k < 1 << 18 {
             for p in 0..<panels { body(p) }
         } else {
             DispatchQueue.concurrentPerform(iterations: panels, execute: body)
