@@ -50,6 +50,19 @@ extension NNSuite {
             try checkGradients([x, w, b]) { try Functional.conv2d($0[0], weight: $0[1], bias: $0[2]) }
         }
 
+        /// Plain windows copy im2col rows as runs of `outW` floats, with separate paths for runs of
+        /// 8, 4–16 and other lengths (copyRows / addRows): every length against the naive loops.
+        @Test func conv2dEveryRowLength() throws {
+            let w = try randomTensor([2, 2, 3, 3], seed: 11, grad: true)
+            for outW in [1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24] {
+                let x = try randomTensor([2, 2, 4, outW + 2], seed: UInt64(outW), grad: true)
+                let y = try Functional.conv2d(x, weight: w)
+                let (ref, shape) = naiveConv2d(x, w, nil, stride: (1, 1), padding: (0, 0))
+                #expect(y.shape == shape && close(y.toArray(), ref, atol: 1e-4), "outW \(outW)")
+                if [4, 8, 12].contains(outW) { try checkGradients([x, w]) { try Functional.conv2d($0[0], weight: $0[1]) } }
+            }
+        }
+
         /// Outputs of at least `perSampleMinOutputs` positions per sample take conv2d's per-sample
         /// strategy (products per sample, dW summed per block of samples); smaller ones the grouped one.
         @Test(arguments: [(1, 0), (1, 1), (2, 2)])
