@@ -233,13 +233,17 @@ func unfold(_ win: Window2d, _ x: UnsafePointer<Float>, _ planeIn: Int, _ col: U
     }
 }
 
-/// Per-channel sums of a dense `[batch, channels, size]` buffer, as a `[channels]` tensor.
+/// Per-channel sums of a dense `[batch, channels, size]` buffer, as a `[channels]` tensor;
+/// channels in parallel (each channel's sum is the same whatever the thread count).
 func sumPlanes(_ p: UnsafePointer<Float>, batch: Int, channels: Int, size: Int) throws -> Tensor {
     let t = try newTensor([channels])
-    for ch in 0..<channels {
-        var acc: Double = 0
-        for b in 0..<batch { acc += Reduce.rowSum(p + (b * channels + ch) * size, size) }
-        t.pointer[ch] = Float(acc)
+    let out = t.pointer
+    Parallel.forEachChunk(count: channels, chunk: samplesPerChunk(batch * size)) { r in
+        for ch in r {
+            var acc: Double = 0
+            for b in 0..<batch { acc += Reduce.rowSum(p + (b * channels + ch) * size, size) }
+            out[ch] = Float(acc)
+        }
     }
     return t
 }

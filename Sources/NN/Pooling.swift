@@ -25,12 +25,13 @@ extension Functional {
         }
         return Tensor.record("max_pool2d", out, [x]) { g in
             let gd = try dense(g)
-            let gx = try zeroTensor(x.shape)
+            let gx = try newTensor(x.shape)
             let arg = winners.pointer, gp = gd.pointer, gxb = gx.pointer
-            // Each plane scatters into its own slice of gx, so planes can run in parallel.
+            // Each plane is zeroed and scattered into its own slice of gx (in cache, in parallel).
             Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
                 for p in range {
                     let gi = gp + p * outSize, gxp = gxb + p * inSize, a = arg + p * outSize
+                    gxp.update(repeating: 0, count: inSize)
                     for k in 0..<outSize { gxp[Int(a[k])] += gi[k] }
                 }
             }
@@ -60,9 +61,13 @@ extension Functional {
         }
         return Tensor.record("avg_pool2d", out, [x]) { g in
             let gd = try dense(g)
-            let gx = try zeroTensor(x.shape)
-            for p in 0..<planes {
-                geo.avgPlane(gd.pointer + p * outSize, gx.pointer + p * inSize, includePad: countIncludePad, backward: true)
+            let gx = try newTensor(x.shape)
+            let gp = gd.pointer, gxb = gx.pointer
+            Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+                for p in range {
+                    (gxb + p * inSize).update(repeating: 0, count: inSize)
+                    geo.avgPlane(gp + p * outSize, gxb + p * inSize, includePad: countIncludePad, backward: true)
+                }
             }
             return [gx]
         }
