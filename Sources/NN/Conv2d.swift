@@ -196,22 +196,30 @@ private func backwardPerSample(
             }
         }
     }
-    guard let gw else { return }
-    // At most ~16 MB of partial sums; a single block (huge kernels) parallelises each product instead.
+    guard let gw, n > 0 else { return }
+    // Each block sums dWᵀ = Σ col_i · g_iᵀ ([rowsK, O]): OpenBLAS runs this orientation, with
+    // g_i transposed first (a [L, O] copy in cache), 1.3-1.5x faster than g_i · col_iᵀ for the
+    // shapes of small CNNs (measured on [400, 64] · [64, 32]). At most ~16 MB of partial sums; a
+    // single block (huge kernels) parallelises each product instead.
     let blocks = max(1, min(weightGradientBlocks, n, (1 << 22) / max(o * rowsK, 1)))
     let perBlock = (n + blocks - 1) / blocks
-    let partials = try zeroTensor([(n + perBlock - 1) / perBlock, o * rowsK]), pp = partials.pointer
+    let partials = try zeroTensor([(n + perBlock - 1) / perBlock, rowsK * o]), pp = partials.pointer
     Parallel.forEachChunk(count: n, chunk: perBlock) { r in
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l + l * o)
         defer { col.deallocate() }
-        let partial = pp + (r.lowerBound / perBlock) * o * rowsK
+        let gt = col + rowsK * l
+        let partial = pp + (r.lowerBound / perBlock) * rowsK * o
         for i in r {
             win.im2col(x + i * planeIn, col, ld: l)
-            BLAS.sgemm(transA: false, transB: true, m: o, n: rowsK, k: l, g + i * o * l, lda: l, col, ldb: l,
-                       beta: 1, partial, ldc: rowsK, parallel: blocks == 1)
+            let gi = g + i * o * l
+            for oc in 0..<o { for p in 0..<l { gt[p * o + oc] = gi[oc * l + p] } }
+            BLAS.sgemm(transA: false, transB: false, m: rowsK, n: o, k: l, col, lda: l, gt, ldb: o,
+                       beta: 1, partial, ldc: o, parallel: blocks == 1)
         }
     }
-    for b in 0..<partials.shape[0] { addFloats(pp + b * o * rowsK, to: gw, count: o * rowsK) }
+    // gw[oc, k] = Σ over blocks, in block order, of partial[k, oc].
+    for b in 1..<max(partials.shape[0], 1) { addFloats(pp + b * rowsK * o, to: pp, count: rowsK * o) }
+    for oc in 0..<o { for k in 0..<rowsK { gw[oc * rowsK + k] = pp[k * o + oc] } }
 }
 
 /// Samples per thread chunk for the im2col/col2im loops (each sample touches its own memory).
