@@ -4,6 +4,8 @@
 char *openblas_get_corename(void);
 void gotoblas_dynamic_init(void);
 void gotoblas_dynamic_quit(void);
+/* Joins OpenBLAS's worker threads (exported for its fork handling; restarted on demand). */
+int blas_thread_shutdown_(void);
 
 /* CPU features, for choosing an OpenBLAS core when its own detection falls back to a generic one. */
 static inline int descent_cpu_supports_avx512(void) {
