@@ -53,13 +53,13 @@ extension Functional {
         let rowsK = win.colRows, l = win.colCols, planeIn = c * h * w, planeOut = o * l
         // Samples per grouped GEMM: wide enough for BLAS to run near peak, with at most ~16 MB of columns.
         let group = max(1, min(n, (1 << 22) / max(rowsK * l, 1)))
-        let perSample = l >= perSampleMinOutputs
+        let perSample = l >= perSampleMinOutputs && rowsK * l <= perSampleMaxColumns
         // Grouped, with one group: the forward columns are exactly what backward needs for dW;
         // keep them (at most 16 MB, see `group`) instead of unfolding again.
         let savedColumns = !perSample && group == n && weight.requiresGrad ? try newTensor([rowsK, n * l]) : nil
         if perSample {
             try BLAS.checkLimits(o, l, rowsK)
-            forwardPerSample(win, xd.pointer, n: n, wd.pointer, o: o, bd?.pointer, out.pointer)
+            try forwardPerSample(win, xd.pointer, n: n, wd.pointer, o: o, bd?.pointer, out.pointer)
         } else {
             let columns = try savedColumns ?? newTensor([rowsK, group * l])
             try forwardGrouped(win, xd.pointer, n: n, group: group, wd.pointer, o: o, bd?.pointer,
@@ -121,19 +121,20 @@ extension Functional {
 /// cache between im2col and the product; the result lands in place, with no `[O, N·L]`
 /// intermediate to transpose. Below it, samples are grouped into one wide product.
 let perSampleMinOutputs = 32
+/// The largest column block (floats) of one sample that conv2d handles sample by sample: beyond
+/// ~4 MB it no longer stays in cache, and the grouped path's wide products win.
+let perSampleMaxColumns = 1 << 20
 
-/// Forward, one sample at a time, samples split over threads: im2col into a per-chunk scratch
+/// Forward, one sample at a time, samples split over threads: im2col into the thread's scratch
 /// block (it stays in cache for the product), then `y_i = W · col_i (+ bias)` straight into the
 /// output. Nothing is saved: backward unfolds each sample again, which is cheaper than writing
 /// and re-reading the whole column matrix.
 private func forwardPerSample(
     _ win: Window2d, _ x: UnsafePointer<Float>, n: Int, _ w: UnsafePointer<Float>, o: Int,
     _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>
-) {
+) throws {
     let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
-    Parallel.forEachChunk(count: n, chunk: samplesPerChunk(win)) { r in
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
-        defer { col.deallocate() }
+    try SampleSlots(samples: n, slots: Parallel.threads, floats: rowsK * l).forEach { r, col in
         for i in r {
             win.im2col(x + i * planeIn, col, ld: l)
             let yi = y + i * o * l
@@ -176,7 +177,7 @@ private func forwardGrouped(
 let weightGradientBlocks = 8
 
 /// Both gradients one sample at a time, samples split over threads, every intermediate in a
-/// per-chunk scratch block that stays in cache: `gx_i` = col2im(`Wᵀ · g_i`) (`gx` arrives
+/// scratch block per range of samples that stays in cache: `gx_i` = col2im(`Wᵀ · g_i`) (`gx` arrives
 /// uninitialised; each sample is zeroed here), and
 /// `dW += g_i · col_iᵀ` with `col_i` unfolded again, summed per block of samples.
 private func backwardPerSample(
@@ -185,9 +186,7 @@ private func backwardPerSample(
 ) throws {
     let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
     if let gx {
-        Parallel.forEachChunk(count: n, chunk: samplesPerChunk(win)) { r in
-            let dcol = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
-            defer { dcol.deallocate() }
+        try SampleSlots(samples: n, slots: Parallel.threads, floats: rowsK * l).forEach { r, dcol in
             for i in r {
                 BLAS.sgemm(transA: true, transB: false, m: rowsK, n: l, k: o, w, lda: rowsK, g + i * o * l, ldb: l,
                            beta: 0, dcol, ldc: l, parallel: false)
@@ -205,9 +204,7 @@ private func backwardPerSample(
     let blocks = max(1, min(weightGradientBlocks, n, (1 << 22) / max(o * rowsK, 1)))
     let perBlock = (n + blocks - 1) / blocks
     let partials = try zeroTensor([(n + perBlock - 1) / perBlock, rowsK * o]), pp = partials.pointer
-    Parallel.forEachChunk(count: n, chunk: perBlock) { r in
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsK * l)
-        defer { col.deallocate() }
+    try SampleSlots(samples: n, slots: blocks, floats: rowsK * l).forEach { r, col in
         let partial = pp + (r.lowerBound / perBlock) * rowsK * o
         for i in r {
             win.im2col(x + i * planeIn, col, ld: l)
@@ -218,6 +215,28 @@ private func backwardPerSample(
     // gw[oc, k] = Σ over blocks, in block order, of partial[k, oc].
     for b in 1..<max(partials.shape[0], 1) { addFloats(pp + b * rowsK * o, to: pp, count: rowsK * o) }
     for oc in 0..<o { for k in 0..<rowsK { gw[oc * rowsK + k] = pp[k * o + oc] } }
+}
+
+/// Scratch for the per-sample loops: `slots` contiguous ranges of samples, each with its own
+/// block of `floats` floats. The blocks are tensor storage, so they count against
+/// `--max-memory` and a failed allocation is an error, not a crash.
+struct SampleSlots {
+    let samples, perSlot, floats: Int
+    let scratch: Tensor
+
+    init(samples: Int, slots: Int, floats: Int) throws {
+        let slots = max(1, min(slots, samples))
+        self.samples = samples
+        self.perSlot = (samples + slots - 1) / slots
+        self.floats = floats
+        self.scratch = try newTensor([(samples + perSlot - 1) / perSlot, floats])
+    }
+
+    /// Runs `body` once per slot, in parallel, with the slot's samples and scratch block.
+    func forEach(_ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+        let base = scratch.pointer, perSlot = perSlot, floats = floats
+        Parallel.forEachChunk(count: samples, chunk: perSlot) { r in body(r, base + (r.lowerBound / perSlot) * floats) }
+    }
 }
 
 /// Samples per thread chunk for the im2col/col2im loops (each sample touches its own memory).

@@ -66,6 +66,22 @@ import Testing
         #expect(status.contains("\"failed\"") && status.contains("--max-memory"), "\(status)")
     }
 
+    /// conv2d's per-sample scratch (one sample's columns, 144 × 7225 floats here) is tensor
+    /// storage too: over the limit it is a clean error at the script line, not an abort.
+    @Test func maxMemoryCoversConvolutionScratch() throws {
+        let script = """
+            local fill = tensor.zeros(15700000)
+            local x, w = tensor.randn(1, 16, 87, 87), tensor.randn(4, 16, 3, 3)
+            local y = nn.functional.conv2d(x, w)
+            print('survived')
+
+            """
+        let r = try Descent.runScript(script, ["--max-memory", "64", "--threads", "1"], timeout: 60)
+        #expect(r.status == 1)
+        #expect(!r.terminatedBySignal)
+        #expect(r.stderr.contains(":3: conv2d: out of memory: cannot allocate 4161600 bytes"), "\(r.stderr)")
+    }
+
     @Test func maxMemoryAlsoCoversTheLuaHeap() throws {
         let r = try Descent.runScript("local t = {}\nwhile true do t[#t + 1] = string.rep('x', 1000000) .. #t end\n", ["--max-memory", "256"], timeout: 60)
         #expect(r.status == 1)
