@@ -5,10 +5,11 @@ extension Functional {
     /// `weight` `[O, C, kh, kw]`, optional `bias` `[O]`; `stride`, `padding` and `dilation` are
     /// one value for both axes or `[h, w]`. Result `[N, O, outH, outW]`.
     ///
-    /// im2col then sgemm (`W · col`): sample by sample when the output has at least
-    /// `perSampleMinOutputs` positions, else over groups of samples. Backward: `dW += g · colᵀ` over
-    /// groups (reusing the forward columns when they fit in one group), and the input gradient
-    /// folds `Wᵀ · g` back with col2im (per sample, or per group like the forward).
+    /// im2col then sgemm (`W · col`), sample by sample when a sample has at least
+    /// `perSampleMinOutputs` output positions and at most `perSampleMaxColumns` column floats,
+    /// else over groups of samples. Backward folds `Wᵀ · g` back with col2im for the input
+    /// gradient and sums `dW += g · colᵀ`: per sample (columns unfolded again, sums in fixed
+    /// blocks of samples), or per group (reusing the forward columns when one group holds all).
     ///
     /// ```swift
     /// let y = try Functional.conv2d(x, weight: w, bias: b, stride: [1], padding: [1])
@@ -134,7 +135,7 @@ private func forwardPerSample(
     _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>
 ) throws {
     let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
-    try SampleSlots(samples: n, slots: Parallel.threads, floats: rowsK * l).forEach { r, col in
+    try SampleSlots(samples: n, slots: Parallel.threads, floats: rowsK * l).forEach { _, r, col in
         for i in r {
             win.im2col(x + i * planeIn, col, ld: l)
             let yi = y + i * o * l
@@ -178,15 +179,15 @@ let weightGradientBlocks = 8
 
 /// Both gradients one sample at a time, samples split over threads, every intermediate in a
 /// scratch block per range of samples that stays in cache: `gx_i` = col2im(`Wᵀ · g_i`) (`gx` arrives
-/// uninitialised; each sample is zeroed here), and
-/// `dW += g_i · col_iᵀ` with `col_i` unfolded again, summed per block of samples.
+/// uninitialised; each sample is zeroed here), and `dW += g_i · col_iᵀ` with `col_i` unfolded
+/// again, summed per block of samples.
 private func backwardPerSample(
     _ win: Window2d, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, n: Int, _ w: UnsafePointer<Float>,
     o: Int, _ gx: UnsafeMutablePointer<Float>?, _ gw: UnsafeMutablePointer<Float>?
 ) throws {
     let rowsK = win.colRows, l = win.colCols, planeIn = win.channels * win.height * win.width
     if let gx {
-        try SampleSlots(samples: n, slots: Parallel.threads, floats: rowsK * l).forEach { r, dcol in
+        try SampleSlots(samples: n, slots: Parallel.threads, floats: rowsK * l).forEach { _, r, dcol in
             for i in r {
                 BLAS.sgemm(transA: true, transB: false, m: rowsK, n: l, k: o, w, lda: rowsK, g + i * o * l, ldb: l,
                            beta: 0, dcol, ldc: l, parallel: false)
@@ -201,41 +202,47 @@ private func backwardPerSample(
     // g_i first makes the product faster still, but the scalar transpose costs more than that
     // gains.) At most ~16 MB of partial sums; a single block (huge kernels) parallelises each
     // product instead.
-    let blocks = max(1, min(weightGradientBlocks, n, (1 << 22) / max(o * rowsK, 1)))
-    let perBlock = (n + blocks - 1) / blocks
-    let partials = try zeroTensor([(n + perBlock - 1) / perBlock, rowsK * o]), pp = partials.pointer
-    try SampleSlots(samples: n, slots: blocks, floats: rowsK * l).forEach { r, col in
-        let partial = pp + (r.lowerBound / perBlock) * rowsK * o
+    let blocks = SampleSlots(samples: n, slots: min(weightGradientBlocks, (1 << 22) / max(o * rowsK, 1)),
+                             floats: rowsK * l)
+    let partials = try zeroTensor([blocks.count, rowsK * o]), pp = partials.pointer
+    try blocks.forEach { block, r, col in
+        let partial = pp + block * rowsK * o
         for i in r {
             win.im2col(x + i * planeIn, col, ld: l)
             BLAS.sgemm(transA: false, transB: true, m: rowsK, n: o, k: l, col, lda: l, g + i * o * l, ldb: l,
-                       beta: 1, partial, ldc: o, parallel: blocks == 1)
+                       beta: 1, partial, ldc: o, parallel: blocks.count == 1)
         }
     }
     // gw[oc, k] = Σ over blocks, in block order, of partial[k, oc].
-    for b in 1..<max(partials.shape[0], 1) { addFloats(pp + b * rowsK * o, to: pp, count: rowsK * o) }
+    for b in 1..<blocks.count { addFloats(pp + b * rowsK * o, to: pp, count: rowsK * o) }
     for oc in 0..<o { for k in 0..<rowsK { gw[oc * rowsK + k] = pp[k * o + oc] } }
 }
 
-/// Scratch for the per-sample loops: `slots` contiguous ranges of samples, each with its own
-/// block of `floats` floats. The blocks are tensor storage, so they count against
-/// `--max-memory` and a failed allocation is an error, not a crash.
+/// The per-sample loops' split of `samples` into at most `slots` contiguous ranges, each with
+/// its own scratch block of `floats` floats. Where per-range results are added up (dW), the
+/// caller passes a slot count fixed by the shape, so the sums do not depend on the threads.
 struct SampleSlots {
     let samples, perSlot, floats: Int
-    let scratch: Tensor
+    /// Ranges actually made (fewer than asked when samples are few).
+    var count: Int { (samples + perSlot - 1) / perSlot }
 
-    init(samples: Int, slots: Int, floats: Int) throws {
+    init(samples: Int, slots: Int, floats: Int) {
         let slots = max(1, min(slots, samples))
         self.samples = samples
-        self.perSlot = (samples + slots - 1) / slots
+        self.perSlot = max(1, (samples + slots - 1) / slots)  // 1 when there are no samples
         self.floats = floats
-        self.scratch = try newTensor([(samples + perSlot - 1) / perSlot, floats])
     }
 
-    /// Runs `body` once per slot, in parallel, with the slot's samples and scratch block.
-    func forEach(_ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+    /// Runs `body(slot, samples, scratch)` once per range, in parallel. The scratch blocks are
+    /// tensor storage, so they count against `--max-memory` and a failed allocation throws
+    /// rather than crashes.
+    func forEach(_ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) throws {
+        let scratch = try newTensor([count, floats])
         let base = scratch.pointer, perSlot = perSlot, floats = floats
-        Parallel.forEachChunk(count: samples, chunk: perSlot) { r in body(r, base + (r.lowerBound / perSlot) * floats) }
+        Parallel.forEachChunk(count: samples, chunk: perSlot) { r in
+            let slot = r.lowerBound / perSlot
+            body(slot, r, base + slot * floats)
+        }
     }
 }
 

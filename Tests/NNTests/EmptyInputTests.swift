@@ -26,6 +26,12 @@ extension NNSuite {
             let c = try Functional.conv2d(img, weight: try randomTensor([2, 3, 3, 3], seed: 2), padding: [1])
             #expect(c.shape == [0, 2, 5, 5])
             try backwardRuns(c, img)
+            // 64 outputs per sample: conv2d's per-sample path, with its input and weight gradients.
+            let big = try empty([0, 3, 8, 8]), w = try randomTensor([2, 3, 3, 3], seed: 3, grad: true)
+            let cb = try Functional.conv2d(big, weight: w, padding: [1])
+            #expect(cb.shape == [0, 2, 8, 8])
+            let gs = try analyticGrads(cb, try Tensor([], shape: [0, 2, 8, 8]), [big, w])
+            #expect(gs[0]?.shape == big.shape && gs[1]?.toArray() == [Float](repeating: 0, count: 54))
             let mp = try Functional.maxPool2d(img, kernel: [2])
             #expect(mp.shape == [0, 3, 2, 2])
             try backwardRuns(mp, img)
