@@ -98,7 +98,9 @@ struct Window2d {
     }
 
     /// Stride 1, no padding, no dilation: the common convolution, whose every row of the column
-    /// matrix is `outH` contiguous runs of `outW` input values.
+    /// matrix is `outH` contiguous runs of `outW` input values. Kept apart from `unfoldRow` /
+    /// `foldRow`, which reach the same `copyRows` for such windows: their per-row window
+    /// bookkeeping and call cost 14 % more instructions per CNN step (callgrind, 94.5M vs 107.6M).
     var isPlain: Bool { sh == 1 && sw == 1 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
 
     /// `im2col` for a plain window: straight row copies, no bounds or padding logic.

@@ -18,7 +18,7 @@ extension Functional {
         // Argmax per output, as an index inside its input plane.
         let winners = IndexBuffer(count: planes * outSize)
         let src = xd.pointer, dst = out.pointer, arg = winners.pointer
-        Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+        Parallel.forEachChunk(count: planes, chunk: samplesPerChunk(inSize)) { range in
             for p in range {
                 geo.maxPlane(src + p * inSize, dst + p * outSize, arg + p * outSize)
             }
@@ -28,7 +28,7 @@ extension Functional {
             let gx = try newTensor(x.shape)
             let arg = winners.pointer, gp = gd.pointer, gxb = gx.pointer
             // Each plane is zeroed and scattered into its own slice of gx (in cache, in parallel).
-            Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+            Parallel.forEachChunk(count: planes, chunk: samplesPerChunk(inSize)) { range in
                 for p in range {
                     let gi = gp + p * outSize, gxp = gxb + p * inSize, a = arg + p * outSize
                     gxp.update(repeating: 0, count: inSize)
@@ -54,7 +54,7 @@ extension Functional {
         let out = try newTensor(poolShape(x, geo))
         let inSize = geo.height * geo.width, outSize = geo.outH * geo.outW
         let src = xd.pointer, dst = out.pointer
-        Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+        Parallel.forEachChunk(count: planes, chunk: samplesPerChunk(inSize)) { range in
             for p in range {
                 geo.avgPlane(src + p * inSize, dst + p * outSize, includePad: countIncludePad, backward: false)
             }
@@ -63,7 +63,7 @@ extension Functional {
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let gp = gd.pointer, gxb = gx.pointer
-            Parallel.forEachChunk(count: planes, chunk: max(1, Parallel.defaultChunk / max(inSize, 1))) { range in
+            Parallel.forEachChunk(count: planes, chunk: samplesPerChunk(inSize)) { range in
                 for p in range {
                     (gxb + p * inSize).update(repeating: 0, count: inSize)
                     geo.avgPlane(gp + p * outSize, gxb + p * inSize, includePad: countIncludePad, backward: true)
