@@ -15,15 +15,18 @@ import Testing
         try session.waitFor("Ctrl-D exits.")
         try session.waitFor("> ")
         session.type("1 + 1\r")
-        try session.waitFor("\n2\r\n")
+        // Each input waits for the next prompt: typed while the previous line still runs, it
+        // meets the terminal in cooked mode, and a Ctrl-D there was lost (a CI run hung on it).
+        try session.waitFor("\n2\r\n> ")
 
         // Ctrl-C while code runs stops it, and the prompt comes back.
         session.type("io.write('looping\\n') io.flush() while true do end\r")
         try session.waitFor("\nlooping")
         session.interrupt()
         try session.waitFor("interrupted")
+        try session.waitFor("in main chunk\r\n> ")
         session.type("'after'\r")
-        try session.waitFor("\nafter\r\n")
+        try session.waitFor("\nafter\r\n> ")
 
         // Ctrl-C at the prompt drops what was typed.
         session.type("dropped_line")
@@ -31,7 +34,7 @@ import Testing
         session.interrupt()
         try session.waitFor("dropped_line\r\n> ")  // a fresh prompt (typing sooner could race the signal)
         session.type("3 * 3\r")
-        try session.waitFor("\n9\r\n")
+        try session.waitFor("\n9\r\n> ")
         #expect(!session.text.contains("\nnil"), "the dropped line was evaluated: \(session.text)")
 
         session.type("\u{04}")  // Ctrl-D
