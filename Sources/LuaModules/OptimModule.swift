@@ -23,9 +23,8 @@ extension Runtime {
                 return 1
             }
         }
-        var functions: [(String, LuaFunction)] = [
-            "SGD", "Adam", "AdamW", "AMSGrad", "NAdam", "RAdam", "Adagrad", "RMSprop", "Adamax", "Lion",
-        ].map { ($0, constructor($0)) }
+        // One constructor per built-in, named by the registry (the only list of optimizers).
+        var functions: [(String, LuaFunction)] = OptimizerRegistry.builtins.displayNames.map { ($0, constructor($0)) }
         functions += [
             ("build", { [unowned self] L in
                 let name = try L.string(1, "argument 1 (name)")

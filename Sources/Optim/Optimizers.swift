@@ -34,6 +34,13 @@ public struct OptimizerRegistry {
     /// Lowercased names, in registration order.
     public var names: [String] { entries.map(\.key) }
 
+    /// The algorithms' display names (`"AdamW"`), in registration order: the Lua constructors
+    /// (`optim.AdamW`) are derived from these, so registering an algorithm is the only list.
+    public var displayNames: [String] { entries.map(\.algorithm.name) }
+
+    /// Whether `name` (any case) is registered.
+    public func contains(_ name: String) -> Bool { entries.contains { $0.key == name.lowercased() } }
+
     /// The algorithm called `name` (case-insensitive), or an error listing the names.
     public func algorithm(named name: String) throws -> any OptimizerAlgorithm {
         let key = name.lowercased()
