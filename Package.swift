@@ -46,19 +46,26 @@ let package = Package(
             swiftSettings: kernelSettings),
         .target(name: "Experiments", dependencies: ["FileIO"], exclude: readme),
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"], exclude: readme),
+        // The Lua modules scripts see. Their Lua half is the .lua files in lua/, embedded at build
+        // time by EmbedLuaPlugin (with the editor stubs, which `help` prints).
         .target(
             name: "LuaModules",
             dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments", "FileIO"],
-            exclude: readme),
+            exclude: readme + ["lua"], plugins: ["EmbedLuaPlugin"]),
         // The REPL: the read-eval-print loop, result display, history, line sources.
-        .target(name: "Console", dependencies: ["LuaHost", "CEdit"], exclude: readme),
+        .target(
+            name: "Console", dependencies: ["LuaHost", "CEdit"], exclude: readme + ["lua"],
+            plugins: ["EmbedLuaPlugin"]),
+        // Build tool: Lua files -> a Swift file of raw string literals (Plugins/EmbedLuaPlugin).
+        .executableTarget(name: "EmbedLua"),
+        .plugin(name: "EmbedLuaPlugin", capability: .buildTool(), dependencies: ["EmbedLua"]),
         .executableTarget(
             name: "descent",
             dependencies: [
                 "LuaModules", "Experiments", "FileIO", "Tensors", "Optim", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: readme),
+            exclude: readme + ["lua"], plugins: ["EmbedLuaPlugin"]),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),

@@ -31,7 +31,7 @@ public final class Repl {
         self.host = host
         self.input = input
         self.output = output
-        try host.load(string: replDisplaySource, name: "=repl")
+        try host.load(chunk: EmbeddedLua.repl_display)
         try host.call(nargs: 0, nresults: 1)
         display = host.reference(-1)
         host.state.pop()

@@ -74,7 +74,7 @@ extension Runtime {
             }
         }
         installSchedulers(schedulers, optimizers)
-        try runLibrary(optimLibrarySource, name: "optim", module: "optim")
+        try runLibrary(EmbeddedLua.optim, module: "optim")
     }
 
     // MARK: Building

@@ -1,7 +1,3 @@
-/// The `train` module's Lua source: Keras-style `fit`/`evaluate`/`predict` sequencing calls to
-/// nn, optim, data and experiment (every element loop runs in Swift). Embedded in the binary so
-/// that descent needs no resource files at run time.
-let trainLibrarySource = #"""
 -- train: Keras-style convenience on top of nn, optim, data and experiment.
 -- Written in Lua because it only sequences calls: every element loop runs in Swift.
 local train = ...
@@ -211,4 +207,3 @@ function train.predict(model, x, opts)
 end
 
 return train
-"""#

@@ -1,8 +1,7 @@
-/// The Lua half of `descent predict` (Runtime.predict): loads the model definition and its
-/// weights, reads the input file with the `data` readers, runs it through `train.predict` and
-/// writes one class per row. Written in Lua because it only sequences existing calls; embedded in
-/// the binary like the other libraries. Receives the request table built by `Runtime.predict`.
-let predictLibrarySource = #"""
+-- The Lua half of `descent predict` (Runtime.predict): loads the model definition and its
+-- weights, reads the input file with the `data` readers, runs it through `train.predict` and
+-- writes one class per row. Written in Lua because it only sequences existing calls; embedded in
+-- the binary like the other libraries. Receives the request table built by `Runtime.predict`.
 local request = ...
 
 -- Errors end the command: no position (the message names the file or option at fault).
@@ -165,4 +164,3 @@ if y ~= nil and rows > 0 then
   local correct = predicted:eq(y):sum():item()
   io.stderr:write(string.format("accuracy %.4f (%d/%d)\n", correct / rows, correct, rows))
 end
-"""#
