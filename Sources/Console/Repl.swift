@@ -24,7 +24,7 @@ public final class Repl {
     let host: LuaHost
     let input: LineSource
     let output: ReplOutput
-    /// The display function (see `replDisplaySource`).
+    /// The display function (lua/repl_display.lua).
     private let display: LuaReference
 
     public init(host: LuaHost, input: LineSource, output: ReplOutput) throws {

@@ -33,6 +33,7 @@ public final class Runtime {
         try runLibrary(EmbeddedLua.problems, module: "problems")
         try restrictChunkLoadingToText()
         try installDescentTable()
+        try installHelp()
         if context.detectAnomaly { setAnomalyDetection(true) }
     }
 
@@ -109,6 +110,27 @@ public final class Runtime {
 
     /// The global modules every script sees, in the order the docs list them.
     public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"]
+
+    /// The global `help(x)` (lua/help.lua): reference entries from the embedded editor stubs,
+    /// parsed on the first call.
+    func installHelp() throws {
+        try host.load(chunk: EmbeddedLua.help)
+        host.state.newTable(array: Int32(Runtime.moduleNames.count))
+        for (k, name) in Runtime.moduleNames.enumerated() {
+            host.state.push(name)
+            host.state.rawSet(-2, k + 1)
+        }
+        host.pushFunction("help_stub_sources") { L in
+            L.newTable(record: Int32(EmbeddedStubs.all.count))
+            for stub in EmbeddedStubs.all {
+                L.push(stub.source)
+                L.rawSet(-2, String(stub.path.split(separator: "/").last ?? ""))
+            }
+            return 1
+        }
+        try host.call(nargs: 2, nresults: 1)
+        host.setGlobal("help")
+    }
 
     /// `require "descent"` returns a table with every module (lua/descent.lua).
     func installDescentTable() throws {

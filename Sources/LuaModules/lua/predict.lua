@@ -7,15 +7,15 @@ local request = ...
 -- Errors end the command: no position (the message names the file or option at fault).
 local function fail(fmt, ...) error(string.format(fmt, ...), 0) end
 
--- A message raised inside an embedded library carries a position there ("nn:412: "), which
--- means nothing to the user; positions in the user's model file are kept.
-local library_chunks = { "predict", "train", "nn", "optim", "checkpoint" }
+-- A message raised inside an embedded library carries a position there
+-- ("Sources/LuaModules/lua/nn.lua:412: "), which means nothing to the user of `descent predict`;
+-- positions in the user's model file are kept.
 local function without_library_position(message)
   message = tostring(message)
   local before
   repeat
     before = message
-    for _, name in ipairs(library_chunks) do message = message:gsub("^" .. name .. ":%d+: ", "") end
+    message = message:gsub("^Sources/LuaModules/lua/[%w_]+%.lua:%d+: ", "")
   until message == before
   return message
 end

@@ -102,7 +102,9 @@ function train.fit(model, opts)
   local batch_size = opts.batch_size or 32
   local accumulate = opts.accumulate or 1
   if math.type(epochs) ~= "integer" or epochs < 0 then fail(2, "train.fit: option 'epochs' expected a non-negative integer, got %s", tostring(epochs)) end
-  if math.type(accumulate) ~= "integer" or accumulate < 1 then fail(2, "train.fit: option 'accumulate' expected a positive integer, got %s", tostring(accumulate)) end
+  if math.type(accumulate) ~= "integer" or accumulate < 1 then
+    fail(2, "train.fit: option 'accumulate' expected a positive integer, got %s", tostring(accumulate))
+  end
   local scheduler_step = opts.scheduler_step or "epoch"
   if scheduler_step ~= "epoch" and scheduler_step ~= "batch" then
     fail(2, "train.fit: option 'scheduler_step' expected \"epoch\" or \"batch\", got %s", tostring(scheduler_step))
