@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "LuaHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz"]),
