@@ -43,7 +43,7 @@ public struct SweepState {
     public static func shouldRun(_ status: RunStatus?, resume: Bool, retryFailed: Bool) -> Bool {
         guard resume || retryFailed else { return true }
         switch status {
-        case .done?: return false
+        case .done?, .pruned?: return false
         case .failed?, .diverged?: return retryFailed
         case .running?, .interrupted?, nil: return true
         }
