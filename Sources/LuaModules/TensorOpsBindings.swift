@@ -165,8 +165,8 @@ extension Runtime {
                 if case .number(let a)? = lo, hi == nil { return self.push(L, try t.clamp(min: a, max: nil)) }
                 if case .number(let b)? = hi, lo == nil { return self.push(L, try t.clamp(min: nil, max: b)) }
                 if case .number(let a)? = lo, case .number(let b)? = hi { return self.push(L, try t.clamp(min: a, max: b)) }
-                if lo == nil && hi == nil { return self.push(L, try t.clamp(min: nil as Float?, max: nil)) }
-                return self.push(L, try t.clamp(min: try lo?.tensor(), max: try hi?.tensor()))
+                if lo == nil && hi == nil { return self.push(L, try t.clamp(min: nil, max: nil)) }
+                return self.push(L, try t.clamp(minTensor: try lo?.tensor(), maxTensor: try hi?.tensor()))
             }),
             ("lerp", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")

@@ -6,9 +6,9 @@ extension Tensor {
     /// input where it lies within the bounds (ties included) and to the bound that was applied.
     ///
     /// ```swift
-    /// let y = try x.clamp(min: lo, max: hi)   // lo, hi: tensors
+    /// let y = try x.clamp(minTensor: lo, maxTensor: hi)
     /// ```
-    public func clamp(min lo: Tensor?, max hi: Tensor?) throws -> Tensor {
+    public func clamp(minTensor lo: Tensor?, maxTensor hi: Tensor?) throws -> Tensor {
         guard lo != nil || hi != nil else { throw TensorError("clamp: at least one of min and max must be given") }
         var out = self
         if let lo { out = try Tensor.where(out.lt(lo), lo, out) }

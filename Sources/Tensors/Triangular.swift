@@ -77,7 +77,7 @@ extension Tensor {
         let d1 = try Tensor.normalizeDim(dim1, rank: dim, op: "diagonal")
         let d2 = try Tensor.normalizeDim(dim2, rank: dim, op: "diagonal")
         guard d1 != d2 else { throw TensorError("diagonal: dim1 and dim2 must differ, both are \(d1 + 1)") }
-        let (s, st, off) = Tensor.diagonalLayout(shape, strides, offset, k: offset, d1, d2)
+        let (s, st, off) = Tensor.diagonalLayout(shape, strides, self.offset, k: offset, d1, d2)
         let out = aliased(shape: s, strides: st, offset: off)
         let inShape = shape
         return Tensor.record("diagonal", out, [self]) { g in

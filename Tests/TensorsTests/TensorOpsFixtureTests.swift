@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import Tensors
+
+/// The PyTorch fixtures of scripts/reference/tensor_ops_fixtures.py (PyTorch 2.13.0+cpu): for
+/// each case the same op runs here on the same inputs; values and the gradients of
+/// sum_i <out_i, upstream_i> with respect to every float input must agree within 1e-4 relative.
+@Suite struct TensorOpsFixtureTests {
+    struct Array_: Decodable { let shape: [Int]; let data: [Double]; let kind: String? }
+    struct Case: Decodable {
+        let name: String
+        let inputs: [Array_]
+        let outputs: [Array_]
+        let upstream: [Array_?]
+        let grads: [Array_?]
+    }
+    struct File: Decodable { let torch: String; let cases: [Case] }
+
+    static let file: File? = {
+        guard let url = Bundle.module.url(forResource: "tensor_ops", withExtension: "json", subdirectory: "Fixtures"),
+              let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(File.self, from: data)
+    }()
+
+    static var names: [String] { file?.cases.map(\.name) ?? ["(fixture file missing)"] }
+
+    /// The op of each case, by name (dims 0-based as in Swift; index tensors 1-based).
+    static func run(_ name: String, _ x: [Tensor]) throws -> [Tensor] {
+        if name.hasPrefix("einsum:") { return [try Tensor.einsum(String(name.dropFirst(7)), x)] }
+        if name.hasPrefix("matmul:") { return [try x[0].matmul(x[1])] }
+        switch name {
+        case "sort_last": let r = try x[0].sort(dim: -1); return [r.values, r.indices]
+        case "sort_dim0_desc": let r = try x[0].sort(dim: 0, descending: true); return [r.values, r.indices]
+        case "argsort": return [try x[0].argsort(dim: 1)]
+        case "topk_largest": let r = try x[0].topk(3, dim: 1); return [r.values, r.indices]
+        case "topk_smallest_dim0": let r = try x[0].topk(2, dim: 0, largest: false); return [r.values, r.indices]
+        case "cumsum_dim1": return [try x[0].cumsum(dim: 1)]
+        case "cumsum_dim0": return [try x[0].cumsum(dim: 0)]
+        case "cumprod_dim1", "cumprod_zeros": return [try x[0].cumprod(dim: 1)]
+        case "flip_0_2": return [try x[0].flip([0, 2])]
+        case "roll_dims": return [try x[0].roll([1, -2], dims: [0, 1])]
+        case "roll_flat": return [try x[0].roll([5])]
+        case "chunk_3": return try x[0].chunk(3, dim: 0)
+        case "split_sizes": return try x[0].split(sizes: [2, 3], dim: 1)
+        case "split_size": return try x[0].split(size: 2, dim: 0)
+        case "unbind_1": return try x[0].unbind(dim: 1)
+        case "tril": return [try x[0].tril()]
+        case "tril_m1": return [try x[0].tril(diagonal: -1)]
+        case "triu_1_batched": return [try x[0].triu(diagonal: 1)]
+        case "triu": return [try x[0].triu()]
+        case "masked_fill": return [try x[0].maskedFill(x[1], value: -2.5)]
+        case "diag_vec_k1": return [try x[0].diag(1)]
+        case "diag_mat_km1": return [try x[0].diag(-1)]
+        case "diagonal_1_12": return [try x[0].diagonal(offset: 1, dim1: 1, dim2: 2)]
+        case "diagonal_m1_02": return [try x[0].diagonal(offset: -1, dim1: 0, dim2: 2)]
+        case "trace": return [try x[0].trace()]
+        case "scatter_src": return [try x[0].scatter(dim: 1, index: x[1], src: x[2])]
+        case "scatter_value": return [try x[0].scatter(dim: 1, index: x[1], value: 4)]
+        case "scatter_add": return [try x[0].scatterAdd(dim: 1, index: x[1], src: x[2])]
+        case "index_add": return [try x[0].indexAdd(dim: 0, index: x[1], source: x[2], alpha: 2)]
+        case "any_dim1": return [try x[0].anyNonzero(dim: 1)]
+        case "all_dim0": return [try x[0].allNonzero(dim: 0)]
+        case "all": return [try x[0].allNonzero()]
+        case "norm_fro": return [try x[0].norm(p: 2, dims: [])]
+        case "norm_2_dims02": return [try x[0].norm(p: 2, dims: [0, 2])]
+        case "norm_1_dims12_keepdim": return [try x[0].norm(p: 1, dims: [1, 2], keepdim: true)]
+        case "norm_inf_dim1": return [try x[0].norm(p: .infinity, dims: [1])]
+        case "clamp_tensor": return [try x[0].clamp(minTensor: x[1], maxTensor: x[2])]
+        case "lerp_tensor": return [try x[0].lerp(x[1], weight: x[2])]
+        case "lerp_scalar": return [try x[0].lerp(x[1], weight: 0.3)]
+        case "addcmul": return [try x[0].addcmul(x[1], x[2], value: 0.5)]
+        case "addcdiv": return [try x[0].addcdiv(x[1], x[2], value: -2)]
+        default: throw TensorError("no Swift op for fixture case \(name)")
+        }
+    }
+
+    static func tensor(_ a: Array_) throws -> Tensor { try Tensor(a.data.map { Float($0) }, shape: a.shape) }
+
+    static func close(_ got: Tensor, _ want: Array_, _ what: String) -> String? {
+        guard got.shape == want.shape else { return "\(what): shape \(describe(shape: got.shape)), expected \(describe(shape: want.shape))" }
+        for (k, (g, w)) in zip(got.toArray(), want.data).enumerated() {
+            let err = abs(Double(g) - w), tol = 1e-4 * max(1, abs(w))
+            if !(err <= tol) { return "\(what)[\(k)]: \(g), expected \(w)" }
+        }
+        return nil
+    }
+
+    @Test(arguments: names) func matchesPyTorch(_ name: String) throws {
+        let c = try #require(Self.file?.cases.first { $0.name == name }, "fixture file or case missing")
+        let inputs = try c.inputs.map { a -> Tensor in
+            let t = try Self.tensor(a)
+            if a.kind == "float" { t.requiresGrad = true }
+            return t
+        }
+        let outs = try Self.run(name, inputs)
+        #expect(outs.count == c.outputs.count, "\(name): \(outs.count) outputs, expected \(c.outputs.count)")
+        for (k, (o, want)) in zip(outs, c.outputs).enumerated() {
+            if let m = Self.close(o, want, "\(name) output \(k + 1)") { Issue.record(Comment(rawValue: m)) }
+        }
+        // Gradients of sum_i <out_i, u_i>.
+        var loss: Tensor? = nil
+        for (o, u) in zip(outs, c.upstream) {
+            guard let u, o.requiresGrad else { continue }
+            let term = try o.mul(try Self.tensor(u)).sum()
+            loss = try loss.map { try $0.add(term) } ?? term
+        }
+        guard let loss else { return }
+        try loss.backward()
+        for (k, (x, want)) in zip(inputs, c.grads).enumerated() {
+            guard let want else { continue }
+            guard let g = x.grad else { Issue.record("\(name): no gradient for input \(k + 1)"); continue }
+            if let m = Self.close(g, want, "\(name) grad \(k + 1)") { Issue.record(Comment(rawValue: m)) }
+        }
+    }
+}
