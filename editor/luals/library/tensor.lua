@@ -150,6 +150,14 @@ function tensor.stack(tensors, dim) end
 ---@return Tensor
 function tensor.outer(a, b) end
 
+---Einstein summation: `tensor.einsum("bhqd,bhkd->bhqk", q, k)`. Letters name dims, `...` stands
+---for broadcast dims, a repeated letter in one operand takes a diagonal; without `->` the output
+---is the letters used once, in alphabetical order. Operands may also be given as one table.
+---@param equation string
+---@param ... Tensor|Tensor[]
+---@return Tensor
+function tensor.einsum(equation, ...) end
+
 ---Elementwise `mask ~= 0 and a or b`, with broadcasting.
 ---@param mask Tensor
 ---@param a Tensor|number
@@ -369,9 +377,10 @@ function Tensor:mm(other) end
 ---@return Tensor
 function Tensor:dot(other) end
 
----Clamps to [min, max]; either bound may be nil.
----@param min? number
----@param max? number
+---Clamps to [min, max]; either bound may be nil, a number or a tensor that broadcasts (where
+---min > max the result is max).
+---@param min? number|Tensor
+---@param max? number|Tensor
 ---@return Tensor
 function Tensor:clamp(min, max) end
 
@@ -478,9 +487,10 @@ function Tensor:max(dim, keepdim) end
 ---@overload fun(self: Tensor): Tensor
 function Tensor:min(dim, keepdim) end
 
----The p-norm (default 2; `math.huge` for max-abs).
----@param p? number
----@param dim? integer
+---The p-norm (default 2; `math.huge` or 'inf' for max-abs, '-inf' for min-abs, 'fro' = 2) over
+---every element or over one dim or a table of dims.
+---@param p? number|"fro"|"inf"|"-inf"
+---@param dim? integer|integer[]
 ---@param keepdim? boolean
 ---@return Tensor
 function Tensor:norm(p, dim, keepdim) end
@@ -599,6 +609,171 @@ function Tensor:backward(gradient, opts) end
 ---Sets `t.grad = nil`.
 function Tensor:zero_grad() end
 
+---Values sorted along `dim` (default -1) and their 1-based original positions; stable (equal
+---values keep their order), NaN sorts above every number.
+---@param dim? integer
+---@param descending? boolean
+---@return Tensor values
+---@return Tensor indices
+function Tensor:sort(dim, descending) end
+
+---The 1-based positions that sort `t` along `dim` (default -1); stable.
+---@param dim? integer
+---@param descending? boolean
+---@return Tensor
+function Tensor:argsort(dim, descending) end
+
+---The `k` largest (or smallest) values along `dim` (default -1) and their 1-based positions,
+---sorted; among equal values the earlier position comes first.
+---@param k integer
+---@param dim? integer
+---@param largest? boolean default true
+---@param sorted? boolean accepted for PyTorch compatibility; results are always sorted
+---@return Tensor values
+---@return Tensor indices
+function Tensor:topk(k, dim, largest, sorted) end
+
+---Running sum along `dim`.
+---@param dim integer
+---@return Tensor
+function Tensor:cumsum(dim) end
+
+---Running product along `dim`.
+---@param dim integer
+---@return Tensor
+function Tensor:cumprod(dim) end
+
+---Reverses the order along each of `dims`.
+---@param dims integer|integer[]
+---@return Tensor
+function Tensor:flip(dims) end
+
+---Rotates by `shifts` along `dims`; without dims, rolls the flattened tensor.
+---@param shifts integer|integer[]
+---@param dims? integer|integer[]
+---@return Tensor
+function Tensor:roll(shifts, dims) end
+
+---Splits along `dim` (default 1) into `chunks` pieces of ceil(size / chunks) (views).
+---@param chunks integer
+---@param dim? integer
+---@return Tensor[]
+function Tensor:chunk(chunks, dim) end
+
+---Splits along `dim` (default 1) into pieces of `size`, or of the sizes in a table (views).
+---@param size integer|integer[]
+---@param dim? integer
+---@return Tensor[]
+function Tensor:split(size, dim) end
+
+---The slices along `dim` (default 1), that dim removed (views).
+---@param dim? integer
+---@return Tensor[]
+function Tensor:unbind(dim) end
+
+---The lower triangle of the last two dims (entries with col - row <= diagonal kept).
+---@param diagonal? integer default 0
+---@return Tensor
+function Tensor:tril(diagonal) end
+
+---The upper triangle of the last two dims (entries with col - row >= diagonal kept).
+---@param diagonal? integer default 0
+---@return Tensor
+function Tensor:triu(diagonal) end
+
+---`value` where `mask` is non-zero (the mask broadcasts to `t`'s shape).
+---@param mask Tensor
+---@param value number|Tensor a number or a 0-d tensor
+---@return Tensor
+function Tensor:masked_fill(mask, value) end
+
+---A 1-d tensor: the square matrix with it on diagonal `k`; a 2-d tensor: its diagonal `k`.
+---@param k? integer default 0
+---@return Tensor
+function Tensor:diag(k) end
+
+---The diagonal at `offset` of the planes of `dim1`, `dim2` (default 1, 2), as a view whose last
+---dim runs along the diagonal.
+---@param offset? integer
+---@param dim1? integer
+---@param dim2? integer
+---@return Tensor
+function Tensor:diagonal(offset, dim1, dim2) end
+
+---The sum of the main diagonal of a 2-d tensor (0-d).
+---@return Tensor
+function Tensor:trace() end
+
+---A copy with `src` (a tensor, or a number) written at the 1-based positions `index` along `dim`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor|number
+---@return Tensor
+function Tensor:scatter(dim, index, src) end
+
+---A copy with `src` added at the 1-based positions `index` along `dim`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor
+---@return Tensor
+function Tensor:scatter_add(dim, index, src) end
+
+---Options of `t:index_add`.
+---@class tensor.IndexAddOptions
+---@field alpha? number scale of `source` (default 1)
+
+---A copy with `alpha * source` slices added at the 1-based positions `index` (1-d) along `dim`.
+---@param dim integer
+---@param index Tensor
+---@param source Tensor
+---@param alpha? number|tensor.IndexAddOptions
+---@return Tensor
+function Tensor:index_add(dim, index, source, alpha) end
+
+---1/0 mask of NaN elements.
+---@return Tensor
+function Tensor:isnan() end
+
+---1/0 mask of infinite elements.
+---@return Tensor
+function Tensor:isinf() end
+
+---1/0 mask of finite elements.
+---@return Tensor
+function Tensor:isfinite() end
+
+---1 if any element (along `dim`) is non-zero, else 0.
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:any(dim, keepdim) end
+
+---1 if every element (along `dim`) is non-zero, else 0.
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:all(dim, keepdim) end
+
+---`t + weight * (end - t)`, broadcasting.
+---@param end_ Tensor|number
+---@param weight number|Tensor
+---@return Tensor
+function Tensor:lerp(end_, weight) end
+
+---`t + value * a * b`, broadcasting.
+---@param a Tensor|number
+---@param b Tensor|number
+---@param value? number default 1
+---@return Tensor
+function Tensor:addcmul(a, b, value) end
+
+---`t + value * a / b`, broadcasting.
+---@param a Tensor|number
+---@param b Tensor|number
+---@param value? number default 1
+---@return Tensor
+function Tensor:addcdiv(a, b, value) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -695,3 +870,30 @@ tensor.normal_ = Tensor.normal_
 tensor.requires_grad = Tensor.requires_grad
 tensor.backward = Tensor.backward
 tensor.zero_grad = Tensor.zero_grad
+tensor.sort = Tensor.sort
+tensor.argsort = Tensor.argsort
+tensor.topk = Tensor.topk
+tensor.cumsum = Tensor.cumsum
+tensor.cumprod = Tensor.cumprod
+tensor.flip = Tensor.flip
+tensor.roll = Tensor.roll
+tensor.chunk = Tensor.chunk
+tensor.split = Tensor.split
+tensor.unbind = Tensor.unbind
+tensor.tril = Tensor.tril
+tensor.triu = Tensor.triu
+tensor.masked_fill = Tensor.masked_fill
+tensor.diag = Tensor.diag
+tensor.diagonal = Tensor.diagonal
+tensor.trace = Tensor.trace
+tensor.scatter = Tensor.scatter
+tensor.scatter_add = Tensor.scatter_add
+tensor.index_add = Tensor.index_add
+tensor.isnan = Tensor.isnan
+tensor.isinf = Tensor.isinf
+tensor.isfinite = Tensor.isfinite
+tensor.any = Tensor.any
+tensor.all = Tensor.all
+tensor.lerp = Tensor.lerp
+tensor.addcmul = Tensor.addcmul
+tensor.addcdiv = Tensor.addcdiv
