@@ -64,7 +64,7 @@ extension Tensor {
         guard chunks > 0 else { throw TensorError("chunk: the number of chunks must be positive, got \(chunks)") }
         let d = try checkedDim(dim, op: "chunk")
         let n = shape[d]
-        let size = (n + chunks - 1) / chunks
+        let size = n == 0 ? 0 : (n - 1) / chunks + 1   // ceil(n / chunks) without overflow
         // An empty dim gives one empty piece (PyTorch gives `chunks` of them).
         if size == 0 { return [try narrow(dim: d, start: 0, length: 0)] }
         return try split(size: size, dim: d)
@@ -93,7 +93,9 @@ extension Tensor {
     public func split(sizes: [Int], dim: Int = 0) throws -> [Tensor] {
         let d = try checkedDim(dim, op: "split")
         let n = shape[d]
-        guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, { $0 &+ $1 }) == n else {
+        var total = 0, overflow = false
+        for v in sizes { let (t, o) = total.addingReportingOverflow(v); total = t; overflow = overflow || o }
+        guard sizes.allSatisfy({ $0 >= 0 }), !overflow, total == n else {
             throw TensorError("split: the sizes \(describe(shape: sizes)) must be non-negative and add up to \(n), the size of dim \(d + 1) of shape \(describe(shape: shape))")
         }
         var start = 0
