@@ -28,11 +28,31 @@ extension Runtime {
                 }
                 return self.push(L, try Tensor.einsum(equation, operands))
             }),
+            ("tensordot", { [unowned self] L in
+                let a = try self.tensor(L, 1, "argument 1"), b = try self.tensor(L, 2, "argument 2")
+                if L.type(3) == LUA_TYPE_TABLE {
+                    try L.checkTable(3, "argument 3 (dims)")
+                    guard L.rawLength(3) == 2 else { throw LuaError("tensordot: argument 3 (dims) expected a number or a table of two dim lists {{a dims}, {b dims}}") }
+                    L.rawGet(3, 1)
+                    let da = try self.intList(L, L.top, "dims[1]").map { try LuaState.zeroBased(dim: $0, rank: a.dim) }
+                    L.pop()
+                    L.rawGet(3, 2)
+                    let db = try self.intList(L, L.top, "dims[2]").map { try LuaState.zeroBased(dim: $0, rank: b.dim) }
+                    L.pop()
+                    return self.push(L, try Tensor.tensordot(a, b, dimsA: da, dimsB: db))
+                }
+                let n = L.isNoneOrNil(3) ? 2 : try L.integer(3, "argument 3 (dims)")
+                return self.push(L, try Tensor.tensordot(a, b, dims: n))
+            }),
         ]
     }
 
     /// Tensor methods (each is also `tensor.NAME(t, ...)`).
     func tensorOpsMethods() -> [(String, LuaFunction)] {
+        tensorOpsMethodsFirst() + tensorOpsMethodsMore()
+    }
+
+    func tensorOpsMethodsFirst() -> [(String, LuaFunction)] {
         [
             // Sorting
             ("sort", { [unowned self] L in
@@ -195,6 +215,109 @@ extension Runtime {
                 return self.push(L, try t.norm(p: p, dims: dims, keepdim: keep))
             }),
         ]
+    }
+
+    /// The ops added after the first list (same conventions).
+    func tensorOpsMethodsMore() -> [(String, LuaFunction)] {
+        [
+            ("bmm", { [unowned self] L in
+                self.push(L, try Tensor.bmm(try self.tensor(L, 1, "argument 1"), try self.tensor(L, 2, "argument 2")))
+            }),
+            ("kron", { [unowned self] L in
+                self.push(L, try Tensor.kron(try self.tensor(L, 1, "argument 1"), try self.tensor(L, 2, "argument 2")))
+            }),
+            ("tile", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                return self.push(L, try t.tile(try L.integers(from: 2, "size")))
+            }),
+            ("repeat_interleave", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let r = try L.integer(2, "argument 1 (repeats)")
+                let d = L.isNoneOrNil(3) ? nil : try L.dim(3, rank: t.dim)
+                return self.push(L, try t.repeatInterleave(r, dim: d))
+            }),
+            ("movedim", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let src = try self.intList(L, 2, "argument 1 (source)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) }
+                let dst = try self.intList(L, 3, "argument 2 (destination)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) }
+                return self.push(L, try t.movedim(src, dst))
+            }),
+            ("diff", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let n = L.isNoneOrNil(2) ? 1 : try L.integer(2, "argument 1 (n)")
+                let d = L.isNoneOrNil(3) ? -1 : try L.dim(3, rank: t.dim)
+                return self.push(L, try t.diff(n: n, dim: d))
+            }),
+            ("amax", dimsReduction { try $0.amax(dims: $1, keepdim: $2) }),
+            ("amin", dimsReduction { try $0.amin(dims: $1, keepdim: $2) }),
+            ("sum", dimsReduction { t, ds, keep in ds.isEmpty && !keep ? try t.sum() : try t.sum(dims: ds.isEmpty ? Array(0..<t.dim) : ds, keepdim: keep) }),
+            ("mean", dimsReduction { t, ds, keep in ds.isEmpty && !keep ? try t.mean() : try t.mean(dims: ds.isEmpty ? Array(0..<t.dim) : ds, keepdim: keep) }),
+            ("masked_select", { [unowned self] L in
+                self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))
+            }),
+            ("nonzero", unary { try $0.nonzero() }),
+            // In place
+            ("masked_fill_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                try t.maskedFill_(try self.tensor(L, 2, "argument 1 (mask)"), value: try self.tensorOrNumber(L, 3, "argument 2 (value)"))
+                L.setTop(1)
+                return 1
+            }),
+            ("scatter_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let d = try L.dim(2, rank: t.dim)
+                let index = try self.tensor(L, 3, "argument 2 (index)")
+                if let src = self.tensors.to(L, 4) { try t.scatter_(dim: d, index: index, src: src) } else {
+                    try t.scatter_(dim: d, index: index, value: Float(try L.number(4, "argument 3 (src: a tensor or a number)")))
+                }
+                L.setTop(1)
+                return 1
+            }),
+            ("scatter_add_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let d = try L.dim(2, rank: t.dim)
+                try t.scatterAdd_(dim: d, index: try self.tensor(L, 3, "argument 2 (index)"), src: try self.tensor(L, 4, "argument 3 (src)"))
+                L.setTop(1)
+                return 1
+            }),
+            ("index_add_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let d = try L.dim(2, rank: t.dim)
+                let index = try self.tensor(L, 3, "argument 2 (index)"), source = try self.tensor(L, 4, "argument 3 (source)")
+                var alpha = 1.0
+                if L.type(5) == LUA_TYPE_TABLE {
+                    alpha = try Options(L, 5, "index_add_", allowed: ["alpha"]).number("alpha") ?? 1
+                } else if !L.isNoneOrNil(5) {
+                    alpha = try L.number(5, "argument 4 (alpha)")
+                }
+                try t.indexAdd_(dim: d, index: index, source: source, alpha: Float(alpha))
+                L.setTop(1)
+                return 1
+            }),
+            ("tril_", { [unowned self] L in
+                try self.tensor(L, 1, "self").tril_(diagonal: L.isNoneOrNil(2) ? 0 : try L.integer(2, "argument 1 (diagonal)"))
+                L.setTop(1)
+                return 1
+            }),
+            ("triu_", { [unowned self] L in
+                try self.tensor(L, 1, "self").triu_(diagonal: L.isNoneOrNil(2) ? 0 : try L.integer(2, "argument 1 (diagonal)"))
+                L.setTop(1)
+                return 1
+            }),
+        ]
+    }
+
+    /// A reduction over every element, one dim, or a table of dims, with optional keepdim.
+    /// The closure gets 0-based dims (empty: every dim).
+    func dimsReduction(_ body: @escaping (Tensor, [Int], Bool) throws -> Tensor) -> LuaFunction {
+        { [unowned self] L in
+            let t = try self.tensor(L, 1, "self")
+            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3, "argument 2 (keepdim)")
+            if L.isNoneOrNil(2) { return self.push(L, try body(t, [], keep)) }
+            let dims = try self.intList(L, 2, "argument 1 (dim)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) }
+            guard !dims.isEmpty else { throw LuaError("argument 1 (dim) is an empty table (omit it to reduce every dim)") }
+            return self.push(L, try body(t, dims, keep))
+        }
     }
 
     /// A clamp bound: nil, a number, or a tensor.

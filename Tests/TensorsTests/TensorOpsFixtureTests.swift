@@ -70,6 +70,19 @@ import Testing
         case "lerp_scalar": return [try x[0].lerp(x[1], weight: 0.3)]
         case "addcmul": return [try x[0].addcmul(x[1], x[2], value: 0.5)]
         case "addcdiv": return [try x[0].addcdiv(x[1], x[2], value: -2)]
+        case "tile": return [try x[0].tile([2, 1, 2])]
+        case "repeat_interleave_dim1": return [try x[0].repeatInterleave(2, dim: 1)]
+        case "repeat_interleave_flat": return [try x[0].repeatInterleave(3)]
+        case "movedim": return [try x[0].movedim([0, 1], [2, 0])]
+        case "kron", "kron_mixed_rank": return [try Tensor.kron(x[0], x[1])]
+        case "diff_2_dim0": return [try x[0].diff(n: 2, dim: 0)]
+        case "tensordot_2": return [try Tensor.tensordot(x[0], x[1], dims: 2)]
+        case "tensordot_lists": return [try Tensor.tensordot(x[0], x[1], dimsA: [0, 2], dimsB: [2, 0])]
+        case "amax_ties_dim1": return [try x[0].amax(dims: [1])]
+        case "amin_dims01_keepdim": return [try x[0].amin(dims: [0, 2], keepdim: true)]
+        case "amax_all_ties": return [try x[0].amax(dims: [])]
+        case "masked_select": return [try x[0].maskedSelect(x[1])]
+        case "nonzero": return [try x[0].nonzero()]
         default: throw TensorError("no Swift op for fixture case \(name)")
         }
     }

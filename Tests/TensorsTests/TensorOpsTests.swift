@@ -154,6 +154,37 @@ import Testing
     }
 }
 
+extension TensorOpsTests {
+    @Test func inPlaceFormsWriteThroughViewsAndRefuseGradLeaves() throws {
+        let m = try Tensor.ones([3, 3])
+        let col = try m.select(dim: 1, index: 0)                 // a strided view
+        try col.maskedFill_(Tensor([1, 0, 1], shape: [3]), value: Tensor.scalar(5))
+        #expect(m.toArray() == [5, 1, 1, 1, 1, 1, 5, 1, 1])
+        try m.tril_()
+        #expect(m.toArray() == [5, 0, 0, 1, 1, 0, 5, 1, 1])
+        try m.indexAdd_(dim: 0, index: Tensor([3], shape: [1]), source: Tensor.ones([1, 3]), alpha: 2)
+        #expect(m.toArray() == [5, 0, 0, 1, 1, 0, 7, 3, 3])
+        let w = try Tensor.ones([2, 2]).requiresGrad(true)
+        #expect(VF.error { try w.triu_() } == "triu_: a leaf tensor that requires grad is used in an in-place operation")
+        #expect(try GradMode.withoutGrad { try w.triu_() }.toArray() == [1, 1, 0, 1])
+    }
+
+    @Test func compositeOpsEdgeCases() throws {
+        #expect(try Tensor.scalar(3).nonzero().shape == [1, 0] && Tensor.scalar(0).nonzero().shape == [0, 0])
+        #expect(try Tensor.zeros([2, 2]).nonzero().shape == [0, 2])
+        #expect(VF.error { try Tensor.ones([2, 2]).tile([-1]) } != nil)
+        #expect(VF.error { try Tensor.ones([2, 2]).repeated([2]) } != nil)
+        #expect(VF.error { try Tensor.ones([2]).tile([Int.max / 2 + 1, 2]) }?.contains("too many elements") == true)
+        #expect(VF.error { try Tensor.ones([4]).tile([Int.max, Int.max]) } != nil)
+        #expect(try Tensor([1, 2, 4], shape: [3]).diff(n: 5).shape == [0])
+        #expect(VF.error { try Tensor.ones([2, 3]).movedim([0, 0], [1, 0]) } != nil)
+        #expect(VF.error { try Tensor.tensordot(Tensor.ones([2]), Tensor.ones([2]), dims: 3) } != nil)
+        #expect(VF.error { try Tensor.zeros([0, 3]).amax(dims: [0]) } != nil)
+        #expect(try Tensor.zeros([0, 3]).amax(dims: [1]).shape == [0])
+        #expect(try Tensor.ones([2, 3]).maskedSelect(Tensor.zeros([3])).shape == [0])
+    }
+}
+
 private extension Tensor {
     func requiresGrad(_ flag: Bool) -> Tensor { requiresGrad = flag; return self }
 }

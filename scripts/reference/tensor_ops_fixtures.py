@@ -114,6 +114,22 @@ case("lerp_tensor", [f(randn(3, 4)), f(randn(3, 4)), f(torch.rand(4))], lambda x
 case("lerp_scalar", [f(randn(3, 4)), f(randn(3, 4))], lambda x, e: [torch.lerp(x, e, 0.3)])
 case("addcmul", [f(randn(3, 4)), f(randn(3, 4)), f(randn(4))], lambda x, a, b: [torch.addcmul(x, a, b, value=0.5)])
 case("addcdiv", [f(randn(3, 4)), f(randn(3, 4)), f(randn(4).abs() + 0.5)], lambda x, a, b: [torch.addcdiv(x, a, b, value=-2.0)])
+# Composite ops added along the way
+case("tile", [f(randn(2, 3))], lambda x: [x.tile((2, 1, 2))])
+case("repeat_interleave_dim1", [f(randn(2, 3))], lambda x: [x.repeat_interleave(2, dim=1)])
+case("repeat_interleave_flat", [f(randn(2, 2))], lambda x: [x.repeat_interleave(3)])
+case("movedim", [f(randn(2, 3, 4))], lambda x: [torch.movedim(x, (0, 1), (2, 0))])
+case("kron", [f(randn(2, 3)), f(randn(3, 2))], lambda a, b: [torch.kron(a, b)])
+case("kron_mixed_rank", [f(randn(3)), f(randn(2, 2))], lambda a, b: [torch.kron(a, b)])
+case("diff_2_dim0", [f(randn(5, 3))], lambda x: [torch.diff(x, n=2, dim=0)])
+case("tensordot_2", [f(randn(2, 3, 4)), f(randn(3, 4, 5))], lambda a, b: [torch.tensordot(a, b, dims=2)])
+case("tensordot_lists", [f(randn(3, 4, 2)), f(randn(2, 5, 3))], lambda a, b: [torch.tensordot(a, b, dims=([0, 2], [2, 0]))])
+ties = torch.tensor([[1.0, 3.0, 3.0], [2.0, 0.5, 2.0]])
+case("amax_ties_dim1", [f(ties)], lambda x: [torch.amax(x, dim=1)])
+case("amin_dims01_keepdim", [f(distinct(2, 3, 2))], lambda x: [torch.amin(x, dim=(0, 2), keepdim=True)])
+case("amax_all_ties", [f(ties)], lambda x: [torch.amax(x)])
+case("masked_select", [f(randn(3, 4)), mask(torch.tensor([[1.0, 0, 1, 0]]))], lambda x, m: [torch.masked_select(x, m.bool())])
+case("nonzero", [mask(torch.tensor([[0.0, 1.5, 0], [2.0, 0, -1.0]]))], lambda x: [torch.nonzero(x)], [0])
 # einsum (the Swift test reads the equation from the name after "einsum:")
 einsums = [
     ("ij,jk->ik", [(3, 4), (4, 2)]),

@@ -158,6 +158,14 @@ function tensor.outer(a, b) end
 ---@return Tensor
 function tensor.einsum(equation, ...) end
 
+---Contracts the last `dims` (default 2) dims of `a` with the first of `b`, or the listed dims:
+---`tensor.tensordot(a, b, {{1, 3}, {3, 1}})`.
+---@param a Tensor
+---@param b Tensor
+---@param dims? integer|integer[][]
+---@return Tensor
+function tensor.tensordot(a, b, dims) end
+
 ---Elementwise `mask ~= 0 and a or b`, with broadcasting.
 ---@param mask Tensor
 ---@param a Tensor|number
@@ -427,12 +435,12 @@ function Tensor:square() end
 
 -- Reductions: over all elements (a 0-d tensor) or along `dim` -------------------------------
 
----@param dim? integer
+---@param dim? integer|integer[] one dim or a table of dims
 ---@param keepdim? boolean
 ---@return Tensor
 function Tensor:sum(dim, keepdim) end
 
----@param dim? integer
+---@param dim? integer|integer[] one dim or a table of dims
 ---@param keepdim? boolean
 ---@return Tensor
 function Tensor:mean(dim, keepdim) end
@@ -774,6 +782,99 @@ function Tensor:addcmul(a, b, value) end
 ---@return Tensor
 function Tensor:addcdiv(a, b, value) end
 
+---Batched matrix product of [B, M, K] and [B, K, N] (a batch of 1 on either side is shared).
+---@param other Tensor
+---@return Tensor
+function Tensor:bmm(other) end
+
+---The Kronecker product (ranks padded with leading 1s).
+---@param other Tensor
+---@return Tensor
+function Tensor:kron(other) end
+
+---The tensor repeated along each dim (PyTorch's `tile`; also its `repeat`, a Lua keyword):
+---`t:tile(2, 1)` or `t:tile{2, 1}`.
+---@param ... integer|integer[]
+---@return Tensor
+function Tensor:tile(...) end
+
+---Each element repeated `repeats` times along `dim` (without dim: the flattened tensor).
+---@param repeats integer
+---@param dim? integer
+---@return Tensor
+function Tensor:repeat_interleave(repeats, dim) end
+
+---The dims `source` moved to `destination` (numbers or tables; a view).
+---@param source integer|integer[]
+---@param destination integer|integer[]
+---@return Tensor
+function Tensor:movedim(source, destination) end
+
+---The n-th forward difference along `dim` (default n = 1, dim = -1).
+---@param n? integer
+---@param dim? integer
+---@return Tensor
+function Tensor:diff(n, dim) end
+
+---The largest values over every element, one dim or a table of dims (gradient split between ties).
+---@param dim? integer|integer[]
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:amax(dim, keepdim) end
+
+---The smallest values over every element, one dim or a table of dims.
+---@param dim? integer|integer[]
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:amin(dim, keepdim) end
+
+---The elements where `mask` (broadcast) is non-zero, as a 1-d tensor.
+---@param mask Tensor
+---@return Tensor
+function Tensor:masked_select(mask) end
+
+---1-based coordinates of the non-zero elements: [n, dims].
+---@return Tensor
+function Tensor:nonzero() end
+
+---In-place `masked_fill`; returns `t`.
+---@param mask Tensor
+---@param value number|Tensor
+---@return Tensor
+function Tensor:masked_fill_(mask, value) end
+
+---In-place `scatter`; returns `t`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor|number
+---@return Tensor
+function Tensor:scatter_(dim, index, src) end
+
+---In-place `scatter_add`; returns `t`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor
+---@return Tensor
+function Tensor:scatter_add_(dim, index, src) end
+
+---In-place `index_add`; returns `t`.
+---@param dim integer
+---@param index Tensor
+---@param source Tensor
+---@param alpha? number|tensor.IndexAddOptions
+---@return Tensor
+function Tensor:index_add_(dim, index, source, alpha) end
+
+---In-place `tril`; returns `t`.
+---@param diagonal? integer
+---@return Tensor
+function Tensor:tril_(diagonal) end
+
+---In-place `triu`; returns `t`.
+---@param diagonal? integer
+---@return Tensor
+function Tensor:triu_(diagonal) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -897,3 +998,19 @@ tensor.all = Tensor.all
 tensor.lerp = Tensor.lerp
 tensor.addcmul = Tensor.addcmul
 tensor.addcdiv = Tensor.addcdiv
+tensor.bmm = Tensor.bmm
+tensor.kron = Tensor.kron
+tensor.tile = Tensor.tile
+tensor.repeat_interleave = Tensor.repeat_interleave
+tensor.movedim = Tensor.movedim
+tensor.diff = Tensor.diff
+tensor.amax = Tensor.amax
+tensor.amin = Tensor.amin
+tensor.masked_select = Tensor.masked_select
+tensor.nonzero = Tensor.nonzero
+tensor.masked_fill_ = Tensor.masked_fill_
+tensor.scatter_ = Tensor.scatter_
+tensor.scatter_add_ = Tensor.scatter_add_
+tensor.index_add_ = Tensor.index_add_
+tensor.tril_ = Tensor.tril_
+tensor.triu_ = Tensor.triu_
