@@ -252,6 +252,20 @@ extension Runtime {
             ("amin", dimsReduction { try $0.amin(dims: $1, keepdim: $2) }),
             ("sum", dimsReduction { t, ds, keep in ds.isEmpty && !keep ? try t.sum() : try t.sum(dims: ds.isEmpty ? Array(0..<t.dim) : ds, keepdim: keep) }),
             ("mean", dimsReduction { t, ds, keep in ds.isEmpty && !keep ? try t.mean() : try t.mean(dims: ds.isEmpty ? Array(0..<t.dim) : ds, keepdim: keep) }),
+            ("reciprocal", unary { try $0.reciprocal() }), ("expm1", unary { try $0.expm1() }),
+            ("exp2", unary { try $0.exp2() }), ("log2", unary { try $0.log2() }), ("log10", unary { try $0.log10() }),
+            ("erf", unary { try $0.erf() }), ("tan", unary { try $0.tan() }), ("atan", unary { try $0.atan() }),
+            ("asin", unary { try $0.asin() }), ("acos", unary { try $0.acos() }), ("sinh", unary { try $0.sinh() }),
+            ("cosh", unary { try $0.cosh() }), ("trunc", unary { try $0.trunc() }), ("frac", unary { try $0.frac() }),
+            ("atan2", { [unowned self] L in
+                self.push(L, try self.tensor(L, 1, "self").atan2(try self.tensorOrNumber(L, 2, "argument 1 (other)")))
+            }),
+            ("fmod", { [unowned self] L in
+                self.push(L, try self.tensor(L, 1, "self").fmod(try self.tensorOrNumber(L, 2, "argument 1 (other)")))
+            }),
+            ("remainder", { [unowned self] L in
+                self.push(L, try self.tensor(L, 1, "self").remainder(try self.tensorOrNumber(L, 2, "argument 1 (other)")))
+            }),
             ("masked_select", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))
             }),

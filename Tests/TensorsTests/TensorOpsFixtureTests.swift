@@ -83,6 +83,23 @@ import Testing
         case "amax_all_ties": return [try x[0].amax(dims: [])]
         case "masked_select": return [try x[0].maskedSelect(x[1])]
         case "nonzero": return [try x[0].nonzero()]
+        case "reciprocal": return [try x[0].reciprocal()]
+        case "expm1": return [try x[0].expm1()]
+        case "exp2": return [try x[0].exp2()]
+        case "log2": return [try x[0].log2()]
+        case "log10": return [try x[0].log10()]
+        case "erf": return [try x[0].erf()]
+        case "tan": return [try x[0].tan()]
+        case "atan": return [try x[0].atan()]
+        case "asin": return [try x[0].asin()]
+        case "acos": return [try x[0].acos()]
+        case "sinh": return [try x[0].sinh()]
+        case "cosh": return [try x[0].cosh()]
+        case "trunc": return [try x[0].trunc()]
+        case "frac": return [try x[0].frac()]
+        case "atan2": return [try x[0].atan2(x[1])]
+        case "fmod": return [try x[0].fmod(x[1])]
+        case "remainder": return [try x[0].remainder(x[1])]
         default: throw TensorError("no Swift op for fixture case \(name)")
         }
     }

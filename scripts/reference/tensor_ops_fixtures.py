@@ -130,6 +130,26 @@ case("amin_dims01_keepdim", [f(distinct(2, 3, 2))], lambda x: [torch.amin(x, dim
 case("amax_all_ties", [f(ties)], lambda x: [torch.amax(x)])
 case("masked_select", [f(randn(3, 4)), mask(torch.tensor([[1.0, 0, 1, 0]]))], lambda x, m: [torch.masked_select(x, m.bool())])
 case("nonzero", [mask(torch.tensor([[0.0, 1.5, 0], [2.0, 0, -1.0]]))], lambda x: [torch.nonzero(x)], [0])
+# More elementwise math
+unit = torch.rand(3, 4) * 1.8 - 0.9          # inside (-1, 1) for asin/acos
+pos = torch.rand(3, 4) * 3 + 0.2              # positive for the logarithms
+case("reciprocal", [f(pos)], lambda x: [torch.reciprocal(x)])
+case("expm1", [f(randn(3, 4))], lambda x: [torch.expm1(x)])
+case("exp2", [f(randn(3, 4))], lambda x: [torch.exp2(x)])
+case("log2", [f(pos)], lambda x: [torch.log2(x)])
+case("log10", [f(pos)], lambda x: [torch.log10(x)])
+case("erf", [f(randn(3, 4))], lambda x: [torch.erf(x)])
+case("tan", [f(unit)], lambda x: [torch.tan(x)])
+case("atan", [f(randn(3, 4))], lambda x: [torch.atan(x)])
+case("asin", [f(unit)], lambda x: [torch.asin(x)])
+case("acos", [f(unit)], lambda x: [torch.acos(x)])
+case("sinh", [f(randn(3, 4))], lambda x: [torch.sinh(x)])
+case("cosh", [f(randn(3, 4))], lambda x: [torch.cosh(x)])
+case("trunc", [f(randn(3, 4) * 3)], lambda x: [torch.trunc(x)])
+case("frac", [f(randn(3, 4) * 3)], lambda x: [torch.frac(x)])
+case("atan2", [f(randn(3, 4)), f(randn(4))], lambda y, x: [torch.atan2(y, x)])
+case("fmod", [f(randn(3, 4) * 3), f(torch.tensor([1.3, -0.7, 2.1, -1.9]))], lambda a, b: [torch.fmod(a, b)])
+case("remainder", [f(randn(3, 4) * 3), f(torch.tensor([1.3, -0.7, 2.1, -1.9]))], lambda a, b: [torch.remainder(a, b)])
 # einsum (the Swift test reads the equation from the name after "einsum:")
 einsums = [
     ("ij,jk->ik", [(3, 4), (4, 2)]),

@@ -875,6 +875,77 @@ function Tensor:tril_(diagonal) end
 ---@return Tensor
 function Tensor:triu_(diagonal) end
 
+---1 / t.
+---@return Tensor
+function Tensor:reciprocal() end
+
+---e^t - 1, accurate near 0.
+---@return Tensor
+function Tensor:expm1() end
+
+---2^t.
+---@return Tensor
+function Tensor:exp2() end
+
+---Base-2 logarithm.
+---@return Tensor
+function Tensor:log2() end
+
+---Base-10 logarithm.
+---@return Tensor
+function Tensor:log10() end
+
+---The error function.
+---@return Tensor
+function Tensor:erf() end
+
+---Tangent.
+---@return Tensor
+function Tensor:tan() end
+
+---Arctangent.
+---@return Tensor
+function Tensor:atan() end
+
+---Arcsine.
+---@return Tensor
+function Tensor:asin() end
+
+---Arccosine.
+---@return Tensor
+function Tensor:acos() end
+
+---Hyperbolic sine.
+---@return Tensor
+function Tensor:sinh() end
+
+---Hyperbolic cosine.
+---@return Tensor
+function Tensor:cosh() end
+
+---Rounds toward zero (gradient 0).
+---@return Tensor
+function Tensor:trunc() end
+
+---t - trunc(t).
+---@return Tensor
+function Tensor:frac() end
+
+---atan2(t, other): the angle of the point (other, t), broadcasting.
+---@param other Tensor|number
+---@return Tensor
+function Tensor:atan2(other) end
+
+---The remainder of t / other with the sign of t (C's fmod).
+---@param other Tensor|number
+---@return Tensor
+function Tensor:fmod(other) end
+
+---The remainder of t / other with the sign of other (Python's %).
+---@param other Tensor|number
+---@return Tensor
+function Tensor:remainder(other) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -1014,3 +1085,20 @@ tensor.scatter_add_ = Tensor.scatter_add_
 tensor.index_add_ = Tensor.index_add_
 tensor.tril_ = Tensor.tril_
 tensor.triu_ = Tensor.triu_
+tensor.reciprocal = Tensor.reciprocal
+tensor.expm1 = Tensor.expm1
+tensor.exp2 = Tensor.exp2
+tensor.log2 = Tensor.log2
+tensor.log10 = Tensor.log10
+tensor.erf = Tensor.erf
+tensor.tan = Tensor.tan
+tensor.atan = Tensor.atan
+tensor.asin = Tensor.asin
+tensor.acos = Tensor.acos
+tensor.sinh = Tensor.sinh
+tensor.cosh = Tensor.cosh
+tensor.trunc = Tensor.trunc
+tensor.frac = Tensor.frac
+tensor.atan2 = Tensor.atan2
+tensor.fmod = Tensor.fmod
+tensor.remainder = Tensor.remainder
