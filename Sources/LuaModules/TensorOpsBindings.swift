@@ -266,6 +266,51 @@ extension Runtime {
             ("remainder", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").remainder(try self.tensorOrNumber(L, 2, "argument 1 (other)")))
             }),
+            ("kthvalue", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let k = try L.integer(2, "argument 1 (k)")
+                let d = L.isNoneOrNil(3) ? -1 : try L.dim(3, rank: t.dim)
+                let keep = L.isNoneOrNil(4) ? false : try L.boolean(4, "argument 3 (keepdim)")
+                return try self.pushPairResult(L, try t.kthvalue(k, dim: d, keepdim: keep))
+            }),
+            ("median", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                if L.isNoneOrNil(2) { return self.push(L, try t.median()) }
+                let d = try L.dim(2, rank: t.dim)
+                let keep = L.isNoneOrNil(3) ? false : try L.boolean(3, "argument 2 (keepdim)")
+                return try self.pushPairResult(L, try t.median(dim: d, keepdim: keep))
+            }),
+            ("quantile", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                var qs: [Double] = [], scalar = false
+                if let q = L.number(at: 2) { qs = [q]; scalar = true }
+                else if let qt = self.tensors.to(L, 2) {
+                    guard qt.dim <= 1 else { throw LuaError("quantile: q must be a number, a table or a 0-d/1-d tensor, got shape \(describe(shape: qt.shape))") }
+                    qs = qt.toArray().map(Double.init); scalar = qt.dim == 0
+                } else if L.type(2) == LUA_TYPE_TABLE {
+                    let n = L.rawLength(2)
+                    for k in stride(from: 1, through: n, by: 1) {
+                        L.rawGet(2, k)
+                        defer { L.pop() }
+                        qs.append(try L.number(-1, "q entry \(k)"))
+                    }
+                } else { throw LuaError("argument 1 (q) expected a number, a table of numbers or a tensor, got \(L.typeName(2))") }
+                let d = L.isNoneOrNil(3) ? nil : try L.dim(3, rank: t.dim)
+                let keep = L.isNoneOrNil(4) ? false : try L.boolean(4, "argument 3 (keepdim)")
+                return self.push(L, try t.quantile(qs, dim: d, keepdim: keep, scalarQ: scalar))
+            }),
+            ("cummax", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                return try self.pushPairResult(L, try t.cummax(dim: try L.dim(2, rank: t.dim)))
+            }),
+            ("cummin", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                return try self.pushPairResult(L, try t.cummin(dim: try L.dim(2, rank: t.dim)))
+            }),
+            ("logcumsumexp", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                return self.push(L, try t.logcumsumexp(dim: try L.dim(2, rank: t.dim)))
+            }),
             ("masked_select", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))
             }),
@@ -374,6 +419,13 @@ extension Runtime {
     func intList(_ L: LuaState, _ i: Int32, _ what: String) throws -> [Int] {
         if L.type(i) == LUA_TYPE_TABLE { return try L.integers(from: i, what) }
         return [try L.integer(i, what)]
+    }
+
+    /// Pushes values and indices (two results).
+    func pushPairResult(_ L: LuaState, _ r: (values: Tensor, indices: Tensor)) throws -> Int32 {
+        try L.reserve(2)
+        _ = push(L, r.values)
+        return push(L, r.indices) + 1
     }
 
     /// Pushes a Lua array of tensors (chunk, split, unbind).

@@ -100,6 +100,16 @@ import Testing
         case "atan2": return [try x[0].atan2(x[1])]
         case "fmod": return [try x[0].fmod(x[1])]
         case "remainder": return [try x[0].remainder(x[1])]
+        case "kthvalue_2_dim1": let r = try x[0].kthvalue(2, dim: 1); return [r.values, r.indices]
+        case "median_dim0": let r = try x[0].median(dim: 0); return [r.values, r.indices]
+        case "median_dim1_keepdim": let r = try x[0].median(dim: 1, keepdim: true); return [r.values, r.indices]
+        case "median_all": return [try x[0].median()]
+        case "quantile_dim1": return [try x[0].quantile([0.3], dim: 1, scalarQ: true)]
+        case "quantile_list_dim0_keepdim": return [try x[0].quantile([0.25, 0.5, 0.9], dim: 0, keepdim: true)]
+        case "quantile_all": return [try x[0].quantile([0.75], scalarQ: true)]
+        case "cummax_dim1": let r = try x[0].cummax(dim: 1); return [r.values, r.indices]
+        case "cummin_dim0": let r = try x[0].cummin(dim: 0); return [r.values, r.indices]
+        case "logcumsumexp_dim1", "logcumsumexp_dim0_large": return [try x[0].logcumsumexp(dim: name.hasSuffix("dim1") ? 1 : 0)]
         default: throw TensorError("no Swift op for fixture case \(name)")
         }
     }

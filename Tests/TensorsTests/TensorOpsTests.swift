@@ -185,6 +185,26 @@ extension TensorOpsTests {
     }
 }
 
+extension TensorOpsTests {
+    @Test func orderStatisticsAndRunningExtremesEdgeCases() throws {
+        let x = try Tensor([3, .nan, 1, 2], shape: [4])
+        let (m, i) = try x.median(dim: 0)
+        #expect(try m.item().isNaN && i.item() == 2)                   // NaN propagates
+        #expect(try x.quantile([0.1], dim: 0, scalarQ: true).item().isNaN)
+        #expect(try Tensor([4, 1, 3, 2], shape: [4]).median().item() == 2)   // lower median
+        let (cv, ci) = try Tensor([1, 3, 3, 2, .nan, 5], shape: [6]).cummax(dim: 0)
+        #expect(ci.toArray() == [1, 2, 3, 3, 5, 5])                    // latest tie; NaN stays
+        #expect(cv.toArray()[4].isNaN && cv.toArray()[5].isNaN)
+        #expect(VF.error { try x.kthvalue(5) } == "kthvalue: k must be in [1, 4] for dim 1 of shape [4], got 5")
+        #expect(VF.error { try x.quantile([1.5]) } == "quantile: q must be in [0, 1], got 1.5")
+        #expect(VF.error { try Tensor.zeros([0]).median() } != nil)
+        #expect(try Tensor([-.infinity, 0], shape: [2]).logcumsumexp(dim: 0).toArray() == [-.infinity, 0])
+        #expect(try Tensor.scalar(2).kthvalue(1).values.item() == 2)
+        #expect(try Tensor.ones([2, 3]).quantile([0.5, 0.5]).shape == [2])
+        #expect(try Tensor.ones([2, 3]).quantile([0.5], dim: nil, keepdim: true, scalarQ: true).shape == [1, 1])
+    }
+}
+
 private extension Tensor {
     func requiresGrad(_ flag: Bool) -> Tensor { requiresGrad = flag; return self }
 }

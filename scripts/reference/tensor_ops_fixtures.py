@@ -150,6 +150,18 @@ case("frac", [f(randn(3, 4) * 3)], lambda x: [torch.frac(x)])
 case("atan2", [f(randn(3, 4)), f(randn(4))], lambda y, x: [torch.atan2(y, x)])
 case("fmod", [f(randn(3, 4) * 3), f(torch.tensor([1.3, -0.7, 2.1, -1.9]))], lambda a, b: [torch.fmod(a, b)])
 case("remainder", [f(randn(3, 4) * 3), f(torch.tensor([1.3, -0.7, 2.1, -1.9]))], lambda a, b: [torch.remainder(a, b)])
+# Order statistics and running extremes
+case("kthvalue_2_dim1", [f(distinct(3, 5))], lambda x: list(torch.kthvalue(x, 2, dim=1)), [1])
+case("median_dim0", [f(distinct(4, 3))], lambda x: list(torch.median(x, dim=0)), [1])
+case("median_dim1_keepdim", [f(distinct(3, 5))], lambda x: list(torch.median(x, dim=1, keepdim=True)), [1])
+case("median_all", [f(distinct(3, 4))], lambda x: [torch.median(x)])
+case("quantile_dim1", [f(distinct(3, 5))], lambda x: [torch.quantile(x, 0.3, dim=1)])
+case("quantile_list_dim0_keepdim", [f(distinct(4, 3))], lambda x: [torch.quantile(x, torch.tensor([0.25, 0.5, 0.9]), dim=0, keepdim=True)])
+case("quantile_all", [f(distinct(3, 4))], lambda x: [torch.quantile(x, 0.75)])
+case("cummax_dim1", [f(distinct(3, 5))], lambda x: list(torch.cummax(x, 1)), [1])
+case("cummin_dim0", [f(distinct(4, 3))], lambda x: list(torch.cummin(x, 0)), [1])
+case("logcumsumexp_dim1", [f(randn(3, 5) * 3)], lambda x: [torch.logcumsumexp(x, 1)])
+case("logcumsumexp_dim0_large", [f(randn(4, 2) * 40)], lambda x: [torch.logcumsumexp(x, 0)])
 # einsum (the Swift test reads the equation from the name after "einsum:")
 einsums = [
     ("ij,jk->ik", [(3, 4), (4, 2)]),

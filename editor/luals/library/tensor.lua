@@ -946,6 +946,47 @@ function Tensor:fmod(other) end
 ---@return Tensor
 function Tensor:remainder(other) end
 
+---The k-th smallest value (1-based k) along `dim` (default -1) and its 1-based position.
+---@param k integer
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor values
+---@return Tensor indices
+function Tensor:kthvalue(k, dim, keepdim) end
+
+---The lower median: of all elements (0-d), or along `dim` with its 1-based positions. NaN
+---propagates.
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor values
+---@return Tensor? indices only with a dim
+function Tensor:median(dim, keepdim) end
+
+---The q-quantiles (linear interpolation) of all elements or along `dim`; `q` a number, a table
+---of numbers or a tensor (several q add a leading dim). NaN propagates.
+---@param q number|number[]|Tensor
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:quantile(q, dim, keepdim) end
+
+---The running maximum along `dim` and the 1-based position where it was reached.
+---@param dim integer
+---@return Tensor values
+---@return Tensor indices
+function Tensor:cummax(dim) end
+
+---The running minimum along `dim` and the 1-based position where it was reached.
+---@param dim integer
+---@return Tensor values
+---@return Tensor indices
+function Tensor:cummin(dim) end
+
+---log(cumsum(exp(t))) along `dim`, computed stably.
+---@param dim integer
+---@return Tensor
+function Tensor:logcumsumexp(dim) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -1102,3 +1143,9 @@ tensor.frac = Tensor.frac
 tensor.atan2 = Tensor.atan2
 tensor.fmod = Tensor.fmod
 tensor.remainder = Tensor.remainder
+tensor.kthvalue = Tensor.kthvalue
+tensor.median = Tensor.median
+tensor.quantile = Tensor.quantile
+tensor.cummax = Tensor.cummax
+tensor.cummin = Tensor.cummin
+tensor.logcumsumexp = Tensor.logcumsumexp
