@@ -38,6 +38,19 @@ extension Tensor {
         return try selectSorted(d, k: k, descending: largest, op: "topk")
     }
 
+    /// A 32-bit key whose unsigned order is the float order (NaN above +inf, -0 equal to 0),
+    /// inverted for a descending sort. With the position in the low 32 bits, sorting plain
+    /// integers gives a stable sort without a comparison closure.
+    @inline(__always)
+    static func sortKey(_ v: Float, descending: Bool) -> UInt64 {
+        let ordered: UInt32
+        if v.isNaN { ordered = .max } else {
+            let bits = (v == 0 ? Float(0) : v).bitPattern
+            ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        }
+        return UInt64(descending ? ~ordered : ordered)
+    }
+
     /// The first `k` entries of each lane along `d` after a stable sort.
     private func selectSorted(_ d: Int, k: Int, descending: Bool, op: String) throws -> (values: Tensor, indices: Tensor) {
         // A 0-d tensor is one lane of one element.
@@ -49,24 +62,34 @@ extension Tensor {
         var outShape = lanes.shape
         outShape[last] = k
         let values = try Tensor(uninitializedShape: outShape), indices = try Tensor(uninitializedShape: outShape)
+        guard n <= Int(UInt32.max) else { throw TensorError("\(op): dims longer than \(UInt32.max) are not supported, got \(n)") }
         let src = lanes.pointer, vp = values.pointer, ip = indices.pointer
-        var order = [Int](repeating: 0, count: n)
-        for lane in 0..<outer {
-            let row = src + lane * n
-            for i in 0..<n { order[i] = i }
-            // Total order: NaN above every number; ties by position (stable).
-            order.sort { i, j in
-                let a = row[i], b = row[j]
-                if a.isNaN || b.isNaN {
-                    if a.isNaN && b.isNaN { return i < j }
-                    return descending ? a.isNaN : b.isNaN
+        // Lanes are independent and write disjoint outputs: any thread count gives the same result.
+        Parallel.forEachChunk(count: outer, chunk: Swift.max(1, Parallel.defaultChunk / Swift.max(n, 1))) { range in
+            var keys = [UInt64](repeating: 0, count: n)
+            for lane in range {
+                let row = src + lane * n
+                if k == 0 { continue }
+                if k * 8 < n {
+                    // A few of many (topk): keep the k smallest keys by insertion, O(n) typically.
+                    var filled = 0
+                    for i in 0..<n {
+                        let key = Tensor.sortKey(row[i], descending: descending) << 32 | UInt64(i)
+                        if filled == k && key >= keys[k - 1] { continue }
+                        var j = filled == k ? k - 1 : filled
+                        if filled < k { filled += 1 }
+                        while j > 0 && keys[j - 1] > key { keys[j] = keys[j - 1]; j -= 1 }
+                        keys[j] = key
+                    }
+                } else {
+                    for i in 0..<n { keys[i] = Tensor.sortKey(row[i], descending: descending) << 32 | UInt64(i) }
+                    keys.sort()
                 }
-                if a == b { return i < j }
-                return descending ? a > b : a < b
-            }
-            for t in 0..<k {
-                vp[lane * k + t] = row[order[t]]
-                ip[lane * k + t] = Float(order[t] + 1)
+                for t in 0..<k {
+                    let i = Int(keys[t] & 0xFFFF_FFFF)
+                    vp[lane * k + t] = row[i]
+                    ip[lane * k + t] = Float(i + 1)
+                }
             }
         }
         func back(_ t: Tensor) throws -> Tensor {
