@@ -28,6 +28,10 @@ extension Runtime {
                 }
                 return self.push(L, try Tensor.einsum(equation, operands))
             }),
+            ("cdist", { [unowned self] L in
+                let a = try self.tensor(L, 1, "argument 1"), b = try self.tensor(L, 2, "argument 2")
+                return self.push(L, try Tensor.cdist(a, b, p: try self.normOrder(L, 3)))
+            }),
             ("tensordot", { [unowned self] L in
                 let a = try self.tensor(L, 1, "argument 1"), b = try self.tensor(L, 2, "argument 2")
                 if L.type(3) == LUA_TYPE_TABLE {
@@ -310,6 +314,40 @@ extension Runtime {
             ("logcumsumexp", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
                 return self.push(L, try t.logcumsumexp(dim: try L.dim(2, rank: t.dim)))
+            }),
+            ("logaddexp", { [unowned self] L in
+                self.push(L, try self.tensor(L, 1, "self").logaddexp(try self.tensorOrNumber(L, 2, "argument 1 (other)")))
+            }),
+            ("hypot", { [unowned self] L in
+                self.push(L, try self.tensor(L, 1, "self").hypot(try self.tensorOrNumber(L, 2, "argument 1 (other)")))
+            }),
+            ("cross", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self"), u = try self.tensor(L, 2, "argument 1 (other)")
+                let rank = max(t.dim, u.dim)
+                return self.push(L, try t.cross(u, dim: L.isNoneOrNil(3) ? nil : try L.dim(3, rank: rank)))
+            }),
+            ("rot90", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let k = L.isNoneOrNil(2) ? 1 : try L.integer(2, "argument 1 (k)")
+                let dims = L.isNoneOrNil(3) ? [0, 1] : try self.intList(L, 3, "argument 2 (dims)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) }
+                return self.push(L, try t.rot90(k, dims: dims))
+            }),
+            ("count_nonzero", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let dims = L.isNoneOrNil(2) ? [] : try self.intList(L, 2, "argument 1 (dim)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) }
+                return self.push(L, try t.countNonzero(dims: dims))
+            }),
+            ("addmm", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let a = try self.tensor(L, 2, "argument 1"), b = try self.tensor(L, 3, "argument 2")
+                let opts = try Options(L, 4, "addmm", allowed: ["beta", "alpha"])
+                return self.push(L, try t.addmm(a, b, beta: Float(try opts.number("beta") ?? 1), alpha: Float(try opts.number("alpha") ?? 1)))
+            }),
+            ("baddbmm", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let a = try self.tensor(L, 2, "argument 1"), b = try self.tensor(L, 3, "argument 2")
+                let opts = try Options(L, 4, "baddbmm", allowed: ["beta", "alpha"])
+                return self.push(L, try t.baddbmm(a, b, beta: Float(try opts.number("beta") ?? 1), alpha: Float(try opts.number("alpha") ?? 1)))
             }),
             ("masked_select", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))

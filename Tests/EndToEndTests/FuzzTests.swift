@@ -58,6 +58,7 @@ import Testing
         "assert(tensor.ones(3, 3):diagonal(math.mininteger):numel() == 0 and tensor.ones(3, 3):diagonal(math.maxinteger):numel() == 0)",
         "assert(tensor.ones(4):roll(math.mininteger)[1] == 1)",
         "assert(not pcall(tensor.topk, tensor.ones(3), math.maxinteger))",
+        "assert(tensor.randn(2, 50):topk(0, 2):numel() == 0 and tensor.randn(2, 50):topk(3, 2):size(2) == 3)",
     ]
 
     /// Script arguments were pushed past the Lua stack (`descent run s.lua -- 1 2 ... 1000`).

@@ -110,6 +110,17 @@ import Testing
         case "cummax_dim1": let r = try x[0].cummax(dim: 1); return [r.values, r.indices]
         case "cummin_dim0": let r = try x[0].cummin(dim: 0); return [r.values, r.indices]
         case "logcumsumexp_dim1", "logcumsumexp_dim0_large": return [try x[0].logcumsumexp(dim: name.hasSuffix("dim1") ? 1 : 0)]
+        case "logaddexp": return [try x[0].logaddexp(x[1])]
+        case "hypot": return [try x[0].hypot(x[1])]
+        case "cross_dim1": return [try x[0].cross(x[1], dim: 1)]
+        case "cross_dim0_broadcast": return [try x[0].cross(x[1], dim: 0)]
+        case "rot90_1": return [try x[0].rot90(1, dims: [0, 1])]
+        case "rot90_3_dims12": return [try x[0].rot90(3, dims: [1, 2])]
+        case "rot90_2": return [try x[0].rot90(2)]
+        case "cdist_2": return [try Tensor.cdist(x[0], x[1])]
+        case "cdist_1_batched": return [try Tensor.cdist(x[0], x[1], p: 1)]
+        case "addmm": return [try x[0].addmm(x[1], x[2], beta: 0.5, alpha: 2)]
+        case "baddbmm": return [try x[0].baddbmm(x[1], x[2], beta: -1, alpha: 0.5)]
         default: throw TensorError("no Swift op for fixture case \(name)")
         }
     }

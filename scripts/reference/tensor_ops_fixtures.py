@@ -162,6 +162,18 @@ case("cummax_dim1", [f(distinct(3, 5))], lambda x: list(torch.cummax(x, 1)), [1]
 case("cummin_dim0", [f(distinct(4, 3))], lambda x: list(torch.cummin(x, 0)), [1])
 case("logcumsumexp_dim1", [f(randn(3, 5) * 3)], lambda x: [torch.logcumsumexp(x, 1)])
 case("logcumsumexp_dim0_large", [f(randn(4, 2) * 40)], lambda x: [torch.logcumsumexp(x, 0)])
+# More composites
+case("logaddexp", [f(randn(3, 4) * 5), f(randn(4) * 5)], lambda a, b: [torch.logaddexp(a, b)])
+case("hypot", [f(randn(3, 4)), f(randn(3, 1))], lambda a, b: [torch.hypot(a, b)])
+case("cross_dim1", [f(randn(4, 3)), f(randn(4, 3))], lambda a, b: [torch.linalg.cross(a, b, dim=1)])
+case("cross_dim0_broadcast", [f(randn(3, 2)), f(randn(3, 1))], lambda a, b: [torch.cross(a, b.expand(3, 2), dim=0)])
+case("rot90_1", [f(randn(2, 3))], lambda x: [torch.rot90(x, 1, (0, 1))])
+case("rot90_3_dims12", [f(randn(2, 3, 4))], lambda x: [torch.rot90(x, 3, (1, 2))])
+case("rot90_2", [f(randn(2, 3))], lambda x: [torch.rot90(x, 2, (0, 1))])
+case("cdist_2", [f(randn(4, 3)), f(randn(5, 3))], lambda a, b: [torch.cdist(a, b)])
+case("cdist_1_batched", [f(randn(2, 4, 3)), f(randn(2, 5, 3))], lambda a, b: [torch.cdist(a, b, p=1)])
+case("addmm", [f(randn(2, 4)), f(randn(2, 3)), f(randn(3, 4))], lambda c, a, b: [torch.addmm(c, a, b, beta=0.5, alpha=2.0)])
+case("baddbmm", [f(randn(2, 1, 4)), f(randn(2, 3, 5)), f(randn(2, 5, 4))], lambda c, a, b: [torch.baddbmm(c, a, b, beta=-1.0, alpha=0.5)])
 # einsum (the Swift test reads the equation from the name after "einsum:")
 einsums = [
     ("ij,jk->ik", [(3, 4), (4, 2)]),

@@ -158,6 +158,14 @@ function tensor.outer(a, b) end
 ---@return Tensor
 function tensor.einsum(equation, ...) end
 
+---Pairwise p-norm distances (default p = 2) between the rows of `a` [..., P, M] and `b`
+---[..., R, M]: [..., P, R].
+---@param a Tensor
+---@param b Tensor
+---@param p? number|"inf"
+---@return Tensor
+function tensor.cdist(a, b, p) end
+
 ---Contracts the last `dims` (default 2) dims of `a` with the first of `b`, or the listed dims:
 ---`tensor.tensordot(a, b, {{1, 3}, {3, 1}})`.
 ---@param a Tensor
@@ -987,6 +995,52 @@ function Tensor:cummin(dim) end
 ---@return Tensor
 function Tensor:logcumsumexp(dim) end
 
+---log(e^t + e^other), computed stably, broadcasting.
+---@param other Tensor|number
+---@return Tensor
+function Tensor:logaddexp(other) end
+
+---sqrt(t^2 + other^2), broadcasting.
+---@param other Tensor|number
+---@return Tensor
+function Tensor:hypot(other) end
+
+---The cross product of 3-vectors along `dim` (default: the first dim of size 3), broadcasting.
+---@param other Tensor
+---@param dim? integer
+---@return Tensor
+function Tensor:cross(other, dim) end
+
+---Rotates by 90 degrees `k` times (default 1) in the plane of `dims` (default {1, 2}).
+---@param k? integer
+---@param dims? integer[]
+---@return Tensor
+function Tensor:rot90(k, dims) end
+
+---The number of non-zero elements, over everything or along a dim or table of dims.
+---@param dim? integer|integer[]
+---@return Tensor
+function Tensor:count_nonzero(dim) end
+
+---Options of `addmm` and `baddbmm`.
+---@class tensor.GemmOptions
+---@field beta? number scale of `t` (default 1; 0 ignores its values)
+---@field alpha? number scale of the product (default 1)
+
+---`beta * t + alpha * (a @ b)` for matrices, `t` broadcast.
+---@param a Tensor
+---@param b Tensor
+---@param opts? tensor.GemmOptions
+---@return Tensor
+function Tensor:addmm(a, b, opts) end
+
+---`beta * t + alpha * (a @ b)` for batches of matrices [B, M, K] and [B, K, N], `t` broadcast.
+---@param a Tensor
+---@param b Tensor
+---@param opts? tensor.GemmOptions
+---@return Tensor
+function Tensor:baddbmm(a, b, opts) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -1149,3 +1203,10 @@ tensor.quantile = Tensor.quantile
 tensor.cummax = Tensor.cummax
 tensor.cummin = Tensor.cummin
 tensor.logcumsumexp = Tensor.logcumsumexp
+tensor.logaddexp = Tensor.logaddexp
+tensor.hypot = Tensor.hypot
+tensor.cross = Tensor.cross
+tensor.rot90 = Tensor.rot90
+tensor.count_nonzero = Tensor.count_nonzero
+tensor.addmm = Tensor.addmm
+tensor.baddbmm = Tensor.baddbmm
