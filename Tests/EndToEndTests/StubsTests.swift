@@ -65,6 +65,9 @@ import Testing
     static let optionProbes: [(String, [String])] = [
         ("tensor.CreateOptions", ["tensor.zeros(1, O)", "tensor.full(1, 0, O)", "tensor.eye(2, O)"]),
         ("tensor.BackwardOptions", ["tensor.ones(1):requires_grad(true):sum():backward(O)"]),
+        ("tensor.GemmOptions", ["tensor.zeros(1, 1):addmm(tensor.ones(1, 1), tensor.ones(1, 1), O)",
+                                "tensor.zeros(1, 1, 1):baddbmm(tensor.ones(1, 1, 1), tensor.ones(1, 1, 1), O)"]),
+        ("tensor.IndexAddOptions", ["tensor.zeros(2):index_add(1, tensor.from{1}, tensor.ones(1), O)"]),
         ("autograd.GradcheckOptions", ["autograd.gradcheck(function(a) return a end, {w}, O)"]),
         ("nn.LinearOptions", ["nn.Linear(1, 1, O)"]),
         ("nn.Conv2dOptions", ["nn.Conv2d(1, 1, 1, O)"]),

@@ -38,6 +38,9 @@ local strings = {
   "m.safetensors", "ckpt", "sub/dir/x.npy", "../up.npy", "/nonexistent/dir/x.npy", "nan", "1", "-1",
   "\0", string.rep("x", 300), deep_json, string.rep("{\"a\":", 100) .. "1" .. string.rep("}", 100),
   "[1, 2, {\"a\": null}]", "{\"a\": [1e400, -1e400]}", "grad", "is_leaf", "shape_", "__index",
+  -- einsum equations (valid, broadcasting, diagonal, implicit, malformed)
+  "ij,jk->ik", "ii", "ii->i", "i,i", "...ij,...jk", "bij,bjk->bik", "ij->ji", "ij->", ",i->i", "i,j->ij",
+  "ij,jk,kl->il", "a...,...a", "ij->ii", "i j", "->", "...->...", "fro", "inf", "-inf", "nuc",
 }
 local option_keys = {
   "requires_grad", "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "momentum",
