@@ -1,0 +1,291 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The forward computations of `Linalg` on raw tensors (no autograd): each copies its batch of
+/// matrices into LAPACK's layout (`MatrixBatch`), runs one LAPACK routine per matrix in float64,
+/// and turns numerical failures (singular, not positive-definite, no convergence) into errors
+/// that name the op and the matrix. `Linalg` (LinalgDecompositions.swift) adds the gradients.
+enum LinalgKernels {
+    static func square(_ a: MatrixBatch, op: String) throws {
+        guard a.rows == a.cols else {
+            throw TensorError("\(op): expected square matrices, got shape \(describe(shape: a.batchShape + [a.rows, a.cols]))")
+        }
+    }
+
+    /// Non-finite input makes LAPACK's iterations meaningless (or loop long): refused up front.
+    static func finite(_ a: MatrixBatch, op: String) throws {
+        let size = a.rows * a.cols
+        for b in 0..<a.count {
+            for i in 0..<size where !a.data[b * size + i].isFinite {
+                throw TensorError("\(op): \(a.describeMatrix(b)) contains nan or inf")
+            }
+        }
+    }
+
+    /// Eigenvalues (ascending, [..., n]) and eigenvectors (columns, [..., n, n]) of symmetric
+    /// matrices, from their lower triangles.
+    static func eigh(_ t: Tensor) throws -> (values: Tensor, vectors: Tensor) {
+        let op = "eigh"
+        var a = try MatrixBatch(t, op: op)
+        try square(a, op: op)
+        try finite(a, op: op)
+        let n = a.rows
+        var w = [Double](repeating: 0, count: a.count * n)
+        for b in 0..<a.count {
+            let info = w.withUnsafeMutableBufferPointer { wp in
+                a.withMatrix(b) { LAPACK.syevd(n, $0, wp.baseAddress! + b * n) }
+            }
+            guard info == 0 else {
+                throw TensorError("\(op): the eigenvalue algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
+            }
+        }
+        let values = try ColumnMajor.vector(w, shape: a.batchShape + [n])
+        let vectors = try a.data.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
+        }
+        return (values, vectors)
+    }
+
+    /// U [..., m, k|m], S [..., k] (descending), Vh [..., k|n, n] with k = min(m, n).
+    static func svd(_ t: Tensor, full: Bool) throws -> (u: Tensor, s: Tensor, vh: Tensor) {
+        let op = "svd"
+        var a = try MatrixBatch(t, op: op)
+        try finite(a, op: op)
+        let m = a.rows, n = a.cols, k = Swift.min(m, n)
+        let ucols = full ? m : k, vtrows = full ? n : k
+        var s = [Double](repeating: 0, count: a.count * k)
+        var u = [Double](repeating: 0, count: a.count * m * ucols)
+        var vt = [Double](repeating: 0, count: a.count * vtrows * n)
+        if k == 0 {
+            // Nothing to factor; the full factors of an empty matrix are identities.
+            for b in 0..<a.count {
+                if full { for i in 0..<m { u[b * m * m + i * m + i] = 1 } }
+                if full { for i in 0..<n { vt[b * n * n + i * n + i] = 1 } }
+            }
+        } else {
+            for b in 0..<a.count {
+                let info = s.withUnsafeMutableBufferPointer { sp in
+                    u.withUnsafeMutableBufferPointer { up in
+                        vt.withUnsafeMutableBufferPointer { vp in
+                            a.withMatrix(b) {
+                                LAPACK.gesdd(m, n, $0, sp.baseAddress! + b * k, up.baseAddress! + b * m * ucols,
+                                             vp.baseAddress! + b * vtrows * n, full: full)
+                            }
+                        }
+                    }
+                }
+                guard info == 0 else {
+                    throw TensorError("\(op): the SVD algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
+                }
+            }
+        }
+        let U = try u.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: m, cols: ucols, ld: Swift.max(m, 1), stride: m * ucols)
+        }
+        let Vh = try vt.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: vtrows, cols: n, ld: Swift.max(vtrows, 1), stride: vtrows * n)
+        }
+        return (U, try ColumnMajor.vector(s, shape: a.batchShape + [k]), Vh)
+    }
+
+    /// The lower Cholesky factor; non-positive-definite matrices are errors.
+    static func cholesky(_ t: Tensor) throws -> Tensor {
+        let op = "cholesky"
+        var a = try MatrixBatch(t, op: op)
+        try square(a, op: op)
+        try finite(a, op: op)
+        let n = a.rows
+        for b in 0..<a.count {
+            let info = a.withMatrix(b) { p -> Int32 in
+                let info = LAPACK.potrf(n, p)
+                for j in 0..<n { for i in 0..<j { p[i + j * n] = 0 } }  // the strict upper part
+                return info
+            }
+            guard info == 0 else {
+                throw TensorError("\(op): \(a.describeMatrix(b)) is not positive-definite (its leading minor of order \(info) is not positive)")
+            }
+        }
+        return try a.data.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
+        }
+    }
+
+    static func singular(_ op: String, _ a: MatrixBatch, _ b: Int, _ info: Int32) -> TensorError {
+        TensorError("\(op): \(a.describeMatrix(b)) is singular (U[\(info), \(info)] of its LU factorisation is zero)")
+    }
+
+    /// A⁻¹B for square A [..., n, n] and B [..., n, k] with equal batch dims.
+    static func solve(_ at: Tensor, _ bt: Tensor, op: String = "solve") throws -> Tensor {
+        var a = try MatrixBatch(at, op: op)
+        try square(a, op: op)
+        try finite(a, op: op)
+        var rhs = try MatrixBatch(bt, op: op)
+        try finite(rhs, op: op)
+        let n = a.rows, k = rhs.cols
+        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
+        for b in 0..<a.count {
+            let info = ipiv.withUnsafeMutableBufferPointer { piv in
+                a.withMatrix(b) { lu -> Int32 in
+                    let info = LAPACK.getrf(n, lu, piv.baseAddress!)
+                    if info != 0 { return info }
+                    return rhs.withMatrix(b) { LAPACK.getrs(n, k, lu, piv.baseAddress!, $0) }
+                }
+            }
+            guard info == 0 else { throw singular(op, a, b, info) }
+        }
+        return try rhs.data.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: rhs.batchShape, rows: n, cols: k, ld: Swift.max(n, 1), stride: n * k)
+        }
+    }
+
+    static func inv(_ t: Tensor) throws -> Tensor {
+        let op = "inv"
+        var a = try MatrixBatch(t, op: op)
+        try square(a, op: op)
+        try finite(a, op: op)
+        let n = a.rows
+        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
+        for b in 0..<a.count {
+            let info = ipiv.withUnsafeMutableBufferPointer { piv in
+                a.withMatrix(b) { lu -> Int32 in
+                    let info = LAPACK.getrf(n, lu, piv.baseAddress!)
+                    return info != 0 ? info : LAPACK.getri(n, lu, piv.baseAddress!)
+                }
+            }
+            guard info == 0 else { throw singular(op, a, b, info) }
+        }
+        return try a.data.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
+        }
+    }
+
+    /// sign(det) and log|det| per matrix (sign 0 and -inf for singular matrices), in float64.
+    static func slogdet(_ t: Tensor, op: String) throws -> (batch: [Int], sign: [Double], logabs: [Double]) {
+        var a = try MatrixBatch(t, op: op)
+        try square(a, op: op)
+        try finite(a, op: op)
+        let n = a.rows
+        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
+        var sign = [Double](repeating: 1, count: a.count), logabs = [Double](repeating: 0, count: a.count)
+        for b in 0..<a.count {
+            ipiv.withUnsafeMutableBufferPointer { piv in
+                a.withMatrix(b) { lu in
+                    let info = LAPACK.getrf(n, lu, piv.baseAddress!)
+                    if info > 0 { sign[b] = 0; logabs[b] = -.infinity; return }
+                    var s = 1.0, l = 0.0
+                    for i in 0..<n {
+                        let d = lu[i + i * n]
+                        if d < 0 { s = -s }
+                        if piv[i] != Int32(i + 1) { s = -s }
+                        l += Glibc.log(Swift.abs(d))
+                    }
+                    sign[b] = s; logabs[b] = l
+                }
+            }
+        }
+        return (a.batchShape, sign, logabs)
+    }
+
+    /// op(A)⁻¹B for triangular A [..., n, n] (only its `upper` or lower triangle is read) and
+    /// B [..., n, k] with equal batch dims.
+    static func solveTriangular(_ at: Tensor, _ bt: Tensor, upper: Bool, unitriangular: Bool) throws -> Tensor {
+        let op = "solve_triangular"
+        var a = try MatrixBatch(at, op: op)
+        try square(a, op: op)
+        try finite(a, op: op)
+        var rhs = try MatrixBatch(bt, op: op)
+        try finite(rhs, op: op)
+        let n = a.rows, k = rhs.cols
+        for b in 0..<a.count {
+            let info = a.withMatrix(b) { ap in
+                rhs.withMatrix(b) { LAPACK.trtrs(upper: upper, transpose: false, unit: unitriangular, n, k, ap, $0) }
+            }
+            guard info == 0 else {
+                throw TensorError("\(op): \(a.describeMatrix(b)) is singular (its diagonal element \(info) is zero)")
+            }
+        }
+        return try rhs.data.withUnsafeBufferPointer {
+            try ColumnMajor.tensor($0.baseAddress!, batch: rhs.batchShape, rows: n, cols: k, ld: Swift.max(n, 1), stride: n * k)
+        }
+    }
+
+    /// Householder QR: Q [..., m, m|k] (none for mode "r") and R [..., m|k, n].
+    static func qr(_ t: Tensor, mode: String) throws -> (q: Tensor?, r: Tensor) {
+        let op = "qr"
+        let a = try MatrixBatch(t, op: op)
+        try finite(a, op: op)
+        let m = a.rows, n = a.cols, k = Swift.min(m, n)
+        let complete = mode == "complete"
+        let qcols = complete ? m : k, rrows = complete ? m : k
+        let width = Swift.max(n, qcols)
+        var work = [Double](repeating: 0, count: m * width)
+        var tau = [Double](repeating: 0, count: Swift.max(k, 1))
+        let r = try Tensor.zeros(a.batchShape + [rrows, n])
+        let q = mode == "r" ? nil : try Tensor(uninitializedShape: a.batchShape + [m, qcols])
+        let rp = r.pointer
+        for b in 0..<a.count {
+            for i in 0..<(m * n) { work[i] = a.data[b * m * n + i] }
+            for i in (m * n)..<(m * width) { work[i] = 0 }
+            var info: Int32 = 0
+            if k > 0 { info = work.withUnsafeMutableBufferPointer { LAPACK.geqrf(m, n, $0.baseAddress!, &tau) } }
+            guard info == 0 else { throw TensorError("\(op): LAPACK failed on \(a.describeMatrix(b)) (info \(info))") }
+            let rb = rp + b * rrows * n
+            for i in 0..<Swift.min(rrows, n) {
+                for j in i..<n { rb[i * n + j] = Float(work[i + j * m]) }
+            }
+            guard let q else { continue }
+            if qcols > 0 {
+                if k > 0 { info = work.withUnsafeMutableBufferPointer { LAPACK.orgqr(m, qcols, k, $0.baseAddress!, tau) } }
+                else { for i in 0..<(m * width) { work[i] = 0 }; for i in 0..<Swift.min(m, qcols) { work[i + i * m] = 1 } }
+                guard info == 0 else { throw TensorError("\(op): LAPACK failed on \(a.describeMatrix(b)) (info \(info))") }
+            }
+            let qb = q.pointer + b * m * qcols
+            for i in 0..<m { for j in 0..<qcols { qb[i * qcols + j] = Float(work[i + j * m]) } }
+        }
+        return (q, r)
+    }
+
+    /// Minimum-norm least-squares solutions by SVD (LAPACK gelsd) of A [..., m, n] X = B
+    /// [..., m, k] with equal batch dims: X [..., n, k], residuals [..., k] (when m > n and every
+    /// matrix has rank n, else empty), ranks and singular values [..., min(m, n)].
+    static func lstsq(_ at: Tensor, _ bt: Tensor, rcond: Double?) throws
+        -> (solution: Tensor, residuals: Tensor, rank: Tensor, singularValues: Tensor)
+    {
+        let op = "lstsq"
+        var a = try MatrixBatch(at, op: op)
+        try finite(a, op: op)
+        let rhs = try MatrixBatch(bt, op: op)
+        try finite(rhs, op: op)
+        let m = a.rows, n = a.cols, k = rhs.cols, mn = Swift.min(m, n), ld = Swift.max(m, n, 1)
+        let rc = rcond ?? Double(Float.ulpOfOne) * Double(Swift.max(m, n))
+        var x = [Double](repeating: 0, count: a.count * n * k)
+        var s = [Double](repeating: 0, count: a.count * mn), ranks = [Double](repeating: 0, count: a.count)
+        var residuals = [Double](repeating: 0, count: a.count * k)
+        var buffer = [Double](repeating: 0, count: ld * k), sv = [Double](repeating: 0, count: Swift.max(mn, 1))
+        var fullRank = true
+        for b in 0..<a.count {
+            for i in 0..<(ld * k) { buffer[i] = 0 }
+            for j in 0..<k { for i in 0..<m { buffer[i + j * ld] = rhs.data[b * m * k + i + j * m] } }
+            var result: (info: Int32, rank: Int) = (0, 0)
+            if mn > 0 && k > 0 {
+                result = buffer.withUnsafeMutableBufferPointer { bp in
+                    a.withMatrix(b) { LAPACK.gelsd(m, n, k, $0, bp.baseAddress!, &sv, rcond: rc) }
+                }
+            }
+            guard result.info == 0 else {
+                throw TensorError("\(op): the SVD did not converge for \(a.describeMatrix(b)) (LAPACK info \(result.info))")
+            }
+            ranks[b] = Double(result.rank)
+            if result.rank < n { fullRank = false }
+            for i in 0..<mn { s[b * mn + i] = sv[i] }
+            // Row-major X[b] (n x k); the rows below n of B hold the residual components (m > n).
+            for i in 0..<n { for j in 0..<k { x[b * n * k + i * k + j] = buffer[i + j * ld] } }
+            if m > n { for j in 0..<k { residuals[b * k + j] = (n..<m).reduce(0) { $0 + buffer[$1 + j * ld] * buffer[$1 + j * ld] } } }
+        }
+        let batch = a.batchShape
+        let solution = try ColumnMajor.vector(x, shape: batch + [n, k])
+        let res = m > n && fullRank ? try ColumnMajor.vector(residuals, shape: batch + [k]) : try Tensor.zeros([0])
+        return (solution, res, try ColumnMajor.vector(ranks, shape: batch), try ColumnMajor.vector(s, shape: batch + [mn]))
+    }
+}
