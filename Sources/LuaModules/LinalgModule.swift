@@ -125,7 +125,8 @@ extension Runtime {
             throw LuaError("\(what) must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got \(L.type(i) == LUA_TYPE_STRING ? "'\(L.string(at: i) ?? "")'" : L.typeName(i))")
         }
         guard [1, -1, 2, -2].contains(p) || p.isInfinite else {
-            throw LuaError("\(what) must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got \(p)")
+            let shown = p == p.rounded() && Swift.abs(p) < 1e15 ? String(Int(p)) : String(p)
+            throw LuaError("\(what) must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got \(shown)")
         }
         return .number(p)
     }

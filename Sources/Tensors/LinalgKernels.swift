@@ -31,7 +31,7 @@ enum LinalgKernels {
         try square(a, op: op)
         try finite(a, op: op)
         let n = a.rows
-        var w = [Double](repeating: 0, count: a.count * n)
+        var w = [Double](repeating: 0, count: Swift.max(a.count * n, 1))
         for b in 0..<a.count {
             let info = w.withUnsafeMutableBufferPointer { wp in
                 a.withMatrix(b) { LAPACK.syevd(n, $0, wp.baseAddress! + b * n) }
@@ -54,9 +54,9 @@ enum LinalgKernels {
         try finite(a, op: op)
         let m = a.rows, n = a.cols, k = Swift.min(m, n)
         let ucols = full ? m : k, vtrows = full ? n : k
-        var s = [Double](repeating: 0, count: a.count * k)
-        var u = [Double](repeating: 0, count: a.count * m * ucols)
-        var vt = [Double](repeating: 0, count: a.count * vtrows * n)
+        var s = [Double](repeating: 0, count: Swift.max(a.count * k, 1))
+        var u = [Double](repeating: 0, count: Swift.max(a.count * m * ucols, 1))
+        var vt = [Double](repeating: 0, count: Swift.max(a.count * vtrows * n, 1))
         if k == 0 {
             // Nothing to factor; the full factors of an empty matrix are identities.
             for b in 0..<a.count {
@@ -219,7 +219,7 @@ enum LinalgKernels {
         let complete = mode == "complete"
         let qcols = complete ? m : k, rrows = complete ? m : k
         let width = Swift.max(n, qcols)
-        var work = [Double](repeating: 0, count: m * width)
+        var work = [Double](repeating: 0, count: Swift.max(m * width, 1))
         var tau = [Double](repeating: 0, count: Swift.max(k, 1))
         let r = try Tensor.zeros(a.batchShape + [rrows, n])
         let q = mode == "r" ? nil : try Tensor(uninitializedShape: a.batchShape + [m, qcols])
@@ -262,7 +262,7 @@ enum LinalgKernels {
         var x = [Double](repeating: 0, count: a.count * n * k)
         var s = [Double](repeating: 0, count: a.count * mn), ranks = [Double](repeating: 0, count: a.count)
         var residuals = [Double](repeating: 0, count: a.count * k)
-        var buffer = [Double](repeating: 0, count: ld * k), sv = [Double](repeating: 0, count: Swift.max(mn, 1))
+        var buffer = [Double](repeating: 0, count: Swift.max(ld * k, 1)), sv = [Double](repeating: 0, count: Swift.max(mn, 1))
         var fullRank = true
         for b in 0..<a.count {
             for i in 0..<(ld * k) { buffer[i] = 0 }

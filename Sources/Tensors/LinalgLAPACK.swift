@@ -33,7 +33,8 @@ struct MatrixBatch {
         try LAPACK.checkSize(rows, cols, op: op)
         let x = try t.contiguousData()
         let m = rows, n = cols, size = m * n
-        data = [Double](repeating: 0, count: count * size)
+        // At least one element, so that buffer pointers are never nil for empty matrices.
+        data = [Double](repeating: 0, count: Swift.max(count * size, 1))
         let src = x.pointer
         data.withUnsafeMutableBufferPointer { dst in
             for b in 0..<count {
@@ -112,6 +113,14 @@ enum LAPACK {
         }
     }
 
+    /// A workspace size from LAPACK's query answer (a Double), clamped to [minimum, Int32.max]
+    /// so that a NaN or huge answer cannot trap the conversion.
+    static func workspace(_ q: Double, minimum: Int = 1) -> Int32 {
+        let lo = Double(Swift.max(minimum, 1))
+        guard q.isFinite else { return Int32(lo) }
+        return Int32(Swift.min(Swift.max(q, lo), Double(Int32.max)))
+    }
+
     /// Symmetric eigendecomposition of the lower triangle of `a` (n x n); eigenvalues ascending
     /// into `w`, eigenvectors (columns) replace `a`.
     static func syevd(_ n: Int, _ a: UnsafeMutablePointer<Double>, _ w: UnsafeMutablePointer<Double>) -> Int32 {
@@ -120,8 +129,8 @@ enum LAPACK {
         var query = [Double](repeating: 0, count: 1), iquery: Int32 = 0, lwork: Int32 = -1, liwork: Int32 = -1
         dsyevd_(&jobz, &uplo, &n32, a, &lda, w, &query, &lwork, &iquery, &liwork, &info, 1, 1)
         guard info == 0 else { return info }
-        lwork = Int32(query[0]); liwork = Swift.max(iquery, 1)
-        var work = [Double](repeating: 0, count: Int(Swift.max(lwork, 1)))
+        lwork = workspace(query[0]); liwork = Swift.max(iquery, 1)
+        var work = [Double](repeating: 0, count: Int(lwork))
         var iwork = [Int32](repeating: 0, count: Int(liwork))
         dsyevd_(&jobz, &uplo, &n32, a, &lda, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
         return info
@@ -141,8 +150,8 @@ enum LAPACK {
         var iwork = [Int32](repeating: 0, count: Swift.max(8 * k, 1))
         dgesdd_(&jobz, &m32, &n32, a, &lda, s, u, &ldu, vt, &ldvt, &query, &lwork, &iwork, &info, 1)
         guard info == 0 else { return info }
-        lwork = Int32(Swift.min(query[0], Double(Int32.max)))
-        var work = [Double](repeating: 0, count: Int(Swift.max(lwork, 1)))
+        lwork = workspace(query[0])
+        var work = [Double](repeating: 0, count: Int(lwork))
         dgesdd_(&jobz, &m32, &n32, a, &lda, s, u, &ldu, vt, &ldvt, &work, &lwork, &iwork, &info, 1)
         return info
     }
@@ -171,7 +180,7 @@ enum LAPACK {
         var query = [Double](repeating: 0, count: 1)
         dgetri_(&n32, lu, &lda, ipiv, &query, &lwork, &info)
         guard info == 0 else { return info }
-        lwork = Int32(Swift.max(query[0], Double(n)))
+        lwork = workspace(query[0], minimum: n)
         var work = [Double](repeating: 0, count: Int(lwork))
         dgetri_(&n32, lu, &lda, ipiv, &work, &lwork, &info)
         return info
@@ -205,7 +214,7 @@ enum LAPACK {
         var query = [Double](repeating: 0, count: 1)
         dgeqrf_(&m32, &n32, a, &lda, tau, &query, &lwork, &info)
         guard info == 0 else { return info }
-        lwork = Int32(Swift.max(query[0], Double(Swift.max(n, 1))))
+        lwork = workspace(query[0], minimum: n)
         var work = [Double](repeating: 0, count: Int(lwork))
         dgeqrf_(&m32, &n32, a, &lda, tau, &work, &lwork, &info)
         return info
@@ -218,7 +227,7 @@ enum LAPACK {
         var query = [Double](repeating: 0, count: 1)
         dorgqr_(&m32, &n32, &k32, a, &lda, tau, &query, &lwork, &info)
         guard info == 0 else { return info }
-        lwork = Int32(Swift.max(query[0], Double(Swift.max(qcols, 1))))
+        lwork = workspace(query[0], minimum: qcols)
         var work = [Double](repeating: 0, count: Int(lwork))
         dorgqr_(&m32, &n32, &k32, a, &lda, tau, &work, &lwork, &info)
         return info
@@ -236,8 +245,8 @@ enum LAPACK {
         var query = [Double](repeating: 0, count: 1), iquery: Int32 = 0
         dgelsd_(&m32, &n32, &nrhs32, a, &lda, b, &ldb, s, &rc, &rank, &query, &lwork, &iquery, &info)
         guard info == 0 else { return (info, 0) }
-        lwork = Int32(Swift.min(query[0], Double(Int32.max)))
-        var work = [Double](repeating: 0, count: Int(Swift.max(lwork, 1)))
+        lwork = workspace(query[0])
+        var work = [Double](repeating: 0, count: Int(lwork))
         var iwork = [Int32](repeating: 0, count: Int(Swift.max(iquery, 1)))
         dgelsd_(&m32, &n32, &nrhs32, a, &lda, b, &ldb, s, &rc, &rank, &work, &lwork, &iwork, &info)
         return (info, Int(rank))
