@@ -90,7 +90,7 @@ import Testing
         ("linalg.solve_triangular(tensor.eye(2), tensor.ones(2, 1))\n", 1, "option 'upper' is required"),
         ("linalg.solve_triangular(tensor.eye(2), tensor.ones(2, 1), {uper = true})\n", 1, "unknown option 'uper'"),
         ("linalg.qr(tensor.eye(2), {mode = 'full'})\n", 1, "qr: mode must be 'reduced', 'complete' or 'r', got 'full'"),
-        ("linalg.matrix_norm(tensor.eye(2), 3)\n", 1, "ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got 3"),
+        ("linalg.matrix_norm(tensor.eye(2), 3)\n", 1, "(ord) must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got 3"),
         ("linalg.matrix_norm(tensor.eye(2), 'fro', {1, 5})\n", 1, "dim 5 is out of range"),
         ("linalg.vector_norm(tensor.eye(2), 'big')\n", 1, "must be a number, 'inf' or '-inf', got 'big'"),
         ("linalg.matrix_power(tensor.zeros(2, 2), -1)\n", 1, "inv: the matrix of shape [2, 2] is singular"),
