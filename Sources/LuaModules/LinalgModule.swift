@@ -7,63 +7,63 @@ extension Runtime {
     func installLinalgModule() {
         host.register(module: "linalg", [
             ("eigh", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.eigh: argument 1 (A)")
+                let a = try self.tensor(L, 1, "argument 1 (A)")
                 let (w, v) = try Linalg.eigh(a)
                 _ = self.push(L, w)
                 return self.push(L, v) + 1
             }),
             ("svd", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.svd: argument 1 (A)")
-                let opts = try Options(L, 2, "linalg.svd", allowed: ["full_matrices"])
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let opts = try Options(L, 2, "svd", allowed: ["full_matrices"])
                 let (u, s, vh) = try Linalg.svd(a, fullMatrices: try opts.bool("full_matrices") ?? false)
                 _ = self.push(L, u)
                 _ = self.push(L, s)
                 return self.push(L, vh) + 2
             }),
             ("qr", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.qr: argument 1 (A)")
-                let opts = try Options(L, 2, "linalg.qr", allowed: ["mode"])
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let opts = try Options(L, 2, "qr", allowed: ["mode"])
                 let (q, r) = try Linalg.qr(a, mode: try opts.string("mode") ?? "reduced")
                 _ = self.push(L, try q ?? Tensor.zeros([0]))   // mode 'r': an empty Q, as PyTorch
                 return self.push(L, r) + 1
             }),
             ("cholesky", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.cholesky: argument 1 (A)")
-                let opts = try Options(L, 2, "linalg.cholesky", allowed: ["upper"])
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let opts = try Options(L, 2, "cholesky", allowed: ["upper"])
                 return self.push(L, try Linalg.cholesky(a, upper: try opts.bool("upper") ?? false))
             }),
             ("solve", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.solve: argument 1 (A)")
-                let b = try self.tensor(L, 2, "linalg.solve: argument 2 (B)")
-                let opts = try Options(L, 3, "linalg.solve", allowed: ["left"])
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let b = try self.tensor(L, 2, "argument 2 (B)")
+                let opts = try Options(L, 3, "solve", allowed: ["left"])
                 return self.push(L, try Linalg.solve(a, b, left: try opts.bool("left") ?? true))
             }),
             ("solve_triangular", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.solve_triangular: argument 1 (A)")
-                let b = try self.tensor(L, 2, "linalg.solve_triangular: argument 2 (B)")
-                let opts = try Options(L, 3, "linalg.solve_triangular", allowed: ["upper", "left", "unitriangular"])
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let b = try self.tensor(L, 2, "argument 2 (B)")
+                let opts = try Options(L, 3, "solve_triangular", allowed: ["upper", "left", "unitriangular"])
                 guard let upper = try opts.bool("upper") else {
-                    throw LuaError("linalg.solve_triangular: option 'upper' is required (true: A is upper triangular, false: lower)")
+                    throw LuaError("option 'upper' is required (true: A is upper triangular, false: lower)")
                 }
                 return self.push(L, try Linalg.solveTriangular(
                     a, b, upper: upper, left: try opts.bool("left") ?? true,
                     unitriangular: try opts.bool("unitriangular") ?? false))
             }),
             ("inv", { [unowned self] L in
-                self.push(L, try Linalg.inv(try self.tensor(L, 1, "linalg.inv: argument 1 (A)")))
+                self.push(L, try Linalg.inv(try self.tensor(L, 1, "argument 1 (A)")))
             }),
             ("det", { [unowned self] L in
-                self.push(L, try Linalg.det(try self.tensor(L, 1, "linalg.det: argument 1 (A)")))
+                self.push(L, try Linalg.det(try self.tensor(L, 1, "argument 1 (A)")))
             }),
             ("slogdet", { [unowned self] L in
-                let (sign, logabs) = try Linalg.slogdet(try self.tensor(L, 1, "linalg.slogdet: argument 1 (A)"))
+                let (sign, logabs) = try Linalg.slogdet(try self.tensor(L, 1, "argument 1 (A)"))
                 _ = self.push(L, sign)
                 return self.push(L, logabs) + 1
             }),
             ("lstsq", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.lstsq: argument 1 (A)")
-                let b = try self.tensor(L, 2, "linalg.lstsq: argument 2 (B)")
-                let opts = try Options(L, 3, "linalg.lstsq", allowed: ["rcond"])
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let b = try self.tensor(L, 2, "argument 2 (B)")
+                let opts = try Options(L, 3, "lstsq", allowed: ["rcond"])
                 let r = try Linalg.lstsq(a, b, rcond: try opts.number("rcond"))
                 _ = self.push(L, r.solution)
                 _ = self.push(L, r.residuals)
@@ -71,29 +71,29 @@ extension Runtime {
                 return self.push(L, r.singularValues) + 3
             }),
             ("matrix_norm", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.matrix_norm: argument 1 (A)")
+                let a = try self.tensor(L, 1, "argument 1 (A)")
                 let ord = try self.matrixNormOrder(L, 2)
                 var dims = [-2, -1]
                 if !L.isNoneOrNil(3) {
-                    let given = try self.dimList(L, 3, rank: a.dim, "linalg.matrix_norm: argument 3 (dim)")
+                    let given = try self.dimList(L, 3, rank: a.dim, "argument 3 (dim)")
                     guard given.count == 2 else {
-                        throw LuaError("linalg.matrix_norm: argument 3 (dim) must name 2 dims, got \(given.count)")
+                        throw LuaError("argument 3 (dim) must name 2 dims, got \(given.count)")
                     }
                     dims = given
                 }
-                let keep = L.isNoneOrNil(4) ? false : try L.boolean(4, "linalg.matrix_norm: argument 4 (keepdim)")
+                let keep = L.isNoneOrNil(4) ? false : try L.boolean(4, "argument 4 (keepdim)")
                 return self.push(L, try Linalg.matrixNorm(a, ord: ord, dims: dims, keepdim: keep))
             }),
             ("vector_norm", { [unowned self] L in
-                let x = try self.tensor(L, 1, "linalg.vector_norm: argument 1 (x)")
-                let ord = L.isNoneOrNil(2) ? 2 : try self.normNumber(L, 2, "linalg.vector_norm: argument 2 (ord)")
-                let dims = L.isNoneOrNil(3) ? nil : try self.dimList(L, 3, rank: x.dim, "linalg.vector_norm: argument 3 (dim)")
-                let keep = L.isNoneOrNil(4) ? false : try L.boolean(4, "linalg.vector_norm: argument 4 (keepdim)")
+                let x = try self.tensor(L, 1, "argument 1 (x)")
+                let ord = L.isNoneOrNil(2) ? 2 : try self.normNumber(L, 2, "argument 2 (ord)")
+                let dims = L.isNoneOrNil(3) ? nil : try self.dimList(L, 3, rank: x.dim, "argument 3 (dim)")
+                let keep = L.isNoneOrNil(4) ? false : try L.boolean(4, "argument 4 (keepdim)")
                 return self.push(L, try Linalg.vectorNorm(x, ord: ord, dims: dims, keepdim: keep))
             }),
             ("matrix_power", { [unowned self] L in
-                let a = try self.tensor(L, 1, "linalg.matrix_power: argument 1 (A)")
-                let n = try L.integer(2, "linalg.matrix_power: argument 2 (n)")
+                let a = try self.tensor(L, 1, "argument 1 (A)")
+                let n = try L.integer(2, "argument 2 (n)")
                 return self.push(L, try Linalg.matrixPower(a, n))
             }),
         ])
@@ -115,7 +115,7 @@ extension Runtime {
 
     /// `matrix_norm`'s ord: 'fro' (default), 'nuc', 1, -1, 2, -2, inf, -inf.
     func matrixNormOrder(_ L: LuaState, _ i: Int32) throws -> Linalg.MatrixNormOrder {
-        let what = "linalg.matrix_norm: argument 2 (ord)"
+        let what = "argument 2 (ord)"
         if L.isNoneOrNil(i) { return .fro }
         if L.type(i) == LUA_TYPE_STRING, let s = L.string(at: i), s == "fro" || s == "nuc" {
             return s == "fro" ? .fro : .nuc

@@ -60,7 +60,9 @@ extension Linalg {
             }
         }
         let moved = try moveToEnd(x, all)
-        let flat = try moved.reshape(Array(moved.shape.dropLast(all.count)) + [-1])
+        // The reduced dims merged into one (sized explicitly: -1 cannot be inferred when another dim is 0).
+        let merged = all.reduce(1) { $0 * x.shape[$1] }
+        let flat = try moved.reshape(Array(moved.shape.dropLast(all.count)) + [merged])
         return try flat.norm(p: ord, dim: -1, keepdim: false).reshape(outShape)
     }
 
