@@ -23,92 +23,89 @@ enum LinalgKernels {
         }
     }
 
+    /// Runs `body(b)` (LAPACK on matrix b, returning its info) for every matrix of a batch,
+    /// spread over `Parallel.threads` in chunks of matrices fixed by the matrix size alone; each
+    /// matrix is computed by the same single-threaded LAPACK call whatever the thread count, so
+    /// results do not depend on it. Returns the first (lowest) failing matrix and its info.
+    static func forEachMatrix(_ count: Int, size n: Int, _ body: (Int) -> Int32) -> (index: Int, info: Int32)? {
+        guard count > 0 else { return nil }
+        let infos = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        defer { infos.deallocate() }
+        // About 2^18 flops per chunk: n³ per matrix.
+        let cost = Swift.max(n * n * n, 1)
+        let chunk = Swift.max(1, (1 << 18) / cost)
+        Parallel.forEachChunk(count: count, chunk: chunk) { range in
+            for b in range { infos[b] = body(b) }
+        }
+        for b in 0..<count where infos[b] != 0 { return (b, infos[b]) }
+        return nil
+    }
+
     /// Eigenvalues (ascending, [..., n]) and eigenvectors (columns, [..., n, n]) of symmetric
     /// matrices, from their lower triangles.
     static func eigh(_ t: Tensor) throws -> (values: Tensor, vectors: Tensor) {
         let op = "eigh"
-        var a = try MatrixBatch(t, op: op)
+        let a = try MatrixBatch(t, op: op)
         try square(a, op: op)
         try finite(a, op: op)
         let n = a.rows
-        var w = [Double](repeating: 0, count: Swift.max(a.count * n, 1))
-        for b in 0..<a.count {
-            let info = w.withUnsafeMutableBufferPointer { wp in
-                a.withMatrix(b) { LAPACK.syevd(n, $0, wp.baseAddress! + b * n) }
-            }
-            guard info == 0 else {
-                throw TensorError("\(op): the eigenvalue algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
-            }
+        let w = DoubleBuffer(count: a.count * n)
+        let wp = w.pointer
+        if let (b, info) = forEachMatrix(a.count, size: n, { b in LAPACK.syevd(n, a.matrix(b), wp + b * n) }) {
+            throw TensorError("\(op): the eigenvalue algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
         }
         let values = try ColumnMajor.vector(w, shape: a.batchShape + [n])
-        let vectors = try a.data.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
-        }
+        let vectors = try ColumnMajor.tensor(a.data.pointer, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
         return (values, vectors)
     }
 
     /// U [..., m, k|m], S [..., k] (descending), Vh [..., k|n, n] with k = min(m, n).
     static func svd(_ t: Tensor, full: Bool) throws -> (u: Tensor, s: Tensor, vh: Tensor) {
         let op = "svd"
-        var a = try MatrixBatch(t, op: op)
+        let a = try MatrixBatch(t, op: op)
         try finite(a, op: op)
         let m = a.rows, n = a.cols, k = Swift.min(m, n)
         let ucols = full ? m : k, vtrows = full ? n : k
-        var s = [Double](repeating: 0, count: Swift.max(a.count * k, 1))
-        var u = [Double](repeating: 0, count: Swift.max(a.count * m * ucols, 1))
-        var vt = [Double](repeating: 0, count: Swift.max(a.count * vtrows * n, 1))
+        let s = DoubleBuffer(count: a.count * k)
+        let u = DoubleBuffer(count: a.count * m * ucols)
+        let vt = DoubleBuffer(count: a.count * vtrows * n)
         if k == 0 {
             // Nothing to factor; the full factors of an empty matrix are identities.
-            for b in 0..<a.count {
-                if full { for i in 0..<m { u[b * m * m + i * m + i] = 1 } }
-                if full { for i in 0..<n { vt[b * n * n + i * n + i] = 1 } }
+            for b in 0..<a.count where full {
+                for i in 0..<m { u[b * m * m + i * m + i] = 1 }
+                for i in 0..<n { vt[b * n * n + i * n + i] = 1 }
             }
         } else {
-            for b in 0..<a.count {
-                let info = s.withUnsafeMutableBufferPointer { sp in
-                    u.withUnsafeMutableBufferPointer { up in
-                        vt.withUnsafeMutableBufferPointer { vp in
-                            a.withMatrix(b) {
-                                LAPACK.gesdd(m, n, $0, sp.baseAddress! + b * k, up.baseAddress! + b * m * ucols,
-                                             vp.baseAddress! + b * vtrows * n, full: full)
-                            }
-                        }
-                    }
-                }
-                guard info == 0 else {
-                    throw TensorError("\(op): the SVD algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
-                }
+            let sp = s.pointer, up = u.pointer, vp = vt.pointer
+            let failure = forEachMatrix(a.count, size: Swift.max(m, n)) { b in
+                LAPACK.gesdd(m, n, a.matrix(b), sp + b * k, up + b * m * ucols, vp + b * vtrows * n, full: full)
+            }
+            if let (b, info) = failure {
+                throw TensorError("\(op): the SVD algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
             }
         }
-        let U = try u.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: m, cols: ucols, ld: Swift.max(m, 1), stride: m * ucols)
-        }
-        let Vh = try vt.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: vtrows, cols: n, ld: Swift.max(vtrows, 1), stride: vtrows * n)
-        }
+        let U = try ColumnMajor.tensor(u.pointer, batch: a.batchShape, rows: m, cols: ucols, ld: Swift.max(m, 1), stride: m * ucols)
+        let Vh = try ColumnMajor.tensor(vt.pointer, batch: a.batchShape, rows: vtrows, cols: n, ld: Swift.max(vtrows, 1), stride: vtrows * n)
         return (U, try ColumnMajor.vector(s, shape: a.batchShape + [k]), Vh)
     }
 
     /// The lower Cholesky factor; non-positive-definite matrices are errors.
     static func cholesky(_ t: Tensor) throws -> Tensor {
         let op = "cholesky"
-        var a = try MatrixBatch(t, op: op)
+        let a = try MatrixBatch(t, op: op)
         try square(a, op: op)
         try finite(a, op: op)
         let n = a.rows
-        for b in 0..<a.count {
-            let info = a.withMatrix(b) { p -> Int32 in
-                let info = LAPACK.potrf(n, p)
-                for j in 0..<n { for i in 0..<j { p[i + j * n] = 0 } }  // the strict upper part
-                return info
-            }
-            guard info == 0 else {
-                throw TensorError("\(op): \(a.describeMatrix(b)) is not positive-definite (its leading minor of order \(info) is not positive)")
-            }
+        let failure = forEachMatrix(a.count, size: n) { b in
+            let p = a.matrix(b)
+            let info = LAPACK.potrf(n, p)
+            for j in 0..<n { for i in 0..<j { p[i + j * n] = 0 } }  // the strict upper part
+            return info
         }
-        return try a.data.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
+        if let (b, info) = failure {
+            throw TensorError("\(op): \(a.describeMatrix(b)) is not positive-definite (its leading minor of order \(info) is not positive)")
         }
+        return try ColumnMajor.tensor(a.data.pointer, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
     }
 
     static func singular(_ op: String, _ a: MatrixBatch, _ b: Int, _ info: Int32) -> TensorError {
@@ -117,97 +114,83 @@ enum LinalgKernels {
 
     /// A⁻¹B for square A [..., n, n] and B [..., n, k] with equal batch dims.
     static func solve(_ at: Tensor, _ bt: Tensor, op: String = "solve") throws -> Tensor {
-        var a = try MatrixBatch(at, op: op)
+        let a = try MatrixBatch(at, op: op)
         try square(a, op: op)
         try finite(a, op: op)
-        var rhs = try MatrixBatch(bt, op: op)
+        let rhs = try MatrixBatch(bt, op: op)
         try finite(rhs, op: op)
         let n = a.rows, k = rhs.cols
-        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
-        for b in 0..<a.count {
-            let info = ipiv.withUnsafeMutableBufferPointer { piv in
-                a.withMatrix(b) { lu -> Int32 in
-                    let info = LAPACK.getrf(n, lu, piv.baseAddress!)
-                    if info != 0 { return info }
-                    return rhs.withMatrix(b) { LAPACK.getrs(n, k, lu, piv.baseAddress!, $0) }
-                }
-            }
-            guard info == 0 else { throw singular(op, a, b, info) }
+        let pivots = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(a.count * n, 1))
+        defer { pivots.deallocate() }
+        let failure = forEachMatrix(a.count, size: Swift.max(n, k)) { b in
+            let lu = a.matrix(b), piv = pivots + b * n
+            let info = LAPACK.getrf(n, lu, piv)
+            return info != 0 ? info : LAPACK.getrs(n, k, lu, piv, rhs.matrix(b))
         }
-        return try rhs.data.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: rhs.batchShape, rows: n, cols: k, ld: Swift.max(n, 1), stride: n * k)
-        }
+        if let (b, info) = failure { throw singular(op, a, b, info) }
+        return try ColumnMajor.tensor(rhs.data.pointer, batch: rhs.batchShape, rows: n, cols: k, ld: Swift.max(n, 1), stride: n * k)
     }
 
     static func inv(_ t: Tensor) throws -> Tensor {
         let op = "inv"
-        var a = try MatrixBatch(t, op: op)
+        let a = try MatrixBatch(t, op: op)
         try square(a, op: op)
         try finite(a, op: op)
         let n = a.rows
-        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
-        for b in 0..<a.count {
-            let info = ipiv.withUnsafeMutableBufferPointer { piv in
-                a.withMatrix(b) { lu -> Int32 in
-                    let info = LAPACK.getrf(n, lu, piv.baseAddress!)
-                    return info != 0 ? info : LAPACK.getri(n, lu, piv.baseAddress!)
-                }
-            }
-            guard info == 0 else { throw singular(op, a, b, info) }
+        let pivots = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(a.count * n, 1))
+        defer { pivots.deallocate() }
+        let failure = forEachMatrix(a.count, size: n) { b in
+            let lu = a.matrix(b), piv = pivots + b * n
+            let info = LAPACK.getrf(n, lu, piv)
+            return info != 0 ? info : LAPACK.getri(n, lu, piv)
         }
-        return try a.data.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
-        }
+        if let (b, info) = failure { throw singular(op, a, b, info) }
+        return try ColumnMajor.tensor(a.data.pointer, batch: a.batchShape, rows: n, cols: n, ld: n, stride: n * n)
     }
 
     /// sign(det) and log|det| per matrix (sign 0 and -inf for singular matrices), in float64.
     static func slogdet(_ t: Tensor, op: String) throws -> (batch: [Int], sign: [Double], logabs: [Double]) {
-        var a = try MatrixBatch(t, op: op)
+        let a = try MatrixBatch(t, op: op)
         try square(a, op: op)
         try finite(a, op: op)
         let n = a.rows
-        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
-        var sign = [Double](repeating: 1, count: a.count), logabs = [Double](repeating: 0, count: a.count)
-        for b in 0..<a.count {
-            ipiv.withUnsafeMutableBufferPointer { piv in
-                a.withMatrix(b) { lu in
-                    let info = LAPACK.getrf(n, lu, piv.baseAddress!)
-                    if info > 0 { sign[b] = 0; logabs[b] = -.infinity; return }
-                    var s = 1.0, l = 0.0
-                    for i in 0..<n {
-                        let d = lu[i + i * n]
-                        if d < 0 { s = -s }
-                        if piv[i] != Int32(i + 1) { s = -s }
-                        l += Glibc.log(Swift.abs(d))
-                    }
-                    sign[b] = s; logabs[b] = l
-                }
+        let pivots = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(a.count * n, 1))
+        defer { pivots.deallocate() }
+        let sign = DoubleBuffer(count: a.count), logabs = DoubleBuffer(count: a.count)
+        let sp = sign.pointer, lp = logabs.pointer
+        _ = forEachMatrix(a.count, size: n) { b in
+            let lu = a.matrix(b), piv = pivots + b * n
+            if LAPACK.getrf(n, lu, piv) > 0 { sp[b] = 0; lp[b] = -.infinity; return 0 }
+            var s = 1.0, l = 0.0
+            for i in 0..<n {
+                let d = lu[i + i * n]
+                if d < 0 { s = -s }
+                if piv[i] != Int32(i + 1) { s = -s }
+                l += Glibc.log(Swift.abs(d))
             }
+            sp[b] = s; lp[b] = l
+            return 0
         }
-        return (a.batchShape, sign, logabs)
+        return (a.batchShape, (0..<a.count).map { sp[$0] }, (0..<a.count).map { lp[$0] })
     }
 
     /// op(A)⁻¹B for triangular A [..., n, n] (only its `upper` or lower triangle is read) and
     /// B [..., n, k] with equal batch dims.
     static func solveTriangular(_ at: Tensor, _ bt: Tensor, upper: Bool, unitriangular: Bool) throws -> Tensor {
         let op = "solve_triangular"
-        var a = try MatrixBatch(at, op: op)
+        let a = try MatrixBatch(at, op: op)
         try square(a, op: op)
         try finite(a, op: op)
-        var rhs = try MatrixBatch(bt, op: op)
+        let rhs = try MatrixBatch(bt, op: op)
         try finite(rhs, op: op)
         let n = a.rows, k = rhs.cols
-        for b in 0..<a.count {
-            let info = a.withMatrix(b) { ap in
-                rhs.withMatrix(b) { LAPACK.trtrs(upper: upper, transpose: false, unit: unitriangular, n, k, ap, $0) }
-            }
-            guard info == 0 else {
-                throw TensorError("\(op): \(a.describeMatrix(b)) is singular (its diagonal element \(info) is zero)")
-            }
+        let failure = forEachMatrix(a.count, size: Swift.max(n, k)) { b in
+            LAPACK.trtrs(upper: upper, transpose: false, unit: unitriangular, n, k, a.matrix(b), rhs.matrix(b))
         }
-        return try rhs.data.withUnsafeBufferPointer {
-            try ColumnMajor.tensor($0.baseAddress!, batch: rhs.batchShape, rows: n, cols: k, ld: Swift.max(n, 1), stride: n * k)
+        if let (b, info) = failure {
+            throw TensorError("\(op): \(a.describeMatrix(b)) is singular (its diagonal element \(info) is zero)")
         }
+        return try ColumnMajor.tensor(rhs.data.pointer, batch: rhs.batchShape, rows: n, cols: k, ld: Swift.max(n, 1), stride: n * k)
     }
 
     /// Householder QR: Q [..., m, m|k] (none for mode "r") and R [..., m|k, n].
@@ -225,7 +208,7 @@ enum LinalgKernels {
         let q = mode == "r" ? nil : try Tensor(uninitializedShape: a.batchShape + [m, qcols])
         let rp = r.pointer
         for b in 0..<a.count {
-            for i in 0..<(m * n) { work[i] = a.data[b * m * n + i] }
+            for i in 0..<(m * n) { work[i] = a.data[b * m * n + i] }  // matrix b, column-major
             for i in (m * n)..<(m * width) { work[i] = 0 }
             var info: Int32 = 0
             if k > 0 { info = work.withUnsafeMutableBufferPointer { LAPACK.geqrf(m, n, $0.baseAddress!, &tau) } }
@@ -253,7 +236,7 @@ enum LinalgKernels {
         -> (solution: Tensor, residuals: Tensor, rank: Tensor, singularValues: Tensor)
     {
         let op = "lstsq"
-        var a = try MatrixBatch(at, op: op)
+        let a = try MatrixBatch(at, op: op)
         try finite(a, op: op)
         let rhs = try MatrixBatch(bt, op: op)
         try finite(rhs, op: op)
@@ -270,7 +253,7 @@ enum LinalgKernels {
             var result: (info: Int32, rank: Int) = (0, 0)
             if mn > 0 && k > 0 {
                 result = buffer.withUnsafeMutableBufferPointer { bp in
-                    a.withMatrix(b) { LAPACK.gelsd(m, n, k, $0, bp.baseAddress!, &sv, rcond: rc) }
+                    LAPACK.gelsd(m, n, k, a.matrix(b), bp.baseAddress!, &sv, rcond: rc)
                 }
             }
             guard result.info == 0 else {

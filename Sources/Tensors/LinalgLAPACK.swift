@@ -10,16 +10,18 @@ import CBLAS
 ///
 /// ```swift
 /// let batch = try MatrixBatch(a, op: "inv")          // a: [..., n, n]
-/// let info = batch.withMatrix(0) { LAPACK.getrf(n, n, $0, &pivots) }
+/// let info = LAPACK.getrf(n, batch.matrix(0), pivots)
 /// ```
-struct MatrixBatch {
+final class MatrixBatch {
     /// The leading (batch) dims of the tensor, its matrix rows and columns.
     let batchShape: [Int]
     let rows: Int
     let cols: Int
     let count: Int
-    /// `count` matrices, each `rows x cols` column-major, one after the other.
-    var data: [Double]
+    /// `count` matrices, each `rows x cols` column-major, one after the other. A raw buffer (not
+    /// an Array) so that threads can factor different matrices at once without exclusivity
+    /// conflicts; at least one element, so that it is never a nil pointer.
+    let data: DoubleBuffer
 
     /// Copies the matrices of `t` (at least 2-d) into column-major doubles.
     init(_ t: Tensor, op: String) throws {
@@ -33,24 +35,18 @@ struct MatrixBatch {
         try LAPACK.checkSize(rows, cols, op: op)
         let x = try t.contiguousData()
         let m = rows, n = cols, size = m * n
-        // At least one element, so that buffer pointers are never nil for empty matrices.
-        data = [Double](repeating: 0, count: Swift.max(count * size, 1))
-        let src = x.pointer
-        data.withUnsafeMutableBufferPointer { dst in
-            for b in 0..<count {
-                let s = src + b * size, d = dst.baseAddress! + b * size
-                for i in 0..<m {
-                    for j in 0..<n { d[i + j * m] = Double(s[i * n + j]) }
-                }
+        data = DoubleBuffer(count: count * size)
+        let src = x.pointer, dst = data.pointer
+        for b in 0..<count {
+            let s = src + b * size, d = dst + b * size
+            for i in 0..<m {
+                for j in 0..<n { d[i + j * m] = Double(s[i * n + j]) }
             }
         }
     }
 
-    /// Runs `body` on matrix `b` (column-major, leading dimension `rows`).
-    mutating func withMatrix<R>(_ b: Int, _ body: (UnsafeMutablePointer<Double>) throws -> R) rethrows -> R {
-        let size = rows * cols
-        return try data.withUnsafeMutableBufferPointer { try body($0.baseAddress! + b * size) }
-    }
+    /// Matrix `b` (column-major, leading dimension `rows`).
+    func matrix(_ b: Int) -> UnsafeMutablePointer<Double> { data.pointer + b * rows * cols }
 
     /// The 1-based position of batch element `b` in the batch dims, for error messages:
     /// "batch index (2, 1)" or "" for a single matrix.
@@ -70,6 +66,25 @@ struct MatrixBatch {
     }
 }
 
+/// A zeroed `Double` buffer of at least one element, freed with its owner.
+final class DoubleBuffer {
+    let pointer: UnsafeMutablePointer<Double>
+    let count: Int
+
+    init(count: Int) {
+        self.count = Swift.max(count, 1)
+        pointer = .allocate(capacity: self.count)
+        pointer.initialize(repeating: 0, count: self.count)
+    }
+
+    deinit { pointer.deallocate() }
+
+    subscript(i: Int) -> Double {
+        get { pointer[i] }
+        set { pointer[i] = newValue }
+    }
+}
+
 /// Column-major `Double` matrices back to float32 tensors.
 enum ColumnMajor {
     /// A tensor of shape `batch + [rows, cols]` from `count` column-major matrices at `src`, each
@@ -85,6 +100,14 @@ enum ColumnMajor {
                 for j in 0..<cols { d[i * cols + j] = Float(s[i + j * ld]) }
             }
         }
+        return out
+    }
+
+    /// A tensor of shape `shape` from doubles in row-major order.
+    static func vector(_ values: DoubleBuffer, shape: [Int]) throws -> Tensor {
+        let out = try Tensor(uninitializedShape: shape)
+        let p = out.pointer
+        for i in 0..<Swift.min(out.count, values.count) { p[i] = Float(values[i]) }
         return out
     }
 

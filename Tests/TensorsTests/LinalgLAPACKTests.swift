@@ -262,6 +262,26 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         #expect(s.toArray() == [0, 0] && l.toArray().allSatisfy { $0 == -.infinity })
     }
 
+    /// Batches are spread over threads in chunks fixed by the matrix size: the same bits for any
+    /// thread count.
+    @Test func batchedResultsDoNotDependOnTheThreadCount() throws {
+        let a = try Tensor.randn([64, 5, 5], generator: Generator(seed: 7))
+        let sym = try a.add(a.transpose(1, 2))
+        func run() throws -> [[Float]] {
+            let (w, v) = try Linalg.eigh(sym)
+            let (u, s, vh) = try Linalg.svd(a)
+            return [w, v, u, s, vh, try Linalg.inv(a), try Linalg.det(a),
+                    try Linalg.solve(a, Tensor.ones([64, 5, 2]))].map { $0.toArray() }
+        }
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let one = try run()
+        Parallel.threads = 2
+        let two = try run()
+        #expect(one == two)
+    }
+
     @Test func emptyMatricesAndBatches() throws {
         #expect(try Linalg.det(Tensor.zeros([0, 0])).item() == 1)
         #expect(try Linalg.inv(Tensor.zeros([0, 2, 2])).shape == [0, 2, 2])
