@@ -3,8 +3,11 @@
 ///
 /// Backward formulas are PyTorch's (FunctionsManual.cpp: `linalg_eig_backward` for symmetric
 /// input, `svd_backward`, `cholesky_backward`, `linalg_solve_triangular` ...) written with
-/// differentiable tensor ops (matmul, transpose, elementwise, and these functions themselves), so
-/// that they can be recorded when higher-order autograd arrives.
+/// differentiable tensor ops (matmul, transpose, elementwise, and these functions themselves).
+/// A closure normally uses the op's saved (detached) outputs; when it runs with grad mode on (a
+/// backward that records its own graph, `create_graph`), it recomputes them from the inputs as
+/// recorded ops instead, so that the gradient is differentiable again and no closure owns its
+/// output (no reference cycle).
 ///
 /// ```swift
 /// let (w, v) = try Linalg.eigh(a)            // a = v · diag(w) · vᵀ, w ascending
@@ -93,8 +96,10 @@ public enum Linalg {
     /// ```
     public static func eigh(_ a: Tensor) throws -> (eigenvalues: Tensor, eigenvectors: Tensor) {
         try requireSquare(a, op: "eigh")
-        let (w, v) = try LinalgKernels.eigh(a)
-        let out = try recordMulti("eigh", [w, v], [a]) { g in
+        let (values, vectors) = try LinalgKernels.eigh(a)
+        let out = try recordMulti("eigh", [values, vectors], [a]) { g in
+            // Recording a backward (create_graph): the factors again, as recorded ops of `a`.
+            let (w, v) = GradMode.isEnabled ? try eigh(a) : (values, vectors)
             let (gw, gv) = (g[0], g[1])
             // gA = V (diag(gw) + skew(Vᵀ gV) / E) Vᵀ with E[i, j] = w[j] - w[i] (1 on the diagonal).
             let vtgv = try mT(v).matmul(gv)
@@ -120,9 +125,10 @@ public enum Linalg {
         if fullMatrices && m != n && GradMode.isEnabled && a.requiresGrad {
             throw TensorError("svd: the gradient of a full_matrices = true SVD is defined for square matrices only, got shape \(describe(shape: a.shape)) (use the reduced SVD)")
         }
-        let (u, s, vh) = try LinalgKernels.svd(a, full: fullMatrices)
-        let out = try recordMulti("svd", [u, s, vh], [a]) { g in
-            [try svdBackward(u: u, s: s, vh: vh, gu: g[0], gs: g[1], gvh: g[2], m: m, n: n)]
+        let (uRaw, sRaw, vhRaw) = try LinalgKernels.svd(a, full: fullMatrices)
+        let out = try recordMulti("svd", [uRaw, sRaw, vhRaw], [a]) { g in
+            let (u, s, vh) = GradMode.isEnabled ? try svd(a, fullMatrices: fullMatrices) : (uRaw, sRaw, vhRaw)
+            return [try svdBackward(u: u, s: s, vh: vh, gu: g[0], gs: g[1], gvh: g[2], m: m, n: n)]
         }
         return (out[0], out[1], out[2])
     }
@@ -186,8 +192,9 @@ public enum Linalg {
     public static func cholesky(_ a: Tensor, upper: Bool = false) throws -> Tensor {
         try requireSquare(a, op: "cholesky")
         let factor = try LinalgKernels.cholesky(a)
-        let n = factor.shape[factor.dim - 1], l = factor.detachedAlias  // the closure must not own its output
+        let n = factor.shape[factor.dim - 1], saved = factor.detachedAlias  // the closure must not own its output
         let out = Tensor.record("cholesky", factor, [a]) { gl in
+            let l = GradMode.isEnabled ? try cholesky(a) : saved
             // gA = L⁻ᵀ Φ(Lᵀ gL) L⁻¹, Φ = lower triangle with the diagonal halved; symmetrised.
             let phi = try mT(l).matmul(gl).mul(triangleMask(n, lower: true, diagonal: 0.5))
             let left = try solveTriangular(mT(l), phi, upper: true)
@@ -223,8 +230,9 @@ public enum Linalg {
             throw TensorError("\(op): A of shape \(describe(shape: a.shape)) and B of shape \(describe(shape: b.shape)) do not match (\(n) != \(b.shape[b.dim - 2]))")
         }
         let (ab, bb) = try broadcastBatch(a, b, coreB: 2, op: op)
-        let out = try LinalgKernels.solve(ab, bb), x = out.detachedAlias
+        let out = try LinalgKernels.solve(ab, bb), saved = out.detachedAlias
         return Tensor.record("solve", out, [ab, bb]) { g in
+            let x = GradMode.isEnabled ? try solve(ab, bb) : saved
             // gB = A⁻ᵀ G, gA = -gB Xᵀ
             let gb = try solve(mT(ab), g)
             return [ab.requiresGrad ? try gb.matmul(mT(x)).neg() : nil, bb.requiresGrad ? gb : nil]
@@ -253,8 +261,9 @@ public enum Linalg {
         }
         let (ab, bb) = try broadcastBatch(a, b, coreB: 2, op: op)
         let out = try LinalgKernels.solveTriangular(ab, bb, upper: upper, unitriangular: unitriangular)
-        let x = out.detachedAlias
+        let saved = out.detachedAlias
         return Tensor.record("solve_triangular", out, [ab, bb]) { g in
+            let x = GradMode.isEnabled ? try solveTriangular(ab, bb, upper: upper, unitriangular: unitriangular) : saved
             let gb = try solveTriangular(mT(ab), g, upper: !upper, left: true, unitriangular: unitriangular)
             var ga: Tensor? = nil
             if ab.requiresGrad {
@@ -273,8 +282,9 @@ public enum Linalg {
     /// ```
     public static func inv(_ a: Tensor) throws -> Tensor {
         try requireSquare(a, op: "inv")
-        let out = try LinalgKernels.inv(a), x = out.detachedAlias
+        let out = try LinalgKernels.inv(a), saved = out.detachedAlias
         return Tensor.record("inv", out, [a]) { g in
+            let x = GradMode.isEnabled ? try inv(a) : saved
             // gA = -A⁻ᵀ G A⁻ᵀ
             let xt = try mT(x)
             return [try xt.matmul(g).matmul(xt).neg()]
@@ -290,10 +300,11 @@ public enum Linalg {
         try requireSquare(a, op: "det")
         let (batch, sign, logabs) = try LinalgKernels.slogdet(a, op: "det")
         let values = zip(sign, logabs).map { $0 == 0 ? 0 : $0 * Glibc.exp($1) }
-        let out = try ColumnMajor.vector(values, shape: batch), d = out.detachedAlias
+        let out = try ColumnMajor.vector(values, shape: batch), saved = out.detachedAlias
         return Tensor.record("det", out, [a]) { g in
             // gA = g · det(A) · A⁻ᵀ (the cofactor matrix); singular matrices take it from the SVD.
             if sign.contains(0) { return [try cofactors(a).mul(g.unsqueeze(-1).unsqueeze(-1))] }
+            let d = GradMode.isEnabled ? try det(a) : saved
             return [try mT(inv(a)).mul(g.mul(d).unsqueeze(-1).unsqueeze(-1))]
         }
     }

@@ -28,6 +28,10 @@ final class MatrixBatch {
         guard t.dim >= 2 else {
             throw TensorError("\(op): expected a matrix or a batch of matrices (at least 2 dims), got shape \(describe(shape: t.shape))")
         }
+        // OpenBLAS single-threaded before its first LAPACK call (descent threads over matrices
+        // itself): a LAPACK routine running on OpenBLAS's own workers when another thread shuts
+        // them down waits forever (seen in the test process, where no Runtime configured it).
+        BLASSetup.configure
         batchShape = Array(t.shape.dropLast(2))
         rows = t.shape[t.dim - 2]
         cols = t.shape[t.dim - 1]

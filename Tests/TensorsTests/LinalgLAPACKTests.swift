@@ -262,6 +262,70 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         #expect(s.toArray() == [0, 0] && l.toArray().allSatisfy { $0 == -.infinity })
     }
 
+    /// The node named `name` that `t` comes from (through the views that unpack several outputs).
+    private func node(_ name: String, from t: Tensor) -> GradNode? {
+        var pending = [t]
+        while let x = pending.popLast() {
+            guard let n = x.gradFn else { continue }
+            if n.name == name { return n }
+            pending += n.inputs
+        }
+        return nil
+    }
+
+    /// The recording path of a backward closure (grad mode on, as a create_graph backward runs
+    /// it): it gives the same gradient as the fast path, and differentiating that gradient once
+    /// more matches central differences of the first derivative, in direction `u`.
+    private func checkSecondOrder(
+        _ name: String, x: Tensor, u: Tensor, g: Tensor, sourceLocation: SourceLocation = #_sourceLocation,
+        _ op: (Tensor) throws -> Tensor
+    ) throws {
+        let v = try weights(x.shape, seed: 4)
+        func firstGrad(_ at: Tensor, recording: Bool) throws -> (Tensor, Tensor) {
+            let leaf = try at.clone().detach()
+            leaf.requiresGrad = true
+            let out = try op(leaf)
+            let n = try #require(node(name, from: out), sourceLocation: sourceLocation)
+            let back = try #require(n.backward, sourceLocation: sourceLocation)
+            let ga = recording ? try back(g)[0] : try GradMode.withoutGrad { try back(g)[0] }
+            return (leaf, try #require(ga, sourceLocation: sourceLocation))
+        }
+        let (leaf, ga) = try firstGrad(x, recording: true)
+        let (_, fast) = try firstGrad(x, recording: false)
+        expectClose(ga.detach(), fast, "\(name): recording path = fast path", sourceLocation: sourceLocation)
+        try ga.mul(v).sum().backward()
+        let analytic = try #require(leaf.grad).mul(u).sum().item()
+        let eps: Float = 1e-2
+        let plus = try firstGrad(x.add(u.mul(eps)), recording: false).1.mul(v).sum().item()
+        let minus = try firstGrad(x.sub(u.mul(eps)), recording: false).1.mul(v).sum().item()
+        let numeric = (plus - minus) / (2 * eps)
+        #expect(abs(analytic - numeric) <= 2e-2 * max(1, abs(numeric)),
+                "\(name): second derivative \(analytic) vs central difference \(numeric)", sourceLocation: sourceLocation)
+    }
+
+    @Test func backwardsRecordDifferentiableGradients() throws {
+        let gen = Generator(seed: 11)
+        let r = try Tensor.randn([3, 3], generator: gen)
+        let spd = try r.matmul(r.t()).add(Tensor.eye(3).mul(3))
+        let general = try Tensor.randn([3, 3], generator: gen).add(Tensor.eye(3).mul(3))
+        let dir = try Tensor.randn([3, 3], generator: gen)
+        let symDir = try dir.add(dir.t())
+        let w33 = try weights([3, 3], seed: 1), rhs = try Tensor.randn([3, 2], generator: gen)
+        try checkSecondOrder("inv", x: general, u: dir, g: w33) { try Linalg.inv($0) }
+        try checkSecondOrder("solve", x: general, u: dir, g: weights([3, 2], seed: 1)) { try Linalg.solve($0, rhs) }
+        try checkSecondOrder("solve_triangular", x: general, u: dir, g: weights([3, 2], seed: 1)) {
+            try Linalg.solveTriangular($0, rhs, upper: true)
+        }
+        try checkSecondOrder("cholesky", x: spd, u: symDir, g: w33) { try Linalg.cholesky($0) }
+        try checkSecondOrder("det", x: general, u: dir, g: Tensor.scalar(0.7)) { try Linalg.det($0) }
+        try checkSecondOrder("slogdet", x: general, u: dir, g: Tensor.scalar(0.7)) { try Linalg.slogdet($0).logabsdet }
+        // eigh and svd: one flat gradient for their packed outputs (values, then vectors).
+        let eighG = try Tensor.cat([weights([3], seed: 1), weights([9], seed: 2)])
+        try checkSecondOrder("eigh", x: spd, u: symDir, g: eighG) { try Linalg.eigh($0).eigenvectors }
+        let svdG = try Tensor.cat([weights([9], seed: 1), weights([3], seed: 2), weights([9], seed: 3)])
+        try checkSecondOrder("svd", x: general, u: dir, g: svdG) { try Linalg.svd($0).vh }
+    }
+
     /// Batches are spread over threads in chunks fixed by the matrix size: the same bits for any
     /// thread count.
     @Test func batchedResultsDoNotDependOnTheThreadCount() throws {
