@@ -144,7 +144,9 @@ extension Runtime {
             L.rawGet(i, k)
             defer { L.pop() }
             let d = try L.integer(-1, "\(what) entry \(k)")
-            out.append(try LuaState.zeroBased(dim: d, rank: rank))
+            let z = try LuaState.zeroBased(dim: d, rank: rank)
+            guard !out.contains(z) else { throw LuaError("\(what) names dim \(z + 1) more than once") }
+            out.append(z)
         }
         return out
     }

@@ -92,6 +92,7 @@ import Testing
         ("linalg.qr(tensor.eye(2), {mode = 'full'})\n", 1, "qr: mode must be 'reduced', 'complete' or 'r', got 'full'"),
         ("linalg.matrix_norm(tensor.eye(2), 3)\n", 1, "(ord) must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got 3"),
         ("linalg.matrix_norm(tensor.eye(2), 'fro', {1, 5})\n", 1, "dim 5 is out of range"),
+        ("linalg.vector_norm(tensor.eye(2), 2, {1, -2})\n", 1, "vector_norm: argument 3 (dim) names dim 1 more than once"),
         ("linalg.vector_norm(tensor.eye(2), 'big')\n", 1, "must be a number, 'inf' or '-inf', got 'big'"),
         ("linalg.matrix_power(tensor.zeros(2, 2), -1)\n", 1, "inv: the matrix of shape [2, 2] is singular"),
         ("linalg.qr(tensor.eye(2):requires_grad(true))\n", 1, "qr: autograd is not supported"),
