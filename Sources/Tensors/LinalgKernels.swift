@@ -49,7 +49,7 @@ enum LinalgKernels {
         try square(a, op: op)
         try finite(a, op: op)
         let n = a.rows
-        let w = DoubleBuffer(count: a.count * n)
+        let w = try DoubleBuffer(a.count, n)
         let wp = w.pointer
         if let (b, info) = forEachMatrix(a.count, size: n, { b in LAPACK.syevd(n, a.matrix(b), wp + b * n) }) {
             throw TensorError("\(op): the eigenvalue algorithm did not converge for \(a.describeMatrix(b)) (LAPACK info \(info))")
@@ -66,9 +66,9 @@ enum LinalgKernels {
         try finite(a, op: op)
         let m = a.rows, n = a.cols, k = Swift.min(m, n)
         let ucols = full ? m : k, vtrows = full ? n : k
-        let s = DoubleBuffer(count: a.count * k)
-        let u = DoubleBuffer(count: a.count * m * ucols)
-        let vt = DoubleBuffer(count: a.count * vtrows * n)
+        let s = try DoubleBuffer(a.count, k)
+        let u = try DoubleBuffer(a.count, m, ucols)
+        let vt = try DoubleBuffer(a.count, vtrows, n)
         if k == 0 {
             // Nothing to factor; the full factors of an empty matrix are identities.
             for b in 0..<a.count where full {
@@ -156,7 +156,7 @@ enum LinalgKernels {
         let n = a.rows
         let pivots = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(a.count * n, 1))
         defer { pivots.deallocate() }
-        let sign = DoubleBuffer(count: a.count), logabs = DoubleBuffer(count: a.count)
+        let sign = try DoubleBuffer(a.count), logabs = try DoubleBuffer(a.count)
         let sp = sign.pointer, lp = logabs.pointer
         _ = forEachMatrix(a.count, size: n) { b in
             let lu = a.matrix(b), piv = pivots + b * n
@@ -202,16 +202,16 @@ enum LinalgKernels {
         let complete = mode == "complete"
         let qcols = complete ? m : k, rrows = complete ? m : k
         let width = Swift.max(n, qcols)
-        var work = [Double](repeating: 0, count: Swift.max(m * width, 1))
-        var tau = [Double](repeating: 0, count: Swift.max(k, 1))
+        // The outputs first: their allocation checks the sizes (a complete Q can be huge).
         let r = try Tensor.zeros(a.batchShape + [rrows, n])
         let q = mode == "r" ? nil : try Tensor(uninitializedShape: a.batchShape + [m, qcols])
-        let rp = r.pointer
+        let work = try DoubleBuffer(m, width), tau = try DoubleBuffer(k)
+        let rp = r.pointer, wp = work.pointer
         for b in 0..<a.count {
             for i in 0..<(m * n) { work[i] = a.data[b * m * n + i] }  // matrix b, column-major
             for i in (m * n)..<(m * width) { work[i] = 0 }
             var info: Int32 = 0
-            if k > 0 { info = work.withUnsafeMutableBufferPointer { LAPACK.geqrf(m, n, $0.baseAddress!, &tau) } }
+            if k > 0 { info = LAPACK.geqrf(m, n, wp, tau.pointer) }
             guard info == 0 else { throw TensorError("\(op): LAPACK failed on \(a.describeMatrix(b)) (info \(info))") }
             let rb = rp + b * rrows * n
             for i in 0..<Swift.min(rrows, n) {
@@ -219,7 +219,7 @@ enum LinalgKernels {
             }
             guard let q else { continue }
             if qcols > 0 {
-                if k > 0 { info = work.withUnsafeMutableBufferPointer { LAPACK.orgqr(m, qcols, k, $0.baseAddress!, tau) } }
+                if k > 0 { info = LAPACK.orgqr(m, qcols, k, wp, tau.pointer) }
                 else { for i in 0..<(m * width) { work[i] = 0 }; for i in 0..<Swift.min(m, qcols) { work[i + i * m] = 1 } }
                 guard info == 0 else { throw TensorError("\(op): LAPACK failed on \(a.describeMatrix(b)) (info \(info))") }
             }
@@ -242,19 +242,15 @@ enum LinalgKernels {
         try finite(rhs, op: op)
         let m = a.rows, n = a.cols, k = rhs.cols, mn = Swift.min(m, n), ld = Swift.max(m, n, 1)
         let rc = rcond ?? Double(Float.ulpOfOne) * Double(Swift.max(m, n))
-        var x = [Double](repeating: 0, count: a.count * n * k)
-        var s = [Double](repeating: 0, count: a.count * mn), ranks = [Double](repeating: 0, count: a.count)
-        var residuals = [Double](repeating: 0, count: a.count * k)
-        var buffer = [Double](repeating: 0, count: Swift.max(ld * k, 1)), sv = [Double](repeating: 0, count: Swift.max(mn, 1))
+        let x = try DoubleBuffer(a.count, n, k), s = try DoubleBuffer(a.count, mn), ranks = try DoubleBuffer(a.count)
+        let residuals = try DoubleBuffer(a.count, k), buffer = try DoubleBuffer(ld, k), sv = try DoubleBuffer(mn)
         var fullRank = true
         for b in 0..<a.count {
             for i in 0..<(ld * k) { buffer[i] = 0 }
             for j in 0..<k { for i in 0..<m { buffer[i + j * ld] = rhs.data[b * m * k + i + j * m] } }
             var result: (info: Int32, rank: Int) = (0, 0)
             if mn > 0 && k > 0 {
-                result = buffer.withUnsafeMutableBufferPointer { bp in
-                    LAPACK.gelsd(m, n, k, a.matrix(b), bp.baseAddress!, &sv, rcond: rc)
-                }
+                result = LAPACK.gelsd(m, n, k, a.matrix(b), buffer.pointer, sv.pointer, rcond: rc)
             }
             guard result.info == 0 else {
                 throw TensorError("\(op): the SVD did not converge for \(a.describeMatrix(b)) (LAPACK info \(result.info))")

@@ -39,7 +39,7 @@ final class MatrixBatch {
         try LAPACK.checkSize(rows, cols, op: op)
         let x = try t.contiguousData()
         let m = rows, n = cols, size = m * n
-        data = DoubleBuffer(count: count * size)
+        data = try DoubleBuffer(count, m, n)
         let src = x.pointer, dst = data.pointer
         for b in 0..<count {
             let s = src + b * size, d = dst + b * size
@@ -70,18 +70,35 @@ final class MatrixBatch {
     }
 }
 
-/// A zeroed `Double` buffer of at least one element, freed with its owner.
+/// A zeroed `Double` buffer of at least one element, freed with its owner. Its bytes count
+/// against `TensorMemory.limit` like tensor storage (a full SVD's U of a tall matrix can be far
+/// larger than the matrix), so an oversized request is a `TensorError`, never a crash.
 final class DoubleBuffer {
     let pointer: UnsafeMutablePointer<Double>
     let count: Int
+    private let bytes: Int
 
-    init(count: Int) {
-        self.count = Swift.max(count, 1)
-        pointer = .allocate(capacity: self.count)
-        pointer.initialize(repeating: 0, count: self.count)
+    /// A buffer of `dims` multiplied together, checked for overflow and against the limit.
+    init(_ dims: Int...) throws {
+        var n = 1
+        for d in dims {
+            let (p, o) = n.multipliedReportingOverflow(by: Swift.max(d, 0))
+            guard !o else { throw TensorError("out of memory: a linear algebra workspace of \(dims) elements is too large") }
+            n = p
+        }
+        count = Swift.max(n, 1)
+        let (b, o) = count.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        guard !o else { throw TensorError("out of memory: a linear algebra workspace of \(dims) elements is too large") }
+        try TensorMemory.reserve(b)
+        bytes = b
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: 0, count: count)
     }
 
-    deinit { pointer.deallocate() }
+    deinit {
+        pointer.deallocate()
+        TensorMemory.release(bytes)
+    }
 
     subscript(i: Int) -> Double {
         get { pointer[i] }
