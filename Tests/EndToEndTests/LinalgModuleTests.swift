@@ -96,9 +96,9 @@ import Testing
         ("linalg.vector_norm(tensor.eye(2), 'big')\n", 1, "must be a number, 'inf' or '-inf', got 'big'"),
         ("linalg.matrix_power(tensor.zeros(2, 2), -1)\n", 1, "inv: the matrix of shape [2, 2] is singular"),
         ("linalg.qr(tensor.eye(2):requires_grad(true))\n", 1, "qr: autograd is not supported"),
-        ("linalg.svd(tensor.zeros(10000000, 1), {full_matrices = true})\n", 1, "svd: out of memory"),
-        ("linalg.qr(tensor.zeros(10000000, 1), {mode = 'complete'})\n", 1, "qr: out of memory"),
-        ("linalg.lstsq(tensor.zeros(1, 10000000), tensor.zeros(1, 10000000))\n", 1, "lstsq: out of memory"),
+        ("linalg.svd(tensor.zeros(2000000, 1), {full_matrices = true})\n", 1, "svd: out of memory"),
+        ("linalg.qr(tensor.zeros(2000000, 1), {mode = 'complete'})\n", 1, "qr: out of memory"),
+        ("linalg.lstsq(tensor.zeros(1, 2000000), tensor.zeros(1, 2000000))\n", 1, "lstsq: out of memory"),
         ("linalg.lstsq(tensor.eye(2), tensor.ones(3, 1))\n", 1, "lstsq: A of shape [2, 2] and B of shape [3, 1] do not have the same number of rows"),
     ]
 
