@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Linear algebra with PyTorch's `torch.linalg` names and conventions, batched over leading
 /// dimensions: decompositions and solvers through LAPACK (LinalgKernels.swift), with gradients.
 ///
@@ -345,7 +349,3 @@ public enum Linalg {
         return (s, out)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
