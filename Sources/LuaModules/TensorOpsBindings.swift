@@ -28,6 +28,41 @@ extension Runtime {
                 }
                 return self.push(L, try Tensor.einsum(equation, operands))
             }),
+            ("meshgrid", { [unowned self] L in
+                var ts: [Tensor] = [], next: Int32 = 2
+                if L.type(1) == LUA_TYPE_TABLE && self.tensors.to(L, 1) == nil {
+                    ts = try self.tensorList(L, 1, "argument 1 (tensors)")
+                } else {
+                    var i: Int32 = 1
+                    while let t = self.tensors.to(L, i) { ts.append(t); i += 1 }
+                    guard !ts.isEmpty else { throw LuaError("meshgrid: expected tensors, got \(L.typeName(1))") }
+                    next = i
+                }
+                let opts = try Options(L, next, "meshgrid", allowed: ["indexing"])
+                return try self.pushList(L, try Tensor.meshgrid(ts, indexing: try opts.string("indexing") ?? "ij"))
+            }),
+            ("tril_indices", { [unowned self] L in
+                let r = try L.integer(1, "argument 1 (rows)"), c = try L.integer(2, "argument 2 (cols)")
+                return self.push(L, try Tensor.trilIndices(r, c, offset: L.isNoneOrNil(3) ? 0 : try L.integer(3, "argument 3 (offset)")))
+            }),
+            ("triu_indices", { [unowned self] L in
+                let r = try L.integer(1, "argument 1 (rows)"), c = try L.integer(2, "argument 2 (cols)")
+                return self.push(L, try Tensor.triuIndices(r, c, offset: L.isNoneOrNil(3) ? 0 : try L.integer(3, "argument 3 (offset)")))
+            }),
+            ("searchsorted", { [unowned self] L in
+                let sorted = try self.tensor(L, 1, "argument 1 (sorted sequence)")
+                let values = try self.tensorOrNumber(L, 2, "argument 2 (values)")
+                let opts = try Options(L, 3, "searchsorted", allowed: ["right"])
+                return self.push(L, try Tensor.searchsorted(sorted, values, right: try opts.bool("right") ?? false))
+            }),
+            ("block_diag", { [unowned self] L in
+                var ts: [Tensor] = []
+                if L.type(1) == LUA_TYPE_TABLE && self.tensors.to(L, 1) == nil { ts = try self.tensorList(L, 1, "argument 1 (tensors)") } else {
+                    var i: Int32 = 1
+                    while !L.isNoneOrNil(i) { ts.append(try self.tensor(L, i, "argument \(i)")); i += 1 }
+                }
+                return self.push(L, try Tensor.blockDiag(ts))
+            }),
             ("cdist", { [unowned self] L in
                 let a = try self.tensor(L, 1, "argument 1"), b = try self.tensor(L, 2, "argument 2")
                 return self.push(L, try Tensor.cdist(a, b, p: try self.normOrder(L, 3)))
@@ -348,6 +383,19 @@ extension Runtime {
                 let a = try self.tensor(L, 2, "argument 1"), b = try self.tensor(L, 3, "argument 2")
                 let opts = try Options(L, 4, "baddbmm", allowed: ["beta", "alpha"])
                 return self.push(L, try t.baddbmm(a, b, beta: Float(try opts.number("beta") ?? 1), alpha: Float(try opts.number("alpha") ?? 1)))
+            }),
+            ("bucketize", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self"), b = try self.tensor(L, 2, "argument 1 (boundaries)")
+                guard b.dim == 1 else { throw LuaError("bucketize: boundaries must be 1-d, got shape \(describe(shape: b.shape))") }
+                let opts = try Options(L, 3, "bucketize", allowed: ["right"])
+                return self.push(L, try Tensor.searchsorted(b, t, right: try opts.bool("right") ?? false))
+            }),
+            ("unique", { [unowned self] L in
+                let r = try self.tensor(L, 1, "self").unique()
+                try L.reserve(3)
+                _ = self.push(L, r.values)
+                _ = self.push(L, r.inverse)
+                return self.push(L, r.counts) + 2
             }),
             ("masked_select", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))

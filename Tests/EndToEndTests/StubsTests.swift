@@ -67,6 +67,8 @@ import Testing
         ("tensor.BackwardOptions", ["tensor.ones(1):requires_grad(true):sum():backward(O)"]),
         ("tensor.GemmOptions", ["tensor.zeros(1, 1):addmm(tensor.ones(1, 1), tensor.ones(1, 1), O)",
                                 "tensor.zeros(1, 1, 1):baddbmm(tensor.ones(1, 1, 1), tensor.ones(1, 1, 1), O)"]),
+        ("tensor.SearchOptions", ["tensor.ones(2):bucketize(tensor.ones(2), O)", "tensor.searchsorted(tensor.ones(2), tensor.ones(1), O)"]),
+        ("tensor.MeshgridOptions", ["tensor.meshgrid(tensor.ones(2), tensor.ones(3), O)", "tensor.meshgrid({tensor.ones(2)}, O)"]),
         ("tensor.IndexAddOptions", ["tensor.zeros(2):index_add(1, tensor.from{1}, tensor.ones(1), O)"]),
         ("autograd.GradcheckOptions", ["autograd.gradcheck(function(a) return a end, {w}, O)"]),
         ("nn.LinearOptions", ["nn.Linear(1, 1, O)"]),

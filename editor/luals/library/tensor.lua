@@ -158,6 +158,43 @@ function tensor.outer(a, b) end
 ---@return Tensor
 function tensor.einsum(equation, ...) end
 
+---Options of `tensor.meshgrid`.
+---@class tensor.MeshgridOptions
+---@field indexing? "ij"|"xy" output k varies along dim k ("ij", default), or the first two dims swapped ("xy")
+
+---Coordinate grids from 0-d or 1-d tensors (expanded views): `tensor.meshgrid(xs, ys)` or
+---`tensor.meshgrid({xs, ys}, {indexing = "xy"})`.
+---@param ... Tensor|Tensor[]|tensor.MeshgridOptions
+---@return Tensor[]
+function tensor.meshgrid(...) end
+
+---The 1-based (row, col) coordinates of the lower triangle (col - row <= offset): [2, n].
+---@param rows integer
+---@param cols integer
+---@param offset? integer
+---@return Tensor
+function tensor.tril_indices(rows, cols, offset) end
+
+---The 1-based (row, col) coordinates of the upper triangle (col - row >= offset): [2, n].
+---@param rows integer
+---@param cols integer
+---@param offset? integer
+---@return Tensor
+function tensor.triu_indices(rows, cols, offset) end
+
+---For each value, the 1-based position (1..n+1) where it would go in the sorted last dim of
+---`sorted` (1-d, or with the values' leading dims).
+---@param sorted Tensor
+---@param values Tensor|number
+---@param opts? tensor.SearchOptions
+---@return Tensor
+function tensor.searchsorted(sorted, values, opts) end
+
+---A block-diagonal matrix of 0-d, 1-d or 2-d tensors: `tensor.block_diag(a, b)` or `({a, b})`.
+---@param ... Tensor|Tensor[]
+---@return Tensor
+function tensor.block_diag(...) end
+
 ---Pairwise p-norm distances (default p = 2) between the rows of `a` [..., P, M] and `b`
 ---[..., R, M]: [..., P, R].
 ---@param a Tensor
@@ -1041,6 +1078,23 @@ function Tensor:addmm(a, b, opts) end
 ---@return Tensor
 function Tensor:baddbmm(a, b, opts) end
 
+---Options of `t:bucketize` and `tensor.searchsorted`.
+---@class tensor.SearchOptions
+---@field right? boolean insert after equal elements instead of before (default false)
+
+---For each element, the 1-based bucket of the sorted 1-d `boundaries` it falls in (1..n+1).
+---@param boundaries Tensor
+---@param opts? tensor.SearchOptions
+---@return Tensor
+function Tensor:bucketize(boundaries, opts) end
+
+---The sorted unique values, the 1-based position of each element's value among them (the
+---inverse, t's shape) and the count of each value.
+---@return Tensor values
+---@return Tensor inverse
+---@return Tensor counts
+function Tensor:unique() end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -1210,3 +1264,5 @@ tensor.rot90 = Tensor.rot90
 tensor.count_nonzero = Tensor.count_nonzero
 tensor.addmm = Tensor.addmm
 tensor.baddbmm = Tensor.baddbmm
+tensor.bucketize = Tensor.bucketize
+tensor.unique = Tensor.unique
