@@ -397,6 +397,13 @@ extension Runtime {
                 _ = self.push(L, r.inverse)
                 return self.push(L, r.counts) + 2
             }),
+            ("var", spreadBinding(sqrt: false)),
+            ("std", spreadBinding(sqrt: true)),
+            ("fill_diagonal_", { [unowned self] L in
+                try self.tensor(L, 1, "self").fillDiagonal_(Float(try L.number(2, "argument 1 (value)")))
+                L.setTop(1)
+                return 1
+            }),
             ("masked_select", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))
             }),
@@ -450,6 +457,27 @@ extension Runtime {
                 return 1
             }),
         ]
+    }
+
+    /// `var`/`std`: `([dim[, keepdim]][, {correction}])`, dim one dim or a table of dims; the
+    /// options table may come right after `self` or after any positional argument.
+    func spreadBinding(sqrt: Bool) -> LuaFunction {
+        { [unowned self] L in
+            let name = sqrt ? "std" : "var"
+            let t = try self.tensor(L, 1, "self")
+            var top = L.top
+            var correction = 1
+            if top >= 2 && L.type(top) == LUA_TYPE_TABLE && !(top == 2 && L.rawLength(2) > 0) {
+                correction = try Options(L, top, name, allowed: ["correction"]).integer("correction") ?? 1
+                top -= 1
+            }
+            let keep = top >= 3 && !L.isNoneOrNil(3) ? try L.boolean(3, "argument 2 (keepdim)") : false
+            let dims = top >= 2 && !L.isNoneOrNil(2)
+                ? try self.intList(L, 2, "argument 1 (dim)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) } : []
+            if top >= 2 && !L.isNoneOrNil(2) && dims.isEmpty { throw LuaError("argument 1 (dim) is an empty table (omit it to reduce every dim)") }
+            return self.push(L, sqrt ? try t.std(dims: dims, correction: correction, keepdim: keep)
+                                     : try t.variance(dims: dims, correction: correction, keepdim: keep))
+        }
     }
 
     /// A reduction over every element, one dim, or a table of dims, with optional keepdim.

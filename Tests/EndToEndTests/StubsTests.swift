@@ -69,6 +69,7 @@ import Testing
                                 "tensor.zeros(1, 1, 1):baddbmm(tensor.ones(1, 1, 1), tensor.ones(1, 1, 1), O)"]),
         ("tensor.SearchOptions", ["tensor.ones(2):bucketize(tensor.ones(2), O)", "tensor.searchsorted(tensor.ones(2), tensor.ones(1), O)"]),
         ("tensor.MeshgridOptions", ["tensor.meshgrid(tensor.ones(2), tensor.ones(3), O)", "tensor.meshgrid({tensor.ones(2)}, O)"]),
+        ("tensor.VarOptions", ["tensor.ones(2):var(O)", "tensor.ones(2):std(1, false, O)"]),
         ("tensor.IndexAddOptions", ["tensor.zeros(2):index_add(1, tensor.from{1}, tensor.ones(1), O)"]),
         ("autograd.GradcheckOptions", ["autograd.gradcheck(function(a) return a end, {w}, O)"]),
         ("nn.LinearOptions", ["nn.Linear(1, 1, O)"]),

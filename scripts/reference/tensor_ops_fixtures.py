@@ -189,6 +189,9 @@ case("tril_indices", [], lambda: [torch.tril_indices(3, 4, 1)], [0])
 case("triu_indices", [], lambda: [torch.triu_indices(4, 3, -1)], [0])
 case("unique", [mask(torch.tensor([[3.0, 1, 3], [2, 1, 1]]))],
      lambda x: (lambda u, i, c: [u, i, c.float()])(*torch.unique(x, return_inverse=True, return_counts=True)), [1])
+# var/std over several dims
+case("var_dims02", [f(randn(2, 3, 4))], lambda x: [torch.var(x, dim=(0, 2))])
+case("std_dims12_keepdim_c0", [f(randn(2, 3, 4))], lambda x: [torch.std(x, dim=(1, 2), keepdim=True, correction=0)])
 # einsum (the Swift test reads the equation from the name after "einsum:")
 einsums = [
     ("ij,jk->ik", [(3, 4), (4, 2)]),

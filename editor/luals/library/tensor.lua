@@ -490,17 +490,24 @@ function Tensor:sum(dim, keepdim) end
 ---@return Tensor
 function Tensor:mean(dim, keepdim) end
 
----Unbiased variance (correction 1).
----@param dim? integer
----@param keepdim? boolean
----@return Tensor
-function Tensor:var(dim, keepdim) end
+---Options of `var` and `std` (last argument).
+---@class tensor.VarOptions
+---@field correction? integer divide by N - correction (default 1: unbiased)
 
----Unbiased standard deviation (correction 1).
----@param dim? integer
----@param keepdim? boolean
+---Variance (default unbiased, correction 1) over every element, a dim or a table of dims; an
+---options table may come last: `t:var({2, 3}, true, {correction = 0})`.
+---@param dim? integer|integer[]|tensor.VarOptions
+---@param keepdim? boolean|tensor.VarOptions
+---@param opts? tensor.VarOptions
 ---@return Tensor
-function Tensor:std(dim, keepdim) end
+function Tensor:var(dim, keepdim, opts) end
+
+---Standard deviation (default unbiased, correction 1); arguments as `var`.
+---@param dim? integer|integer[]|tensor.VarOptions
+---@param keepdim? boolean|tensor.VarOptions
+---@param opts? tensor.VarOptions
+---@return Tensor
+function Tensor:std(dim, keepdim, opts) end
 
 ---@param dim? integer
 ---@param keepdim? boolean
@@ -1095,6 +1102,11 @@ function Tensor:bucketize(boundaries, opts) end
 ---@return Tensor counts
 function Tensor:unique() end
 
+---Writes `value` on the main diagonal of a 2-d tensor; returns `t`.
+---@param value number
+---@return Tensor
+function Tensor:fill_diagonal_(value) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -1266,3 +1278,4 @@ tensor.addmm = Tensor.addmm
 tensor.baddbmm = Tensor.baddbmm
 tensor.bucketize = Tensor.bucketize
 tensor.unique = Tensor.unique
+tensor.fill_diagonal_ = Tensor.fill_diagonal_
