@@ -399,6 +399,29 @@ extension Runtime {
             }),
             ("var", spreadBinding(sqrt: false)),
             ("std", spreadBinding(sqrt: true)),
+            ("lerp_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let end = try self.tensorOrNumber(L, 2, "argument 1 (end)")
+                if let w = self.tensors.to(L, 3) { try t.lerp_(end, weight: w) } else {
+                    try t.lerp_(end, weight: Float(try L.number(3, "argument 2 (weight: a number or a tensor)")))
+                }
+                L.setTop(1)
+                return 1
+            }),
+            ("clamp_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let lo = try self.optionalBound(L, 2, "argument 1 (min)"), hi = try self.optionalBound(L, 3, "argument 2 (max)")
+                switch (lo, hi) {
+                case (.tensor, _), (_, .tensor): try t.clamp_(minTensor: try lo?.tensor(), maxTensor: try hi?.tensor())
+                default:
+                    var a: Float? = nil, b: Float? = nil
+                    if case .number(let v)? = lo { a = v }
+                    if case .number(let v)? = hi { b = v }
+                    try t.clamp_(min: a, max: b)
+                }
+                L.setTop(1)
+                return 1
+            }),
             ("fill_diagonal_", { [unowned self] L in
                 try self.tensor(L, 1, "self").fillDiagonal_(Float(try L.number(2, "argument 1 (value)")))
                 L.setTop(1)

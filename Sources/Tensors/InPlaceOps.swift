@@ -40,6 +40,14 @@ extension Tensor {
         for i in 0..<n { storage.base[offset + i * (strides[0] + strides[1])] = value }
         return self
     }
+    /// In-place `lerp` with a tensor weight (broadcast to `self`).
+    @discardableResult public func lerp_(_ end: Tensor, weight: Tensor) throws -> Tensor {
+        try replace("lerp_") { try $0.lerp(end.detach(), weight: weight.detach()) }
+    }
+    /// In-place `clamp` with tensor bounds (broadcast to `self`).
+    @discardableResult public func clamp_(minTensor lo: Tensor?, maxTensor hi: Tensor?) throws -> Tensor {
+        try replace("clamp_") { try $0.clamp(minTensor: lo?.detach(), maxTensor: hi?.detach()) }
+    }
     @discardableResult public func tril_(diagonal k: Int = 0) throws -> Tensor { try replace("tril_") { try $0.tril(diagonal: k) } }
     @discardableResult public func triu_(diagonal k: Int = 0) throws -> Tensor { try replace("triu_") { try $0.triu(diagonal: k) } }
 }

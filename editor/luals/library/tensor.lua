@@ -619,14 +619,15 @@ function Tensor:addcmul_(a, b, value) end
 ---@return Tensor self
 function Tensor:addcdiv_(a, b, value) end
 
----`t += weight * (stop - t)`.
+---`t += weight * (stop - t)`; `weight` a number or a tensor that broadcasts.
 ---@param stop Tensor|number
----@param weight number
+---@param weight number|Tensor
 ---@return Tensor self
 function Tensor:lerp_(stop, weight) end
 
----@param min? number
----@param max? number
+---In-place clamp; either bound may be nil, a number or a tensor that broadcasts.
+---@param min? number|Tensor
+---@param max? number|Tensor
 ---@return Tensor self
 function Tensor:clamp_(min, max) end
 
