@@ -28,6 +28,41 @@ extension Runtime {
                 }
                 return self.push(L, try Tensor.einsum(equation, operands))
             }),
+            ("meshgrid", { [unowned self] L in
+                var ts: [Tensor] = [], next: Int32 = 2
+                if L.type(1) == LUA_TYPE_TABLE && self.tensors.to(L, 1) == nil {
+                    ts = try self.tensorList(L, 1, "argument 1 (tensors)")
+                } else {
+                    var i: Int32 = 1
+                    while let t = self.tensors.to(L, i) { ts.append(t); i += 1 }
+                    guard !ts.isEmpty else { throw LuaError("meshgrid: expected tensors, got \(L.typeName(1))") }
+                    next = i
+                }
+                let opts = try Options(L, next, "meshgrid", allowed: ["indexing"])
+                return try self.pushList(L, try Tensor.meshgrid(ts, indexing: try opts.string("indexing") ?? "ij"))
+            }),
+            ("tril_indices", { [unowned self] L in
+                let r = try L.integer(1, "argument 1 (rows)"), c = try L.integer(2, "argument 2 (cols)")
+                return self.push(L, try Tensor.trilIndices(r, c, offset: L.isNoneOrNil(3) ? 0 : try L.integer(3, "argument 3 (offset)")))
+            }),
+            ("triu_indices", { [unowned self] L in
+                let r = try L.integer(1, "argument 1 (rows)"), c = try L.integer(2, "argument 2 (cols)")
+                return self.push(L, try Tensor.triuIndices(r, c, offset: L.isNoneOrNil(3) ? 0 : try L.integer(3, "argument 3 (offset)")))
+            }),
+            ("searchsorted", { [unowned self] L in
+                let sorted = try self.tensor(L, 1, "argument 1 (sorted sequence)")
+                let values = try self.tensorOrNumber(L, 2, "argument 2 (values)")
+                let opts = try Options(L, 3, "searchsorted", allowed: ["right"])
+                return self.push(L, try Tensor.searchsorted(sorted, values, right: try opts.bool("right") ?? false))
+            }),
+            ("block_diag", { [unowned self] L in
+                var ts: [Tensor] = []
+                if L.type(1) == LUA_TYPE_TABLE && self.tensors.to(L, 1) == nil { ts = try self.tensorList(L, 1, "argument 1 (tensors)") } else {
+                    var i: Int32 = 1
+                    while !L.isNoneOrNil(i) { ts.append(try self.tensor(L, i, "argument \(i)")); i += 1 }
+                }
+                return self.push(L, try Tensor.blockDiag(ts))
+            }),
             ("cdist", { [unowned self] L in
                 let a = try self.tensor(L, 1, "argument 1"), b = try self.tensor(L, 2, "argument 2")
                 return self.push(L, try Tensor.cdist(a, b, p: try self.normOrder(L, 3)))
@@ -349,6 +384,49 @@ extension Runtime {
                 let opts = try Options(L, 4, "baddbmm", allowed: ["beta", "alpha"])
                 return self.push(L, try t.baddbmm(a, b, beta: Float(try opts.number("beta") ?? 1), alpha: Float(try opts.number("alpha") ?? 1)))
             }),
+            ("bucketize", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self"), b = try self.tensor(L, 2, "argument 1 (boundaries)")
+                guard b.dim == 1 else { throw LuaError("bucketize: boundaries must be 1-d, got shape \(describe(shape: b.shape))") }
+                let opts = try Options(L, 3, "bucketize", allowed: ["right"])
+                return self.push(L, try Tensor.searchsorted(b, t, right: try opts.bool("right") ?? false))
+            }),
+            ("unique", { [unowned self] L in
+                let r = try self.tensor(L, 1, "self").unique()
+                try L.reserve(3)
+                _ = self.push(L, r.values)
+                _ = self.push(L, r.inverse)
+                return self.push(L, r.counts) + 2
+            }),
+            ("var", spreadBinding(sqrt: false)),
+            ("std", spreadBinding(sqrt: true)),
+            ("lerp_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let end = try self.tensorOrNumber(L, 2, "argument 1 (end)")
+                if let w = self.tensors.to(L, 3) { try t.lerp_(end, weight: w) } else {
+                    try t.lerp_(end, weight: Float(try L.number(3, "argument 2 (weight: a number or a tensor)")))
+                }
+                L.setTop(1)
+                return 1
+            }),
+            ("clamp_", { [unowned self] L in
+                let t = try self.tensor(L, 1, "self")
+                let lo = try self.optionalBound(L, 2, "argument 1 (min)"), hi = try self.optionalBound(L, 3, "argument 2 (max)")
+                switch (lo, hi) {
+                case (.tensor, _), (_, .tensor): try t.clamp_(minTensor: try lo?.tensor(), maxTensor: try hi?.tensor())
+                default:
+                    var a: Float? = nil, b: Float? = nil
+                    if case .number(let v)? = lo { a = v }
+                    if case .number(let v)? = hi { b = v }
+                    try t.clamp_(min: a, max: b)
+                }
+                L.setTop(1)
+                return 1
+            }),
+            ("fill_diagonal_", { [unowned self] L in
+                try self.tensor(L, 1, "self").fillDiagonal_(Float(try L.number(2, "argument 1 (value)")))
+                L.setTop(1)
+                return 1
+            }),
             ("masked_select", { [unowned self] L in
                 self.push(L, try self.tensor(L, 1, "self").maskedSelect(try self.tensor(L, 2, "argument 1 (mask)")))
             }),
@@ -402,6 +480,27 @@ extension Runtime {
                 return 1
             }),
         ]
+    }
+
+    /// `var`/`std`: `([dim[, keepdim]][, {correction}])`, dim one dim or a table of dims; the
+    /// options table may come right after `self` or after any positional argument.
+    func spreadBinding(sqrt: Bool) -> LuaFunction {
+        { [unowned self] L in
+            let name = sqrt ? "std" : "var"
+            let t = try self.tensor(L, 1, "self")
+            var top = L.top
+            var correction = 1
+            if top >= 2 && L.type(top) == LUA_TYPE_TABLE && !(top == 2 && L.rawLength(2) > 0) {
+                correction = try Options(L, top, name, allowed: ["correction"]).integer("correction") ?? 1
+                top -= 1
+            }
+            let keep = top >= 3 && !L.isNoneOrNil(3) ? try L.boolean(3, "argument 2 (keepdim)") : false
+            let dims = top >= 2 && !L.isNoneOrNil(2)
+                ? try self.intList(L, 2, "argument 1 (dim)").map { try LuaState.zeroBased(dim: $0, rank: t.dim) } : []
+            if top >= 2 && !L.isNoneOrNil(2) && dims.isEmpty { throw LuaError("argument 1 (dim) is an empty table (omit it to reduce every dim)") }
+            return self.push(L, sqrt ? try t.std(dims: dims, correction: correction, keepdim: keep)
+                                     : try t.variance(dims: dims, correction: correction, keepdim: keep))
+        }
     }
 
     /// A reduction over every element, one dim, or a table of dims, with optional keepdim.

@@ -32,6 +32,22 @@ extension Tensor {
     @discardableResult public func indexAdd_(dim: Int, index: Tensor, source: Tensor, alpha: Float = 1) throws -> Tensor {
         try replace("index_add_") { try $0.indexAdd(dim: dim, index: index, source: source.detach(), alpha: alpha) }
     }
+    /// Writes `value` on the main diagonal of a 2-d tensor (PyTorch's `fill_diagonal_`, no wrap).
+    @discardableResult public func fillDiagonal_(_ value: Float) throws -> Tensor {
+        guard dim == 2 else { throw TensorError("fill_diagonal_: expected a 2-d tensor, got shape \(describe(shape: shape))") }
+        try checkInPlace("fill_diagonal_")
+        let n = Swift.min(shape[0], shape[1])
+        for i in 0..<n { storage.base[offset + i * (strides[0] + strides[1])] = value }
+        return self
+    }
+    /// In-place `lerp` with a tensor weight (broadcast to `self`).
+    @discardableResult public func lerp_(_ end: Tensor, weight: Tensor) throws -> Tensor {
+        try replace("lerp_") { try $0.lerp(end.detach(), weight: weight.detach()) }
+    }
+    /// In-place `clamp` with tensor bounds (broadcast to `self`).
+    @discardableResult public func clamp_(minTensor lo: Tensor?, maxTensor hi: Tensor?) throws -> Tensor {
+        try replace("clamp_") { try $0.clamp(minTensor: lo?.detach(), maxTensor: hi?.detach()) }
+    }
     @discardableResult public func tril_(diagonal k: Int = 0) throws -> Tensor { try replace("tril_") { try $0.tril(diagonal: k) } }
     @discardableResult public func triu_(diagonal k: Int = 0) throws -> Tensor { try replace("triu_") { try $0.triu(diagonal: k) } }
 }

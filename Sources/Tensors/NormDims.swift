@@ -30,3 +30,45 @@ extension Tensor {
         return try out.reshape(s)
     }
 }
+
+/// `var`/`std` over several dimensions at once, composed from recorded ops (mean, sub, square,
+/// sum), so the gradient is differentiable too. One dim (or all) uses the fused kernel of
+/// Reductions.swift.
+extension Tensor {
+    /// The variance over `dims` (0-based), dividing by `N - correction` (N: elements reduced).
+    ///
+    /// ```swift
+    /// let v = try x.variance(dims: [0, 2], correction: 0)
+    /// ```
+    public func variance(dims: [Int], correction: Int = 1, keepdim: Bool = false) throws -> Tensor {
+        try spreadOver(dims, correction: correction, keepdim: keepdim, sqrt: false)
+    }
+
+    /// The standard deviation over `dims` (0-based): the square root of `variance(dims:)`.
+    public func std(dims: [Int], correction: Int = 1, keepdim: Bool = false) throws -> Tensor {
+        try spreadOver(dims, correction: correction, keepdim: keepdim, sqrt: true)
+    }
+
+    private func spreadOver(_ dims: [Int], correction: Int, keepdim: Bool, sqrt: Bool) throws -> Tensor {
+        let op = sqrt ? "std" : "var"
+        if dims.count == 1 || self.dim == 0 {
+            return sqrt ? try std(dim: dims.first, correction: correction, keepdim: keepdim)
+                : try variance(dim: dims.first, correction: correction, keepdim: keepdim)
+        }
+        if dims.isEmpty {
+            let all = sqrt ? try std(dim: nil, correction: correction) : try variance(dim: nil, correction: correction)
+            return keepdim ? try all.reshape([Int](repeating: 1, count: dim)) : all
+        }
+        guard correction >= 0 else { throw TensorError("\(op): correction must be >= 0, got \(correction)") }
+        var ds: [Int] = []
+        for d in dims {
+            let n = try Tensor.normalizeDim(d, rank: dim, op: op)
+            guard !ds.contains(n) else { throw TensorError("\(op): dim \(n + 1) appears more than once in the dims") }
+            ds.append(n)
+        }
+        let n = ds.reduce(1) { $0 * shape[$1] }
+        let centered = try sub(mean(dims: ds, keepdim: true))
+        let v = try centered.square().sum(dims: ds, keepdim: keepdim).div(Float(Swift.max(n - correction, 0)))
+        return sqrt ? try v.sqrt() : v
+    }
+}

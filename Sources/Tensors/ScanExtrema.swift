@@ -66,13 +66,17 @@ extension Tensor {
             if g.dim == 0 { return [g] }
             // d/dx_j = sum_{i >= j} g_i exp(x_j - y_i), split into g > 0 and g < 0 parts so each
             // is exp(x_j + reversed logcumsumexp(log|g_i| - y_i)): no overflow (PyTorch's way).
+            // Masked-out entries are the lowest finite float, not -inf, and the log never sees a
+            // zero, so differentiating this again stays free of inf - inf and 0/0.
             let y = try x.logcumsumexp(dim: d)
-            func part(_ sign: Float) throws -> Tensor {
-                let mag = try Tensor.where(sign > 0 ? g.gt(0) : g.lt(0), g.mul(sign), Tensor.scalar(0))
-                let logs = try mag.log().sub(y)
+            let lowest = try Tensor.scalar(-Float.greatestFiniteMagnitude)
+            func part(_ mask: Tensor) throws -> Tensor {
+                let logAbs = try Tensor.where(mask, g, Tensor.scalar(1)).absolute().log()
+                let logs = try Tensor.where(mask, logAbs, lowest).sub(y)
                 return try x.add(logs.flip([d]).logcumsumexp(dim: d).flip([d])).exp()
             }
-            return [try part(1).sub(part(-1))]
+            let pos = try GradMode.withoutGrad { try g.detachedAlias.gt(0) }, neg = try GradMode.withoutGrad { try g.detachedAlias.lt(0) }
+            return [try part(pos).sub(part(neg))]
         }
     }
 }

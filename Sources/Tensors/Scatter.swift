@@ -22,12 +22,7 @@ extension Tensor {
             let gSelf = self.requiresGrad ? try g.scatter(dim: d, index: index, value: 0) : nil
             var gSrc: Tensor? = nil
             if src.requiresGrad {
-                let picked = try g.gather(dim: d, index: index)
-                if index.shape == src.shape { gSrc = picked } else {
-                    let padded = try Tensor.filled(src.shape, 0)
-                    Tensor.stridedCopy(into: try padded.region(index.shape), from: picked)
-                    gSrc = padded
-                }
+                gSrc = try g.gather(dim: d, index: index).zeroPadded(to: src.shape)
             }
             return [gSelf, gSrc]
         }
@@ -78,5 +73,17 @@ extension Tensor {
             }
             return [self.requiresGrad ? g : nil, gSource]
         }
+    }
+
+    /// `self` with zeros appended at the end of each dim up to `target` (through `cat`, so it is
+    /// recorded: the part of src that no index reads gets a zero gradient).
+    func zeroPadded(to target: [Int]) throws -> Tensor {
+        var t = self
+        for d in 0..<dim where shape[d] < target[d] {
+            var zs = t.shape
+            zs[d] = target[d] - shape[d]
+            t = try Tensor.cat([t, Tensor.zeros(zs)], dim: d)
+        }
+        return t
     }
 }

@@ -45,6 +45,13 @@ import Testing
             assert(x:masked_select(x:gt(2)):numel() == 3 and x:nonzero():size(1) == 5)
             local y = x:clone():masked_fill_(x:eq(5), 0):triu_()
             assert(y[2][2] == 0 and y[2][1] == 0 and y[1][1] == 3)
+            local z = tensor.from{1, 5, -3}
+            z:clamp_(tensor.zeros(3), 2):lerp_(tensor.full(3, 3), tensor.from{0, 0.5, 1})
+            assert(z[1] == 1 and z[2] == 2.5 and z[3] == 3)
+            assert(x:var({1, 2}, false, {correction = 0}):item() > 0 and x:kthvalue(1, 2)[2] == 0)
+            local u, inv, counts = tensor.from{3, 1, 3}:unique()
+            assert(u[1] == 1 and inv[1] == 2 and counts[2] == 2)
+            assert(tensor.searchsorted(tensor.from{1, 3, 5}, tensor.from{3, 6}, {right = true})[1] == 3)
             print("ok")
             """)
         #expect(r.status == 0, "\(r.stderr)")

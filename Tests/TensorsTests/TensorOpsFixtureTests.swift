@@ -121,6 +121,17 @@ import Testing
         case "cdist_1_batched": return [try Tensor.cdist(x[0], x[1], p: 1)]
         case "addmm": return [try x[0].addmm(x[1], x[2], beta: 0.5, alpha: 2)]
         case "baddbmm": return [try x[0].baddbmm(x[1], x[2], beta: -1, alpha: 0.5)]
+        case "meshgrid_ij": return try Tensor.meshgrid(x)
+        case "meshgrid_xy": return try Tensor.meshgrid(x, indexing: "xy")
+        case "block_diag": return [try Tensor.blockDiag(x)]
+        case "searchsorted_left", "searchsorted_rows": return [try Tensor.searchsorted(x[0], x[1])]
+        case "searchsorted_right": return [try Tensor.searchsorted(x[0], x[1], right: true)]
+        case "bucketize": return [try Tensor.searchsorted(x[1], x[0])]
+        case "tril_indices": return [try Tensor.trilIndices(3, 4, offset: 1)]
+        case "triu_indices": return [try Tensor.triuIndices(4, 3, offset: -1)]
+        case "unique": let r = try x[0].unique(); return [r.values, r.inverse, r.counts]
+        case "var_dims02": return [try x[0].variance(dims: [0, 2])]
+        case "std_dims12_keepdim_c0": return [try x[0].std(dims: [1, 2], correction: 0, keepdim: true)]
         default: throw TensorError("no Swift op for fixture case \(name)")
         }
     }

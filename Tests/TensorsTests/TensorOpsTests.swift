@@ -69,6 +69,9 @@ import Testing
         try VF.check({ try $0[0].norm(p: 2, dims: [0, 1]) }, [x])
         try VF.check({ try $0[0].scatter(dim: 1, index: Tensor([1, 3, 2], shape: [3, 1]), src: $0[1]) },
                      [x, try Tensor.randn([3, 1], generator: g).requiresGrad(true)])
+        // src larger than index: the unread part of src gets a zero gradient.
+        try VF.check({ try $0[0].scatter(dim: 1, index: Tensor([1, 3, 2], shape: [3, 1]), src: $0[1]) },
+                     [x, try Tensor.randn([3, 2], generator: g).requiresGrad(true)])
         try VF.check({ try $0[0].indexAdd(dim: 1, index: Tensor([4, 1, 4], shape: [3]), source: $0[1], alpha: -1.5) },
                      [x, try Tensor.randn([3, 3], generator: g).requiresGrad(true)])
         let q = try Tensor.randn([1, 2, 3, 4], generator: g).requiresGrad(true)

@@ -174,6 +174,24 @@ case("cdist_2", [f(randn(4, 3)), f(randn(5, 3))], lambda a, b: [torch.cdist(a, b
 case("cdist_1_batched", [f(randn(2, 4, 3)), f(randn(2, 5, 3))], lambda a, b: [torch.cdist(a, b, p=1)])
 case("addmm", [f(randn(2, 4)), f(randn(2, 3)), f(randn(3, 4))], lambda c, a, b: [torch.addmm(c, a, b, beta=0.5, alpha=2.0)])
 case("baddbmm", [f(randn(2, 1, 4)), f(randn(2, 3, 5)), f(randn(2, 5, 4))], lambda c, a, b: [torch.baddbmm(c, a, b, beta=-1.0, alpha=0.5)])
+# Index building and lookups
+case("meshgrid_ij", [f(randn(3)), f(randn(2))], lambda a, b: list(torch.meshgrid(a, b, indexing="ij")))
+case("meshgrid_xy", [f(randn(3)), f(randn(2)), f(randn(4))], lambda a, b, c: list(torch.meshgrid(a, b, c, indexing="xy")))
+case("block_diag", [f(randn(2, 3)), f(randn(1)), f(randn(2, 2))], lambda a, b, c: [torch.block_diag(a, b, c)])
+sorted_seq = torch.tensor([-1.0, 0.0, 0.0, 2.0, 3.5])
+probe = torch.tensor([[-2.0, 0.0, 1.0], [3.5, 4.0, 0.0]])
+case("searchsorted_left", [mask(sorted_seq), mask(probe)], lambda s, v: [torch.searchsorted(s, v)], [0])
+case("searchsorted_right", [mask(sorted_seq), mask(probe)], lambda s, v: [torch.searchsorted(s, v, right=True)], [0])
+case("searchsorted_rows", [mask(torch.tensor([[0.0, 1, 2], [5, 6, 7]])), mask(torch.tensor([[1.5, 3.0], [5.0, 9.0]]))],
+     lambda s, v: [torch.searchsorted(s, v)], [0])
+case("bucketize", [mask(probe), mask(sorted_seq)], lambda v, b: [torch.bucketize(v, b)], [0])
+case("tril_indices", [], lambda: [torch.tril_indices(3, 4, 1)], [0])
+case("triu_indices", [], lambda: [torch.triu_indices(4, 3, -1)], [0])
+case("unique", [mask(torch.tensor([[3.0, 1, 3], [2, 1, 1]]))],
+     lambda x: (lambda u, i, c: [u, i, c.float()])(*torch.unique(x, return_inverse=True, return_counts=True)), [1])
+# var/std over several dims
+case("var_dims02", [f(randn(2, 3, 4))], lambda x: [torch.var(x, dim=(0, 2))])
+case("std_dims12_keepdim_c0", [f(randn(2, 3, 4))], lambda x: [torch.std(x, dim=(1, 2), keepdim=True, correction=0)])
 # einsum (the Swift test reads the equation from the name after "einsum:")
 einsums = [
     ("ij,jk->ik", [(3, 4), (4, 2)]),

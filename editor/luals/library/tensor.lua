@@ -158,6 +158,43 @@ function tensor.outer(a, b) end
 ---@return Tensor
 function tensor.einsum(equation, ...) end
 
+---Options of `tensor.meshgrid`.
+---@class tensor.MeshgridOptions
+---@field indexing? "ij"|"xy" output k varies along dim k ("ij", default), or the first two dims swapped ("xy")
+
+---Coordinate grids from 0-d or 1-d tensors (expanded views): `tensor.meshgrid(xs, ys)` or
+---`tensor.meshgrid({xs, ys}, {indexing = "xy"})`.
+---@param ... Tensor|Tensor[]|tensor.MeshgridOptions
+---@return Tensor[]
+function tensor.meshgrid(...) end
+
+---The 1-based (row, col) coordinates of the lower triangle (col - row <= offset): [2, n].
+---@param rows integer
+---@param cols integer
+---@param offset? integer
+---@return Tensor
+function tensor.tril_indices(rows, cols, offset) end
+
+---The 1-based (row, col) coordinates of the upper triangle (col - row >= offset): [2, n].
+---@param rows integer
+---@param cols integer
+---@param offset? integer
+---@return Tensor
+function tensor.triu_indices(rows, cols, offset) end
+
+---For each value, the 1-based position (1..n+1) where it would go in the sorted last dim of
+---`sorted` (1-d, or with the values' leading dims).
+---@param sorted Tensor
+---@param values Tensor|number
+---@param opts? tensor.SearchOptions
+---@return Tensor
+function tensor.searchsorted(sorted, values, opts) end
+
+---A block-diagonal matrix of 0-d, 1-d or 2-d tensors: `tensor.block_diag(a, b)` or `({a, b})`.
+---@param ... Tensor|Tensor[]
+---@return Tensor
+function tensor.block_diag(...) end
+
 ---Pairwise p-norm distances (default p = 2) between the rows of `a` [..., P, M] and `b`
 ---[..., R, M]: [..., P, R].
 ---@param a Tensor
@@ -453,17 +490,24 @@ function Tensor:sum(dim, keepdim) end
 ---@return Tensor
 function Tensor:mean(dim, keepdim) end
 
----Unbiased variance (correction 1).
----@param dim? integer
----@param keepdim? boolean
----@return Tensor
-function Tensor:var(dim, keepdim) end
+---Options of `var` and `std` (last argument).
+---@class tensor.VarOptions
+---@field correction? integer divide by N - correction (default 1: unbiased)
 
----Unbiased standard deviation (correction 1).
----@param dim? integer
----@param keepdim? boolean
+---Variance (default unbiased, correction 1) over every element, a dim or a table of dims; an
+---options table may come last: `t:var({2, 3}, true, {correction = 0})`.
+---@param dim? integer|integer[]|tensor.VarOptions
+---@param keepdim? boolean|tensor.VarOptions
+---@param opts? tensor.VarOptions
 ---@return Tensor
-function Tensor:std(dim, keepdim) end
+function Tensor:var(dim, keepdim, opts) end
+
+---Standard deviation (default unbiased, correction 1); arguments as `var`.
+---@param dim? integer|integer[]|tensor.VarOptions
+---@param keepdim? boolean|tensor.VarOptions
+---@param opts? tensor.VarOptions
+---@return Tensor
+function Tensor:std(dim, keepdim, opts) end
 
 ---@param dim? integer
 ---@param keepdim? boolean
@@ -575,14 +619,15 @@ function Tensor:addcmul_(a, b, value) end
 ---@return Tensor self
 function Tensor:addcdiv_(a, b, value) end
 
----`t += weight * (stop - t)`.
+---`t += weight * (stop - t)`; `weight` a number or a tensor that broadcasts.
 ---@param stop Tensor|number
----@param weight number
+---@param weight number|Tensor
 ---@return Tensor self
 function Tensor:lerp_(stop, weight) end
 
----@param min? number
----@param max? number
+---In-place clamp; either bound may be nil, a number or a tensor that broadcasts.
+---@param min? number|Tensor
+---@param max? number|Tensor
 ---@return Tensor self
 function Tensor:clamp_(min, max) end
 
@@ -1041,6 +1086,28 @@ function Tensor:addmm(a, b, opts) end
 ---@return Tensor
 function Tensor:baddbmm(a, b, opts) end
 
+---Options of `t:bucketize` and `tensor.searchsorted`.
+---@class tensor.SearchOptions
+---@field right? boolean insert after equal elements instead of before (default false)
+
+---For each element, the 1-based bucket of the sorted 1-d `boundaries` it falls in (1..n+1).
+---@param boundaries Tensor
+---@param opts? tensor.SearchOptions
+---@return Tensor
+function Tensor:bucketize(boundaries, opts) end
+
+---The sorted unique values, the 1-based position of each element's value among them (the
+---inverse, t's shape) and the count of each value.
+---@return Tensor values
+---@return Tensor inverse
+---@return Tensor counts
+function Tensor:unique() end
+
+---Writes `value` on the main diagonal of a 2-d tensor; returns `t`.
+---@param value number
+---@return Tensor
+function Tensor:fill_diagonal_(value) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -1210,3 +1277,6 @@ tensor.rot90 = Tensor.rot90
 tensor.count_nonzero = Tensor.count_nonzero
 tensor.addmm = Tensor.addmm
 tensor.baddbmm = Tensor.baddbmm
+tensor.bucketize = Tensor.bucketize
+tensor.unique = Tensor.unique
+tensor.fill_diagonal_ = Tensor.fill_diagonal_
