@@ -127,6 +127,18 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         #expect(qr == nil && rr.shape == [3, 3])
     }
 
+    @Test func qrGradientMatchesPyTorch() throws {
+        let a = try leaf("qr_grad.A")
+        let (q0, r) = try Linalg.qr(a)
+        let q = try #require(q0)
+        try q.mul(q).mul(weights([2, 5, 3], seed: 1)).sum().add(r.mul(r).mul(weights([2, 3, 3], seed: 2)).sum()).backward()
+        expectClose(try #require(a.grad), try fx("qr_grad.grad"), "qr gradient")
+        let wide = try Tensor.randn([2, 3], generator: Generator(seed: 3))
+        wide.requiresGrad = true
+        #expect(throws: TensorError.self) { _ = try Linalg.qr(wide) }
+        #expect(throws: TensorError.self) { _ = try Linalg.qr(a, mode: "r") }
+    }
+
     @Test func choleskyMatchesPyTorch() throws {
         let a = try leaf("cholesky.A")
         let l = try Linalg.cholesky(a)
@@ -324,6 +336,8 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         try checkSecondOrder("eigh", x: spd, u: symDir, g: eighG) { try Linalg.eigh($0).eigenvectors }
         let svdG = try Tensor.cat([weights([9], seed: 1), weights([3], seed: 2), weights([9], seed: 3)])
         try checkSecondOrder("svd", x: general, u: dir, g: svdG) { try Linalg.svd($0).vh }
+        let qrG = try Tensor.cat([weights([9], seed: 1), weights([9], seed: 2)])
+        try checkSecondOrder("qr", x: general, u: dir, g: qrG) { try #require(Linalg.qr($0).q) }
     }
 
     /// Batches are spread over threads in chunks fixed by the matrix size: the same bits for any

@@ -46,7 +46,7 @@ function linalg.eigh(A) end
 ---@return Tensor Vh
 function linalg.svd(A, opts) end
 
----QR decomposition A = Q·R (Q is an empty tensor with mode "r"). Not differentiable.
+---QR decomposition A = Q·R (Q is an empty tensor with mode "r"). Differentiable when m ≥ n.
 ---@param A Tensor [..., m, n]
 ---@param opts? linalg.QrOptions
 ---@return Tensor Q
