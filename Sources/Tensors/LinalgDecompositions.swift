@@ -40,7 +40,8 @@ public enum Linalg {
         return m
     }
 
-    /// Broadcasts the batch dims (all but the last `coreA` / `coreB`) of two operands.
+    /// Broadcasts the batch dims of two operands: all but the last 2 dims of `a`, all but the
+    /// last `coreB` of `b` (expanded views, so gradients sum back over the broadcast dims).
     static func broadcastBatch(_ a: Tensor, _ b: Tensor, coreB: Int, op: String) throws -> (Tensor, Tensor) {
         let ba = Array(a.shape.dropLast(2)), bb = Array(b.shape.dropLast(coreB))
         if ba == bb { return (a, b) }
