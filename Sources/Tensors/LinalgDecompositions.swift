@@ -210,14 +210,6 @@ public enum Linalg {
         return try ga.add(gb)
     }
 
-    /// Refuses inputs that need a gradient for an op that does not have one, rather than
-    /// silently cutting the graph.
-    static func noGradient(_ ts: Tensor..., op: String) throws {
-        if GradMode.isEnabled, ts.contains(where: { $0.requiresGrad }) {
-            throw TensorError("\(op): autograd is not supported for this function (call it on detached tensors or under no_grad)")
-        }
-    }
-
     /// The Cholesky factor: lower L with A = L·Lᵀ (or upper U = Lᵀ). Only the lower triangle of A
     /// is read; a matrix that is not positive-definite is an error.
     ///

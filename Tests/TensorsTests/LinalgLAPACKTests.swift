@@ -213,6 +213,15 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         #expect(r.singularValues.shape == [3])
     }
 
+    @Test(arguments: ["lstsq_tall", "lstsq_wide"]) func lstsqGradientMatchesPyTorch(_ name: String) throws {
+        let a = try leaf("\(name).A"), b = try leaf("\(name).B")
+        let x = try Linalg.lstsq(a, b).solution
+        expectClose(x, try fx("\(name).X"), "\(name) solution")
+        try x.mul(weights(x.shape, seed: 1)).sum().backward()
+        expectClose(try #require(a.grad), try fx("\(name).gradA"), "\(name) gradient (A)")
+        expectClose(try #require(b.grad), try fx("\(name).gradB"), "\(name) gradient (B)")
+    }
+
     @Test func matrixNormsMatchPyTorch() throws {
         let ords: [(String, Linalg.MatrixNormOrder)] = [
             ("fro", .fro), ("nuc", .nuc), ("2", .number(2)), ("-2", .number(-2)), ("1", .number(1)),
@@ -336,6 +345,10 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         try checkSecondOrder("eigh", x: spd, u: symDir, g: eighG) { try Linalg.eigh($0).eigenvectors }
         let svdG = try Tensor.cat([weights([9], seed: 1), weights([3], seed: 2), weights([9], seed: 3)])
         try checkSecondOrder("svd", x: general, u: dir, g: svdG) { try Linalg.svd($0).vh }
+        let tallRHS = try Tensor.randn([5, 2], generator: gen), tall = try Tensor.randn([5, 3], generator: gen)
+        try checkSecondOrder("lstsq", x: tall, u: Tensor.randn([5, 3], generator: gen), g: weights([3, 2], seed: 1)) {
+            try Linalg.lstsq($0, tallRHS).solution
+        }
         let qrG = try Tensor.cat([weights([9], seed: 1), weights([9], seed: 2)])
         try checkSecondOrder("qr", x: general, u: dir, g: qrG) { try #require(Linalg.qr($0).q) }
     }

@@ -89,7 +89,7 @@ function linalg.det(A) end
 ---@return Tensor logabsdet
 function linalg.slogdet(A) end
 
----Least-squares solutions by SVD (gelsd). Not differentiable.
+---Least-squares solutions by SVD (gelsd); the solution is differentiable for A of full rank.
 ---@param A Tensor [..., m, n]
 ---@param B Tensor [..., m, k]
 ---@param opts? linalg.LstsqOptions
