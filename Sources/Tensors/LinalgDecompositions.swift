@@ -40,7 +40,8 @@ public enum Linalg {
         return m
     }
 
-    /// Broadcasts the batch dims (all but the last `coreA` / `coreB`) of two operands.
+    /// Broadcasts the batch dims of two operands: all but the last 2 dims of `a`, all but the
+    /// last `coreB` of `b` (expanded views, so gradients sum back over the broadcast dims).
     static func broadcastBatch(_ a: Tensor, _ b: Tensor, coreB: Int, op: String) throws -> (Tensor, Tensor) {
         let ba = Array(a.shape.dropLast(2)), bb = Array(b.shape.dropLast(coreB))
         if ba == bb { return (a, b) }
@@ -165,7 +166,8 @@ public enum Linalg {
     }
 
     /// QR decomposition: `mode` "reduced" (Q [..., m, k], R [..., k, n]), "complete"
-    /// (Q [..., m, m], R [..., m, n]) or "r" (R only; Q is nil). Not differentiable.
+    /// (Q [..., m, m], R [..., m, n]) or "r" (R only; Q is nil). Differentiable for m ≥ n
+    /// (reduced, or complete when square) with R invertible.
     ///
     /// ```swift
     /// let (q, r) = try Linalg.qr(a)   // q has orthonormal columns, r is upper triangular
@@ -175,16 +177,37 @@ public enum Linalg {
         guard ["reduced", "complete", "r"].contains(mode) else {
             throw TensorError("qr: mode must be 'reduced', 'complete' or 'r', got '\(mode)'")
         }
-        try noGradient(a, op: "qr")
-        return try LinalgKernels.qr(a, mode: mode)
+        let m = a.shape[a.dim - 2], n = a.shape[a.dim - 1]
+        if GradMode.isEnabled && a.requiresGrad {
+            guard mode != "r" else {
+                throw TensorError("qr: mode 'r' has no gradient (it does not compute Q); use mode 'reduced'")
+            }
+            guard m >= n, mode == "reduced" || m == n else {
+                throw TensorError("qr: the gradient is implemented for \(mode == "complete" ? "square matrices with mode 'complete'" : "matrices with at least as many rows as columns"), got shape \(describe(shape: a.shape))")
+            }
+        }
+        let (qRaw, rRaw) = try LinalgKernels.qr(a, mode: mode)
+        guard let qRaw else { return (nil, rRaw) }
+        let out = try recordMulti("qr", [qRaw, rRaw], [a]) { g in
+            let (q, r): (Tensor, Tensor)
+            if GradMode.isEnabled, case let (q1?, r1) = try qr(a, mode: mode) { (q, r) = (q1, r1) } else { (q, r) = (qRaw, rRaw) }
+            return [try qrBackward(q: q, r: r, gq: g[0], gr: g[1])]
+        }
+        return (out[0], out[1])
     }
 
-    /// Refuses inputs that need a gradient for an op that does not have one, rather than
-    /// silently cutting the graph.
-    static func noGradient(_ ts: Tensor..., op: String) throws {
-        if GradMode.isEnabled, ts.contains(where: { $0.requiresGrad }) {
-            throw TensorError("\(op): autograd is not supported for this function (call it on detached tensors or under no_grad)")
-        }
+    /// The gradient of A = QR for m ≥ n (Q [m, n], R [n, n] upper triangular and invertible):
+    /// with M = skew(QᵀgQ) + skew(R gRᵀ) (skew(X) = X - Xᵀ),
+    /// gA = Q (gR + tril(M) R⁻ᵀ) + (gQ - Q QᵀgQ) R⁻ᵀ (as in TensorFlow's QrGrad and PyTorch).
+    static func qrBackward(q: Tensor, r: Tensor, gq: Tensor, gr: Tensor) throws -> Tensor {
+        let n = r.shape[r.dim - 1]
+        // x·R⁻ᵀ = (R⁻¹·xᵀ)ᵀ
+        let rightSolve = { (x: Tensor) throws -> Tensor in try mT(solveTriangular(r, mT(x), upper: true)) }
+        let qdq = try mT(q).matmul(gq), rdr = try r.matmul(mT(gr))
+        let m = try qdq.sub(mT(qdq)).add(rdr.sub(mT(rdr))).mul(triangleMask(n, lower: true, diagonal: 1))
+        let ga = try q.matmul(gr.add(rightSolve(m)))
+        let gb = try rightSolve(gq.sub(q.matmul(qdq)))
+        return try ga.add(gb)
     }
 
     /// The Cholesky factor: lower L with A = L·Lᵀ (or upper U = Lᵀ). Only the lower triangle of A

@@ -132,7 +132,9 @@ extension Linalg {
     /// solution [..., n, k], residuals [..., k] (squared residual norms, when m > n and every
     /// matrix has full rank; else empty), rank [...], singular values [..., min(m, n)].
     /// Singular values below `rcond` times the largest count as zero (default: float32's
-    /// machine epsilon times max(m, n), as PyTorch). Not differentiable.
+    /// machine epsilon times max(m, n), as PyTorch). The solution is differentiable for A of
+    /// full rank (the normal-equation formulas, for m ≥ n and for the minimum-norm m < n case);
+    /// the other results are not.
     ///
     /// ```swift
     /// let fit = try Linalg.lstsq(a, b).solution
@@ -147,8 +149,33 @@ extension Linalg {
             throw TensorError("\(op): A of shape \(describe(shape: a.shape)) and B of shape \(describe(shape: b.shape)) do not have the same number of rows (\(a.shape[a.dim - 2]) != \(b.shape[b.dim - 2]))")
         }
         if let rcond, !rcond.isFinite { throw TensorError("\(op): rcond must be a finite number, got \(rcond)") }
-        try noGradient(a, b, op: op)
         let (ab, bb) = try broadcastBatch(a, b, coreB: 2, op: op)
-        return try LinalgKernels.lstsq(ab, bb, rcond: rcond)
+        let r = try LinalgKernels.lstsq(ab, bb, rcond: rcond)
+        let saved = r.solution.detachedAlias, tall = a.shape[a.dim - 2] >= a.shape[a.dim - 1]
+        let solution = Tensor.record("lstsq", r.solution, [ab, bb]) { g in
+            let x = GradMode.isEnabled ? try lstsq(ab, bb, rcond: rcond).solution : saved
+            let (ga, gb) = try lstsqBackward(a: ab, b: bb, x: x, g: g, tall: tall)
+            return [ab.requiresGrad ? ga : nil, bb.requiresGrad ? gb : nil]
+        }
+        return (solution, r.residuals, r.rank, r.singularValues)
+    }
+
+    /// The gradient of the least-squares solution for A of full rank.
+    /// m ≥ n: X = (AᵀA)⁻¹AᵀB; with Y = (AᵀA)⁻¹G and the residual E = B - AX,
+    /// gA = E·Yᵀ - A·Y·Xᵀ and gB = A·Y.
+    /// m < n (minimum norm): X = AᵀZ with Z = (AAᵀ)⁻¹B; with W = (AAᵀ)⁻¹A·G,
+    /// gA = Z·Gᵀ - (W·Zᵀ + Z·Wᵀ)·A and gB = W.
+    /// A rank-deficient A makes the Gram matrix singular: an error naming `solve`.
+    static func lstsqBackward(a: Tensor, b: Tensor, x: Tensor, g: Tensor, tall: Bool) throws -> (Tensor, Tensor) {
+        let at = try mT(a)
+        if tall {
+            let y = try solve(at.matmul(a), g)
+            let residual = try b.sub(a.matmul(x))
+            return (try residual.matmul(mT(y)).sub(a.matmul(y).matmul(mT(x))), try a.matmul(y))
+        }
+        let gram = try a.matmul(at)
+        let z = try solve(gram, b), w = try solve(gram, a.matmul(g))
+        let ga = try z.matmul(mT(g)).sub(w.matmul(mT(z)).add(z.matmul(mT(w))).matmul(a))
+        return (ga, w)
     }
 }

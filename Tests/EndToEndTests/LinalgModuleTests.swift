@@ -65,6 +65,8 @@ import Testing
               function(x) return linalg.det(x) end,
               function(x) local _, l = linalg.slogdet(sym(x)); return l end,
               function(x) return linalg.matrix_norm(x, "nuc") end,
+              function(x) return linalg.lstsq(tensor.cat({x, tensor.eye(3)}, 1), tensor.ones(6, 2)):sum() end,
+              function(x) local Q, R = linalg.qr(x); return (Q * Q):sum(1):matmul(tensor.from{1, 2, 3}) + (R * R):sum() end,
               function(x) return linalg.matrix_power(sym(x), -2):sum() end,
             }
             for i, f in ipairs(fns) do
@@ -95,7 +97,8 @@ import Testing
         ("linalg.vector_norm(tensor.eye(2), 2, {1, -2})\n", 1, "vector_norm: argument 3 (dim) names dim 1 more than once"),
         ("linalg.vector_norm(tensor.eye(2), 'big')\n", 1, "must be a number, 'inf' or '-inf', got 'big'"),
         ("linalg.matrix_power(tensor.zeros(2, 2), -1)\n", 1, "inv: the matrix of shape [2, 2] is singular"),
-        ("linalg.qr(tensor.eye(2):requires_grad(true))\n", 1, "qr: autograd is not supported"),
+        ("linalg.qr(tensor.eye(2):requires_grad(true), {mode = 'r'})\n", 1, "qr: mode 'r' has no gradient"),
+        ("linalg.qr(tensor.ones(2, 3):requires_grad(true))\n", 1, "qr: the gradient is implemented for matrices with at least as many rows as columns"),
         ("linalg.svd(tensor.zeros(2000000, 1), {full_matrices = true})\n", 1, "svd: out of memory"),
         ("linalg.qr(tensor.zeros(2000000, 1), {mode = 'complete'})\n", 1, "qr: out of memory"),
         ("linalg.lstsq(tensor.zeros(1, 2000000), tensor.zeros(1, 2000000))\n", 1, "lstsq: out of memory"),

@@ -127,6 +127,18 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         #expect(qr == nil && rr.shape == [3, 3])
     }
 
+    @Test func qrGradientMatchesPyTorch() throws {
+        let a = try leaf("qr_grad.A")
+        let (q0, r) = try Linalg.qr(a)
+        let q = try #require(q0)
+        try q.mul(q).mul(weights([2, 5, 3], seed: 1)).sum().add(r.mul(r).mul(weights([2, 3, 3], seed: 2)).sum()).backward()
+        expectClose(try #require(a.grad), try fx("qr_grad.grad"), "qr gradient")
+        let wide = try Tensor.randn([2, 3], generator: Generator(seed: 3))
+        wide.requiresGrad = true
+        #expect(throws: TensorError.self) { _ = try Linalg.qr(wide) }
+        #expect(throws: TensorError.self) { _ = try Linalg.qr(a, mode: "r") }
+    }
+
     @Test func choleskyMatchesPyTorch() throws {
         let a = try leaf("cholesky.A")
         let l = try Linalg.cholesky(a)
@@ -199,6 +211,15 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         expectClose(r.residuals, try fx("lstsq.residuals"), "residuals")
         #expect(try r.rank.item() == 3)
         #expect(r.singularValues.shape == [3])
+    }
+
+    @Test(arguments: ["lstsq_tall", "lstsq_wide"]) func lstsqGradientMatchesPyTorch(_ name: String) throws {
+        let a = try leaf("\(name).A"), b = try leaf("\(name).B")
+        let x = try Linalg.lstsq(a, b).solution
+        expectClose(x, try fx("\(name).X"), "\(name) solution")
+        try x.mul(weights(x.shape, seed: 1)).sum().backward()
+        expectClose(try #require(a.grad), try fx("\(name).gradA"), "\(name) gradient (A)")
+        expectClose(try #require(b.grad), try fx("\(name).gradB"), "\(name) gradient (B)")
     }
 
     @Test func matrixNormsMatchPyTorch() throws {
@@ -324,6 +345,12 @@ private func expectOrthonormalColumns(_ q: Tensor, _ what: String, sourceLocatio
         try checkSecondOrder("eigh", x: spd, u: symDir, g: eighG) { try Linalg.eigh($0).eigenvectors }
         let svdG = try Tensor.cat([weights([9], seed: 1), weights([3], seed: 2), weights([9], seed: 3)])
         try checkSecondOrder("svd", x: general, u: dir, g: svdG) { try Linalg.svd($0).vh }
+        let tallRHS = try Tensor.randn([5, 2], generator: gen), tall = try Tensor.randn([5, 3], generator: gen)
+        try checkSecondOrder("lstsq", x: tall, u: Tensor.randn([5, 3], generator: gen), g: weights([3, 2], seed: 1)) {
+            try Linalg.lstsq($0, tallRHS).solution
+        }
+        let qrG = try Tensor.cat([weights([9], seed: 1), weights([9], seed: 2)])
+        try checkSecondOrder("qr", x: general, u: dir, g: qrG) { try #require(Linalg.qr($0).q) }
     }
 
     /// Batches are spread over threads in chunks fixed by the matrix size: the same bits for any

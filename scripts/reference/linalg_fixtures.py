@@ -204,6 +204,27 @@ for n in (3, -2):
     (P * weights(3, 3, seed=1)).sum().backward()
     put(f"matrix_power.{n}.grad", A.grad)
 
+# qr gradient (reduced, m >= n): loss = sum(Q^2 * c1) + sum(R^2 * c2), which does not depend on
+# the signs Householder gives Q's columns and R's rows
+a = randn(2, 5, 3)
+put("qr_grad.A", a)
+A = leaf(a)
+Q, R = torch.linalg.qr(A)
+((Q * Q * weights(2, 5, 3, seed=1)).sum() + (R * R * weights(2, 3, 3, seed=2)).sum()).backward()
+put("qr_grad.grad", A.grad)
+
+# lstsq gradients: tall [2, 5, 3] (least squares) and wide [3, 5] (minimum norm); loss = sum(X * c)
+for name, ashape, bshape in [("lstsq_tall", (2, 5, 3), (2, 5, 2)), ("lstsq_wide", (3, 5), (3, 2))]:
+    a, b = randn(*ashape), randn(*bshape)
+    put(f"{name}.A", a)
+    put(f"{name}.B", b)
+    A, B = leaf(a), leaf(b)
+    X = torch.linalg.lstsq(A, B, driver="gelsd").solution
+    put(f"{name}.X", X)
+    (X * weights(*X.shape, seed=1)).sum().backward()
+    put(f"{name}.gradA", A.grad)
+    put(f"{name}.gradB", B.grad)
+
 path = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "TensorsTests", "Fixtures", "linalg.json")
 os.makedirs(os.path.dirname(path), exist_ok=True)
 with open(path, "w") as f:

@@ -46,7 +46,7 @@ function linalg.eigh(A) end
 ---@return Tensor Vh
 function linalg.svd(A, opts) end
 
----QR decomposition A = Q·R (Q is an empty tensor with mode "r"). Not differentiable.
+---QR decomposition A = Q·R (Q is an empty tensor with mode "r"). Differentiable when m ≥ n.
 ---@param A Tensor [..., m, n]
 ---@param opts? linalg.QrOptions
 ---@return Tensor Q
@@ -89,7 +89,7 @@ function linalg.det(A) end
 ---@return Tensor logabsdet
 function linalg.slogdet(A) end
 
----Least-squares solutions by SVD (gelsd). Not differentiable.
+---Least-squares solutions by SVD (gelsd); the solution is differentiable for A of full rank.
 ---@param A Tensor [..., m, n]
 ---@param B Tensor [..., m, k]
 ---@param opts? linalg.LstsqOptions
