@@ -16,8 +16,18 @@ import CLuaShim
 /// or throws, and the trampoline raises the Lua error after Swift has returned, so Lua's longjmp
 /// never crosses a Swift frame.
 public final class LuaHost {
-    public let state: LuaState
+    /// The state the host created (the main Lua thread).
+    public let mainState: LuaState
+    /// The `lua_State` of the Swift function running now: a coroutine's thread when a binding is
+    /// called from inside `coroutine.wrap`, otherwise the main thread. Everything the host pushes,
+    /// references or calls goes to this state, so a binding that reaches the stack through the
+    /// host (`getGlobal`, `pushFunction`, `reference`, `call`) still works on the `L` it was
+    /// called with. Pushing onto the main thread while a coroutine runs corrupts both stacks.
+    public internal(set) var state: LuaState
     public var L: OpaquePointer { state.L }
+    /// Registry references released by `LuaReference.deinit` (which can run inside a `__gc`,
+    /// on any thread): freed at the next Swift call, on the stack that call runs on.
+    var pendingUnrefs: [Int32] = []
     /// Keeps every registered function alive for the lifetime of the state.
     private var functions: [FunctionBox] = []
     /// Objects whose lifetime is tied to the host (class descriptors and the like).
@@ -35,11 +45,12 @@ public final class LuaHost {
     public init(memoryLimit: Int64 = 0) throws {
         LuaHost.installOnce
         guard let L = descent_newstate(memoryLimit) else { throw LuaError("cannot create a Lua state") }
-        state = LuaState(L)
+        mainState = LuaState(L)
+        state = mainState
         luaL_openlibs(L)
     }
 
-    deinit { descent_closestate(L) }
+    deinit { descent_closestate(mainState.L) }
 
     private static let installOnce: Void = {
         descent_install(dispatchToSwift, releaseObject, { LuaHost.externalLiveBytes() })
@@ -165,10 +176,17 @@ public final class LuaHost {
 
     // MARK: References to Lua values held by Swift
 
-    /// Keeps the value at `i` alive for Swift (a callback, a table) until the reference dies.
+    /// Keeps the value at `i` (of the running state) alive for Swift (a callback, a table) until
+    /// the reference dies.
     public func reference(_ i: Int32) -> LuaReference {
         state.pushValue(i)
         return LuaReference(host: self, ref: luaL_ref(L, descent_registryindex()))
+    }
+
+    func releasePendingReferences() {
+        let refs = pendingUnrefs
+        pendingUnrefs.removeAll()
+        for ref in refs { luaL_unref(L, descent_registryindex(), ref) }
     }
 
     // MARK: GC pressure
@@ -292,7 +310,8 @@ public final class LuaHost {
 final class FunctionBox {
     let name: String
     let body: LuaFunction
-    weak var host: LuaHost?
+    /// The host owns its boxes (`functions`), and closes the state before they die.
+    unowned(unsafe) let host: LuaHost
     init(name: String, body: @escaping LuaFunction, host: LuaHost) {
         self.name = name
         self.body = body
@@ -305,9 +324,15 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
     guard let L, let box else { return 0 }
     let function = Unmanaged<FunctionBox>.fromOpaque(box).takeUnretainedValue()
     let state = LuaState(L)
+    let host = function.host
+    // Bindings reach the stack through `host.state` too: point it at the calling thread.
+    let outer = host.state
+    host.state = state
+    defer { host.state = outer }
+    if !host.pendingUnrefs.isEmpty { host.releasePendingReferences() }
     do {
         let results = try function.body(state)
-        if let after = function.host?.afterCall { try after() }
+        if let after = host.afterCall { try after() }
         return results
     } catch let error as LuaRaise {
         state.push(error.message)
@@ -383,13 +408,20 @@ public final class LuaReference {
         self.ref = ref
     }
 
-    /// Pushes the value.
+    /// Pushes the value onto the running state (`host.state`).
     public func push() {
         guard let host else { return }
         lua_rawgeti(host.L, descent_registryindex(), lua_Integer(ref))
     }
 
+    /// Pushes the value onto `L`.
+    public func push(_ L: LuaState) {
+        lua_rawgeti(L.L, descent_registryindex(), lua_Integer(ref))
+    }
+
     deinit {
-        if let host { luaL_unref(host.L, descent_registryindex(), ref) }
+        // Not `luaL_unref` here: this can run inside a `__gc` while another thread's stack is
+        // the running one. The host frees the slot at its next Swift call.
+        host?.pendingUnrefs.append(ref)
     }
 }

@@ -27,6 +27,17 @@ public struct LuaState {
     @inlinable public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
     @inlinable public func remove(_ i: Int32) { descent_remove(L, i) }
 
+    /// Pushes global `name` (raw access through the registry's globals table, so it works on
+    /// any thread, a coroutine's included); returns its type.
+    @discardableResult
+    public func pushGlobal(_ name: String) -> Int32 {
+        lua_rawgeti(L, descent_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        let t = rawGet(-1, name)
+        lua_rotate(L, -2, 1)
+        pop(1)
+        return t
+    }
+
     /// Makes room for `n` more values. A Swift function starts with only LUA_MINSTACK (20) free
     /// slots and pushing past them corrupts memory, so code that pushes once per nesting level
     /// (nested tables, JSON) reserves at every level. Throws at Lua's stack limit.

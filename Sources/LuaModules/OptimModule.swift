@@ -58,12 +58,12 @@ extension Runtime {
                 return 1
             }),
         ])
-        host.setIndexFallback(optimizers) { [unowned self] L in
+        host.setIndexFallback(optimizers) { L in
             let opt = try optimizers.check(L, 1, "self")
             switch L.string(at: 2) {
             case "param_groups":
                 // Proxies whose reads and writes go to the optimizer (optim.lua: param_group_proxies).
-                self.host.getGlobal("optim")
+                L.pushGlobal("optim")
                 L.rawGet(-1, "_param_group_proxies")
                 L.pushValue(1)
                 L.push(opt.groups.count)
