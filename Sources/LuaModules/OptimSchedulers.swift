@@ -119,7 +119,7 @@ extension Runtime {
             }),
             ("state_dict", { L in
                 let s = try schedulers.check(L, 1, "self").state()
-                pushSchedulerState(L, s)
+                try pushSchedulerState(L, s)
                 return 1
             }),
             ("load_state_dict", { L in
@@ -207,7 +207,13 @@ extension Runtime {
     }
 }
 
-func pushSchedulerState(_ L: LuaState, _ s: SchedulerState) {
+/// How deep SequentialLR states may nest in a state dict (each level is a Swift frame and a few
+/// stack slots; a tampered dict nested 100,000 deep must be an error, not a stack overflow).
+let maxSchedulerNesting = 64
+
+func pushSchedulerState(_ L: LuaState, _ s: SchedulerState, depth: Int = 0) throws {
+    guard depth < maxSchedulerNesting else { throw LuaError("scheduler state nests more than \(maxSchedulerNesting) levels deep") }
+    try L.reserve(4)  // this level's table and its children list stay on the stack below the next
     L.newTable()
     L.push(s.lastEpoch); L.rawSet(-2, "last_epoch")
     L.push(s.stepCount); L.rawSet(-2, "step_count")
@@ -217,11 +223,14 @@ func pushSchedulerState(_ L: LuaState, _ s: SchedulerState) {
         L.rawSet(-2, key)
     }
     L.newTable(array: Int32(s.children.count))
-    for (k, c) in s.children.enumerated() { pushSchedulerState(L, c); L.rawSet(-2, k + 1) }
+    for (k, c) in s.children.enumerated() { try pushSchedulerState(L, c, depth: depth + 1); L.rawSet(-2, k + 1) }
     L.rawSet(-2, "children")
 }
 
-func readSchedulerState(_ L: LuaState, _ i: Int32) throws -> SchedulerState {
+func readSchedulerState(_ L: LuaState, _ i: Int32, depth: Int = 0) throws -> SchedulerState {
+    guard depth < maxSchedulerNesting else { throw LuaError("scheduler state nests more than \(maxSchedulerNesting) levels deep") }
+    try L.reserve(4)  // the children list and the child being read stay on the stack
+    try L.checkTable(i, "scheduler state")
     let i = L.absIndex(i)
     func number(_ key: String) throws -> Int {
         L.rawGet(i, key)
@@ -239,8 +248,8 @@ func readSchedulerState(_ L: LuaState, _ i: Int32) throws -> SchedulerState {
         let t = L.absIndex(-1)
         for k in stride(from: 1, through: L.rawLength(t), by: 1) {
             L.rawGet(t, k)
-            children.append(try readSchedulerState(L, -1))
-            L.pop()
+            defer { L.pop() }
+            children.append(try readSchedulerState(L, -1, depth: depth + 1))
         }
     }
     L.pop()

@@ -185,6 +185,10 @@ extension Runtime {
 
     /// Nested Lua tables of numbers (a number for a 0-d tensor).
     func pushTable(_ L: LuaState, _ t: Tensor) throws {
+        // One Swift frame and one open table per dimension (a view can exceed maxRank).
+        guard t.dim <= Tensor.maxRank else {
+            throw LuaError("totable: a tensor with \(t.dim) dimensions nests too deeply (at most \(Tensor.maxRank))")
+        }
         try L.reserve(Int32(clamping: t.dim + 2))
         let values = t.toArray()
         if t.dim == 0 { pushElement(L, values.first ?? 0); return }

@@ -58,3 +58,53 @@ import Testing
         #expect(r.stdout == "0.05\tfalse\n-1\tfalse\n")
     }
 }
+
+/// Class 2: recursion over Lua values checks stack space (`lua_checkstack`) and is bounded.
+@Suite struct NestingTests {
+    /// Before: a SequentialLR state nested 100 deep (save or load) wrote past the Lua stack
+    /// (SIGSEGV); 40 deep already pushed past the 20 guaranteed slots.
+    @Test func deepSchedulerStatesAreErrorsAndModerateOnesRoundTrip() throws {
+        let r = try Descent.runScript("""
+            local opt = optim.SGD({tensor.zeros(3):requires_grad(true)}, {lr = 0.1})
+            local function nested(n)
+              local s = optim.lr.StepLR(opt, {step_size = 1})
+              for i = 1, n do s = optim.lr.SequentialLR(opt, {schedulers = {s}, milestones = {}}) end
+              return s
+            end
+            local s = nested(40)
+            s:step()
+            local sd = s:state_dict()
+            s:load_state_dict(sd)
+            print("40 ok", s:state_dict().children[1].children[1].step_count)
+            print(pcall(nested(100).state_dict, nested(100)))
+            local deep, cur = sd, sd
+            for i = 1, 100 do local c = nested(0):state_dict(); cur.children = {c}; cur = c end
+            print(pcall(s.load_state_dict, s, deep))
+            """)
+        #expect(r.status == 0 && !r.terminatedBySignal, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(r.stdout)")
+        #expect(lines.first?.hasPrefix("40 ok") == true)
+        #expect(lines.dropFirst().allSatisfy { $0.contains("false") && $0.contains("scheduler state nests more than 64 levels deep") }, "\(r.stdout)")
+    }
+
+    /// Before: a tensor with 100,000 dimensions overflowed the C stack in tostring and totable
+    /// (SIGSEGV). Tensors have at most 64 dimensions, as in NumPy.
+    @Test func tensorRankIsBounded() throws {
+        let r = try Descent.runScript("""
+            local dims = {} for i = 1, 100000 do dims[i] = 1 end
+            print(pcall(tensor.ones, dims))
+            local t = tensor.ones(1)
+            print(pcall(function() for i = 1, 100000 do t = t:unsqueeze(1) end end))
+            print(t:dim(), #t:totable(), #tostring(t) > 0)
+            print(pcall(tensor.ones(1).view, tensor.ones(1), dims))
+            """)
+        #expect(r.status == 0 && !r.terminatedBySignal, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(r.stdout)")
+        #expect(lines[0].contains("ones: a tensor has at most 64 dimensions, got 100000"))
+        #expect(lines[1].contains("unsqueeze: a tensor has at most 64 dimensions"))
+        #expect(lines[2] == "64\t1\ttrue")
+        #expect(lines[3].contains("view: a tensor has at most 64 dimensions"))
+    }
+}
