@@ -43,6 +43,7 @@ public enum TensorMemory {
         let now = live.add(bytes, ordering: .relaxed).newValue
         if now > limit {
             live.subtract(bytes, ordering: .relaxed)
+            refusals.add(1, ordering: .relaxed)
             throw TensorError(
                 "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - bytes) in use, limit \(limit))")
         }
@@ -50,6 +51,28 @@ public enum TensorMemory {
     }
 
     static func release(_ bytes: Int) { live.subtract(bytes, ordering: .relaxed) }
+
+    /// Times an allocation or a scratch check was refused for being over `limit` (the Lua host
+    /// turns a refusal under `--max-memory` into a limit hit that ends the run).
+    static let refusals = Atomic<Int>(0)
+    public static var refusalCount: Int { refusals.load(ordering: .relaxed) }
+
+    /// Throws unless `count` elements of `bytesPerElement` bytes fit under `limit` beside the
+    /// live tensors. For Swift arrays sized from an element count that are not tensor storage
+    /// (index lists, label rows, copies handed to Lua): an expanded (stride-0) tensor has 2^40
+    /// elements in one float of storage, and sizing an array from that aborts the process.
+    ///
+    /// ```swift
+    /// try TensorMemory.checkScratch(count: index.count, bytesPerElement: 16, op: "gather")
+    /// ```
+    public static func checkScratch(count: Int, bytesPerElement: Int, op: String, alsoInUse: Int = 0) throws {
+        let (bytes, overflow) = max(count, 0).multipliedReportingOverflow(by: bytesPerElement)
+        let inUse = liveBytes &+ max(alsoInUse, 0)
+        if overflow || bytes > limit - inUse {
+            refusals.add(1, ordering: .relaxed)
+            throw TensorError("\(op): out of memory: \(count) elements need \(overflow ? "more than \(Int.max)" : String(bytes)) bytes of working memory (\(inUse) in use, limit \(limit))")
+        }
+    }
 }
 
 /// A flat, 64-byte-aligned float32 buffer shared by a tensor and all of its views.

@@ -108,3 +108,30 @@ import Testing
         #expect(lines[3].contains("view: a tensor has at most 64 dimensions"))
     }
 }
+
+/// Class 3: Swift arrays sized from an element count are checked against the memory limit first.
+@Suite struct ElementCountTests {
+    /// Before: each line aborted the process ("failed to allocate 4398046511136 bytes"): an
+    /// expanded (stride-0) tensor has 2^40 elements in one float of storage.
+    @Test func expandedTensorsAndSharedRowsAreErrors() throws {
+        let r = try Descent.runScript("""
+            local function try(f) local ok, err = pcall(f); print(ok, err) end
+            try(function() return tensor.ones(1):expand(2^40):totable() end)
+            try(function() return tensor.randn(5, 3):index_select(1, tensor.ones(1):expand(2^40)) end)
+            try(function() return tensor.randn(5, 3):gather(1, tensor.ones(1, 1):expand(2^40, 3)) end)
+            try(function() return nn.cross_entropy(tensor.randn(1, 3):expand(2^40, 3), tensor.ones(1):expand(2^40)) end)
+            try(function() return nn.functional.embedding(tensor.ones(1):expand(2^40), tensor.randn(4, 2)) end)
+            local row = {} for i = 1, 100000 do row[i] = 1 end
+            local rows = {} for i = 1, 10000000 do rows[i] = row end
+            try(function() return tensor.from(rows) end)
+            print(#tensor.ones(3):expand(4, 3):totable())
+            """, timeout: 120)
+        #expect(r.status == 0 && !r.terminatedBySignal, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 7, "\(r.stdout)")
+        for (line, op) in zip(lines, ["totable", "index_select", "gather", "cross_entropy", "embedding", "from"]) {
+            #expect(line.hasPrefix("false") && line.contains("\(op): out of memory:"), "\(line)")
+        }
+        #expect(lines.last == "4")
+    }
+}
