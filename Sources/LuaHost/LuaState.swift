@@ -107,6 +107,17 @@ public struct LuaState {
         throw LuaError("\(what()) expected an integer, got \(lua_type(L, i) == LUA_TNUMBER ? display(i) : typeName(i))")
     }
 
+    /// An integer argument within `range` (counts, steps, positions): values a later `+ 1` or
+    /// product cannot overflow. "step expected an integer in [0, 9007199254740992], got ...".
+    public func integer(_ i: Int32, _ what: @autoclosure () -> String, in range: ClosedRange<Int>) throws -> Int {
+        let v = try integer(i, what())
+        guard range.contains(v) else { throw LuaError("\(what()) expected an integer in [\(range.lowerBound), \(range.upperBound)], got \(v)") }
+        return v
+    }
+
+    /// The largest count, step or epoch number a script may pass (2^53: exact as a float too).
+    public static let maxCount = 1 << 53
+
     @inlinable
     public func optionalInteger(_ i: Int32, _ what: @autoclosure () -> String) throws -> Int? {
         isNoneOrNil(i) ? nil : try integer(i, what())

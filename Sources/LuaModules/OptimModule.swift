@@ -301,22 +301,23 @@ extension Runtime {
         if L.rawGet(i, "state") == LUA_TYPE_TABLE {
             let s = L.absIndex(-1)
             try L.forEachPair(s) {
-                guard let position = L.number(at: -2), position >= 1, position == position.rounded() else {
+                // Int(exactly:): a key 2^63 or math.huge must be an error, not a conversion trap.
+                guard let key = L.number(at: -2), let position = Int(exactly: key), position >= 1, position <= 1 << 31 else {
                     throw LuaError("state dict: state keys must be parameter positions 1, 2, ..., got \(L.display(-2))")
                 }
-                try L.checkTable(-1, "state dict state[\(Int(position))]")
+                try L.checkTable(-1, "state dict state[\(position)]")
                 let e = L.absIndex(-1)
                 var entry = OptimizerStateDict.Entry(step: 0)
                 for key in try L.stringKeys(e, "state") {
                     L.rawGet(e, key)
                     defer { L.pop() }
-                    if key == "step" { entry.step = try L.integer(-1, "step") } else if let t = tensors.to(L, -1) {
+                    if key == "step" { entry.step = try L.integer(-1, "step", in: 0...LuaState.maxCount) } else if let t = tensors.to(L, -1) {
                         entry.buffers[key] = t
                     } else {
                         entry.scalars[key] = try L.number(-1, "state '\(key)'")
                     }
                 }
-                state[Int(position) - 1] = entry
+                state[position - 1] = entry
             }
         }
         L.pop()

@@ -44,7 +44,14 @@ extension Runtime {
                     maxLR = [try required(try o.number("max_lr"), "max_lr", "OneCycleLR")]
                 }
                 var total = try o.integer("total_steps")
-                if total == nil, let e = try o.integer("epochs"), let s = try o.integer("steps_per_epoch") { total = e * s }
+                if total == nil, let e = try o.integer("epochs"), let s = try o.integer("steps_per_epoch") {
+                    let (product, overflow) = e.multipliedReportingOverflow(by: s)
+                    guard !overflow, product <= LuaState.maxCount else {
+                        throw LuaError("OneCycleLR: epochs * steps_per_epoch (\(e) * \(s)) exceeds \(LuaState.maxCount) steps")
+                    }
+                    total = product
+                }
+                if let t = total, t > LuaState.maxCount { throw LuaError("OneCycleLR: total_steps expected at most \(LuaState.maxCount), got \(t)") }
                 let anneal = try o.string("anneal_strategy") ?? "cos"
                 guard let strategy = OneCycleLR.Anneal(rawValue: anneal) else {
                     throw LuaError("OneCycleLR: option 'anneal_strategy' expected \"cos\" or \"linear\", got \"\(anneal)\"")
@@ -235,7 +242,8 @@ func readSchedulerState(_ L: LuaState, _ i: Int32, depth: Int = 0) throws -> Sch
     func number(_ key: String) throws -> Int {
         L.rawGet(i, key)
         defer { L.pop() }
-        return try L.integer(-1, "scheduler state '\(key)'")
+        // Bounded: the scheduler adds 1 at every step (Int.max would trap or wrap).
+        return try L.integer(-1, "scheduler state '\(key)'", in: -1...LuaState.maxCount)
     }
     func list(_ key: String) throws -> [Double] {
         guard L.rawGet(i, key) == LUA_TYPE_TABLE else { L.pop(); throw LuaError("scheduler state: expected a '\(key)' list") }

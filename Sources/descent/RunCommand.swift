@@ -48,13 +48,22 @@ struct RunCommand: ParsableCommand {
     var scriptArguments: [String] = []
 
     func validate() throws {
-        if let m = maxMemory, m < 1 { throw ValidationError("--max-memory expects a positive number of MB, got \(m)") }
+        // Bounded so that MB → bytes and seconds → nanoseconds cannot overflow (a trap before).
+        if let m = maxMemory, m < 1 || m > RunCommand.maxMemoryMB {
+            throw ValidationError("--max-memory expects a number of MB in 1...\(RunCommand.maxMemoryMB), got \(m)")
+        }
         if resume && out == nil { throw ValidationError("--resume needs --out DIR (the run to continue)") }
-        if let t = timeout, !(t > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(t)") }
+        if let t = timeout, !(t > 0 && t <= RunCommand.maxTimeout) {
+            throw ValidationError("--timeout expects a number of seconds in (0, \(Int(RunCommand.maxTimeout))], got \(t)")
+        }
         guard FileManager.default.isReadableFile(atPath: script) else {
             throw ValidationError("cannot read script '\(script)'")
         }
     }
+
+    /// 2^40 MB (a zettabyte-scale limit is no limit) and a year of seconds.
+    static let maxMemoryMB = 1 << 40
+    static let maxTimeout = 365.0 * 24 * 3600
 
     func run() throws {
         unblockTerminationSignals()

@@ -135,3 +135,48 @@ import Testing
         #expect(lines.last == "4")
     }
 }
+
+/// Class 4: extreme numbers are located Lua errors or usage errors, never Swift traps.
+@Suite struct ExtremeNumberTests {
+    /// Before: SIGILL (Int(2^63), Int(inf), e * s overflow, last_epoch + 1 overflow), and conv2d with
+    /// dilation 2^62 returned a tensor of a wrapped-around shape in release builds.
+    @Test func extremeIntegersInStateDictsAndOptions() throws {
+        let r = try Descent.runScript("""
+            local p = tensor.zeros(3):requires_grad(true)
+            local opt = optim.Adam({p}, {lr = 0.1})
+            local function try(f, ...) print(select(2, pcall(f, ...))) end
+            for _, key in ipairs({2^63, math.huge}) do
+              local sd = opt:state_dict(); sd.state[key] = {}
+              try(opt.load_state_dict, opt, sd)
+            end
+            local sd = opt:state_dict(); sd.state[1] = {step = math.maxinteger}
+            try(opt.load_state_dict, opt, sd)
+            try(optim.lr.OneCycleLR, opt, {max_lr = 1, epochs = 1 << 32, steps_per_epoch = 1 << 32})
+            local s = optim.lr.StepLR(opt, {step_size = 1})
+            local st = s:state_dict(); st.last_epoch = math.maxinteger
+            try(s.load_state_dict, s, st)
+            try(nn.functional.conv2d, tensor.randn(1, 1, 5, 5), tensor.randn(1, 1, 3, 3), nil, {dilation = 1 << 62})
+            """)
+        #expect(r.status == 0 && !r.terminatedBySignal, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6, "\(r.stdout)")
+        guard lines.count == 6 else { return }
+        #expect(lines[0].contains("script.lua:3: load_state_dict: state dict: state keys must be parameter positions"))
+        #expect(lines[1].contains("got inf"))
+        #expect(lines[2].contains("step expected an integer in [0, 9007199254740992], got 9223372036854775807"))
+        #expect(lines[3].contains("OneCycleLR: epochs * steps_per_epoch (4294967296 * 4294967296) exceeds"))
+        #expect(lines[4].contains("'last_epoch' expected an integer in [-1, 9007199254740992]"))
+        #expect(lines[5].contains("conv2d: expected dilation <= 2147483648"))
+    }
+
+    /// Before: `--timeout 1e10` / `inf` and `--max-memory 10000000000000` trapped converting to
+    /// nanoseconds / bytes (SIGILL). Now they are usage errors (exit 2).
+    @Test func extremeLimitsOnTheCommandLineAreUsageErrors() throws {
+        for args in [["--timeout", "1e10"], ["--timeout", "inf"], ["--timeout", "nan"], ["--max-memory", "10000000000000"]] {
+            let r = try Descent.runScript("print('ran')\n", args)
+            #expect(r.status == 2 && !r.terminatedBySignal, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(args[0] + " expects"), "\(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+    }
+}
