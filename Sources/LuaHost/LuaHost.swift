@@ -1,5 +1,8 @@
 import CLua
 import CLuaShim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Owns one `lua_State` and everything Swift registers into it.
 ///
@@ -48,13 +51,26 @@ public final class LuaHost {
         mainState = LuaState(L)
         state = mainState
         luaL_openlibs(L)
+        guard descent_install_protected_calls(L) == LUA_OK else { throw LuaError("cannot create a Lua state (out of memory)") }
     }
 
     deinit { descent_closestate(mainState.L) }
 
     private static let installOnce: Void = {
         descent_install(dispatchToSwift, releaseObject, { LuaHost.externalLiveBytes() })
+        descent_set_fatal_handler { kind in LuaHost.onFatalLimit(kind == 2 ? .time : .memory) }
     }()
+
+    /// Called when a limit is exceeded where no Lua error can be raised: a `__gc` finalizer that
+    /// allocates without end inside a Swift call (memory), or code that no hook reaches past the
+    /// deadline (time: a finalizer loop, a long pattern match, a long kernel). It must record
+    /// the failure and end the process without touching the Lua state; it can run on the
+    /// watchdog thread. The default prints the reason and exits with status 1.
+    nonisolated(unsafe) public static var onFatalLimit: (LimitHit) -> Never = { hit in
+        let text = "descent: \(hit == .memory ? "memory limit exceeded (--max-memory)" : "time limit exceeded (--timeout)")\n"
+        text.withCString { _ = write(2, $0, strlen($0)) }
+        _exit(1)
+    }
 
     // MARK: Functions and modules
 
@@ -199,7 +215,9 @@ public final class LuaHost {
         let delta = now &- lastAllocatedBytesValue
         if delta >= 64 * 1024 {
             lastAllocatedBytesValue = now
-            descent_gc_step(L, Int32(min(delta / 1024, Int(Int32.max))))
+            // Done by the trampoline after this Swift call: a step runs finalizers, which must
+            // not run below a Swift frame (they could re-enter it or change what it walks).
+            descent_request_gc_step(L, Int32(min(delta / 1024, Int(Int32.max))))
         }
     }
 

@@ -176,24 +176,72 @@ public struct LuaState {
     public func rawSet(_ t: Int32, _ n: Int) { lua_rawseti(L, t, lua_Integer(n)) }
     @inlinable public func rawLength(_ i: Int32) -> Int { Int(lua_rawlen(L, i)) }
 
+    /// A key of a script table, copied out of Lua so that the walk over the table is finished
+    /// before anything can allocate.
+    enum Key {
+        case string([UInt8]), integer(lua_Integer), number(Double), boolean(Bool)
+    }
+
     /// Calls `body` with each key at -2 and value at -1 of the table at `t` (keys in Lua's order).
-    public func forEachPair(_ t: Int32, _ body: () throws -> Void) rethrows {
+    ///
+    /// The keys are collected first with `lua_next` while nothing allocates, then each value is
+    /// read with raw access. `lua_next` raises ("invalid key to 'next'") when the table was
+    /// rehashed since the last key, and anything that allocates (a pushed string) can run a
+    /// `__gc` finalizer that changes the table: that error would unwind through Swift frames.
+    /// Keys that are tables, functions or userdata are an error.
+    public func forEachPair(_ t: Int32, _ body: () throws -> Void) throws {
         let t = absIndex(t)
+        var keys: [Key] = []
         lua_pushnil(L)
         while lua_next(L, t) != 0 {
-            try body()
+            switch lua_type(L, -2) {
+            case LUA_TSTRING:
+                var len = 0
+                let p = descent_tolstring(L, -2, &len)
+                keys.append(.string(p.map { Array(UnsafeRawBufferPointer(start: $0, count: len).bindMemory(to: UInt8.self)) } ?? []))
+            case LUA_TNUMBER:
+                keys.append(lua_isinteger(L, -2) != 0 ? .integer(lua_Integer(descent_tointeger(L, -2, nil))) : .number(descent_tonumber(L, -2, nil)))
+            case LUA_TBOOLEAN:
+                keys.append(.boolean(lua_toboolean(L, -2) != 0))
+            default:
+                let kind = typeName(-2)
+                pop(2)
+                throw LuaError("table keys must be strings, numbers or booleans, got a \(kind) key")
+            }
             pop(1)
+        }
+        for key in keys {
+            switch key {
+            case .string(let bytes):
+                bytes.withUnsafeBufferPointer { b in
+                    _ = lua_pushlstring(L, UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self), b.count)
+                }
+            case .integer(let i): lua_pushinteger(L, i)
+            case .number(let x): lua_pushnumber(L, x)
+            case .boolean(let b): lua_pushboolean(L, b ? 1 : 0)
+            }
+            pushValue(-1)
+            if lua_rawget(L, t) == LUA_TNIL { pop(2); continue }  // removed meanwhile
+            try body()
+            pop(2)
         }
     }
 
     /// The string keys of the table at `t`, for option checking; a non-string key is an error.
     public func stringKeys(_ t: Int32, _ what: String) throws -> [String] {
+        // A walk with nothing between two lua_next calls that allocates in Lua (the keys become
+        // Swift strings), so no finalizer can change the table under it (see forEachPair).
+        let t = absIndex(t)
         var keys: [String] = []
-        try forEachPair(t) {
+        lua_pushnil(L)
+        while lua_next(L, t) != 0 {
             guard let k = string(at: -2) else {
-                throw LuaError("\(what): option keys must be strings, got \(typeName(-2))")
+                let kind = typeName(-2)  // "__name" is an interned string: no allocation
+                pop(2)
+                throw LuaError("\(what): option keys must be strings, got \(kind)")
             }
             keys.append(k)
+            pop(1)
         }
         return keys
     }

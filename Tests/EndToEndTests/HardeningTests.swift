@@ -180,3 +180,83 @@ import Testing
         }
     }
 }
+
+/// Runs `descent arguments...` under a 4 GB address-space cap (`ulimit -v`: a test that regresses
+/// must not take the machine's memory) and samples its peak resident set size (VmHWM).
+func runMeasuringPeak(_ arguments: [String], script: String, timeout: TimeInterval = 60) throws -> (run: DescentRun, peakMB: Double, seconds: Double) {
+    let dir = try Descent.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Descent.write(script, to: "script.lua", in: dir)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    let quoted = ([Descent.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    process.arguments = ["-c", "ulimit -v 4000000; exec " + quoted.joined(separator: " ")]
+    process.currentDirectoryURL = dir
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    let start = Date()
+    try process.run()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    var peakKB = 0.0
+    let path = "/proc/\(process.processIdentifier)/status"
+    while process.isRunning && Date().timeIntervalSince(start) < timeout {
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            peakKB = max(peakKB, kb)
+        }
+        usleep(2000)
+    }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    let seconds = Date().timeIntervalSince(start)
+    group.wait()
+    return (DescentRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self),
+                       terminatedBySignal: process.terminationReason == .uncaughtSignal), peakKB / 1024, seconds)
+}
+
+/// The binary's resident size running `print(1)` (MB), the baseline of the memory bounds.
+let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "print(1)\n").peakMB) ?? 30
+
+/// Class 5: no Lua code runs below a Swift frame because of descent (finalizers start after the
+/// Swift call), and the allocator's "Swift is running" depth is restored at protected calls.
+@Suite struct FinalizerTests {
+    /// Before: finalizers ran inside `totable` (a GC step from a Swift call) with the memory limit
+    /// off: `--max-memory 100` reached 3.5 GB (the 4 GB cap) — 23 GB without it.
+    @Test func finalizersStartedByDescentCallsAllocateUnderTheLimit() throws {
+        let (r, peak, _) = try runMeasuringPeak(["run", "script.lua", "--max-memory", "100"], script: """
+            keep = {}
+            local mt = {__gc = function() local t = {} for i = 1, 3e7 do t[i] = i end keep[#keep + 1] = t end}
+            collectgarbage("generational", 1, 100)
+            for i = 1, 10 do setmetatable({}, mt) end
+            local x = tensor.ones(1000, 100):totable()
+            """)
+        #expect(!r.terminatedBySignal, "\(r.stderr)")
+        #expect(peak < 1.5 * 100 + baselineMB, "peak \(peak) MB, baseline \(baselineMB) MB")
+    }
+
+    /// A finalizer that runs during a descent call cannot call descent (it could change objects
+    /// that call is using); it ends with an error, which Lua reports as a warning.
+    @Test func finalizersCannotReenterDescentCalls() throws {
+        let r = try Descent.runScript("""
+            local t = tensor.zeros(4)
+            local calls = 0
+            local mt = {__gc = function() calls = calls + 1; t:add_(1) end}
+            for round = 1, 20 do
+              for i = 1, 100 do setmetatable({}, mt) end
+              local x = tensor.ones(100, 100):totable()
+            end
+            collectgarbage()
+            print(calls > 0, t[1] <= calls)
+            """)
+        #expect(r.status == 0 && !r.terminatedBySignal, "\(r.stderr)")
+        #expect(r.stdout == "true\ttrue\n")
+    }
+}
