@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 #include <signal.h>
+#include <pthread.h>
+#include <unistd.h>
 
 static descent_dispatch_fn swift_dispatch;
 static descent_release_fn swift_release;
@@ -96,6 +98,47 @@ void descent_closestate(lua_State *L) {
 void descent_set_memory_limit(lua_State *L, int64_t limit_bytes) { info_of(L)->limit = limit_bytes; }
 int64_t descent_lua_heap_bytes(lua_State *L) { return info_of(L)->heap; }
 int descent_limit_hit(lua_State *L) { return info_of(L)->hit; }
+void descent_mark_limit_hit(lua_State *L, int kind) {
+    host_info *info = info_of(L);
+    if (!info->hit) info->hit = kind;
+}
+int64_t descent_memory_limit(lua_State *L) { return info_of(L)->limit; }
+
+/* The watchdog: a thread that ends the process a grace period after the deadline. Lua's hook
+   cannot stop code that runs no Lua instructions (a long Swift kernel, a pattern match in C) or
+   runs with hooks off (a __gc finalizer), so past deadline + grace the fatal handler records the
+   failure and exits. */
+static volatile int watchdog_cancelled;
+static int64_t watchdog_at;
+
+static void *watchdog_main(void *arg) {
+    (void)arg;
+    for (;;) {
+        int64_t now = descent_monotonic_ns();
+        if (watchdog_cancelled) return NULL;
+        if (now >= watchdog_at) break;
+        int64_t wait = watchdog_at - now;
+        if (wait > 100000000) wait = 100000000;
+        struct timespec ts = { (time_t)(wait / 1000000000), (long)(wait % 1000000000) };
+        nanosleep(&ts, NULL);
+    }
+    if (!watchdog_cancelled && fatal_limit) fatal_limit(2);
+    return NULL;
+}
+
+int descent_start_watchdog(int64_t at_ns) {
+    watchdog_at = at_ns;
+    watchdog_cancelled = 0;
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&thread, &attr, watchdog_main, NULL);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
+void descent_cancel_watchdog(void) { watchdog_cancelled = 1; }
 
 static void deadline_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
@@ -215,11 +258,11 @@ static int call_swift(lua_State *L, void *box) {
             lua_gc(L, LUA_GCSTEP, kb);
         }
         if (info->in_swift == 0) {
-            if (info->limit > 0 && total_bytes(info) > info->limit) {
+            if (info->hit == 1 || (info->limit > 0 && total_bytes(info) > info->limit)) {
                 info->hit = 1;
                 lua_pushstring(L, "memory limit exceeded (--max-memory)");
                 n = DESCENT_ERROR;
-            } else if (info->deadline > 0 && descent_monotonic_ns() > info->deadline) {
+            } else if (info->hit == 2 || (info->deadline > 0 && descent_monotonic_ns() > info->deadline)) {
                 info->hit = 2;
                 lua_pushstring(L, "time limit exceeded (--timeout)");
                 n = DESCENT_ERROR;
@@ -310,7 +353,10 @@ void *descent_to_object(lua_State *L, int idx, const void *metatable) {
 static int finish_pcall(lua_State *L, int status, lua_KContext ctx) {
     int extra = (int)(ctx & 3);
     if (status != LUA_OK && status != LUA_YIELD) {
-        info_of(L)->in_swift = (int)(ctx >> 2);
+        host_info *info = info_of(L);
+        info->in_swift = (int)(ctx >> 2);
+        /* A limit that was hit ends the run: a script's pcall cannot swallow it. */
+        if (info->hit && info->in_swift == 0) return lua_error(L);
         lua_pushboolean(L, 0);
         lua_pushvalue(L, -2);
         return 2;
@@ -345,6 +391,10 @@ static int safe_resume(lua_State *L) {
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);  /* resume never raises for the coroutine's errors */
     info->in_swift = depth;
+    if (info->hit && depth == 0 && lua_gettop(L) >= 2 && !lua_toboolean(L, 1)) {
+        lua_pushvalue(L, 2);  /* the coroutine died of the limit: raise it here too */
+        return lua_error(L);
+    }
     return lua_gettop(L);
 }
 

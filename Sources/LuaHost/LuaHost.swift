@@ -272,8 +272,34 @@ public final class LuaHost {
     public func setMemoryLimit(bytes: Int64) { descent_set_memory_limit(L, bytes) }
     public var luaHeapBytes: Int64 { descent_lua_heap_bytes(L) }
     /// Stops the script at `seconds` from now (instruction hook plus a check after every Swift call).
-    public func setTimeout(seconds: Double) {
-        descent_set_deadline(L, seconds > 0 ? descent_monotonic_ns() + Int64(seconds * 1e9) : 0)
+    ///
+    /// The hook cannot stop code that runs no Lua instructions (a long Swift kernel, a pattern
+    /// match inside `string.find`) or runs with hooks off (a `__gc` finalizer): a watchdog
+    /// thread calls `onFatalLimit(.time)` `grace` seconds after the deadline if the run is still
+    /// going (`cancelWatchdog` when the script has returned). `seconds` must be finite and at
+    /// most a year (the command line checks).
+    public func setTimeout(seconds: Double, grace: Double = 0.5) {
+        guard seconds > 0, seconds.isFinite, seconds <= 4e8 else { descent_set_deadline(L, 0); return }
+        let deadline = descent_monotonic_ns() + Int64(seconds * 1e9)
+        descent_set_deadline(L, deadline)
+        _ = descent_start_watchdog(deadline + Int64(max(grace, 0) * 1e9))
+    }
+
+    /// Stops the watchdog of `setTimeout` (the script has returned; what remains is recording).
+    public func cancelWatchdog() { descent_cancel_watchdog() }
+
+    /// Tensor allocations refused over the limit so far (set by the owner of tensor memory); a new
+    /// refusal under a memory limit is a limit hit: it ends the run and `pcall` cannot catch it.
+    nonisolated(unsafe) public static var externalRefusals: () -> Int = { 0 }
+    var seenRefusals = 0
+
+    /// Called when a Swift function failed: a tensor allocation refused under `--max-memory` is
+    /// the memory limit, as Lua's own allocator failing is.
+    func noteFailure(_ L: OpaquePointer) {
+        let refusals = LuaHost.externalRefusals()
+        guard refusals != seenRefusals else { return }
+        seenRefusals = refusals
+        if descent_memory_limit(L) > 0 { descent_mark_limit_hit(L, 1) }
     }
     /// Which limit ended the run, if any.
     public var limitHit: LimitHit? {
@@ -356,6 +382,7 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
         state.push(error.message)
         return DESCENT_RAISE
     } catch {
+        host.noteFailure(L)
         state.push(locatedMessage(function.name, "\(error)"))
         return DESCENT_ERROR
     }

@@ -18,6 +18,7 @@ public final class Runtime {
         self.context = context
         LuaHost.externalLiveBytes = { Int64(TensorMemory.liveBytes) }
         LuaHost.externalAllocatedBytes = { TensorMemory.allocatedBytes }
+        LuaHost.externalRefusals = { TensorMemory.refusalCount }
         tensors = host.defineClass(Tensor.self, name: "tensor", methods: [])
         BLASSetup.configure
         Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))

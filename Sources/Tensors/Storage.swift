@@ -38,19 +38,21 @@ public enum TensorMemory {
         descent_keep_freed_memory()
     }()
 
+    /// Counts a storage of `bytes` (as `Storage.accounted(bytes)`: with its objects).
     static func reserve(_ bytes: Int) throws {
         configureAllocator
-        let now = live.add(bytes, ordering: .relaxed).newValue
+        let counted = Storage.accounted(bytes)
+        let now = live.add(counted, ordering: .relaxed).newValue
         if now > limit {
-            live.subtract(bytes, ordering: .relaxed)
+            live.subtract(counted, ordering: .relaxed)
             refusals.add(1, ordering: .relaxed)
             throw TensorError(
-                "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - bytes) in use, limit \(limit))")
+                "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - counted) in use, limit \(limit))")
         }
-        total.add(bytes, ordering: .relaxed)
+        total.add(counted, ordering: .relaxed)
     }
 
-    static func release(_ bytes: Int) { live.subtract(bytes, ordering: .relaxed) }
+    static func release(_ bytes: Int) { live.subtract(Storage.accounted(bytes), ordering: .relaxed) }
 
     /// Times an allocation or a scratch check was refused for being over `limit` (the Lua host
     /// turns a refusal under `--max-memory` into a limit hit that ends the run).
@@ -112,4 +114,10 @@ public final class Storage {
         free(base)
         TensorMemory.release(count * MemoryLayout<Float>.stride)
     }
+
+    /// The bytes a storage of `bytes` is counted as: at least the 64 bytes malloc hands out,
+    /// plus the Storage and Tensor objects around it (a one-element tensor costs ~300 bytes,
+    /// not 4, and a loop of them must meet `--max-memory`).
+    @inline(__always)
+    static func accounted(_ bytes: Int) -> Int { max(bytes, 64) &+ 256 }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import LuaHost
 import LuaModules
 import Tensors
 
@@ -92,19 +93,36 @@ struct RunCommand: ParsableCommand {
             try? recorder?.finish(.failed, error: "\(error)")
             throw error
         }
+        let limitText: (LuaHost.LimitHit) -> String = { hit in
+            hit == .memory ? "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory)"
+                : "time limit of \(formatSeconds(timeout ?? 0)) s exceeded (--timeout)"
+        }
+        // Where no Lua error can be raised (a finalizer allocating inside a Swift call, code no
+        // hook reaches past the deadline): record the failure and end the process.
+        let fatalRecorder = recorder
+        LuaHost.onFatalLimit = { hit in
+            let message = limitText(hit) + (hit == .time ? " (ended by the watchdog: no Lua instruction ran)" : " (inside a finalizer)")
+            FileHandle.standardError.write(Data(("descent: " + message + "\n").utf8))
+            try? fatalRecorder?.finish(.failed, error: message)
+            _exit(1)
+        }
         if let timeout { runtime.host.setTimeout(seconds: timeout) }
         do {
+            defer { runtime.host.cancelWatchdog() }
             try runtime.runScript(path: script, arguments: scriptArguments)
+            // A limit hit where no error could be raised (a finalizer's allocation failed: Lua
+            // made it a warning) still ends the run as failed.
+            if let hit = runtime.host.limitHit { throw LuaError(limitText(hit)) }
         } catch {
             var message = "\(error)"
             switch runtime.host.limitHit {
             case .memory?:
-                let limitText = "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory)"
-                message = message.replacingOccurrences(of: "not enough memory", with: limitText)
-                    .replacingOccurrences(of: "memory limit exceeded (--max-memory)", with: limitText)
+                message = message.replacingOccurrences(of: "not enough memory", with: limitText(.memory))
+                    .replacingOccurrences(of: "memory limit exceeded (--max-memory)", with: limitText(.memory))
+                // A tensor allocation refused under the limit says so in its own words.
+                if !message.contains(limitText(.memory)) { message = limitText(.memory) + ": " + message }
             case .time?:
-                message = message.replacingOccurrences(
-                    of: "time limit exceeded (--timeout)", with: "time limit of \(formatSeconds(timeout ?? 0)) s exceeded (--timeout)")
+                message = message.replacingOccurrences(of: "time limit exceeded (--timeout)", with: limitText(.time))
             case nil:
                 break
             }

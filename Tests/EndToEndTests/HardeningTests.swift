@@ -260,3 +260,61 @@ let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "
         #expect(r.stdout == "true\ttrue\n")
     }
 }
+
+/// Class 7: limits hold where Lua's hook cannot reach, a hit limit is not catchable, and the
+/// run records why.
+@Suite struct LimitHoldTests {
+    /// Before: each ran until the test's own timeout (a `__gc` loop runs with hooks off; a pattern
+    /// match and a matmul run no Lua instructions). Now the watchdog ends them within T + 1 s.
+    @Test(arguments: [
+        "setmetatable({}, {__gc = function() while true do end end}); collectgarbage(); print('after')",
+        "print(string.find(('a'):rep(60), ('a*'):rep(20) .. 'b'))",
+        "local a = tensor.ones(6000, 6000); local b = a:matmul(a); print('done')",
+    ])
+    func timeoutEndsCodeNoHookReaches(_ source: String) throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write(source + "\n", to: "script.lua", in: dir)
+        let start = Date()
+        let r = try Descent.run(["run", "script.lua", "--timeout", "1", "--out", "run"], in: dir, timeout: 30)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(r.status == 1 && !r.terminatedBySignal, "\(r.stderr)")
+        #expect(r.stderr.contains("time limit of 1 s exceeded (--timeout)"), "\(r.stderr)")
+        #expect(elapsed < 1 + 1 + 0.6, "took \(elapsed) s (start-up included)")
+        let status = try String(contentsOf: dir.appendingPathComponent("run/status.json"), encoding: .utf8)
+        #expect(status.contains("\"failed\"") && status.contains("--timeout"), "\(status)")
+    }
+
+    /// Before: `pcall` caught the memory error and the run ended `done`.
+    @Test func memoryLimitIsNotCatchable() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write("print(pcall(tensor.zeros, 1e9))\nprint('survived')\n", to: "script.lua", in: dir)
+        let r = try Descent.run(["run", "script.lua", "--max-memory", "100", "--out", "run"], in: dir)
+        #expect(r.status == 1 && !r.stdout.contains("survived"), "\(r.stdout) \(r.stderr)")
+        let status = try String(contentsOf: dir.appendingPathComponent("run/status.json"), encoding: .utf8)
+        #expect(status.contains("\"failed\"") && status.contains("out of memory"), "\(status)")
+    }
+
+    /// Before: one-element tensors were counted as 4 bytes each: `--max-memory 100` reached
+    /// about 3 GB before the 10^7th. Now their objects are counted too.
+    @Test func smallTensorsCountTheirObjects() throws {
+        let (r, peak, _) = try runMeasuringPeak(["run", "script.lua", "--max-memory", "100"],
+                                                script: "local keep = {} for i = 1, 1e7 do keep[i] = tensor.zeros(1) end print('done')\n")
+        #expect(r.status == 1 && !r.terminatedBySignal && !r.stdout.contains("done"), "\(r.stderr)")
+        #expect(r.stderr.contains("memory limit of 100 MB exceeded"), "\(r.stderr)")
+        #expect(peak < 1.5 * 100 + baselineMB, "peak \(peak) MB")
+    }
+
+    /// Before: a finalizer's failed allocation became a warning and the run ended `done`.
+    @Test func aLimitHitInsideAFinalizerFailsTheRun() throws {
+        let r = try Descent.runScript("""
+            keep = {}
+            setmetatable({}, {__gc = function() local t = {} for i = 1, 3e7 do t[i] = i end keep[1] = t end})
+            collectgarbage()
+            print("survived")
+            """, ["--max-memory", "100"])
+        #expect(r.status == 1 && !r.terminatedBySignal, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("memory limit of 100 MB exceeded"), "\(r.stderr)")
+    }
+}

@@ -61,6 +61,14 @@ int descent_interrupt_take(void);
 /// Nonzero once the run was stopped by the memory limit (1) or the deadline (2).
 int descent_limit_hit(lua_State *L);
 void descent_closestate(lua_State *L);
+/// Records that a limit was hit (1 memory, 2 time) when Swift detected it (a tensor allocation
+/// refused under the memory limit): the run ends, and `pcall` cannot catch it.
+void descent_mark_limit_hit(lua_State *L, int kind);
+int64_t descent_memory_limit(lua_State *L);
+/// Starts a thread that calls the fatal handler (kind 2) at `at_ns` (CLOCK_MONOTONIC) unless
+/// cancelled first. Returns pthread_create's result.
+int descent_start_watchdog(int64_t at_ns);
+void descent_cancel_watchdog(void);
 
 /// Pushes a C closure that forwards to the Swift function `box` (kept alive by the host).
 void descent_push_swift_function(lua_State *L, void *box);
