@@ -14,6 +14,8 @@ public final class RunContext {
     public var resuming = false
     /// `descent run --detect-anomaly`.
     public var detectAnomaly = false
+    /// `descent run --unsafe-debug`: the whole `debug` library (it can crash the host).
+    public var unsafeDebug = false
     public var memoryLimitBytes: Int64
     /// Where the script may read and write files (everywhere unless `--sandbox`).
     public var fileAccess: FileAccessPolicy = .unrestricted

@@ -33,6 +33,7 @@ public final class Runtime {
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
         try runLibrary(problemsLibrarySource, name: "problems", module: "problems")
         try restrictChunkLoadingToText()
+        if !context.unsafeDebug { try restrictDebugLibrary() }
         try installDescentTable()
         if context.detectAnomaly { setAnomalyDetection(true) }
     }
@@ -131,6 +132,28 @@ public final class Runtime {
               return f, path
             end
             """, name: "=text-only")
+    }
+
+    /// The `debug` functions that cannot break the host: `traceback`, `getinfo` (information about
+    /// a call frame or function) and `getlocal` (reading a frame's locals). The rest can:
+    /// `setmetatable` on a tensor userdata makes the bridge see a foreign object, `setupvalue`
+    /// rewrites a binding's upvalues, `sethook` removes the `--timeout` hook, `setuservalue`,
+    /// `upvaluejoin`, `setlocal`, `getregistry` reach internals. `--unsafe-debug` keeps them all.
+    static let safeDebugFunctions = ["traceback", "getinfo", "getlocal"]
+
+    func restrictDebugLibrary() throws {
+        let names = Runtime.safeDebugFunctions.map { "\"\($0)\"" }.joined(separator: ", ")
+        try host.run(string: """
+            local full, safe = debug, {}
+            for _, name in ipairs({\(names)}) do safe[name] = full[name] end
+            setmetatable(safe, {__index = function(_, key)
+              if full[key] ~= nil then
+                error("debug." .. tostring(key) .. " is not available: it can crash descent or lift its limits (run with --unsafe-debug to allow it)", 2)
+              end
+            end})
+            debug = safe
+            package.loaded.debug = safe
+            """, name: "=debug")
     }
 
     /// The global modules every script sees, in the order the docs list them.

@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("detect-anomaly"), help: "Stop at the first op or backward step that produces NaN/Inf, naming it and its script line (slower).")
     var detectAnomaly = false
 
+    @Flag(name: .customLong("unsafe-debug"), help: "Give the script the whole debug library (sethook, setmetatable, setupvalue, ...). It MAY CRASH descent and can lift --timeout; without it only debug.traceback, getinfo and getlocal exist.")
+    var unsafeDebug = false
+
     @Flag(help: "Do not print experiment.log records to stdout.")
     var quiet = false
 
@@ -82,6 +85,7 @@ struct RunCommand: ParsableCommand {
                                                  memoryLimitBytes: limit)
         context.resuming = resume
         context.detectAnomaly = detectAnomaly
+        context.unsafeDebug = unsafeDebug && !sandbox
         if sandbox {
             let scriptDir = URL(fileURLWithPath: script).deletingLastPathComponent().path
             context.fileAccess = FileAccessPolicy(roots: [scriptDir] + (out.map { [$0] } ?? []))

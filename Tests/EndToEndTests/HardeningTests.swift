@@ -318,3 +318,31 @@ let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "
         #expect(r.stderr.contains("memory limit of 100 MB exceeded"), "\(r.stderr)")
     }
 }
+
+/// Class 6: the `debug` library keeps what scripts need; the rest needs `--unsafe-debug`.
+@Suite struct DebugLibraryTests {
+    /// Before: `debug.setmetatable` gave a tensor the optimizer's metatable and `t:step()`
+    /// crashed (SIGSEGV); `debug.sethook()` removed the `--timeout` hook.
+    @Test func unsafeDebugFunctionsNeedTheFlag() throws {
+        let source = """
+            local t = tensor.zeros(3)
+            local opt = optim.SGD({tensor.zeros(1):requires_grad(true)}, {lr = 0.1})
+            print(pcall(function() debug.sethook() end))
+            print(pcall(function() return debug.setupvalue(tensor.zeros, 1, 42) end))
+            print(type(debug.traceback()), debug.getinfo(1, "l").currentline, (debug.getlocal(1, 1)))
+            print(pcall(function() debug.setmetatable(t, getmetatable(opt)); return t.step(t) end))
+            """
+        let r = try Descent.runScript(source)
+        #expect(r.status == 0 && !r.terminatedBySignal, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(r.stdout)")
+        guard lines.count == 4 else { return }
+        #expect(lines[0].contains("debug.sethook is not available") && lines[0].contains("--unsafe-debug"))
+        #expect(lines[1].contains("debug.setupvalue is not available"))
+        #expect(lines[2] == "string\t5\tt")
+        #expect(lines[3].contains("debug.setmetatable is not available"))
+        // With the flag the whole library is there (and the crash is the user's choice).
+        let unsafe = try Descent.runScript("print(type(debug.sethook), type(debug.setmetatable))\n", ["--unsafe-debug"])
+        #expect(unsafe.stdout == "function\tfunction\n", "\(unsafe.stderr)")
+    }
+}
