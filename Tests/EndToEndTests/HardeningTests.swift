@@ -346,3 +346,42 @@ let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "
         #expect(unsafe.stdout == "function\tfunction\n", "\(unsafe.stderr)")
     }
 }
+
+/// Class 8: sandbox escapes.
+@Suite struct SandboxEscapeTests {
+    /// Before: `io.open(4242, "w")` created ./4242 unchecked (a number became a file name after
+    /// the check), a dangling symlink in the script folder was followed for writing, data.mnist
+    /// read files that link outside, and package.searchpath told whether /etc/passwd exists.
+    @Test func numbersSymlinksMnistFilesAndSearchpath() throws {
+        let dir = try Descent.temporaryDirectory()
+        let outside = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: outside) }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("dangling").path,
+                                  withDestinationPath: outside.appendingPathComponent("created").path)
+        let mnistDir = dir.appendingPathComponent("mnist")
+        try fm.createDirectory(at: mnistDir, withIntermediateDirectories: true)
+        let source = projectRoot.appendingPathComponent("data/mnist5k")
+        for name in try fm.contentsOfDirectory(atPath: source.path) where name.hasPrefix("mnist5k-") {
+            try fm.createSymbolicLink(atPath: mnistDir.appendingPathComponent(name).path,
+                                      withDestinationPath: source.appendingPathComponent(name).path)
+        }
+        try Descent.write("""
+            print(pcall(io.open, 4242, "w"))
+            print(pcall(io.open, "dangling", "w"))
+            print(package.searchpath("passwd", "/etc/?"))
+            print(pcall(data.mnist, "mnist"))
+            """, to: "script.lua", in: dir)
+        let r = try Descent.run(["run", "script.lua", "--sandbox"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5, "\(r.stdout)")
+        guard lines.count == 5 else { return }
+        #expect(lines[0].contains("false") && lines[0].contains("a file name must be a string"))
+        #expect(lines[1].contains("false") && lines[1].contains("--sandbox"))
+        #expect(lines[2] == "nil\t" && lines[3].contains("no file '/etc/passwd'"))
+        #expect(lines[4].contains("false") && lines[4].contains("--sandbox: access to"), "\(lines[4])")
+        #expect(!fm.fileExists(atPath: dir.appendingPathComponent("4242").path))
+        #expect(!fm.fileExists(atPath: outside.appendingPathComponent("created").path))
+    }
+}
