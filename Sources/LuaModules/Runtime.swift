@@ -28,13 +28,14 @@ public final class Runtime {
         installExperimentModule()
         try installNNModule()
         try installOptimModule()
-        try runLibrary(trainLibrarySource, name: "train", module: "train")
+        try runLibrary(EmbeddedLua.train, module: "train")
         try installCheckpointHelpers()
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
-        try runLibrary(problemsLibrarySource, name: "problems", module: "problems")
+        try runLibrary(EmbeddedLua.problems, module: "problems")
         try restrictChunkLoadingToText()
         if !context.unsafeDebug { try restrictDebugLibrary() }
         try installDescentTable()
+        try installHelp()
         if context.detectAnomaly { setAnomalyDetection(true) }
     }
 
@@ -84,17 +85,15 @@ public final class Runtime {
 
     /// `require` finds modules next to the script first, then LUA_PATH as usual.
     func addScriptDirectoryToPath(_ script: String) throws {
-        let dir = scriptDirectory(script)
-        let escaped = dir.replacingOccurrences(of: "%", with: "%%")
-        try host.run(string: """
-            package.path = "\(luaQuoted(escaped))/?.lua;\(luaQuoted(escaped))/?/init.lua;" .. package.path
-            """, name: "=path")
+        try host.load(chunk: EmbeddedLua.script_path)
+        host.state.push(scriptDirectory(script))
+        try host.call(nargs: 1, nresults: 0)
     }
 
     /// Runs a Lua library embedded in the binary, passing it the global table `module` (which
     /// the library fills in) as its chunk argument.
-    func runLibrary(_ source: String, name: String, module: String) throws {
-        try host.load(string: source, name: "=" + name)
+    func runLibrary(_ chunk: EmbeddedChunk, module: String) throws {
+        try host.load(chunk: chunk)
         if host.getGlobal(module) != LUA_TYPE_TABLE {
             host.state.pop()
             host.state.newTable()
@@ -105,33 +104,10 @@ public final class Runtime {
     }
 
     /// Precompiled Lua bytecode is not verified by Lua and can crash the VM, so `load`,
-    /// `loadfile` and `dofile` accept source text only (scripts never need bytecode).
+    /// `loadfile` and `dofile` accept source text only (lua/text_only.lua).
     func restrictChunkLoadingToText() throws {
-        try host.run(string: """
-            local load_, loadfile_ = load, loadfile
-            load = function(chunk, name, mode, env)
-              if mode ~= nil and mode ~= "t" then error("load: only text chunks are allowed (mode 't')", 2) end
-              if env == nil then return load_(chunk, name, "t") end
-              return load_(chunk, name, "t", env)
-            end
-            loadfile = function(path, mode, env)
-              if mode ~= nil and mode ~= "t" then error("loadfile: only text chunks are allowed (mode 't')", 2) end
-              if env == nil then return loadfile_(path, "t") end
-              return loadfile_(path, "t", env)
-            end
-            dofile = function(path)
-              local f = assert(loadfile(path))
-              return f()
-            end
-            -- require's Lua searcher, through the text-only loadfile.
-            package.searchers[2] = function(name)
-              local path, err = package.searchpath(name, package.path)
-              if not path then return err end
-              local f, lerr = loadfile(path)
-              if not f then error(string.format("error loading module '%s' from file '%s': %s", name, path, lerr), 2) end
-              return f, path
-            end
-            """, name: "=text-only")
+        try host.load(chunk: EmbeddedLua.text_only)
+        try host.call(nargs: 0, nresults: 0)
     }
 
     /// The `debug` functions that cannot break the host: `traceback`, `getinfo` (information about
@@ -142,39 +118,41 @@ public final class Runtime {
     static let safeDebugFunctions = ["traceback", "getinfo", "getlocal"]
 
     func restrictDebugLibrary() throws {
-        let names = Runtime.safeDebugFunctions.map { "\"\($0)\"" }.joined(separator: ", ")
-        try host.run(string: """
-            local full, safe = debug, {}
-            for _, name in ipairs({\(names)}) do safe[name] = full[name] end
-            setmetatable(safe, {__index = function(_, key)
-              if full[key] ~= nil then
-                error("debug." .. tostring(key) .. " is not available: it can crash descent or lift its limits (run with --unsafe-debug to allow it)", 2)
-              end
-            end})
-            debug = safe
-            package.loaded.debug = safe
-            """, name: "=debug")
+        try host.load(chunk: EmbeddedLua.debug_guard)
+        for name in Runtime.safeDebugFunctions { host.state.push(name) }
+        try host.call(nargs: Int32(Runtime.safeDebugFunctions.count), nresults: 0)
     }
 
     /// The global modules every script sees, in the order the docs list them.
     public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"]
 
-    /// `require "descent"` returns a table with every module.
-    func installDescentTable() throws {
-        let names = Runtime.moduleNames.map { "\"\($0)\"" }.joined(separator: ", ")
-        try host.run(string: """
-            local d = {}
-            for _, name in ipairs({\(names)}) do
-              d[name] = rawget(_G, name)
-            end
-            package.loaded.descent = d
-            """, name: "=descent")
+    /// The global `help(x)` (lua/help.lua): reference entries from the embedded editor stubs,
+    /// parsed on the first call.
+    func installHelp() throws {
+        try host.load(chunk: EmbeddedLua.help)
+        host.state.newTable(array: Int32(Runtime.moduleNames.count))
+        for (k, name) in Runtime.moduleNames.enumerated() {
+            host.state.push(name)
+            host.state.rawSet(-2, k + 1)
+        }
+        host.pushFunction("help_stub_sources") { L in
+            L.newTable(record: Int32(EmbeddedStubs.all.count))
+            for stub in EmbeddedStubs.all {
+                L.push(stub.source)
+                L.rawSet(-2, String(stub.path.split(separator: "/").last ?? ""))
+            }
+            return 1
+        }
+        try host.call(nargs: 2, nresults: 1)
+        host.setGlobal("help")
     }
-}
 
-func luaQuoted(_ s: String) -> String {
-    s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n")
+    /// `require "descent"` returns a table with every module (lua/descent.lua).
+    func installDescentTable() throws {
+        try host.load(chunk: EmbeddedLua.descent)
+        for name in Runtime.moduleNames { host.state.push(name) }
+        try host.call(nargs: Int32(Runtime.moduleNames.count), nresults: 0)
+    }
 }
 
 import Foundation
