@@ -32,6 +32,7 @@ public final class RunRecorder {
     private var finished = false
     private var line: [UInt8] = []
     private let marker: InterruptMarker
+    private let lockFile: DirectoryLock
 
     /// Creates `directory` (and parents), writes config.json and status.json (`running`), and
     /// opens metrics.jsonl, truncating it unless `appendMetrics` (for a run resumed from a
@@ -45,6 +46,9 @@ public final class RunRecorder {
         } catch {
             throw ExperimentError("run directory \(directory.path): cannot create it (\(error.localizedDescription))")
         }
+        // One process per run directory: a second one would interleave metrics.jsonl lines and
+        // overwrite status.json. Held until this recorder dies (or the process does).
+        lockFile = try DirectoryLock(directory: directory, name: ".lock", what: "run directory")
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("summary.json"))
         try AtomicFile.write(config.json.prettyJSON, to: directory.appendingPathComponent("config.json"))
         try AtomicFile.write(StatusRecord(status: .running, startTime: startTime).json.prettyJSON,
@@ -100,8 +104,12 @@ public final class RunRecorder {
         line.removeAll(keepingCapacity: true)
         JSONValue.object(record).appendCompactJSON(to: &line)
         line.append(10)
+        let before = lseek(metricsFD, 0, SEEK_END)
         guard AtomicFile.writeAll(fd: metricsFD, bytes: line) else {
-            throw FileError.posix("cannot append to \(directory.path)/metrics.jsonl")
+            let error = FileError.posix("cannot append to \(directory.path)/metrics.jsonl")
+            // A partial write (disk full) must not leave a torn line for readers to trip on.
+            if before >= 0 { _ = ftruncate(metricsFD, before) }
+            throw error
         }
     }
 
@@ -157,7 +165,37 @@ public final class RunRecorder {
     public static func installSignalHandlers(exitProcess: Bool = true) {
         exitOnSignal.pointee = exitProcess ? 1 : 0
         for sig in [SIGINT, SIGTERM] { signal(sig, interruptHandler) }
+        installCrashHandlers()
     }
+
+    /// Faults (a stack overflow, a Swift runtime trap, an abort) write status `crashed`, so a run
+    /// that dies is never left `running`; the previous handler (Swift's backtracer, or the
+    /// default) then runs as before. On an alternate stack: a stack overflow has none left.
+    static func installCrashHandlers() {
+        guard crashHandlersInstalled.pointee == 0 else { return }
+        crashHandlersInstalled.pointee = 1
+        var stack = stack_t()
+        let size = 1 << 16
+        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        stack.ss_size = size
+        stack.ss_flags = 0
+        sigaltstack(&stack, nil)
+        for (k, sig) in crashSignals.enumerated() {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = crashHandler
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_ONSTACK
+            sigaction(sig, &action, previousCrashActions + k)
+        }
+    }
+
+    static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+    static let previousCrashActions: UnsafeMutablePointer<sigaction> = .allocate(capacity: 6)
+    static let crashHandlersInstalled: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        p.pointee = 0
+        return p
+    }()
 
     static let exitOnSignal: UnsafeMutablePointer<Int32> = {
         let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
@@ -178,6 +216,16 @@ public final class RunRecorder {
         case SIGTRAP: return "SIGTRAP"
         default: return "signal \(sig)"
         }
+    }
+}
+
+/// Records `crashed`, restores the handler that was there before and returns: a fault re-runs
+/// the faulting instruction (and an abort re-raises) into that handler.
+private let crashHandler: @convention(c) (Int32) -> Void = { sig in
+    InterruptMarker.active?.write(signal: sig, crashed: true)
+    let signals = RunRecorder.crashSignals
+    for k in 0..<signals.count where signals[k] == sig {
+        sigaction(sig, RunRecorder.previousCrashActions + k, nil)
     }
 }
 

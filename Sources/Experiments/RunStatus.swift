@@ -2,11 +2,13 @@ import Foundation
 
 /// The state a run directory's status.json records.
 public enum RunStatus: String, CaseIterable, Codable {
-    case running, done, failed, diverged, interrupted
+    /// `crashed`: the process died of a signal it did not choose (SIGSEGV, SIGABRT, ...); its
+    /// crash handler recorded it.
+    case running, done, failed, diverged, interrupted, crashed
 
     /// True for the states a finished run can end in other than `done`: the ones
     /// `descent sweep --retry-failed` reruns.
-    public var isFailure: Bool { self == .failed || self == .diverged || self == .interrupted }
+    public var isFailure: Bool { self == .failed || self == .diverged || self == .interrupted || self == .crashed }
 }
 
 /// The contents of status.json.

@@ -31,7 +31,8 @@ public struct SweepState {
 
     /// The counts line: `24 entries: 20 done, 1 failed, 1 diverged, 0 interrupted, 1 running, 1 missing`.
     public var countsLine: String {
-        let parts = RunStatus.allCases.filter { $0 != .running }.map { "\(count(of: $0)) \($0.rawValue)" }
+        // `crashed` shows only when some entry crashed (a rare state; the line stays as it was).
+        let parts = RunStatus.allCases.filter { $0 != .running && ($0 != .crashed || count(of: $0) > 0) }.map { "\(count(of: $0)) \($0.rawValue)" }
             + ["\(count(of: .running)) running", "\(count(of: nil)) missing"]
         return "\(items.count) entries: " + parts.joined(separator: ", ")
     }
@@ -44,7 +45,7 @@ public struct SweepState {
         guard resume || retryFailed else { return true }
         switch status {
         case .done?: return false
-        case .failed?, .diverged?: return retryFailed
+        case .failed?, .diverged?, .crashed?: return retryFailed
         case .running?, .interrupted?, nil: return true
         }
     }

@@ -385,3 +385,67 @@ let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "
         #expect(!fm.fileExists(atPath: outside.appendingPathComponent("created").path))
     }
 }
+
+/// Class 9: run and sweep directories are locked; a crash is recorded.
+@Suite struct RecordLockingTests {
+    static let slow = "local t0 = os.clock() while os.clock() - t0 < 4 do end\nexperiment.log{step = 1}\n"
+
+    /// Starts `descent arguments...` in `dir` and waits until `file` exists in it.
+    func startAndWait(_ arguments: [String], in dir: URL, for file: String) throws -> Process {
+        let p = Process()
+        p.executableURL = Descent.binary
+        p.arguments = arguments
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path) { usleep(10_000) }
+        return p
+    }
+
+    /// Before: both processes ran and interleaved metrics.jsonl.
+    @Test func secondRunOnOneDirectoryIsRefused() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write(Self.slow, to: "slow.lua", in: dir)
+        let first = try startAndWait(["run", "slow.lua", "--out", "run"], in: dir, for: "run/status.json")
+        let second = try Descent.run(["run", "slow.lua", "--out", "run"], in: dir)
+        first.waitUntilExit()
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stderr.contains("run directory") && second.stderr.contains("is in use by another descent process (pid \(first.processIdentifier))"), "\(second.stderr)")
+        #expect(first.terminationStatus == 0)
+        let metrics = try String(contentsOf: dir.appendingPathComponent("run/metrics.jsonl"), encoding: .utf8)
+        #expect(metrics == "{\"step\":1}\n")
+    }
+
+    /// Before: two sweeps on one --out ran the same entries at once.
+    @Test func secondSweepOnOneDirectoryIsRefused() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write("local c = experiment.config{lr = 0.1}\n" + Self.slow, to: "slow.lua", in: dir)
+        let args = ["sweep", "slow.lua", "--grid", "lr=0.1,0.2", "--out", "sweep", "--jobs", "1"]
+        let first = try startAndWait(args, in: dir, for: "sweep/manifest.json")
+        let second = try Descent.run(args, in: dir)
+        first.waitUntilExit()
+        #expect(second.status != 0, "\(second.stderr)")
+        #expect(second.stderr.contains("sweep directory") && second.stderr.contains("is in use by another descent process"), "\(second.stderr)")
+        #expect(first.terminationStatus == 0)
+    }
+
+    /// Before: a run that died of SIGSEGV kept status "running" for ever.
+    @Test func aCrashedRunIsRecordedAsCrashed() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write("""
+            local t = tensor.zeros(3)
+            local opt = optim.SGD({tensor.zeros(1):requires_grad(true)}, {lr = 0.1})
+            debug.setmetatable(t, getmetatable(opt))
+            t:step()
+            """, to: "crash.lua", in: dir)
+        let r = try Descent.run(["run", "crash.lua", "--unsafe-debug", "--out", "run"], in: dir)
+        #expect(r.status != 0)
+        let status = try String(contentsOf: dir.appendingPathComponent("run/status.json"), encoding: .utf8)
+        #expect(status.contains("\"crashed\"") && status.contains("crashed with signal"), "\(status)")
+    }
+}
