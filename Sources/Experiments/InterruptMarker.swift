@@ -23,7 +23,8 @@ final class InterruptMarker {
     /// The marker of the run in progress, used by `RunRecorder.signalHandler`.
     nonisolated(unsafe) static var active: InterruptMarker?
 
-    init(directory: URL, startTime: Date, host: String, pid: Int32) {
+    /// `extra`: JSON members (`,"attempts":[...]`) rendered in before the closing brace.
+    init(directory: URL, startTime: Date, host: String, pid: Int32, extra: [UInt8] = []) {
         tempPath = strdup(directory.appendingPathComponent(".status.json.tmp-signal").path)
         finalPath = strdup(directory.appendingPathComponent("status.json").path)
         var hostJSON: [UInt8] = []
@@ -31,7 +32,7 @@ final class InterruptMarker {
         head = Array(#"{"status":"interrupted","error":"interrupted by signal "#.utf8)
         crashHead = Array(#"{"status":"crashed","error":"crashed with signal "#.utf8)
         middle = Array(#"","start_time":""#.utf8) + Array(Timestamp.format(startTime).utf8) + Array(#"","end_time":""#.utf8)
-        tail = Array(#","pid":\#(pid),"host":"#.utf8) + hostJSON + Array("}\n".utf8)
+        tail = Array(#","pid":\#(pid),"host":"#.utf8) + hostJSON + extra + Array("}\n".utf8)
         capacity = max(head.count, crashHead.count) + middle.count + tail.count + 128
         buffer = .allocate(capacity: capacity)
         startMillis = Int64((startTime.timeIntervalSince1970 * 1000).rounded())

@@ -22,6 +22,11 @@ public struct StatusRecord: Equatable {
     public var endTime: Date?
     public var host: String
     public var pid: Int
+    /// The earlier attempts of this run directory (a `--resume` after a kill, a forced rerun),
+    /// oldest first, each as the status.json it ended with.
+    public var attempts: [JSONValue] = []
+    /// Why this attempt ran although `--resume` would have refused it (`--force`).
+    public var forced: String?
 
     public init(status: RunStatus, error: String? = nil, startTime: Date, endTime: Date? = nil,
                 host: String = RunConfig.currentHost(), pid: Int = Int(getpid())) {
@@ -45,7 +50,8 @@ public struct StatusRecord: Equatable {
             ("duration_seconds", durationSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null),
             ("pid", .number(Double(pid))),
             ("host", .string(host)),
-        ])
+        ] + (forced.map { [("forced", JSONValue.string($0))] } ?? [])
+          + (attempts.isEmpty ? [] : [("attempts", .array(attempts))]))
     }
 
     public init(json: JSONValue) throws {
@@ -59,6 +65,8 @@ public struct StatusRecord: Equatable {
         endTime = json["end_time"]?.stringValue.flatMap(Timestamp.parse)
         host = json["host"]?.stringValue ?? ""
         pid = json["pid"]?.intValue ?? 0
+        attempts = json["attempts"]?.arrayValue ?? []
+        forced = json["forced"]?.stringValue
     }
 }
 

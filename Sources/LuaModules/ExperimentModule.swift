@@ -91,9 +91,7 @@ extension Runtime {
                 resolved.append((key, try json(L, -1, key, depth: 0)))
                 L.pop()
             }
-            var config = recorder.config
-            config.config = resolved
-            try AtomicFile.write(config.json.prettyJSON, to: recorder.directory.appendingPathComponent("config.json"))
+            try recorder.updateConfig { $0.config = resolved }
         }
         L.setTop(1)
         return 1

@@ -1,3 +1,4 @@
+import Experiments
 import LuaHost
 import Tensors
 
@@ -34,6 +35,7 @@ public final class Runtime {
         try runLibrary(EmbeddedLua.problems, module: "problems")
         try restrictChunkLoadingToText()
         if !context.unsafeDebug { try restrictDebugLibrary() }
+        try recordRequiredModules()
         try installDescentTable()
         try installHelp()
         if context.detectAnomaly { setAnomalyDetection(true) }
@@ -116,6 +118,20 @@ public final class Runtime {
     /// rewrites a binding's upvalues, `sethook` removes the `--timeout` hook, `setuservalue`,
     /// `upvaluejoin`, `setlocal`, `getregistry` reach internals. `--unsafe-debug` keeps them all.
     static let safeDebugFunctions = ["traceback", "getinfo", "getlocal"]
+
+    /// `require`d files are listed with their SHA-256 in the run's config.json (lua/module_record.lua).
+    func recordRequiredModules() throws {
+        try host.load(chunk: EmbeddedLua.module_record)
+        host.pushFunction("_module_loaded") { [unowned self] L in
+            let path = try L.string(1, "path")
+            guard let recorder = self.context.recorder, let sha = RunConfig.fileSHA256(path) else { return 0 }
+            try recorder.updateConfig { config in
+                if !config.modules.contains(where: { $0.0 == path && $0.1 == sha }) { config.modules.append((path, sha)) }
+            }
+            return 0
+        }
+        try host.call(nargs: 1, nresults: 0)
+    }
 
     func restrictDebugLibrary() throws {
         try host.load(chunk: EmbeddedLua.debug_guard)

@@ -30,6 +30,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out: keep its metrics and let experiment.restore pick up its last checkpoint.")
     var resume = false
 
+    @Flag(help: "With --resume: continue even if the run already finished or its script, modules, --set values or seed changed (status.json records that it was forced and why).")
+    var force = false
+
     @Flag(name: .customLong("detect-anomaly"), help: "Stop at the first op or backward step that produces NaN/Inf, naming it and its script line (slower).")
     var detectAnomaly = false
 
@@ -69,6 +72,39 @@ struct RunCommand: ParsableCommand {
         guard FileManager.default.isReadableFile(atPath: script) else {
             throw ValidationError("cannot read script '\(script)'")
         }
+        if force && !resume { throw ValidationError("--force goes with --resume") }
+        if resume, !force, let problem = resumeProblem() {
+            throw ValidationError("--resume: \(problem); pass --force to run it anyway (status.json records that it was forced)")
+        }
+    }
+
+    /// Why continuing the run in --out would mix what should not be mixed: it finished already,
+    /// or its script, a module it required, its --set values or its seed changed since it
+    /// started. nil when it can continue (or there is nothing to continue).
+    func resumeProblem() -> String? {
+        guard let out else { return nil }
+        let dir = URL(fileURLWithPath: out)
+        if let status = RunReader.status(in: dir)?.status, status == .done || status == .diverged {
+            return "the run in \(out) already finished (\(status.rawValue))"
+        }
+        guard let json = try? RunReader.readJSON(dir.appendingPathComponent("config.json")),
+              let old = try? RunConfig(json: json) else { return nil }
+        if !old.scriptSHA256.isEmpty, let now = RunConfig.fileSHA256(script), now != old.scriptSHA256 {
+            return "the script changed since the run started (sha256 \(old.scriptSHA256.prefix(12))... now \(now.prefix(12))...)"
+        }
+        for (path, sha) in old.modules where RunConfig.fileSHA256(path) != sha {
+            return "the module \(path) changed since the run started"
+        }
+        if json["overrides"] != nil {
+            let was = old.overrides.map { "\($0.0)=\($0.1)" }, now = runtimeOptions.overridePairs.map { "\($0.0)=\($0.1)" }
+            if was != now {
+                return "the config changed since the run started (--set \(was.isEmpty ? "none" : was.joined(separator: " ")) then, \(now.isEmpty ? "none" : now.joined(separator: " ")) now)"
+            }
+        }
+        if json["seed"] != nil, old.seed != runtimeOptions.seed {
+            return "the seed changed since the run started (\(old.seed) then, \(runtimeOptions.seed) now)"
+        }
+        return nil
     }
 
     /// 2^40 MB (a zettabyte-scale limit is no limit) and a year of seconds.
@@ -80,16 +116,24 @@ struct RunCommand: ParsableCommand {
         let limit = Int64(maxMemory ?? 0) * 1024 * 1024
         var recorder: RunRecorder? = nil
         if let out {
-            let config = RunConfig(script: script, config: runtimeOptions.overridePairs.map { ($0.0, .string($0.1)) },
+            var config = RunConfig(script: script, config: runtimeOptions.overridePairs.map { ($0.0, .string($0.1)) },
                                    seed: runtimeOptions.seed, commandLine: CommandLine.arguments,
                                    version: Descent.version, threads: runtimeOptions.threadCount)
-            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume)
+            // The run's identity: what --resume compares before continuing it.
+            config.scriptSHA256 = RunConfig.fileSHA256(script) ?? ""
+            config.overrides = runtimeOptions.overridePairs
+            config.machine = RunConfig.currentMachine()
+            let forced = resume && force ? (resumeProblem() ?? "--force (nothing to override)") : nil
+            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume, forced: forced)
             RunRecorder.installSignalHandlers()
         }
         if limit > 0 { TensorMemory.limit = Int(limit) }
         let context = runtimeOptions.makeContext(scriptPath: script, recorder: recorder, quiet: quiet,
                                                  memoryLimitBytes: limit)
         context.resuming = resume
+        let identityText = (RunConfig.fileSHA256(script) ?? "") + "\n" + String(runtimeOptions.seed) + "\n"
+            + runtimeOptions.overridePairs.map { $0.0 + "=" + $0.1 }.joined(separator: "\n")
+        context.identity = SHA256.hex(Array(identityText.utf8))
         context.detectAnomaly = detectAnomaly
         context.unsafeDebug = unsafeDebug && !sandbox
         context.configProbePath = probeConfig

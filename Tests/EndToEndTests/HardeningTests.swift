@@ -449,3 +449,104 @@ let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "
         #expect(status.contains("\"crashed\"") && status.contains("crashed with signal"), "\(status)")
     }
 }
+
+/// Class 10: a run records what it ran; `--resume` continues only the same run.
+@Suite struct ProvenanceTests {
+    static let script = """
+        local helper = require "helper"
+        local c = experiment.config{lr = 0.1}
+        local state = experiment.restore("last") or {step = 0}
+        experiment.log{step = state.step + 1, lr = c.lr * helper.scale}
+        experiment.checkpoint("last", {step = state.step + 1})
+        """
+
+    func setUp() throws -> URL {
+        let dir = try Descent.temporaryDirectory()
+        try Descent.write(Self.script, to: "train.lua", in: dir)
+        try Descent.write("return {scale = 2}\n", to: "helper.lua", in: dir)
+        return dir
+    }
+
+    func read(_ dir: URL, _ file: String) throws -> String {
+        try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+    }
+
+    /// Before: config.json held no hash of the script or its modules and no machine.
+    @Test func configRecordsScriptModulesAndMachine() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Descent.run(["run", "train.lua", "--out", "run", "--set", "lr=0.5"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let config = try read(dir, "run/config.json")
+        let scriptSHA = SHA256Hex.of(try Data(contentsOf: dir.appendingPathComponent("train.lua")))
+        let helperSHA = SHA256Hex.of(try Data(contentsOf: dir.appendingPathComponent("helper.lua")))
+        #expect(config.contains("\"script_sha256\": \"\(scriptSHA)\""), "\(config)")
+        #expect(config.contains("helper.lua") && config.contains(helperSHA), "\(config)")
+        #expect(config.contains("\"lr\": \"0.5\"") && config.contains("\"machine\"") && config.contains("\"cores\""), "\(config)")
+    }
+
+    /// Before: `--resume --set lr=1` on a finished run re-ran its tail and rewrote config.json.
+    @Test func resumeRefusesAFinishedRunUnlessForcedAndKeepsHistory() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Descent.run(["run", "train.lua", "--out", "run"], in: dir).status == 0)
+        let config = try read(dir, "run/config.json")
+        let refused = try Descent.run(["run", "train.lua", "--out", "run", "--resume", "--set", "lr=1"], in: dir)
+        #expect(refused.status == 2 && refused.stderr.contains("already finished (done)") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(try read(dir, "run/config.json") == config)
+        let forced = try Descent.run(["run", "train.lua", "--out", "run", "--resume", "--force"], in: dir)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let status = try read(dir, "run/status.json")
+        #expect(status.contains("\"forced\"") && status.contains("already finished") && status.contains("\"attempts\""), "\(status)")
+    }
+
+    /// Before: an edited script or other --set values were resumed as if nothing changed.
+    @Test func resumeRefusesChangedScriptModuleOrConfig() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Descent.run(["run", "train.lua", "--out", "run", "--set", "lr=0.5"], in: dir).status == 0)
+        let statusURL = dir.appendingPathComponent("run/status.json")
+        func markInterrupted() throws {
+            let text = try String(contentsOf: statusURL, encoding: .utf8).replacingOccurrences(of: "\"done\"", with: "\"interrupted\"")
+            try text.write(to: statusURL, atomically: true, encoding: .utf8)
+        }
+        try markInterrupted()
+        let otherSet = try Descent.run(["run", "train.lua", "--out", "run", "--resume", "--set", "lr=1"], in: dir)
+        #expect(otherSet.status == 2 && otherSet.stderr.contains("the config changed"), "\(otherSet.stderr)")
+        try Descent.write("return {scale = 3}\n", to: "helper.lua", in: dir)
+        let module = try Descent.run(["run", "train.lua", "--out", "run", "--resume", "--set", "lr=0.5"], in: dir)
+        #expect(module.status == 2 && module.stderr.contains("helper.lua changed"), "\(module.stderr)")
+        try Descent.write(Self.script + "-- edited\n", to: "train.lua", in: dir)
+        let edited = try Descent.run(["run", "train.lua", "--out", "run", "--resume", "--set", "lr=0.5"], in: dir)
+        #expect(edited.status == 2 && edited.stderr.contains("the script changed"), "\(edited.stderr)")
+    }
+
+    /// Before: without --out, a run with another config continued the old checkpoint silently.
+    @Test func restoreWithoutARunDirectoryRefusesAnotherConfigsCheckpoint() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Descent.run(["run", "train.lua", "--set", "lr=0.1"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let same = try Descent.run(["run", "train.lua", "--set", "lr=0.1"], in: dir)
+        #expect(same.status == 0 && same.stdout.contains("step") && same.stdout.contains("2"), "\(same.stdout) \(same.stderr)")
+        let other = try Descent.run(["run", "train.lua", "--set", "lr=0.2"], in: dir)
+        #expect(other.status == 1 && other.stderr.contains("was written by a run with another script, --set values or seed"), "\(other.stderr)")
+    }
+}
+
+/// SHA-256 in hex, for comparing with config.json (CryptoKit is not on Linux).
+enum SHA256Hex {
+    static func of(_ data: Data) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try? process.run()
+        input.fileHandleForWriting.write(data)
+        try? input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(text.prefix(64))
+    }
+}
