@@ -57,7 +57,8 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     int64_t old = ptr ? (int64_t)osize : 0;
     if (info->limit > 0 && nsize > (size_t)old && total_bytes(info) + (int64_t)nsize - old > info->limit) {
         if (!info->in_swift) {
-            info->hit = 1;
+            /* A single request larger than the whole limit is refused without ending the run. */
+            if ((int64_t)nsize - old <= info->limit) info->hit = 1;
             return NULL; /* Lua raises a memory error from its own (C) frames */
         }
         /* Swift is inside a Lua API call, which must not fail; the trampoline raises once Swift

@@ -45,7 +45,8 @@ public enum TensorMemory {
         let now = live.add(counted, ordering: .relaxed).newValue
         if now > limit {
             live.subtract(counted, ordering: .relaxed)
-            refusals.add(1, ordering: .relaxed)
+            // A request that could never fit is a bad argument, not the run reaching its limit.
+            if counted <= limit { refusals.add(1, ordering: .relaxed) }
             throw TensorError(
                 "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - counted) in use, limit \(limit))")
         }
@@ -54,8 +55,10 @@ public enum TensorMemory {
 
     static func release(_ bytes: Int) { live.subtract(Storage.accounted(bytes), ordering: .relaxed) }
 
-    /// Times an allocation or a scratch check was refused for being over `limit` (the Lua host
-    /// turns a refusal under `--max-memory` into a limit hit that ends the run).
+    /// Times an allocation or a scratch check was refused because the memory in use left no room
+    /// (the Lua host turns such a refusal under `--max-memory` into a limit hit that ends the
+    /// run). A request larger than the whole limit is not counted: it is a bad argument (a
+    /// catchable error), and nothing was exceeded.
     static let refusals = Atomic<Int>(0)
     public static var refusalCount: Int { refusals.load(ordering: .relaxed) }
 
@@ -71,7 +74,7 @@ public enum TensorMemory {
         let (bytes, overflow) = max(count, 0).multipliedReportingOverflow(by: bytesPerElement)
         let inUse = liveBytes &+ max(alsoInUse, 0)
         if overflow || bytes > limit - inUse {
-            refusals.add(1, ordering: .relaxed)
+            if !overflow && bytes <= limit { refusals.add(1, ordering: .relaxed) }
             throw TensorError("\(op): out of memory: \(count) elements need \(overflow ? "more than \(Int.max)" : String(bytes)) bytes of working memory (\(inUse) in use, limit \(limit))")
         }
     }
