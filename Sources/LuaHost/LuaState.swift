@@ -73,6 +73,25 @@ public struct LuaState {
         return String(decoding: UnsafeRawBufferPointer(start: p, count: len), as: UTF8.self)
     }
 
+    /// The string at `i` if it is valid UTF-8 (nil for other types and for invalid bytes, which
+    /// `string(at:)` would turn into U+FFFD silently).
+    public func validUTF8(_ i: Int32) -> String? {
+        guard lua_type(L, i) == LUA_TSTRING else { return nil }
+        var len = 0
+        guard let p = descent_tolstring(L, i, &len) else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: p, count: len)
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// How many keys the table at `t` has (a walk with nothing that allocates).
+    public func keyCount(_ t: Int32) throws -> Int {
+        let t = absIndex(t)
+        var n = 0
+        lua_pushnil(L)
+        while lua_next(L, t) != 0 { n += 1; pop(1) }
+        return n
+    }
+
     /// `tostring`-like text for messages (numbers, strings, booleans, nil, or the type name).
     public func display(_ i: Int32) -> String {
         switch lua_type(L, i) {

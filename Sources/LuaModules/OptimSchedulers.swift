@@ -84,7 +84,12 @@ extension Runtime {
                         L.push(epoch)
                         try L.pcall(1, 1)
                         defer { L.pop() }
-                        return try L.number(-1, "LambdaLR: the function's result")
+                        let factor = try L.number(-1, "LambdaLR: the function's result")
+                        // A NaN, infinite or negative rate would poison or reverse every step.
+                        guard factor.isFinite, factor >= 0 else {
+                            throw LuaError("LambdaLR: the function returned \(formatNumber(factor)) for step \(epoch); expected a finite factor >= 0")
+                        }
+                        return factor
                     }
                 }
                 let sched = functions.count == 1 ? try LambdaLR(opt, lambdas[0]) : try LambdaLR(opt, lambdas: lambdas)

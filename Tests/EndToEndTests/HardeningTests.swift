@@ -557,3 +557,38 @@ enum SHA256Hex {
         return String(text.prefix(64))
     }
 }
+
+/// Class 11: the smaller items.
+@Suite struct SmallerItemsTests {
+    /// Before: {1, 2, x = 3} logged [1,2], {1, nil, 3} logged [1], a non-UTF-8 key logged
+    /// U+FFFD, math.maxinteger lost precision; a LambdaLR could set NaN or negative rates;
+    /// clip_grad_norm_ accepted a negative norm.
+    @Test func logsAreFaithfulAndRatesAndNormsAreChecked() throws {
+        let r = try Descent.runScript("""
+            local function try(f, ...) print((select(2, pcall(f, ...)))) end
+            try(experiment.log, {v = {1, 2, x = 3}})
+            try(experiment.log, {v = {1, nil, 3}})
+            try(experiment.log, {["\\xff"] = 1})
+            try(experiment.log, {v = math.maxinteger})
+            local p = tensor.zeros(2):requires_grad(true)
+            local opt = optim.SGD({p}, {lr = 0.1})
+            try(optim.lr.LambdaLR, opt, function(e) return -1 end)
+            p.grad = tensor.ones(2)
+            try(nn.utils.clip_grad_norm_, {p}, -1)
+            experiment.log{v = {1, 2}, w = {a = 1}}
+            print("ok")
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 8, "\(r.stdout)")
+        guard lines.count == 8 else { return }
+        #expect(lines[0].contains("mixes a list of 2 with other keys or holes"))
+        #expect(lines[1].contains("mixes a list of") || lines[1].contains("holes"), "\(lines[1])")
+        #expect(lines[2].contains("is not valid UTF-8"))
+        #expect(lines[3].contains("JSON cannot hold exactly"))
+        #expect(lines[4].contains("LambdaLR: the function returned -1"))
+        #expect(lines[5].contains("expected max_norm >= 0"))
+        #expect(lines[6].contains("\"v\":[1,2]"), "\(lines[6])")
+        #expect(lines[7] == "ok")
+    }
+}
