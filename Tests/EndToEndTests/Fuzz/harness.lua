@@ -402,6 +402,7 @@ for n = 1, cfg.calls do
         end
         pcall(target.fn, table.unpack(args, 1, nargs))
         local junk = {} for i = 1, random(1, 1000) do junk[i] = string.rep("g", i % 50 + 41) end
+        stats.junk = #junk     -- long strings: each one allocates
       end })
     end
     if chance(0.5) then collectgarbage(pick{ "step", "collect" }) end
