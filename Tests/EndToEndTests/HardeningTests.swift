@@ -592,3 +592,13 @@ enum SHA256Hex {
         #expect(lines[7] == "ok")
     }
 }
+
+extension SmallerItemsTests {
+    /// Before: `--threads` above the core count ran silently at the core count's speed.
+    @Test func threadsAboveTheCoreCountAreNoted() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let r = try Descent.runScript("print(1)\n", ["--threads", String(cores + 1)])
+        #expect(r.status == 0 && r.stdout == "1\n")
+        #expect(r.stderr.contains("--threads \(cores + 1) is more than this machine's \(cores) cores"), "\(r.stderr)")
+    }
+}
