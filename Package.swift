@@ -74,7 +74,7 @@ let package = Package(
             ],
             exclude: readme + ["lua"], plugins: ["EmbedLuaPlugin"]),
 
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),

@@ -5,6 +5,9 @@ public enum RunStatus: String, CaseIterable, Codable {
     /// `crashed`: the process died of a signal it did not choose (SIGSEGV, SIGABRT, ...); its
     /// crash handler recorded it.
     case running, done, failed, diverged, interrupted, crashed
+    /// Stopped early by `descent tune`'s successive halving (ASHA): not a failure; reports and
+    /// the tuner's best trial ignore it, `--resume` does not run it again.
+    case pruned
 
     /// True for the states a finished run can end in other than `done`: the ones
     /// `descent sweep --retry-failed` reruns.

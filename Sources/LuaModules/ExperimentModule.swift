@@ -201,3 +201,19 @@ extension Runtime {
         }
     }
 }
+
+extension Runtime {
+    /// Runs a Lua file that returns a table (a `descent tune` search space written in Lua) and
+    /// converts the table to JSON.
+    ///
+    ///     let space = try Runtime(context: RunContext()).evaluateTable(path: "space.lua")
+    public func evaluateTable(path: String) throws -> JSONValue {
+        try host.load(file: path)
+        try host.call(nargs: 0, nresults: 1)
+        defer { host.state.pop() }
+        guard host.state.type(-1) == LUA_TYPE_TABLE else {
+            throw LuaError("\(path): expected the file to return a table, got \(host.state.typeName(-1))")
+        }
+        return try json(host.state, host.state.top, "space", depth: 0)
+    }
+}
