@@ -4,10 +4,15 @@
 #include <string.h>
 #include <time.h>
 #include <signal.h>
+#include <pthread.h>
+#include <unistd.h>
 
 static descent_dispatch_fn swift_dispatch;
 static descent_release_fn swift_release;
 static descent_external_bytes_fn external_bytes;
+static descent_fatal_fn fatal_limit;
+
+void descent_set_fatal_handler(descent_fatal_fn handler) { fatal_limit = handler; }
 
 void descent_install(descent_dispatch_fn dispatch, descent_release_fn release,
                      descent_external_bytes_fn external) {
@@ -23,6 +28,7 @@ typedef struct {
     int64_t deadline;    /* monotonic ns; 0: none */
     int in_swift;        /* depth of Swift calls under way: the allocator must not fail then */
     int hit;             /* 1 memory, 2 time */
+    int gc_step_kb;      /* GC work requested by Swift, done by the trampoline once Swift returned */
 } host_info;
 
 static host_info *info_of(lua_State *L) {
@@ -49,10 +55,19 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
     }
     int64_t old = ptr ? (int64_t)osize : 0;
-    if (info->limit > 0 && nsize > (size_t)old && !info->in_swift
-        && total_bytes(info) + (int64_t)nsize - old > info->limit) {
-        info->hit = 1;
-        return NULL; /* Lua raises a memory error from its own (C) frames */
+    if (info->limit > 0 && nsize > (size_t)old && total_bytes(info) + (int64_t)nsize - old > info->limit) {
+        if (!info->in_swift) {
+            /* A single request larger than the whole limit is refused without ending the run. */
+            if ((int64_t)nsize - old <= info->limit) info->hit = 1;
+            return NULL; /* Lua raises a memory error from its own (C) frames */
+        }
+        /* Swift is inside a Lua API call, which must not fail; the trampoline raises once Swift
+           returns. But Lua code can run here too (a __gc finalizer started by a GC step inside
+           the call) and allocate without end: past a hard ceiling the run ends at once. */
+        if (fatal_limit && total_bytes(info) + (int64_t)nsize - old > info->limit + info->limit / 4) {
+            info->hit = 1;
+            fatal_limit(1);
+        }
     }
     void *p = realloc(ptr, nsize);
     if (p) info->heap += (int64_t)nsize - old;
@@ -84,6 +99,47 @@ void descent_closestate(lua_State *L) {
 void descent_set_memory_limit(lua_State *L, int64_t limit_bytes) { info_of(L)->limit = limit_bytes; }
 int64_t descent_lua_heap_bytes(lua_State *L) { return info_of(L)->heap; }
 int descent_limit_hit(lua_State *L) { return info_of(L)->hit; }
+void descent_mark_limit_hit(lua_State *L, int kind) {
+    host_info *info = info_of(L);
+    if (!info->hit) info->hit = kind;
+}
+int64_t descent_memory_limit(lua_State *L) { return info_of(L)->limit; }
+
+/* The watchdog: a thread that ends the process a grace period after the deadline. Lua's hook
+   cannot stop code that runs no Lua instructions (a long Swift kernel, a pattern match in C) or
+   runs with hooks off (a __gc finalizer), so past deadline + grace the fatal handler records the
+   failure and exits. */
+static volatile int watchdog_cancelled;
+static int64_t watchdog_at;
+
+static void *watchdog_main(void *arg) {
+    (void)arg;
+    for (;;) {
+        int64_t now = descent_monotonic_ns();
+        if (watchdog_cancelled) return NULL;
+        if (now >= watchdog_at) break;
+        int64_t wait = watchdog_at - now;
+        if (wait > 100000000) wait = 100000000;
+        struct timespec ts = { (time_t)(wait / 1000000000), (long)(wait % 1000000000) };
+        nanosleep(&ts, NULL);
+    }
+    if (!watchdog_cancelled && fatal_limit) fatal_limit(2);
+    return NULL;
+}
+
+int descent_start_watchdog(int64_t at_ns) {
+    watchdog_at = at_ns;
+    watchdog_cancelled = 0;
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&thread, &attr, watchdog_main, NULL);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
+void descent_cancel_watchdog(void) { watchdog_cancelled = 1; }
 
 static void deadline_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
@@ -175,19 +231,39 @@ static void script_where(lua_State *L) {
     luaL_where(L, 1);
 }
 
+void descent_request_gc_step(lua_State *L, int kb) {
+    host_info *info = info_of(L);
+    info->gc_step_kb = kb > INT32_MAX - info->gc_step_kb ? INT32_MAX : info->gc_step_kb + kb;
+}
+
 /* Runs a Swift function and raises its error, if any, once Swift has returned. */
 static int call_swift(lua_State *L, void *box) {
     host_info *info = info_of(L);
+    if (info->in_swift > 0) {
+        /* Lua code runs while a Swift function is under way only as a __gc finalizer started
+           by a GC step inside that call (callbacks run through descent_pcall, which clears
+           in_swift). Re-entering Swift then could change objects the outer call is using. The
+           error ends the finalizer (Lua turns it into a warning). */
+        lua_pushstring(L, "descent functions cannot be called from a __gc finalizer that runs during another descent call");
+        return lua_error(L);
+    }
     info->in_swift++;
     int n = swift_dispatch(L, box);
     info->in_swift--;
     if (n >= 0) {
+        if (info->in_swift == 0 && info->gc_step_kb > 0) {
+            /* The GC work for memory Lua cannot see (tensors), done here rather than inside the
+               Swift call, so that finalizers run with no Swift frame below them. */
+            int kb = info->gc_step_kb;
+            info->gc_step_kb = 0;
+            lua_gc(L, LUA_GCSTEP, kb);
+        }
         if (info->in_swift == 0) {
-            if (info->limit > 0 && total_bytes(info) > info->limit) {
+            if (info->hit == 1 || (info->limit > 0 && total_bytes(info) > info->limit)) {
                 info->hit = 1;
                 lua_pushstring(L, "memory limit exceeded (--max-memory)");
                 n = DESCENT_ERROR;
-            } else if (info->deadline > 0 && descent_monotonic_ns() > info->deadline) {
+            } else if (info->hit == 2 || (info->deadline > 0 && descent_monotonic_ns() > info->deadline)) {
                 info->hit = 2;
                 lua_pushstring(L, "time limit exceeded (--timeout)");
                 n = DESCENT_ERROR;
@@ -269,6 +345,77 @@ void *descent_to_object(lua_State *L, int idx, const void *metatable) {
     const void *mt = lua_topointer(L, -1);
     lua_pop(L, 1);
     return mt == metatable ? *slot : NULL;
+}
+
+/* pcall, xpcall and coroutine.resume as in the base library, except that an error caught
+   there restores the allocator's "Swift is running" depth to its value at the call: should an
+   error ever unwind through a Swift call, the allocator must not go on believing Swift runs
+   (it would stop enforcing --max-memory for the rest of the run). */
+static int finish_pcall(lua_State *L, int status, lua_KContext ctx) {
+    int extra = (int)(ctx & 3);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        host_info *info = info_of(L);
+        info->in_swift = (int)(ctx >> 2);
+        /* A limit that was hit ends the run: a script's pcall cannot swallow it. */
+        if (info->hit && info->in_swift == 0) return lua_error(L);
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - extra;
+}
+
+static int safe_pcall(lua_State *L) {
+    luaL_checkany(L, 1);
+    lua_KContext ctx = ((lua_KContext)info_of(L)->in_swift << 2) | 0;
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, ctx, finish_pcall);
+    return finish_pcall(L, status, ctx);
+}
+
+static int safe_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_KContext ctx = ((lua_KContext)info_of(L)->in_swift << 2) | 2;
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, ctx, finish_pcall);
+    return finish_pcall(L, status, ctx);
+}
+
+static int safe_resume(lua_State *L) {
+    host_info *info = info_of(L);
+    int depth = info->in_swift;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);  /* resume never raises for the coroutine's errors */
+    info->in_swift = depth;
+    if (info->hit && depth == 0 && lua_gettop(L) >= 2 && !lua_toboolean(L, 1)) {
+        lua_pushvalue(L, 2);  /* the coroutine died of the limit: raise it here too */
+        return lua_error(L);
+    }
+    return lua_gettop(L);
+}
+
+static int install_protected_calls(lua_State *L) {
+    lua_pushcfunction(L, safe_pcall);
+    lua_setglobal(L, "pcall");
+    lua_pushcfunction(L, safe_xpcall);
+    lua_setglobal(L, "xpcall");
+    if (lua_getglobal(L, "coroutine") == LUA_TTABLE) {
+        lua_getfield(L, -1, "resume");
+        lua_pushcclosure(L, safe_resume, 1);
+        lua_setfield(L, -2, "resume");
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+int descent_install_protected_calls(lua_State *L) {
+    lua_pushcfunction(L, install_protected_calls);
+    return lua_pcall(L, 0, 0, 0);  /* an error (out of memory) stays on the stack */
 }
 
 static int message_handler(lua_State *L) {

@@ -27,15 +27,19 @@ public enum Datasets {
     /// Images come back flattened and scaled, float32 `[N, 784]` in [0, 1] (pixel / 255), as an
     /// MLP wants them (a CNN reshapes to `[N, 1, 28, 28]`); labels float32 `[N]` in 1...10
     /// (digit d has label d + 1); classes `["0", ..., "9"]`.
-    public static func mnist(_ directory: String) throws
+    ///
+    /// `checkFile` sees each file before it is opened (the sandbox checks files, not only the
+    /// folder: a file in it can be a symbolic link to anywhere).
+    public static func mnist(_ directory: String, checkFile: (String) throws -> Void = { _ in }) throws
         -> (train: (x: Tensor, y: Tensor), test: (x: Tensor, y: Tensor), classes: [String])
     {
-        let train = try mnistPart(directory, standard: "train", subset: "train")
-        let test = try mnistPart(directory, standard: "t10k", subset: "test")
+        let train = try mnistPart(directory, standard: "train", subset: "train", checkFile: checkFile)
+        let test = try mnistPart(directory, standard: "t10k", subset: "test", checkFile: checkFile)
         return (train, test, (0...9).map(String.init))
     }
 
-    static func mnistPart(_ directory: String, standard: String, subset: String) throws -> (x: Tensor, y: Tensor) {
+    static func mnistPart(_ directory: String, standard: String, subset: String,
+                          checkFile: (String) throws -> Void = { _ in }) throws -> (x: Tensor, y: Tensor) {
         let imagesPath = try find(in: directory, [
             "\(standard)-images-idx3-ubyte", "\(standard)-images.idx3-ubyte",
             "mnist5k-\(subset)-images-idx3-ubyte",
@@ -44,6 +48,8 @@ public enum Datasets {
             "\(standard)-labels-idx1-ubyte", "\(standard)-labels.idx1-ubyte",
             "mnist5k-\(subset)-labels-idx1-ubyte",
         ])
+        try checkFile(imagesPath)
+        try checkFile(labelsPath)
         let images = try IDX.load(imagesPath)
         let labels = try IDX.load(labelsPath)
         guard images.dim == 3 else {

@@ -11,6 +11,7 @@ final class InterruptMarker {
     private let tempPath: UnsafeMutablePointer<CChar>
     private let finalPath: UnsafeMutablePointer<CChar>
     private let head: [UInt8]
+    private let crashHead: [UInt8]
     private let middle: [UInt8]
     private let tail: [UInt8]
     private let buffer: UnsafeMutablePointer<UInt8>
@@ -22,15 +23,17 @@ final class InterruptMarker {
     /// The marker of the run in progress, used by `RunRecorder.signalHandler`.
     nonisolated(unsafe) static var active: InterruptMarker?
 
-    init(directory: URL, startTime: Date, host: String, pid: Int32) {
+    /// `extra`: JSON members (`,"attempts":[...]`) rendered in before the closing brace.
+    init(directory: URL, startTime: Date, host: String, pid: Int32, extra: [UInt8] = []) {
         tempPath = strdup(directory.appendingPathComponent(".status.json.tmp-signal").path)
         finalPath = strdup(directory.appendingPathComponent("status.json").path)
         var hostJSON: [UInt8] = []
         JSONValue.appendString(host, to: &hostJSON)
         head = Array(#"{"status":"interrupted","error":"interrupted by signal "#.utf8)
+        crashHead = Array(#"{"status":"crashed","error":"crashed with signal "#.utf8)
         middle = Array(#"","start_time":""#.utf8) + Array(Timestamp.format(startTime).utf8) + Array(#"","end_time":""#.utf8)
-        tail = Array(#","pid":\#(pid),"host":"#.utf8) + hostJSON + Array("}\n".utf8)
-        capacity = head.count + middle.count + tail.count + 128
+        tail = Array(#","pid":\#(pid),"host":"#.utf8) + hostJSON + extra + Array("}\n".utf8)
+        capacity = max(head.count, crashHead.count) + middle.count + tail.count + 128
         buffer = .allocate(capacity: capacity)
         startMillis = Int64((startTime.timeIntervalSince1970 * 1000).rounded())
         finished = .allocate(capacity: 1)
@@ -45,14 +48,15 @@ final class InterruptMarker {
     }
 
     /// Renders and writes the status file; allocation-free.
-    func write(signal sig: Int32) {
+    /// `crashed`: the signal is a fault (SIGSEGV, SIGABRT, ...), recorded as status `crashed`.
+    func write(signal sig: Int32, crashed: Bool = false) {
         guard finished.pointee == 0 else { return }
         finished.pointee = 1
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
         var n = 0
-        n = copy(head, at: n)
+        n = copy(crashed ? crashHead : head, at: n)
         n = InterruptMarker.formatInt(Int64(sig), into: buffer + n) + n
         n = copy(middle, at: n)
         n = InterruptMarker.formatISO(millis: now, into: buffer + n) + n

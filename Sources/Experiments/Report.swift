@@ -101,7 +101,7 @@ public struct Report {
                         failed += 1
                     }
                 case .diverged?: diverged += 1
-                case .failed?, .interrupted?: failed += 1
+                case .failed?, .interrupted?, .crashed?: failed += 1
                 case .pruned?: break  // stopped early by the tuner: neither a result nor a failure
                 case .running?, nil: pending += 1
                 }

@@ -14,7 +14,7 @@ import Glibc
 ///     try rec.finish(.done, error: nil)   // writes "diverged" instead if a NaN was logged
 public final class RunRecorder {
     public let directory: URL
-    public let config: RunConfig
+    public private(set) var config: RunConfig
     public let startTime: Date
     /// Set when a logged record held a non-finite number; `finish(.done)` then records
     /// `diverged`. The lead may also set it when the script detects divergence itself.
@@ -32,11 +32,24 @@ public final class RunRecorder {
     private var finished = false
     private var line: [UInt8] = []
     private let marker: InterruptMarker
+    private let lockFile: DirectoryLock
+    private let attempts: [JSONValue]
+    private let forced: String?
+
+    private func record(_ status: RunStatus, error: String?, end: Date?) -> StatusRecord {
+        var r = StatusRecord(status: status, error: error, startTime: startTime, endTime: end)
+        r.attempts = attempts
+        r.forced = forced
+        return r
+    }
 
     /// Creates `directory` (and parents), writes config.json and status.json (`running`), and
     /// opens metrics.jsonl, truncating it unless `appendMetrics` (for a run resumed from a
     /// checkpoint). A stale summary.json from an earlier attempt is removed.
-    public init(directory: URL, config: RunConfig, appendMetrics: Bool = false) throws {
+    ///
+    /// A resumed run (`appendMetrics`) keeps the history: the status.json it replaces joins the
+    /// `attempts` list of the new one; `forced` says why it ran anyway (`--force`).
+    public init(directory: URL, config: RunConfig, appendMetrics: Bool = false, forced: String? = nil) throws {
         self.directory = directory
         self.config = config
         startTime = Date()
@@ -45,16 +58,33 @@ public final class RunRecorder {
         } catch {
             throw ExperimentError("run directory \(directory.path): cannot create it (\(error.localizedDescription))")
         }
+        // One process per run directory: a second one would interleave metrics.jsonl lines and
+        // overwrite status.json. Held until this recorder dies (or the process does).
+        lockFile = try DirectoryLock(directory: directory, name: ".lock", what: "run directory")
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("summary.json"))
+        if appendMetrics, let previous = RunReader.status(in: directory) {
+            var last = previous
+            last.attempts = []
+            attempts = previous.attempts + [last.json]
+        } else {
+            attempts = []
+        }
+        self.forced = forced
         try AtomicFile.write(config.json.prettyJSON, to: directory.appendingPathComponent("config.json"))
-        try AtomicFile.write(StatusRecord(status: .running, startTime: startTime).json.prettyJSON,
-                             to: directory.appendingPathComponent("status.json"))
+        var running = StatusRecord(status: .running, startTime: startTime)
+        running.attempts = attempts
+        running.forced = forced
+        try AtomicFile.write(running.json.prettyJSON, to: directory.appendingPathComponent("status.json"))
         let path = directory.appendingPathComponent("metrics.jsonl").path
         let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (appendMetrics ? 0 : O_TRUNC)
         metricsFD = open(path, flags, 0o644)
         guard metricsFD >= 0 else { throw FileError.posix("cannot open \(path)") }
         line.reserveCapacity(256)
-        marker = InterruptMarker(directory: directory, startTime: startTime, host: RunConfig.currentHost(), pid: getpid())
+        var history: [UInt8] = []
+        if let forced { history += Array(#","forced":"#.utf8); JSONValue.appendString(forced, to: &history) }
+        if !attempts.isEmpty { history += Array(#","attempts":"#.utf8); JSONValue.array(attempts).appendCompactJSON(to: &history) }
+        marker = InterruptMarker(directory: directory, startTime: startTime, host: RunConfig.currentHost(), pid: getpid(),
+                                 extra: history)
         RunRecorder.activeLock.lock()
         InterruptMarker.active = marker
         RunRecorder.activeLock.unlock()
@@ -100,9 +130,22 @@ public final class RunRecorder {
         line.removeAll(keepingCapacity: true)
         JSONValue.object(record).appendCompactJSON(to: &line)
         line.append(10)
+        let before = lseek(metricsFD, 0, SEEK_END)
         guard AtomicFile.writeAll(fd: metricsFD, bytes: line) else {
-            throw FileError.posix("cannot append to \(directory.path)/metrics.jsonl")
+            let error = FileError.posix("cannot append to \(directory.path)/metrics.jsonl")
+            // A partial write (disk full) must not leave a torn line for readers to trip on.
+            if before >= 0 { _ = ftruncate(metricsFD, before) }
+            throw error
         }
+    }
+
+    /// Changes the recorded config (the resolved config once `experiment.config` ran, a module
+    /// the script required) and rewrites config.json.
+    public func updateConfig(_ change: (inout RunConfig) -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        change(&config)
+        try AtomicFile.write(config.json.prettyJSON, to: directory.appendingPathComponent("config.json"))
     }
 
     /// Writes summary.json (the run's final metrics), replacing any earlier summary.
@@ -130,8 +173,8 @@ public final class RunRecorder {
         let message = error ?? (final == .diverged ? divergence : nil)
         close(metricsFD)
         metricsFD = -1
-        let record = StatusRecord(status: final, error: message, startTime: startTime, endTime: Date())
-        try AtomicFile.write(record.json.prettyJSON, to: directory.appendingPathComponent("status.json"))
+        try AtomicFile.write(record(final, error: message, end: Date()).json.prettyJSON,
+                             to: directory.appendingPathComponent("status.json"))
     }
 
     /// Records `interrupted` right away, synchronously; safe to call from any thread (but not
@@ -157,7 +200,37 @@ public final class RunRecorder {
     public static func installSignalHandlers(exitProcess: Bool = true) {
         exitOnSignal.pointee = exitProcess ? 1 : 0
         for sig in [SIGINT, SIGTERM] { signal(sig, interruptHandler) }
+        installCrashHandlers()
     }
+
+    /// Faults (a stack overflow, a Swift runtime trap, an abort) write status `crashed`, so a run
+    /// that dies is never left `running`; the previous handler (Swift's backtracer, or the
+    /// default) then runs as before. On an alternate stack: a stack overflow has none left.
+    static func installCrashHandlers() {
+        guard crashHandlersInstalled.pointee == 0 else { return }
+        crashHandlersInstalled.pointee = 1
+        var stack = stack_t()
+        let size = 1 << 16
+        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        stack.ss_size = size
+        stack.ss_flags = 0
+        sigaltstack(&stack, nil)
+        for (k, sig) in crashSignals.enumerated() {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = crashHandler
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_ONSTACK
+            sigaction(sig, &action, previousCrashActions + k)
+        }
+    }
+
+    static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+    static let previousCrashActions: UnsafeMutablePointer<sigaction> = .allocate(capacity: 6)
+    static let crashHandlersInstalled: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        p.pointee = 0
+        return p
+    }()
 
     static let exitOnSignal: UnsafeMutablePointer<Int32> = {
         let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
@@ -178,6 +251,16 @@ public final class RunRecorder {
         case SIGTRAP: return "SIGTRAP"
         default: return "signal \(sig)"
         }
+    }
+}
+
+/// Records `crashed`, restores the handler that was there before and returns: a fault re-runs
+/// the faulting instruction (and an abort re-raises) into that handler.
+private let crashHandler: @convention(c) (Int32) -> Void = { sig in
+    InterruptMarker.active?.write(signal: sig, crashed: true)
+    let signals = RunRecorder.crashSignals
+    for k in 0..<signals.count where signals[k] == sig {
+        sigaction(sig, RunRecorder.previousCrashActions + k, nil)
     }
 }
 

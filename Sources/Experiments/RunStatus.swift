@@ -2,14 +2,16 @@ import Foundation
 
 /// The state a run directory's status.json records.
 public enum RunStatus: String, CaseIterable, Codable {
-    case running, done, failed, diverged, interrupted
+    /// `crashed`: the process died of a signal it did not choose (SIGSEGV, SIGABRT, ...); its
+    /// crash handler recorded it.
+    case running, done, failed, diverged, interrupted, crashed
     /// Stopped early by `descent tune`'s successive halving (ASHA): not a failure; reports and
     /// the tuner's best trial ignore it, `--resume` does not run it again.
     case pruned
 
     /// True for the states a finished run can end in other than `done`: the ones
     /// `descent sweep --retry-failed` reruns.
-    public var isFailure: Bool { self == .failed || self == .diverged || self == .interrupted }
+    public var isFailure: Bool { self == .failed || self == .diverged || self == .interrupted || self == .crashed }
 }
 
 /// The contents of status.json.
@@ -23,6 +25,11 @@ public struct StatusRecord: Equatable {
     public var endTime: Date?
     public var host: String
     public var pid: Int
+    /// The earlier attempts of this run directory (a `--resume` after a kill, a forced rerun),
+    /// oldest first, each as the status.json it ended with.
+    public var attempts: [JSONValue] = []
+    /// Why this attempt ran although `--resume` would have refused it (`--force`).
+    public var forced: String?
 
     public init(status: RunStatus, error: String? = nil, startTime: Date, endTime: Date? = nil,
                 host: String = RunConfig.currentHost(), pid: Int = Int(getpid())) {
@@ -46,7 +53,8 @@ public struct StatusRecord: Equatable {
             ("duration_seconds", durationSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null),
             ("pid", .number(Double(pid))),
             ("host", .string(host)),
-        ])
+        ] + (forced.map { [("forced", JSONValue.string($0))] } ?? [])
+          + (attempts.isEmpty ? [] : [("attempts", .array(attempts))]))
     }
 
     public init(json: JSONValue) throws {
@@ -60,6 +68,8 @@ public struct StatusRecord: Equatable {
         endTime = json["end_time"]?.stringValue.flatMap(Timestamp.parse)
         host = json["host"]?.stringValue ?? ""
         pid = json["pid"]?.intValue ?? 0
+        attempts = json["attempts"]?.arrayValue ?? []
+        forced = json["forced"]?.stringValue
     }
 }
 

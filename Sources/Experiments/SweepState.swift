@@ -35,7 +35,8 @@ public struct SweepState {
     /// The counts line: `24 entries: 20 done, 1 failed, 1 diverged, 0 interrupted, 1 running, 1 missing`
     /// (`pruned`, which only tunes have, when there are any).
     public var countsLine: String {
-        let shown = RunStatus.allCases.filter { $0 != .running && ($0 != .pruned || count(of: .pruned) > 0) }
+        // `pruned` (tunes only) and `crashed` (rare) show only when some entry has them.
+        let shown = RunStatus.allCases.filter { $0 != .running && (($0 != .pruned && $0 != .crashed) || count(of: $0) > 0) }
         let parts = shown.map { "\(count(of: $0)) \($0.rawValue)" }
             + ["\(count(of: .running)) running", "\(count(of: nil)) missing"]
         return "\(items.count) entries: " + parts.joined(separator: ", ")
@@ -49,7 +50,7 @@ public struct SweepState {
         guard resume || retryFailed else { return true }
         switch status {
         case .done?, .pruned?: return false
-        case .failed?, .diverged?: return retryFailed
+        case .failed?, .diverged?, .crashed?: return retryFailed
         case .running?, .interrupted?, nil: return true
         }
     }

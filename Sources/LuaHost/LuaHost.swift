@@ -1,5 +1,8 @@
 import CLua
 import CLuaShim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Owns one `lua_State` and everything Swift registers into it.
 ///
@@ -16,8 +19,18 @@ import CLuaShim
 /// or throws, and the trampoline raises the Lua error after Swift has returned, so Lua's longjmp
 /// never crosses a Swift frame.
 public final class LuaHost {
-    public let state: LuaState
+    /// The state the host created (the main Lua thread).
+    public let mainState: LuaState
+    /// The `lua_State` of the Swift function running now: a coroutine's thread when a binding is
+    /// called from inside `coroutine.wrap`, otherwise the main thread. Everything the host pushes,
+    /// references or calls goes to this state, so a binding that reaches the stack through the
+    /// host (`getGlobal`, `pushFunction`, `reference`, `call`) still works on the `L` it was
+    /// called with. Pushing onto the main thread while a coroutine runs corrupts both stacks.
+    public internal(set) var state: LuaState
     public var L: OpaquePointer { state.L }
+    /// Registry references released by `LuaReference.deinit` (which can run inside a `__gc`,
+    /// on any thread): freed at the next Swift call, on the stack that call runs on.
+    var pendingUnrefs: [Int32] = []
     /// Keeps every registered function alive for the lifetime of the state.
     private var functions: [FunctionBox] = []
     /// Objects whose lifetime is tied to the host (class descriptors and the like).
@@ -35,15 +48,29 @@ public final class LuaHost {
     public init(memoryLimit: Int64 = 0) throws {
         LuaHost.installOnce
         guard let L = descent_newstate(memoryLimit) else { throw LuaError("cannot create a Lua state") }
-        state = LuaState(L)
+        mainState = LuaState(L)
+        state = mainState
         luaL_openlibs(L)
+        guard descent_install_protected_calls(L) == LUA_OK else { throw LuaError("cannot create a Lua state (out of memory)") }
     }
 
-    deinit { descent_closestate(L) }
+    deinit { descent_closestate(mainState.L) }
 
     private static let installOnce: Void = {
         descent_install(dispatchToSwift, releaseObject, { LuaHost.externalLiveBytes() })
+        descent_set_fatal_handler { kind in LuaHost.onFatalLimit(kind == 2 ? .time : .memory) }
     }()
+
+    /// Called when a limit is exceeded where no Lua error can be raised: a `__gc` finalizer that
+    /// allocates without end inside a Swift call (memory), or code that no hook reaches past the
+    /// deadline (time: a finalizer loop, a long pattern match, a long kernel). It must record
+    /// the failure and end the process without touching the Lua state; it can run on the
+    /// watchdog thread. The default prints the reason and exits with status 1.
+    nonisolated(unsafe) public static var onFatalLimit: (LimitHit) -> Never = { hit in
+        let text = "descent: \(hit == .memory ? "memory limit exceeded (--max-memory)" : "time limit exceeded (--timeout)")\n"
+        text.withCString { _ = write(2, $0, strlen($0)) }
+        _exit(1)
+    }
 
     // MARK: Functions and modules
 
@@ -165,10 +192,17 @@ public final class LuaHost {
 
     // MARK: References to Lua values held by Swift
 
-    /// Keeps the value at `i` alive for Swift (a callback, a table) until the reference dies.
+    /// Keeps the value at `i` (of the running state) alive for Swift (a callback, a table) until
+    /// the reference dies.
     public func reference(_ i: Int32) -> LuaReference {
         state.pushValue(i)
         return LuaReference(host: self, ref: luaL_ref(L, descent_registryindex()))
+    }
+
+    func releasePendingReferences() {
+        let refs = pendingUnrefs
+        pendingUnrefs.removeAll()
+        for ref in refs { luaL_unref(L, descent_registryindex(), ref) }
     }
 
     // MARK: GC pressure
@@ -181,7 +215,9 @@ public final class LuaHost {
         let delta = now &- lastAllocatedBytesValue
         if delta >= 64 * 1024 {
             lastAllocatedBytesValue = now
-            descent_gc_step(L, Int32(min(delta / 1024, Int(Int32.max))))
+            // Done by the trampoline after this Swift call: a step runs finalizers, which must
+            // not run below a Swift frame (they could re-enter it or change what it walks).
+            descent_request_gc_step(L, Int32(min(delta / 1024, Int(Int32.max))))
         }
     }
 
@@ -236,8 +272,34 @@ public final class LuaHost {
     public func setMemoryLimit(bytes: Int64) { descent_set_memory_limit(L, bytes) }
     public var luaHeapBytes: Int64 { descent_lua_heap_bytes(L) }
     /// Stops the script at `seconds` from now (instruction hook plus a check after every Swift call).
-    public func setTimeout(seconds: Double) {
-        descent_set_deadline(L, seconds > 0 ? descent_monotonic_ns() + Int64(seconds * 1e9) : 0)
+    ///
+    /// The hook cannot stop code that runs no Lua instructions (a long Swift kernel, a pattern
+    /// match inside `string.find`) or runs with hooks off (a `__gc` finalizer): a watchdog
+    /// thread calls `onFatalLimit(.time)` `grace` seconds after the deadline if the run is still
+    /// going (`cancelWatchdog` when the script has returned). `seconds` must be finite and at
+    /// most a year (the command line checks).
+    public func setTimeout(seconds: Double, grace: Double = 0.5) {
+        guard seconds > 0, seconds.isFinite, seconds <= 4e8 else { descent_set_deadline(L, 0); return }
+        let deadline = descent_monotonic_ns() + Int64(seconds * 1e9)
+        descent_set_deadline(L, deadline)
+        _ = descent_start_watchdog(deadline + Int64(max(grace, 0) * 1e9))
+    }
+
+    /// Stops the watchdog of `setTimeout` (the script has returned; what remains is recording).
+    public func cancelWatchdog() { descent_cancel_watchdog() }
+
+    /// Tensor allocations refused over the limit so far (set by the owner of tensor memory); a new
+    /// refusal under a memory limit is a limit hit: it ends the run and `pcall` cannot catch it.
+    nonisolated(unsafe) public static var externalRefusals: () -> Int = { 0 }
+    var seenRefusals = 0
+
+    /// Called when a Swift function failed: a tensor allocation refused under `--max-memory` is
+    /// the memory limit, as Lua's own allocator failing is.
+    func noteFailure(_ L: OpaquePointer) {
+        let refusals = LuaHost.externalRefusals()
+        guard refusals != seenRefusals else { return }
+        seenRefusals = refusals
+        if descent_memory_limit(L) > 0 { descent_mark_limit_hit(L, 1) }
     }
     /// Which limit ended the run, if any.
     public var limitHit: LimitHit? {
@@ -292,7 +354,8 @@ public final class LuaHost {
 final class FunctionBox {
     let name: String
     let body: LuaFunction
-    weak var host: LuaHost?
+    /// The host owns its boxes (`functions`), and closes the state before they die.
+    unowned(unsafe) let host: LuaHost
     init(name: String, body: @escaping LuaFunction, host: LuaHost) {
         self.name = name
         self.body = body
@@ -305,14 +368,21 @@ private func dispatchToSwift(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer
     guard let L, let box else { return 0 }
     let function = Unmanaged<FunctionBox>.fromOpaque(box).takeUnretainedValue()
     let state = LuaState(L)
+    let host = function.host
+    // Bindings reach the stack through `host.state` too: point it at the calling thread.
+    let outer = host.state
+    host.state = state
+    defer { host.state = outer }
+    if !host.pendingUnrefs.isEmpty { host.releasePendingReferences() }
     do {
         let results = try function.body(state)
-        if let after = function.host?.afterCall { try after() }
+        if let after = host.afterCall { try after() }
         return results
     } catch let error as LuaRaise {
         state.push(error.message)
         return DESCENT_RAISE
     } catch {
+        host.noteFailure(L)
         state.push(locatedMessage(function.name, "\(error)"))
         return DESCENT_ERROR
     }
@@ -383,13 +453,20 @@ public final class LuaReference {
         self.ref = ref
     }
 
-    /// Pushes the value.
+    /// Pushes the value onto the running state (`host.state`).
     public func push() {
         guard let host else { return }
         lua_rawgeti(host.L, descent_registryindex(), lua_Integer(ref))
     }
 
+    /// Pushes the value onto `L`.
+    public func push(_ L: LuaState) {
+        lua_rawgeti(L.L, descent_registryindex(), lua_Integer(ref))
+    }
+
     deinit {
-        if let host { luaL_unref(host.L, descent_registryindex(), ref) }
+        // Not `luaL_unref` here: this can run inside a `__gc` while another thread's stack is
+        // the running one. The host frees the slot at its next Swift call.
+        host?.pendingUnrefs.append(ref)
     }
 }

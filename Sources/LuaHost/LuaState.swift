@@ -27,6 +27,17 @@ public struct LuaState {
     @inlinable public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
     @inlinable public func remove(_ i: Int32) { descent_remove(L, i) }
 
+    /// Pushes global `name` (raw access through the registry's globals table, so it works on
+    /// any thread, a coroutine's included); returns its type.
+    @discardableResult
+    public func pushGlobal(_ name: String) -> Int32 {
+        lua_rawgeti(L, descent_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        let t = rawGet(-1, name)
+        lua_rotate(L, -2, 1)
+        pop(1)
+        return t
+    }
+
     /// Makes room for `n` more values. A Swift function starts with only LUA_MINSTACK (20) free
     /// slots and pushing past them corrupts memory, so code that pushes once per nesting level
     /// (nested tables, JSON) reserves at every level. Throws at Lua's stack limit.
@@ -62,6 +73,25 @@ public struct LuaState {
         return String(decoding: UnsafeRawBufferPointer(start: p, count: len), as: UTF8.self)
     }
 
+    /// The string at `i` if it is valid UTF-8 (nil for other types and for invalid bytes, which
+    /// `string(at:)` would turn into U+FFFD silently).
+    public func validUTF8(_ i: Int32) -> String? {
+        guard lua_type(L, i) == LUA_TSTRING else { return nil }
+        var len = 0
+        guard let p = descent_tolstring(L, i, &len) else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: p, count: len)
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// How many keys the table at `t` has (a walk with nothing that allocates).
+    public func keyCount(_ t: Int32) throws -> Int {
+        let t = absIndex(t)
+        var n = 0
+        lua_pushnil(L)
+        while lua_next(L, t) != 0 { n += 1; pop(1) }
+        return n
+    }
+
     /// `tostring`-like text for messages (numbers, strings, booleans, nil, or the type name).
     public func display(_ i: Int32) -> String {
         switch lua_type(L, i) {
@@ -95,6 +125,17 @@ public struct LuaState {
         if let v = number(at: i), v == v.rounded(), abs(v) < 9.0e15 { return Int(v) }
         throw LuaError("\(what()) expected an integer, got \(lua_type(L, i) == LUA_TNUMBER ? display(i) : typeName(i))")
     }
+
+    /// An integer argument within `range` (counts, steps, positions): values a later `+ 1` or
+    /// product cannot overflow. "step expected an integer in [0, 9007199254740992], got ...".
+    public func integer(_ i: Int32, _ what: @autoclosure () -> String, in range: ClosedRange<Int>) throws -> Int {
+        let v = try integer(i, what())
+        guard range.contains(v) else { throw LuaError("\(what()) expected an integer in [\(range.lowerBound), \(range.upperBound)], got \(v)") }
+        return v
+    }
+
+    /// The largest count, step or epoch number a script may pass (2^53: exact as a float too).
+    public static let maxCount = 1 << 53
 
     @inlinable
     public func optionalInteger(_ i: Int32, _ what: @autoclosure () -> String) throws -> Int? {
@@ -154,24 +195,72 @@ public struct LuaState {
     public func rawSet(_ t: Int32, _ n: Int) { lua_rawseti(L, t, lua_Integer(n)) }
     @inlinable public func rawLength(_ i: Int32) -> Int { Int(lua_rawlen(L, i)) }
 
+    /// A key of a script table, copied out of Lua so that the walk over the table is finished
+    /// before anything can allocate.
+    enum Key {
+        case string([UInt8]), integer(lua_Integer), number(Double), boolean(Bool)
+    }
+
     /// Calls `body` with each key at -2 and value at -1 of the table at `t` (keys in Lua's order).
-    public func forEachPair(_ t: Int32, _ body: () throws -> Void) rethrows {
+    ///
+    /// The keys are collected first with `lua_next` while nothing allocates, then each value is
+    /// read with raw access. `lua_next` raises ("invalid key to 'next'") when the table was
+    /// rehashed since the last key, and anything that allocates (a pushed string) can run a
+    /// `__gc` finalizer that changes the table: that error would unwind through Swift frames.
+    /// Keys that are tables, functions or userdata are an error.
+    public func forEachPair(_ t: Int32, _ body: () throws -> Void) throws {
         let t = absIndex(t)
+        var keys: [Key] = []
         lua_pushnil(L)
         while lua_next(L, t) != 0 {
-            try body()
+            switch lua_type(L, -2) {
+            case LUA_TSTRING:
+                var len = 0
+                let p = descent_tolstring(L, -2, &len)
+                keys.append(.string(p.map { Array(UnsafeRawBufferPointer(start: $0, count: len).bindMemory(to: UInt8.self)) } ?? []))
+            case LUA_TNUMBER:
+                keys.append(lua_isinteger(L, -2) != 0 ? .integer(lua_Integer(descent_tointeger(L, -2, nil))) : .number(descent_tonumber(L, -2, nil)))
+            case LUA_TBOOLEAN:
+                keys.append(.boolean(lua_toboolean(L, -2) != 0))
+            default:
+                let kind = typeName(-2)
+                pop(2)
+                throw LuaError("table keys must be strings, numbers or booleans, got a \(kind) key")
+            }
             pop(1)
+        }
+        for key in keys {
+            switch key {
+            case .string(let bytes):
+                bytes.withUnsafeBufferPointer { b in
+                    _ = lua_pushlstring(L, UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self), b.count)
+                }
+            case .integer(let i): lua_pushinteger(L, i)
+            case .number(let x): lua_pushnumber(L, x)
+            case .boolean(let b): lua_pushboolean(L, b ? 1 : 0)
+            }
+            pushValue(-1)
+            if lua_rawget(L, t) == LUA_TNIL { pop(2); continue }  // removed meanwhile
+            try body()
+            pop(2)
         }
     }
 
     /// The string keys of the table at `t`, for option checking; a non-string key is an error.
     public func stringKeys(_ t: Int32, _ what: String) throws -> [String] {
+        // A walk with nothing between two lua_next calls that allocates in Lua (the keys become
+        // Swift strings), so no finalizer can change the table under it (see forEachPair).
+        let t = absIndex(t)
         var keys: [String] = []
-        try forEachPair(t) {
+        lua_pushnil(L)
+        while lua_next(L, t) != 0 {
             guard let k = string(at: -2) else {
-                throw LuaError("\(what): option keys must be strings, got \(typeName(-2))")
+                let kind = typeName(-2)  // "__name" is an interned string: no allocation
+                pop(2)
+                throw LuaError("\(what): option keys must be strings, got \(kind)")
             }
             keys.append(k)
+            pop(1)
         }
         return keys
     }

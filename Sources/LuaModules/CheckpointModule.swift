@@ -66,6 +66,9 @@ extension Runtime {
                 return 0
             }),
             ("resuming", { [unowned self] L in L.push(self.context.resuming); return 1 }),
+            // The script's contents, --set values and seed, hashed: a checkpoint written by
+            // another configuration must not be continued silently (lua/checkpoint.lua).
+            ("_identity", { [unowned self] L in L.push(self.context.identity); return 1 }),
             ("_stderr_is_terminal", { L in L.push(isatty(2) == 1); return 1 }),
         ])
         try runLibrary(EmbeddedLua.checkpoint, module: "experiment")

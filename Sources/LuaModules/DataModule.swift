@@ -63,7 +63,7 @@ extension Runtime {
                 return 3
             }),
             ("mnist", { [unowned self] L in
-                let m = try Datasets.mnist(try self.dataPath(L, 1, "argument 1 (directory)"))
+                let m = try Datasets.mnist(try self.dataPath(L, 1, "argument 1 (directory)")) { try self.checkFileAccess($0, write: false) }
                 L.newTable(record: 3)
                 self.pushPair(L, m.train.x, m.train.y)
                 L.rawSet(-2, "train")

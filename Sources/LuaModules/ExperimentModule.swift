@@ -91,9 +91,7 @@ extension Runtime {
                 resolved.append((key, try json(L, -1, key, depth: 0)))
                 L.pop()
             }
-            var config = recorder.config
-            config.config = resolved
-            try AtomicFile.write(config.json.prettyJSON, to: recorder.directory.appendingPathComponent("config.json"))
+            try recorder.updateConfig { $0.config = resolved }
         }
         L.setTop(1)
         return 1
@@ -135,6 +133,9 @@ extension Runtime {
 
     /// A Lua table of metrics as an ordered JSON object: `step`, `epoch` first, then by name.
     func jsonObject(_ L: LuaState, _ i: Int32, _ what: String) throws -> [(String, JSONValue)] {
+        for k in try L.stringKeys(i, what) where String(decoding: Array(k.utf8), as: UTF8.self).contains("\u{FFFD}") {
+            throw LuaError("\(what): key \(k.debugDescription) is not valid UTF-8 text")
+        }
         let keys = try L.stringKeys(i, what).sorted { a, b in
             let rank = { (k: String) in k == "step" ? 0 : k == "epoch" ? 1 : 2 }
             return rank(a) != rank(b) ? rank(a) < rank(b) : a < b
@@ -156,12 +157,24 @@ extension Runtime {
         switch L.type(i) {
         case LUA_TYPE_NIL: return .null
         case LUA_TYPE_BOOLEAN: return .bool(try L.boolean(i, key))
-        case LUA_TYPE_NUMBER: return .number(L.number(at: i) ?? 0)
-        case LUA_TYPE_STRING: return .string(L.string(at: i) ?? "")
+        case LUA_TYPE_NUMBER:
+            // JSON numbers are doubles: an integer beyond 2^53 would be logged as another one.
+            if let v = try? L.integer(i, key), abs(v) > 1 << 53 {
+                throw LuaError("value of '\(key)' is the integer \(v), which JSON cannot hold exactly (beyond 2^53); log it as a string")
+            }
+            return .number(L.number(at: i) ?? 0)
+        case LUA_TYPE_STRING:
+            guard let s = L.validUTF8(i) else { throw LuaError("value of '\(key)' is not valid UTF-8 text") }
+            return .string(s)
         case LUA_TYPE_TABLE:
             let i = L.absIndex(i)
             let n = L.rawLength(i)
             if n > 0 {
+                // An array must be exactly 1...n: {1, 2, x = 3} or {1, nil, 3} would lose entries.
+                let keys = try L.keyCount(i)
+                guard keys == n else {
+                    throw LuaError("value of '\(key)' mixes a list of \(n) with other keys or holes (\(keys) keys); log a list 1..n or a table of named fields")
+                }
                 var items: [JSONValue] = []
                 for k in 1...n {
                     L.rawGet(i, k)

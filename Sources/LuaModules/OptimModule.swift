@@ -63,12 +63,12 @@ extension Runtime {
                 return 1
             }),
         ])
-        host.setIndexFallback(optimizers) { [unowned self] L in
+        host.setIndexFallback(optimizers) { L in
             let opt = try optimizers.check(L, 1, "self")
             switch L.string(at: 2) {
             case "param_groups":
                 // Proxies whose reads and writes go to the optimizer (optim.lua: param_group_proxies).
-                self.host.getGlobal("optim")
+                L.pushGlobal("optim")
                 L.rawGet(-1, "_param_group_proxies")
                 L.pushValue(1)
                 L.push(opt.groups.count)
@@ -306,22 +306,23 @@ extension Runtime {
         if L.rawGet(i, "state") == LUA_TYPE_TABLE {
             let s = L.absIndex(-1)
             try L.forEachPair(s) {
-                guard let position = L.number(at: -2), position >= 1, position == position.rounded() else {
+                // Int(exactly:): a key 2^63 or math.huge must be an error, not a conversion trap.
+                guard let key = L.number(at: -2), let position = Int(exactly: key), position >= 1, position <= 1 << 31 else {
                     throw LuaError("state dict: state keys must be parameter positions 1, 2, ..., got \(L.display(-2))")
                 }
-                try L.checkTable(-1, "state dict state[\(Int(position))]")
+                try L.checkTable(-1, "state dict state[\(position)]")
                 let e = L.absIndex(-1)
                 var entry = OptimizerStateDict.Entry(step: 0)
                 for key in try L.stringKeys(e, "state") {
                     L.rawGet(e, key)
                     defer { L.pop() }
-                    if key == "step" { entry.step = try L.integer(-1, "step") } else if let t = tensors.to(L, -1) {
+                    if key == "step" { entry.step = try L.integer(-1, "step", in: 0...LuaState.maxCount) } else if let t = tensors.to(L, -1) {
                         entry.buffers[key] = t
                     } else {
                         entry.scalars[key] = try L.number(-1, "state '\(key)'")
                     }
                 }
-                state[Int(position) - 1] = entry
+                state[position - 1] = entry
             }
         }
         L.pop()

@@ -44,7 +44,14 @@ extension Runtime {
                     maxLR = [try required(try o.number("max_lr"), "max_lr", "OneCycleLR")]
                 }
                 var total = try o.integer("total_steps")
-                if total == nil, let e = try o.integer("epochs"), let s = try o.integer("steps_per_epoch") { total = e * s }
+                if total == nil, let e = try o.integer("epochs"), let s = try o.integer("steps_per_epoch") {
+                    let (product, overflow) = e.multipliedReportingOverflow(by: s)
+                    guard !overflow, product <= LuaState.maxCount else {
+                        throw LuaError("OneCycleLR: epochs * steps_per_epoch (\(e) * \(s)) exceeds \(LuaState.maxCount) steps")
+                    }
+                    total = product
+                }
+                if let t = total, t > LuaState.maxCount { throw LuaError("OneCycleLR: total_steps expected at most \(LuaState.maxCount), got \(t)") }
                 let anneal = try o.string("anneal_strategy") ?? "cos"
                 guard let strategy = OneCycleLR.Anneal(rawValue: anneal) else {
                     throw LuaError("OneCycleLR: option 'anneal_strategy' expected \"cos\" or \"linear\", got \"\(anneal)\"")
@@ -77,7 +84,12 @@ extension Runtime {
                         L.push(epoch)
                         try L.pcall(1, 1)
                         defer { L.pop() }
-                        return try L.number(-1, "LambdaLR: the function's result")
+                        let factor = try L.number(-1, "LambdaLR: the function's result")
+                        // A NaN, infinite or negative rate would poison or reverse every step.
+                        guard factor.isFinite, factor >= 0 else {
+                            throw LuaError("LambdaLR: the function returned \(formatNumber(factor)) for step \(epoch); expected a finite factor >= 0")
+                        }
+                        return factor
                     }
                 }
                 let sched = functions.count == 1 ? try LambdaLR(opt, lambdas[0]) : try LambdaLR(opt, lambdas: lambdas)
@@ -119,7 +131,7 @@ extension Runtime {
             }),
             ("state_dict", { L in
                 let s = try schedulers.check(L, 1, "self").state()
-                pushSchedulerState(L, s)
+                try pushSchedulerState(L, s)
                 return 1
             }),
             ("load_state_dict", { L in
@@ -207,7 +219,13 @@ extension Runtime {
     }
 }
 
-func pushSchedulerState(_ L: LuaState, _ s: SchedulerState) {
+/// How deep SequentialLR states may nest in a state dict (each level is a Swift frame and a few
+/// stack slots; a tampered dict nested 100,000 deep must be an error, not a stack overflow).
+let maxSchedulerNesting = 64
+
+func pushSchedulerState(_ L: LuaState, _ s: SchedulerState, depth: Int = 0) throws {
+    guard depth < maxSchedulerNesting else { throw LuaError("scheduler state nests more than \(maxSchedulerNesting) levels deep") }
+    try L.reserve(4)  // this level's table and its children list stay on the stack below the next
     L.newTable()
     L.push(s.lastEpoch); L.rawSet(-2, "last_epoch")
     L.push(s.stepCount); L.rawSet(-2, "step_count")
@@ -217,16 +235,20 @@ func pushSchedulerState(_ L: LuaState, _ s: SchedulerState) {
         L.rawSet(-2, key)
     }
     L.newTable(array: Int32(s.children.count))
-    for (k, c) in s.children.enumerated() { pushSchedulerState(L, c); L.rawSet(-2, k + 1) }
+    for (k, c) in s.children.enumerated() { try pushSchedulerState(L, c, depth: depth + 1); L.rawSet(-2, k + 1) }
     L.rawSet(-2, "children")
 }
 
-func readSchedulerState(_ L: LuaState, _ i: Int32) throws -> SchedulerState {
+func readSchedulerState(_ L: LuaState, _ i: Int32, depth: Int = 0) throws -> SchedulerState {
+    guard depth < maxSchedulerNesting else { throw LuaError("scheduler state nests more than \(maxSchedulerNesting) levels deep") }
+    try L.reserve(4)  // the children list and the child being read stay on the stack
+    try L.checkTable(i, "scheduler state")
     let i = L.absIndex(i)
     func number(_ key: String) throws -> Int {
         L.rawGet(i, key)
         defer { L.pop() }
-        return try L.integer(-1, "scheduler state '\(key)'")
+        // Bounded: the scheduler adds 1 at every step (Int.max would trap or wrap).
+        return try L.integer(-1, "scheduler state '\(key)'", in: -1...LuaState.maxCount)
     }
     func list(_ key: String) throws -> [Double] {
         guard L.rawGet(i, key) == LUA_TYPE_TABLE else { L.pop(); throw LuaError("scheduler state: expected a '\(key)' list") }
@@ -239,8 +261,8 @@ func readSchedulerState(_ L: LuaState, _ i: Int32) throws -> SchedulerState {
         let t = L.absIndex(-1)
         for k in stride(from: 1, through: L.rawLength(t), by: 1) {
             L.rawGet(t, k)
-            children.append(try readSchedulerState(L, -1))
-            L.pop()
+            defer { L.pop() }
+            children.append(try readSchedulerState(L, -1, depth: depth + 1))
         }
     }
     L.pop()

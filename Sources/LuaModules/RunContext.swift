@@ -14,6 +14,8 @@ public final class RunContext {
     public var resuming = false
     /// `descent run --detect-anomaly`.
     public var detectAnomaly = false
+    /// `descent run --unsafe-debug`: the whole `debug` library (it can crash the host).
+    public var unsafeDebug = false
     /// `descent run --probe-config FILE` (used by `descent sweep`): `experiment.config` writes
     /// the script's defaults to FILE as JSON and the process ends there.
     public var configProbePath: String?
@@ -22,6 +24,10 @@ public final class RunContext {
     public var stopOnDiverge = false
     /// Ends the run for `--stop-on-diverge` (set by the command that owns the run record).
     public var endDivergedRun: ((String) -> Never)?
+    /// SHA-256 of the script's contents, the `--set` pairs and the seed (set by `descent run`):
+    /// checkpoints carry it, and `experiment.restore` without a run directory refuses one
+    /// written under another identity.
+    public var identity = ""
     public var memoryLimitBytes: Int64
     /// Where the script may read and write files (everywhere unless `--sandbox`).
     public var fileAccess: FileAccessPolicy = .unrestricted

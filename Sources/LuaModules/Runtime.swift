@@ -1,3 +1,4 @@
+import Experiments
 import LuaHost
 import Tensors
 
@@ -18,6 +19,7 @@ public final class Runtime {
         self.context = context
         LuaHost.externalLiveBytes = { Int64(TensorMemory.liveBytes) }
         LuaHost.externalAllocatedBytes = { TensorMemory.allocatedBytes }
+        LuaHost.externalRefusals = { TensorMemory.refusalCount }
         tensors = host.defineClass(Tensor.self, name: "tensor", methods: [])
         BLASSetup.configure
         Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))
@@ -33,6 +35,8 @@ public final class Runtime {
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
         try runLibrary(EmbeddedLua.problems, module: "problems")
         try restrictChunkLoadingToText()
+        if !context.unsafeDebug { try restrictDebugLibrary() }
+        try recordRequiredModules()
         try installDescentTable()
         try installHelp()
         if context.detectAnomaly { setAnomalyDetection(true) }
@@ -107,6 +111,33 @@ public final class Runtime {
     func restrictChunkLoadingToText() throws {
         try host.load(chunk: EmbeddedLua.text_only)
         try host.call(nargs: 0, nresults: 0)
+    }
+
+    /// The `debug` functions that cannot break the host: `traceback`, `getinfo` (information about
+    /// a call frame or function) and `getlocal` (reading a frame's locals). The rest can:
+    /// `setmetatable` on a tensor userdata makes the bridge see a foreign object, `setupvalue`
+    /// rewrites a binding's upvalues, `sethook` removes the `--timeout` hook, `setuservalue`,
+    /// `upvaluejoin`, `setlocal`, `getregistry` reach internals. `--unsafe-debug` keeps them all.
+    static let safeDebugFunctions = ["traceback", "getinfo", "getlocal"]
+
+    /// `require`d files are listed with their SHA-256 in the run's config.json (lua/module_record.lua).
+    func recordRequiredModules() throws {
+        try host.load(chunk: EmbeddedLua.module_record)
+        host.pushFunction("_module_loaded") { [unowned self] L in
+            let path = try L.string(1, "path")
+            guard let recorder = self.context.recorder, let sha = RunConfig.fileSHA256(path) else { return 0 }
+            try recorder.updateConfig { config in
+                if !config.modules.contains(where: { $0.0 == path && $0.1 == sha }) { config.modules.append((path, sha)) }
+            }
+            return 0
+        }
+        try host.call(nargs: 1, nresults: 0)
+    }
+
+    func restrictDebugLibrary() throws {
+        try host.load(chunk: EmbeddedLua.debug_guard)
+        for name in Runtime.safeDebugFunctions { host.state.push(name) }
+        try host.call(nargs: Int32(Runtime.safeDebugFunctions.count), nresults: 0)
     }
 
     /// The global modules every script sees, in the order the docs list them.

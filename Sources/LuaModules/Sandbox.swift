@@ -28,9 +28,13 @@ public struct FileAccessPolicy {
 
     /// The real path of `path`, or of its parent folder plus its last component when the file
     /// does not exist yet (a file about to be written).
+    /// A symbolic link whose target does not exist is not resolvable: opening it for writing
+    /// would create its target, wherever that is.
     static func resolve(_ path: String) -> String? {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         if let p = realpath(absolute, nil) { defer { free(p) }; return String(cString: p) }
+        var info = stat()
+        if lstat(absolute, &info) == 0 { return nil }  // it exists (a dangling link, a loop) yet has no real path
         let url = URL(fileURLWithPath: absolute)
         let parent = url.deletingLastPathComponent().path
         guard let p = realpath(parent, nil) else { return nil }

@@ -130,6 +130,9 @@ extension Runtime {
         }
         L.pop(pushed)
         try Tensor.validate(shape: shape)
+        // Rows may all be one shared table: {row, row, ...} names 10^12 elements in a few MB.
+        try TensorMemory.checkScratch(count: shape.reduce(1, *), bytesPerElement: 8, op: "from",
+                                      alsoInUse: Int(host.luaHeapBytes))
         var values: [Float] = []
         values.reserveCapacity(shape.reduce(1, *))
         func walk(_ t: Int32, _ depth: Int, _ path: String) throws {
@@ -185,7 +188,16 @@ extension Runtime {
 
     /// Nested Lua tables of numbers (a number for a 0-d tensor).
     func pushTable(_ L: LuaState, _ t: Tensor) throws {
+        // One Swift frame and one open table per dimension (a view can exceed maxRank).
+        guard t.dim <= Tensor.maxRank else {
+            throw LuaError("totable: a tensor with \(t.dim) dimensions nests too deeply (at most \(Tensor.maxRank))")
+        }
         try L.reserve(Int32(clamping: t.dim + 2))
+        // An expanded view has `count` elements in one float of storage: check the Swift copy
+        // (4 bytes each), the Lua array slots (16 each) and one table per row (~64 bytes) first.
+        let last = max(t.shape.last ?? 1, 1)
+        try TensorMemory.checkScratch(count: t.count, bytesPerElement: 20 + (64 + last - 1) / last, op: "totable",
+                                      alsoInUse: Int(host.luaHeapBytes))
         let values = t.toArray()
         if t.dim == 0 { pushElement(L, values.first ?? 0); return }
         var k = 0

@@ -16,6 +16,8 @@ public enum GradClip {
     @discardableResult
     public static func clipGradNorm_(_ params: [Tensor], maxNorm: Double, normType: Double = 2) throws -> Double {
         guard normType > 0 else { throw TensorError("clip_grad_norm_: expected norm_type > 0, got \(normType)") }
+        // A negative or NaN bound would flip or poison every gradient.
+        guard maxNorm >= 0 else { throw TensorError("clip_grad_norm_: expected max_norm >= 0, got \(maxNorm)") }
         let grads = params.compactMap(\.grad)
         var total: Double = 0
         for g in grads {

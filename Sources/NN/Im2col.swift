@@ -6,8 +6,14 @@ struct Window2d {
     let outH, outW: Int
 
     /// Output size along one axis, or a value < 1 when the window does not fit.
+    /// Checked arithmetic: this module builds with `-Ounchecked`, where an overflow (a dilation
+    /// of 2^62, an expanded 2^40-wide kernel) would wrap to a wrong size instead of trapping.
     static func outSize(_ n: Int, k: Int, s: Int, p: Int, d: Int) -> Int {
-        (n + 2 * p - d * (k - 1) - 1) / s + 1
+        let (span, o1) = d.multipliedReportingOverflow(by: k - 1)
+        let (padded, o2) = p.multipliedReportingOverflow(by: 2)
+        let (total, o3) = n.addingReportingOverflow(padded)
+        guard !o1, !o2, !o3, s > 0, span < total else { return 0 }
+        return (total - span - 1) / s + 1
     }
 
     /// Rows of the column matrix: one per (channel, kernel row, kernel column).

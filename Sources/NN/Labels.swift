@@ -18,6 +18,8 @@ func describe(label v: Float) -> String {
 /// Errors name the value and its 1-based position, e.g.
 /// `cross_entropy: label 12 out of range 1..10 at position 3`.
 func rowIndices(_ op: String, _ t: Tensor, count: Int, what: String, ignore: Int? = nil) throws -> [Int] {
+    // An expanded label tensor can have 2^40 elements: check before sizing the array.
+    try TensorMemory.checkScratch(count: t.count, bytesPerElement: MemoryLayout<Int>.stride, op: op)
     var rows = [Int]()
     rows.reserveCapacity(t.count)
     var position = 0

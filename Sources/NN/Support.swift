@@ -36,6 +36,9 @@ func dense(_ t: Tensor) throws -> Tensor { try t.contiguousData() }
 
 /// Normalises a dimension-list argument (`[k]` or `[kh, kw]`) to a pair, for kernel sizes,
 /// strides, paddings and dilations.
+/// The largest kernel size, stride, padding or dilation a window op accepts.
+let windowLimit = 1 << 31
+
 func pair(_ values: [Int], _ what: String, op: String, min: Int) throws -> (Int, Int) {
     let p: (Int, Int)
     switch values.count {
@@ -45,6 +48,11 @@ func pair(_ values: [Int], _ what: String, op: String, min: Int) throws -> (Int,
     }
     guard p.0 >= min, p.1 >= min else {
         throw TensorError("\(op): expected \(what) >= \(min), got \(describe(shape: values))")
+    }
+    // Window arithmetic (`d * (k - 1)`, `2 * p`) runs unchecked in release builds: bound every
+    // size so that it cannot overflow (and a window wider than 2^31 cannot fit any tensor).
+    guard p.0 <= windowLimit, p.1 <= windowLimit else {
+        throw TensorError("\(op): expected \(what) <= \(windowLimit), got \(describe(shape: values))")
     }
     return p
 }

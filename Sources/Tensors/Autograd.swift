@@ -118,7 +118,10 @@ extension Tensor {
         _ name: String, _ output: Tensor, _ inputs: [Tensor],
         backward: @escaping (Tensor) throws -> [Tensor?]
     ) -> Tensor {
-        if Anomaly.isEnabled, let bad = Anomaly.firstNonFinite(output), inputs.allSatisfy({ Anomaly.firstNonFinite($0) == nil }) {
+        // A view (expand, view, transpose...) makes no new values, and an expanded one can name
+        // 2^40 elements of one float: only outputs with storage of their own are scanned.
+        if Anomaly.isEnabled, !inputs.contains(where: { $0.storage === output.storage }),
+           let bad = Anomaly.firstNonFinite(output), inputs.allSatisfy({ Anomaly.firstNonFinite($0) == nil }) {
             // Only the op that *produced* the first non-finite value is an anomaly.
             Anomaly.pending = "\(name): anomaly detected: the forward pass produced \(Anomaly.describe(bad)) from finite inputs (output shape \(describe(shape: output.shape)))"
         }

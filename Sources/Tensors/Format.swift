@@ -19,6 +19,9 @@ extension Tensor: CustomStringConvertible {
         if count == 0 { return "[tensor of shape \(describe(shape: shape))]" }
         let base = storage.base
         if dim == 0 { return NumberFormat([base[offset]]).string(base[offset]) }
+        // The layout recurses once per dimension; views past `maxRank` (a long chain of
+        // unsqueeze) print only their shape.
+        if dim > Tensor.maxRank { return "[tensor of shape \(describe(shape: shape))]" }
         let layout = PrintLayout(shape: shape, strides: strides, summarize: count > 1000)
         var shown = [Float]()
         layout.visit(0, offset) { shown.append(base[$0]) }

@@ -4,6 +4,9 @@ extension Tensor {
     /// Reads an index tensor's values as 0-based positions, checking each against `size`.
     /// Index tensors hold 1-based integers (stored as float32), exactly as Lua sees them.
     func zeroBasedIndices(size: Int, op: String, dim: Int) throws -> [Int] {
+        // The positions and (gather, scatter) their offsets: 16 bytes per index element, which an
+        // expanded index tensor can have 2^40 of.
+        try TensorMemory.checkScratch(count: count, bytesPerElement: 16, op: op)
         var out = [Int]()
         out.reserveCapacity(count)
         var bad: (Int, Float)? = nil

@@ -38,18 +38,46 @@ public enum TensorMemory {
         descent_keep_freed_memory()
     }()
 
+    /// Counts a storage of `bytes` (as `Storage.accounted(bytes)`: with its objects).
     static func reserve(_ bytes: Int) throws {
         configureAllocator
-        let now = live.add(bytes, ordering: .relaxed).newValue
+        let counted = Storage.accounted(bytes)
+        let now = live.add(counted, ordering: .relaxed).newValue
         if now > limit {
-            live.subtract(bytes, ordering: .relaxed)
+            live.subtract(counted, ordering: .relaxed)
+            // A request that could never fit is a bad argument, not the run reaching its limit.
+            if counted <= limit { refusals.add(1, ordering: .relaxed) }
             throw TensorError(
-                "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - bytes) in use, limit \(limit))")
+                "out of memory: cannot allocate \(bytes) bytes of tensor storage (\(now - counted) in use, limit \(limit))")
         }
-        total.add(bytes, ordering: .relaxed)
+        total.add(counted, ordering: .relaxed)
     }
 
-    static func release(_ bytes: Int) { live.subtract(bytes, ordering: .relaxed) }
+    static func release(_ bytes: Int) { live.subtract(Storage.accounted(bytes), ordering: .relaxed) }
+
+    /// Times an allocation or a scratch check was refused because the memory in use left no room
+    /// (the Lua host turns such a refusal under `--max-memory` into a limit hit that ends the
+    /// run). A request larger than the whole limit is not counted: it is a bad argument (a
+    /// catchable error), and nothing was exceeded.
+    static let refusals = Atomic<Int>(0)
+    public static var refusalCount: Int { refusals.load(ordering: .relaxed) }
+
+    /// Throws unless `count` elements of `bytesPerElement` bytes fit under `limit` beside the
+    /// live tensors. For Swift arrays sized from an element count that are not tensor storage
+    /// (index lists, label rows, copies handed to Lua): an expanded (stride-0) tensor has 2^40
+    /// elements in one float of storage, and sizing an array from that aborts the process.
+    ///
+    /// ```swift
+    /// try TensorMemory.checkScratch(count: index.count, bytesPerElement: 16, op: "gather")
+    /// ```
+    public static func checkScratch(count: Int, bytesPerElement: Int, op: String, alsoInUse: Int = 0) throws {
+        let (bytes, overflow) = max(count, 0).multipliedReportingOverflow(by: bytesPerElement)
+        let inUse = liveBytes &+ max(alsoInUse, 0)
+        if overflow || bytes > limit - inUse {
+            if !overflow && bytes <= limit { refusals.add(1, ordering: .relaxed) }
+            throw TensorError("\(op): out of memory: \(count) elements need \(overflow ? "more than \(Int.max)" : String(bytes)) bytes of working memory (\(inUse) in use, limit \(limit))")
+        }
+    }
 }
 
 /// A flat, 64-byte-aligned float32 buffer shared by a tensor and all of its views.
@@ -89,4 +117,10 @@ public final class Storage {
         free(base)
         TensorMemory.release(count * MemoryLayout<Float>.stride)
     }
+
+    /// The bytes a storage of `bytes` is counted as: at least the 64 bytes malloc hands out,
+    /// plus the Storage and Tensor objects around it (a one-element tensor costs ~300 bytes,
+    /// not 4, and a loop of them must meet `--max-memory`).
+    @inline(__always)
+    static func accounted(_ bytes: Int) -> Int { max(bytes, 64) &+ 256 }
 }

@@ -49,9 +49,19 @@ public final class Tensor {
     /// Pointer to the first element of this view.
     @inlinable public var pointer: UnsafeMutablePointer<Float> { storage.base + offset }
 
+    /// The most dimensions a new tensor may have (NumPy's limit). Code that walks a tensor's
+    /// dimensions recursively (printing, `totable`) relies on it: 100,000 nested levels would
+    /// overflow the C stack. Views can still add dimensions (`unsqueeze`); such walkers check
+    /// `dim <= maxRank` themselves.
+    public static let maxRank = 64
+
     /// Checks that a shape is non-negative and neither its element count nor its row-major
-    /// strides overflow (strides skip zero sizes, so `[0, 2^40, 2^40]` must be refused too).
+    /// strides overflow (strides skip zero sizes, so `[0, 2^40, 2^40]` must be refused too), and
+    /// that it has at most `maxRank` dimensions.
     public static func validate(shape: [Int]) throws {
+        guard shape.count <= maxRank else {
+            throw TensorError("a tensor has at most \(maxRank) dimensions, got \(shape.count)")
+        }
         var n = 1, span = 1
         for d in shape {
             guard d >= 0 else { throw TensorError("sizes must be non-negative, got \(describe(shape: shape))") }

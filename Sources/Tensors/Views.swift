@@ -131,6 +131,7 @@ extension Tensor {
     /// let column = try v.unsqueeze(1)   // [n] -> [n, 1]
     /// ```
     public func unsqueeze(_ dim: Int) throws -> Tensor {
+        guard self.dim < Tensor.maxRank else { throw TensorError("unsqueeze: a tensor has at most \(Tensor.maxRank) dimensions") }
         let d = try Tensor.normalizeDim(dim, rank: self.dim + 1, op: "unsqueeze")
         var s = shape, st = strides
         st.insert(d < s.count ? s[d] * st[d] : 1, at: d)

@@ -2,6 +2,7 @@
 extension Tensor {
     /// Resolves one `-1` in `shape` so the element count matches `count`, or throws.
     func inferShape(_ shape: [Int], op: String) throws -> [Int] {
+        guard shape.count <= Tensor.maxRank else { throw TensorError("\(op): a tensor has at most \(Tensor.maxRank) dimensions, got \(shape.count)") }
         var known = 1, inferAt: Int? = nil
         for (i, s) in shape.enumerated() {
             if s == -1 {
@@ -108,6 +109,7 @@ extension Tensor {
     /// let rows = try bias.expand([batch, -1])   // [n] -> [batch, n]
     /// ```
     public func expand(_ shape: [Int]) throws -> Tensor {
+        guard shape.count <= Tensor.maxRank else { throw TensorError("expand: a tensor has at most \(Tensor.maxRank) dimensions, got \(shape.count)") }
         let lead = shape.count - dim
         guard lead >= 0 else {
             throw TensorError("expand: the target shape \(describe(shape: shape)) has fewer dims than the tensor's \(describe(shape: self.shape))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import LuaHost
 import LuaModules
 import Tensors
 
@@ -29,8 +30,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out: keep its metrics and let experiment.restore pick up its last checkpoint.")
     var resume = false
 
+    @Flag(help: "With --resume: continue even if the run already finished or its script, modules, --set values or seed changed (status.json records that it was forced and why).")
+    var force = false
+
     @Flag(name: .customLong("detect-anomaly"), help: "Stop at the first op or backward step that produces NaN/Inf, naming it and its script line (slower).")
     var detectAnomaly = false
+
+    @Flag(name: .customLong("unsafe-debug"), help: "Give the script the whole debug library (sethook, setmetatable, setupvalue, ...). It MAY CRASH descent and can lift --timeout; without it only debug.traceback, getinfo and getlocal exist.")
+    var unsafeDebug = false
 
     @Flag(help: "Do not print experiment.log records to stdout.")
     var quiet = false
@@ -54,30 +61,81 @@ struct RunCommand: ParsableCommand {
     var scriptArguments: [String] = []
 
     func validate() throws {
-        if let m = maxMemory, m < 1 { throw ValidationError("--max-memory expects a positive number of MB, got \(m)") }
+        // Bounded so that MB → bytes and seconds → nanoseconds cannot overflow (a trap before).
+        if let m = maxMemory, m < 1 || m > RunCommand.maxMemoryMB {
+            throw ValidationError("--max-memory expects a number of MB in 1...\(RunCommand.maxMemoryMB), got \(m)")
+        }
         if resume && out == nil { throw ValidationError("--resume needs --out DIR (the run to continue)") }
-        if let t = timeout, !(t > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(t)") }
+        if let t = timeout, !(t > 0 && t <= RunCommand.maxTimeout) {
+            throw ValidationError("--timeout expects a number of seconds in (0, \(Int(RunCommand.maxTimeout))], got \(t)")
+        }
         guard FileManager.default.isReadableFile(atPath: script) else {
             throw ValidationError("cannot read script '\(script)'")
         }
+        if force && !resume { throw ValidationError("--force goes with --resume") }
+        if resume, !force, let problem = resumeProblem() {
+            throw ValidationError("--resume: \(problem); pass --force to run it anyway (status.json records that it was forced)")
+        }
     }
+
+    /// Why continuing the run in --out would mix what should not be mixed: it finished already,
+    /// or its script, a module it required, its --set values or its seed changed since it
+    /// started. nil when it can continue (or there is nothing to continue).
+    func resumeProblem() -> String? {
+        guard let out else { return nil }
+        let dir = URL(fileURLWithPath: out)
+        if let status = RunReader.status(in: dir)?.status, status == .done || status == .diverged {
+            return "the run in \(out) already finished (\(status.rawValue))"
+        }
+        guard let json = try? RunReader.readJSON(dir.appendingPathComponent("config.json")),
+              let old = try? RunConfig(json: json) else { return nil }
+        if !old.scriptSHA256.isEmpty, let now = RunConfig.fileSHA256(script), now != old.scriptSHA256 {
+            return "the script changed since the run started (sha256 \(old.scriptSHA256.prefix(12))... now \(now.prefix(12))...)"
+        }
+        for (path, sha) in old.modules where RunConfig.fileSHA256(path) != sha {
+            return "the module \(path) changed since the run started"
+        }
+        if json["overrides"] != nil {
+            let was = old.overrides.map { "\($0.0)=\($0.1)" }, now = runtimeOptions.overridePairs.map { "\($0.0)=\($0.1)" }
+            if was != now {
+                return "the config changed since the run started (--set \(was.isEmpty ? "none" : was.joined(separator: " ")) then, \(now.isEmpty ? "none" : now.joined(separator: " ")) now)"
+            }
+        }
+        if json["seed"] != nil, old.seed != runtimeOptions.seed {
+            return "the seed changed since the run started (\(old.seed) then, \(runtimeOptions.seed) now)"
+        }
+        return nil
+    }
+
+    /// 2^40 MB (a zettabyte-scale limit is no limit) and a year of seconds.
+    static let maxMemoryMB = 1 << 40
+    static let maxTimeout = 365.0 * 24 * 3600
 
     func run() throws {
         unblockTerminationSignals()
         let limit = Int64(maxMemory ?? 0) * 1024 * 1024
         var recorder: RunRecorder? = nil
         if let out {
-            let config = RunConfig(script: script, config: runtimeOptions.overridePairs.map { ($0.0, .string($0.1)) },
+            var config = RunConfig(script: script, config: runtimeOptions.overridePairs.map { ($0.0, .string($0.1)) },
                                    seed: runtimeOptions.seed, commandLine: CommandLine.arguments,
                                    version: Descent.version, threads: runtimeOptions.threadCount)
-            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume)
+            // The run's identity: what --resume compares before continuing it.
+            config.scriptSHA256 = RunConfig.fileSHA256(script) ?? ""
+            config.overrides = runtimeOptions.overridePairs
+            config.machine = RunConfig.currentMachine()
+            let forced = resume && force ? (resumeProblem() ?? "--force (nothing to override)") : nil
+            recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume, forced: forced)
             RunRecorder.installSignalHandlers()
         }
         if limit > 0 { TensorMemory.limit = Int(limit) }
         let context = runtimeOptions.makeContext(scriptPath: script, recorder: recorder, quiet: quiet,
                                                  memoryLimitBytes: limit)
         context.resuming = resume
+        let identityText = (RunConfig.fileSHA256(script) ?? "") + "\n" + String(runtimeOptions.seed) + "\n"
+            + runtimeOptions.overridePairs.map { $0.0 + "=" + $0.1 }.joined(separator: "\n")
+        context.identity = SHA256.hex(Array(identityText.utf8))
         context.detectAnomaly = detectAnomaly
+        context.unsafeDebug = unsafeDebug && !sandbox
         context.configProbePath = probeConfig
         context.stopOnDiverge = stopOnDiverge
         context.endDivergedRun = { reason in
@@ -96,19 +154,36 @@ struct RunCommand: ParsableCommand {
             try? recorder?.finish(.failed, error: "\(error)")
             throw error
         }
+        let limitText: (LuaHost.LimitHit) -> String = { hit in
+            hit == .memory ? "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory)"
+                : "time limit of \(formatSeconds(timeout ?? 0)) s exceeded (--timeout)"
+        }
+        // Where no Lua error can be raised (a finalizer allocating inside a Swift call, code no
+        // hook reaches past the deadline): record the failure and end the process.
+        let fatalRecorder = recorder
+        LuaHost.onFatalLimit = { hit in
+            let message = limitText(hit) + (hit == .time ? " (ended by the watchdog: no Lua instruction ran)" : " (inside a finalizer)")
+            FileHandle.standardError.write(Data(("descent: " + message + "\n").utf8))
+            try? fatalRecorder?.finish(.failed, error: message)
+            _exit(1)
+        }
         if let timeout { runtime.host.setTimeout(seconds: timeout) }
         do {
+            defer { runtime.host.cancelWatchdog() }
             try runtime.runScript(path: script, arguments: scriptArguments)
+            // A limit hit where no error could be raised (a finalizer's allocation failed: Lua
+            // made it a warning) still ends the run as failed.
+            if let hit = runtime.host.limitHit { throw LuaError(limitText(hit)) }
         } catch {
             var message = "\(error)"
             switch runtime.host.limitHit {
             case .memory?:
-                let limitText = "memory limit of \(maxMemory ?? 0) MB exceeded (--max-memory)"
-                message = message.replacingOccurrences(of: "not enough memory", with: limitText)
-                    .replacingOccurrences(of: "memory limit exceeded (--max-memory)", with: limitText)
+                message = message.replacingOccurrences(of: "not enough memory", with: limitText(.memory))
+                    .replacingOccurrences(of: "memory limit exceeded (--max-memory)", with: limitText(.memory))
+                // A tensor allocation refused under the limit says so in its own words.
+                if !message.contains(limitText(.memory)) { message = limitText(.memory) + ": " + message }
             case .time?:
-                message = message.replacingOccurrences(
-                    of: "time limit exceeded (--timeout)", with: "time limit of \(formatSeconds(timeout ?? 0)) s exceeded (--timeout)")
+                message = message.replacingOccurrences(of: "time limit exceeded (--timeout)", with: limitText(.time))
             case nil:
                 break
             }

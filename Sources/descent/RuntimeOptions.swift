@@ -60,5 +60,14 @@ struct ThreadOptions: ParsableArguments {
     var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     /// Sets `Parallel.threads` (descent's kernels and its GEMM panels) to `threadCount`.
-    func apply() { Parallel.threads = threadCount }
+    ///
+    /// More threads than cores is allowed (results do not depend on the count) but cannot run
+    /// faster: Dispatch runs at most one worker per core, so a note says so on stderr.
+    func apply() {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if let t = threads, t > cores {
+            FileHandle.standardError.write(Data("descent: --threads \(t) is more than this machine's \(cores) cores: work is split \(t) ways, but at most \(cores) threads run at once\n".utf8))
+        }
+        Parallel.threads = threadCount
+    }
 }

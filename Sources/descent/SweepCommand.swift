@@ -122,17 +122,22 @@ struct SweepCommand: ParsableCommand {
             print(SweepState.read(manifest: manifest, in: outDir).table(manifest: manifest), terminator: "")
             return
         }
+        // Before the manifest is (re)written: another sweep on this --out owns it while it runs.
+        // A whole sweep holds the lock alone; --index tasks (Slurm array tasks) share it.
+        var indices: [Int]?
+        if let index {
+            indices = try IndexRanges.parse(index)
+        } else if emit == nil, let task = ProcessInfo.processInfo.environment["SLURM_ARRAY_TASK_ID"], !task.isEmpty {
+            guard let i = Int(task) else { throw ExperimentError("SLURM_ARRAY_TASK_ID: expected an integer, got \"\(task)\"") }
+            indices = [i]
+        }
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let sweepLock = try DirectoryLock(directory: outDir, name: ".sweep.lock", what: "sweep directory", shared: indices != nil)
+        defer { withExtendedLifetime(sweepLock) {} }
         try manifest.write(to: outDir)
         if let emit {
             try self.emit(emit, manifest: manifest, outDir: outDir)
             return
-        }
-        var indices: [Int]?
-        if let index {
-            indices = try IndexRanges.parse(index)
-        } else if let task = ProcessInfo.processInfo.environment["SLURM_ARRAY_TASK_ID"], !task.isEmpty {
-            guard let i = Int(task) else { throw ExperimentError("SLURM_ARRAY_TASK_ID: expected an integer, got \"\(task)\"") }
-            indices = [i]
         }
         var options = SweepOptions(jobs: jobs, threadsPerJob: threadsPerJob, resume: resume || retryFailed,
                                    retryFailed: retryFailed)

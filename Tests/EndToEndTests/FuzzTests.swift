@@ -36,8 +36,17 @@ import Testing
         "assert(not pcall(tensor.select, tensor.from(1), 1, 1))",
         "assert(not pcall(tensor.narrow, tensor.from(1), 1, 1, 1))",
         // Deep nesting pushed past the 20 stack slots a C function may use.
-        "local t = {1} for i = 1, 300 do t = {t} end assert(tensor.from(t):dim() == 301)",
-        "local s = {} for i = 1, 200 do s[i] = 1 end assert(type(tensor.ones(s):totable()) == 'table')",
+        // (Tensors have at most 64 dimensions since issue 14: deeper is an error.)
+        "local t = {1} for i = 1, 300 do t = {t} end assert(not pcall(tensor.from, t))",
+        "local t = {1} for i = 1, 63 do t = {t} end assert(tensor.from(t):dim() == 64)",
+        "local s = {} for i = 1, 64 do s[i] = 1 end assert(type(tensor.ones(s):totable()) == 'table')",
+        // Issue 14: coroutines, expanded tensors, extreme integers, deep state dicts, finalizers.
+        "local o = optim.SGD({tensor.zeros(1):requires_grad(true)}, {lr = 1}); assert(coroutine.wrap(function() return o.param_groups[1].lr end)() == 1)",
+        "assert(not pcall(tensor.totable, tensor.ones(1):expand(2^40)))",
+        "assert(not pcall(tensor.index_select, tensor.ones(3), 1, tensor.ones(1):expand(2^40)))",
+        "local o = optim.Adam({tensor.zeros(1):requires_grad(true)}); local sd = o:state_dict(); sd.state[2^63] = {}; assert(not pcall(o.load_state_dict, o, sd))",
+        "assert(not pcall(nn.functional.conv2d, tensor.ones(1, 1, 3, 3), tensor.ones(1, 1, 1, 1), nil, {dilation = 1 << 62}))",
+        "local mt = {__gc = function() tensor.ones(2):add_(1) end} for i = 1, 1000 do setmetatable({}, mt) end local x = tensor.ones(300, 300):totable()",
         "assert(type(experiment._json_decode(string.rep('[', 400) .. string.rep(']', 400))) == 'table')",
         "local t = {1} for i = 1, 5000 do t = {t} end assert(not pcall(tensor.from, t))",
         "local t = {1} for i = 1, 30 do t = {t} end assert(pcall(experiment._json_encode, t))",

@@ -29,6 +29,12 @@ typedef void (*descent_release_fn)(void *object);
 /// Bytes of memory outside Lua's heap (tensor storage) counted against the memory limit.
 typedef int64_t (*descent_external_bytes_fn)(void);
 
+/// Called when a limit is exceeded where no Lua error can be raised (a `__gc` finalizer that
+/// allocates without end inside a Swift call: kind 1; the watchdog past the deadline: kind 2).
+/// It records the failure and ends the process; it must not touch the Lua state.
+typedef void (*descent_fatal_fn)(int kind);
+void descent_set_fatal_handler(descent_fatal_fn handler);
+
 void descent_install(descent_dispatch_fn dispatch, descent_release_fn release,
                      descent_external_bytes_fn external);
 
@@ -55,6 +61,14 @@ int descent_interrupt_take(void);
 /// Nonzero once the run was stopped by the memory limit (1) or the deadline (2).
 int descent_limit_hit(lua_State *L);
 void descent_closestate(lua_State *L);
+/// Records that a limit was hit (1 memory, 2 time) when Swift detected it (a tensor allocation
+/// refused under the memory limit): the run ends, and `pcall` cannot catch it.
+void descent_mark_limit_hit(lua_State *L, int kind);
+int64_t descent_memory_limit(lua_State *L);
+/// Starts a thread that calls the fatal handler (kind 2) at `at_ns` (CLOCK_MONOTONIC) unless
+/// cancelled first. Returns pthread_create's result.
+int descent_start_watchdog(int64_t at_ns);
+void descent_cancel_watchdog(void);
 
 /// Pushes a C closure that forwards to the Swift function `box` (kept alive by the host).
 void descent_push_swift_function(lua_State *L, void *box);
@@ -71,6 +85,13 @@ void descent_push_object(lua_State *L, void *object, int metatable_ref);
 /// The Swift object at `idx` if it is a userdata whose metatable is `metatable` (compared by
 /// identity); NULL otherwise.
 void *descent_to_object(lua_State *L, int idx, const void *metatable);
+
+/// Asks for a GC step of `kb` kilobytes, done by the trampoline once the running Swift function
+/// has returned (so finalizers never run below a Swift frame because of it).
+void descent_request_gc_step(lua_State *L, int kb);
+/// Replaces `pcall`, `xpcall` and `coroutine.resume` with versions that restore the allocator's
+/// Swift depth when they catch an error. Runs protected; returns the `lua_pcall` status.
+int descent_install_protected_calls(lua_State *L);
 
 /// `lua_pcall` with a message handler that appends a traceback when `traceback` is nonzero.
 int descent_pcall(lua_State *L, int nargs, int nresults, int traceback);

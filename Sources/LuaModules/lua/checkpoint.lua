@@ -49,6 +49,7 @@ function experiment.checkpoint(name, objects)
   local size = experiment._metrics_size()
   if size then meta.metrics_size = tostring(size) end
   meta.extra = json_encode(extra)
+  meta.identity = experiment._identity()
   local path = experiment._checkpoint_path(name)
   nn.utils.save_safetensors(entries, path, meta)
   return path
@@ -65,6 +66,11 @@ function experiment.restore(name, objects)
   f:close()
   local entries, meta = nn.utils.load_safetensors(path)
   if meta.format ~= "descent-checkpoint-1" then fail(2, "restore: %s is not a descent checkpoint", path) end
+  -- Without a run directory nothing else checks that this checkpoint is this run's (with one,
+  -- `descent run --resume` compares script, modules, --set values and seed before starting).
+  if experiment.dir() == nil and meta.identity ~= nil and meta.identity ~= "" and meta.identity ~= experiment._identity() then
+    fail(2, "restore: %s was written by a run with another script, --set values or seed; delete it to start over", path)
+  end
   local result = json_decode(meta.extra or "{}")
   local model, states = {}, {}
   for _, e in ipairs(entries) do

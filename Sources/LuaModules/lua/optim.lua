@@ -3,6 +3,11 @@
 local optim = ...
 
 function optim._param_group_proxies(opt, n)
+  -- Internal (opt.param_groups passes the group count); a script calling it with 2^31 would
+  -- fill memory up to --max-memory, which ends the run.
+  if math.type(n) ~= "integer" or n < 0 or n > 65536 then
+    error("optim._param_group_proxies: internal helper, expected a group count in 0..65536", 2)
+  end
   local groups = {}
   for i = 1, n do
     groups[i] = setmetatable({}, {

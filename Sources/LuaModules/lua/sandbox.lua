@@ -4,8 +4,14 @@
 local check_path, script_dir = ...
 -- Raises at the line of the script that called the wrapped function.
 local function check(path, write)
+  -- Only strings: io.open(4242, "w") would turn the number into a file name after the check.
+  if type(path) ~= "string" then error("--sandbox: a file name must be a string, got " .. type(path), 3) end
   local message = check_path(path, write)
   if message then error(message, 3) end
+end
+-- io.input/io.output also take an open file.
+local function check_file_or_name(f, write)
+  if f ~= nil and io.type(f) == nil then check(f, write) end
 end
 local function forbidden(name)
   return function() error(name .. " is not allowed in --sandbox", 2) end
@@ -14,15 +20,15 @@ local function writes(mode) return mode ~= nil and mode:find("[wa+]") ~= nil end
 
 local open, lines, input, output = io.open, io.lines, io.input, io.output
 io.open = function(path, mode)
-  if type(path) == "string" then check(path, writes(mode)) end
+  check(path, writes(mode))
   return open(path, mode)
 end
 io.lines = function(path, ...)
-  if type(path) == "string" then check(path, false) end
+  if path ~= nil then check(path, false) end
   return lines(path, ...)
 end
-io.input = function(f) if type(f) == "string" then check(f, false) end return input(f) end
-io.output = function(f) if type(f) == "string" then check(f, true) end return output(f) end
+io.input = function(f) check_file_or_name(f, false) return input(f) end
+io.output = function(f) check_file_or_name(f, true) return output(f) end
 io.popen = forbidden("io.popen")
 
 local loadfile_, dofile_ = loadfile, dofile
@@ -38,6 +44,21 @@ os.tmpname = forbidden("os.tmpname")
 os.getenv = function() return nil end
 
 package.loadlib = forbidden("package.loadlib")
+-- searchpath tries only files the sandbox allows, so it cannot tell whether /etc/x exists.
+package.searchpath = function(name, path, sep, rep)
+  if type(name) ~= "string" or type(path) ~= "string" then error("package.searchpath: expected strings", 2) end
+  if sep ~= "" then name = name:gsub((sep or "."):gsub("%p", "%%%0"), ((rep or "/"):gsub("%%", "%%%%"))) end
+  local tried = {}
+  for template in path:gmatch("[^;]+") do
+    local candidate = template:gsub("%?", (name:gsub("%%", "%%%%")))
+    if check_path(candidate, false) == nil then
+      local f = open(candidate, "r")
+      if f then f:close() return candidate end
+    end
+    tried[#tried + 1] = "\n\tno file '" .. candidate .. "'"
+  end
+  return nil, table.concat(tried)
+end
 package.cpath = ""
 package.path = script_dir .. "/?.lua;" .. script_dir .. "/?/init.lua"
 -- Keep the preload and Lua searchers; drop the C ones.

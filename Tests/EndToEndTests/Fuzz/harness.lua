@@ -27,6 +27,7 @@ local numbers = {
   0, 1, 2, 3, 4, -1, -2, 0.5, -0.5, 1e-8, 1.5, 0.0 / 0.0, math.huge, -math.huge, 2 ^ 62, -2 ^ 62,
   math.maxinteger, math.mininteger, 2 ^ 53, 1e308, -0.0, 2 ^ 31, 1e-320, 7, 100, 0.9, 0.999,
   1 << 62, -(1 << 62), 1 << 40, 1 << 31,   -- integers: 2 ^ 62 is a float, beyond integer range checks
+  1 << 32, 2 ^ 63, -2 ^ 63, (1 << 53) + 1, math.maxinteger // 2, -1e15,  -- products and +1 overflow
 }
 local small = { 1, 2, 3, 4, -1, 1, 2 }
 
@@ -89,7 +90,7 @@ end
 -- A tensor of a random kind: plain, 0-d, zero-size, non-contiguous, expanded, integral labels,
 -- non-finite values, requiring grad, or left over from a graph that was already freed.
 function gen.tensor()
-  local kind = random(17)
+  local kind = random(18)
   if kind == 1 then return tensor.randn(table.unpack(shape(random(0, 4)))) end
   if kind == 2 then return tensor.from(pick{ 1, -3.5, 0 / 0 }) end                    -- 0-d
   if kind == 3 then return tensor.zeros(pick{ { 0 }, { 0, 3 }, { 3, 0 }, { 2, 0, 2 } }) end
@@ -109,7 +110,11 @@ function gen.tensor()
   if kind == 11 then return tensor.randn(2, 1, 3, 3) end                               -- NCHW
   if kind == 12 then return tensor.from{ { 1, 2 }, { 3, 4 }, { 5, 6 } } end
   if kind == 13 then return tensor.randn(2, 3, 4):permute(3, 1, 2) end
-  if kind == 14 then return tensor.ones(shape_of_ones(pick{ 8, 30, 70 })) end          -- high rank
+  if kind == 14 then return tensor.ones(shape_of_ones(pick{ 8, 30, 64 })) end          -- high rank (64 is the most)
+  if kind == 17 then                                              -- stride 0 with 2^40 elements
+    return pick{ tensor.ones(1):expand(2 ^ 40), tensor.ones(1, 1):expand(2 ^ 20, 2 ^ 20),
+                 tensor.ones(1, 3):expand(2 ^ 40, 3), tensor.ones(1):expand(2 ^ 40):view(2 ^ 20, 2 ^ 20) }
+  end
   if kind == 15 then                                                                    -- square (linalg)
     local n = pick{ 0, 1, 2, 3 }
     return pick{ tensor.randn(n, n), tensor.randn(2, n, n), tensor.ones(n, n), tensor.eye(n) }
@@ -201,8 +206,17 @@ local functions = {
 
 local any -- forward
 
+-- State-dict-like nesting: `{children = {children = ...}}` (SequentialLR), `{x = {x = ...}}`.
+local function nested_field(key, depth)
+  local t = {}
+  for _ = 1, depth do t = { [key] = { t }, x = t, last_epoch = 1, step_count = 1, base_lrs = {}, last_lr = {} } end
+  return t
+end
+
 function gen.table()
-  local kind = random(14)
+  local kind = random(16)
+  if kind == 15 then return nested_field(pick{ "children", "state", "param_groups", "x" }, pick{ 30, 100, 1000 }) end
+  if kind == 16 then return { state = { [1] = nested(pick{ 30, 300 }), [2 ^ 63] = {}, [math.huge] = {} }, param_groups = nested(100) } end
   if kind == 1 then return {} end
   if kind == 2 then return shape(random(1, 4)) end
   if kind == 3 then return { pick(numbers), pick(numbers) } end
@@ -389,7 +403,29 @@ for n = 1, cfg.calls do
     io.stderr:write(string.format("fuzz %d: %s(%s)\n", n, target.name, table.concat(parts, ", ")))
     io.stderr:flush()
   end
-  local results = table.pack(pcall(target.fn, table.unpack(args, 1, nargs)))
+  -- Finalizers that run during calls: garbage with __gc that calls descent, allocates and
+  -- changes tables the pool holds (a GC step inside a binding may run them).
+  if chance(0.05) then
+    for _ = 1, random(1, 20) do
+      setmetatable({}, { __gc = function()
+        local victim = pool[random(math.max(#pool, 1))]
+        if type(victim) == "table" and not nn.is_module(victim) then
+          pcall(function() for k in pairs(victim) do victim[k] = nil end for i = 1, 50 do victim["k" .. i] = {} end end)
+        end
+        pcall(target.fn, table.unpack(args, 1, nargs))
+        local junk = {} for i = 1, random(1, 1000) do junk[i] = string.rep("g", i % 50 + 41) end
+        stats.junk = #junk     -- long strings: each one allocates
+      end })
+    end
+    if chance(0.5) then collectgarbage(pick{ "step", "collect" }) end
+  end
+  local results
+  if chance(0.15) then
+    -- A coroutine context: the binding runs on the coroutine's lua_State, not the main one.
+    results = table.pack(coroutine.wrap(function() return pcall(target.fn, table.unpack(args, 1, nargs)) end)())
+  else
+    results = table.pack(pcall(target.fn, table.unpack(args, 1, nargs)))
+  end
   if results[1] then
     stats.ok = stats.ok + 1
     for i = 2, math.min(results.n, 4) do remember(results[i]) end
