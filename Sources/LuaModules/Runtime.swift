@@ -12,6 +12,9 @@ public final class Runtime {
     public let host: LuaHost
     public let context: RunContext
     let tensors: LuaClass<Tensor>
+    /// The states of the bindings now running a backward pass (innermost last): gradient hooks
+    /// call Lua on the state that started the backward, not the host's main thread.
+    var backwardStates: [LuaState] = []
 
     public init(context: RunContext) throws {
         host = try LuaHost(memoryLimit: context.memoryLimitBytes)
@@ -23,6 +26,7 @@ public final class Runtime {
         Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))
         installTensorModule()
         installAutogradModule()
+        installAutogradTransforms()
         installDataModule()
         installExperimentModule()
         try installNNModule()
@@ -31,6 +35,7 @@ public final class Runtime {
         try installCheckpointHelpers()
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
         try runLibrary(problemsLibrarySource, name: "problems", module: "problems")
+        try runLibrary(curvatureLibrarySource, name: "curvature", module: "curvature")
         try restrictChunkLoadingToText()
         try installDescentTable()
         if context.detectAnomaly { setAnomalyDetection(true) }
@@ -133,7 +138,7 @@ public final class Runtime {
     }
 
     /// The global modules every script sees, in the order the docs list them.
-    public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"]
+    public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems", "curvature"]
 
     /// `require "descent"` returns a table with every module.
     func installDescentTable() throws {

@@ -6,13 +6,13 @@
 /// h.remove()
 /// ```
 public final class GradHook {
-    let body: (Tensor) throws -> Tensor?
-    public private(set) var isRemoved = false
+    private(set) var body: ((Tensor) throws -> Tensor?)?
+    public var isRemoved: Bool { body == nil }
 
     init(_ body: @escaping (Tensor) throws -> Tensor?) { self.body = body }
 
-    /// Stops the hook from running (idempotent).
-    public func remove() { isRemoved = true }
+    /// Stops the hook from running and drops the function (idempotent).
+    public func remove() { body = nil }
 }
 
 enum Hooks {
@@ -20,8 +20,8 @@ enum Hooks {
     /// the gradient's shape.
     static func run(_ hooks: [GradHook], _ g: Tensor, createGraph: Bool) throws -> Tensor {
         var g = g
-        for hook in hooks where !hook.isRemoved {
-            guard let replaced = try hook.body(g) else { continue }
+        for hook in hooks {
+            guard let body = hook.body, let replaced = try body(g) else { continue }
             guard replaced.shape == g.shape else {
                 throw TensorError("register_hook: the hook returned a gradient of shape \(describe(shape: replaced.shape)) for a gradient of shape \(describe(shape: g.shape))")
             }
