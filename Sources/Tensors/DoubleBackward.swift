@@ -10,7 +10,8 @@ extension Tensor {
     /// differentiated again: the differentiable backward of a fused kernel whose forward can be
     /// written as `composite` (a function of the same inputs built from differentiable ops).
     /// Inputs that do not require grad get nil. Each input is aliased by a recorded node, and the
-    /// inner pass stops there, so it never walks the inputs' own history.
+    /// inner pass stops there, so it never walks the inputs' own history. The composite's graph
+    /// is retained: the recorded gradient refers to its intermediate results.
     ///
     /// ```swift
     /// // inside a fused op's backward closure:
@@ -27,7 +28,7 @@ extension Tensor {
             }
             let wanted = aliases.filter { $0.gradFn != nil }
             guard out.requiresGrad, !wanted.isEmpty else { return inputs.map { _ in nil } }
-            let grads = try Autograd.grad(outputs: [out], inputs: wanted, gradOutputs: [g], retainGraph: false,
+            let grads = try Autograd.grad(outputs: [out], inputs: wanted, gradOutputs: [g], retainGraph: true,
                                           createGraph: true, allowUnused: true, stopAtInputs: true)
             var k = 0
             return aliases.map { a in
