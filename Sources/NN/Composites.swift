@@ -73,7 +73,8 @@ extension Functional {
     static func conv2dComposite(_ xs: [Tensor], win: Window2d, batched: Bool) throws -> Tensor {
         let x = batched ? xs[0] : try xs[0].unsqueeze(0)
         let n = x.shape[0], o = xs[1].shape[0]
-        let flat = try Tensor.cat([x.reshape([n, -1]), Tensor.zeros([n, 1])], dim: 1)
+        let plane = win.channels * win.height * win.width
+        let flat = try Tensor.cat([x.reshape([n, plane]), Tensor.zeros([n, 1])], dim: 1)
         let cols = try flat.indexSelect(dim: 1, index: im2colIndex(win)).reshape([n, win.colRows, win.outH * win.outW])
         var y = try xs[1].reshape([o, win.colRows]).matmul(cols)
         if xs.count > 2 { y = try y.add(xs[2].reshape([1, o, 1])) }

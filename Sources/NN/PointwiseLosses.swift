@@ -92,8 +92,10 @@ extension Functional {
         _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, posWeight: Tensor? = nil, reduction: String = "mean"
     ) throws -> Tensor {
         let term: ComposedTerm = { z, y, pw in
-            // (1 − y)·z + (1 + (pw − 1)·y)·softplus(−z), softplus(−z) = max(−z, 0) + log1p(e^−|z|).
-            let softplusNeg = try z.neg().relu().add(z.absolute().neg().exp().log1p())
+            // (1 − y)·z + (1 + (pw − 1)·y)·softplus(−z), softplus(−z) = max(−z, 0) + log1p(e^−|z|),
+            // with max(−z, 0) as (|z| − z)/2 so that the derivative at z = 0 is −½ (as PyTorch).
+            let a = try z.absolute()
+            let softplusNeg = try a.sub(z).mul(0.5).add(a.neg().exp().log1p())
             let k = try pw.map { try $0.sub(1).mul(y).add(1) } ?? Tensor.ones(y.shape)
             return try y.rsub(1).mul(z).add(k.mul(softplusNeg))
         }
