@@ -62,7 +62,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
