@@ -111,6 +111,12 @@ enum Benchmarks {
                     """,
                 body: "local loss = nn.cross_entropy(model(x), y); opt:zero_grad(); loss:backward(); opt:step()")
         },
+        Benchmark(name: "mlp_fwd_bwd", summary: "784-512-512-10 ReLU MLP, batch 128: loss and autograd.grad of the 6 parameters (the reference for mlp_hvp)") {
+            try luaLoop(iterations: 10, setup: mlpSetup, body: "local g = autograd.grad(f(P[1], P[2], P[3], P[4], P[5], P[6]), P)")
+        },
+        Benchmark(name: "mlp_hvp", summary: "the same MLP: one Hessian-vector product by double backward (autograd.hvp)") {
+            try luaLoop(iterations: 10, setup: mlpSetup, body: "local l, hv = autograd.hvp(f, P, V)")
+        },
         optimizerStep("optim_adam", "adam"),
         optimizerStep("optim_adamw", "adamw"),
         optimizerStep("optim_amsgrad", "amsgrad"),
@@ -120,6 +126,26 @@ enum Benchmarks {
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
         },
     ]
+
+    /// The 784-512-512-10 MLP of mlp_fwd_bwd and mlp_hvp as a function of its parameters `P`
+    /// (with directions `V` for the product), on a fixed batch of 128.
+    static let mlpSetup = """
+        tensor.manual_seed(1)
+        local x, y = tensor.randn(128, 784), tensor.randint(1, 11, { 128 })
+        P = {}
+        for _, s in ipairs({ { 512, 784 }, { 512 }, { 512, 512 }, { 512 }, { 10, 512 }, { 10 } }) do
+          P[#P + 1] = tensor.randn(s) * 0.03
+        end
+        V = {}
+        for i, p in ipairs(P) do V[i] = tensor.randn(p:shape()) end
+        local F = nn.functional
+        function f(w1, b1, w2, b2, w3, b3)
+          local h = F.linear(x, w1, b1):relu()
+          h = F.linear(h, w2, b2):relu()
+          return nn.cross_entropy(F.linear(h, w3, b3), y)
+        end
+        for _, p in ipairs(P) do p:requires_grad(true) end
+        """
 
     /// One fused step of optimizer `algorithm` (lr 1e-3) on a 10M-element parameter, the figure
     /// scripts/bench/optim_step.py measures for PyTorch's `fused=True` step.
