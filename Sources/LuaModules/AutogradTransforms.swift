@@ -17,7 +17,9 @@ extension Runtime {
                 let t = try self.tensor(L, 1, "self")
                 try L.checkFunction(2, "register_hook: argument 1 (fn)")
                 let ref = self.host.reference(2)
-                let hook = try t.registerHook { [unowned self] g in
+                // Weak: a tensor (and its hook) can outlive the runtime in Swift-side caches.
+                let hook = try t.registerHook { [weak self] g in
+                    guard let self else { return nil }
                     let L = self.backwardStates.last ?? self.host.state
                     try L.reserve(4)
                     ref.push(onto: L)

@@ -269,7 +269,6 @@ local function jacobi_eigen(a)
   end
   return values, vectors
 end
-curvature._jacobi_eigen = jacobi_eigen
 
 --- Stochastic Lanczos quadrature: the Hessian's spectral density as nodes (Ritz values) and
 --- weights (squared first components of the Ritz vectors, averaged over `runs` probes; they sum
