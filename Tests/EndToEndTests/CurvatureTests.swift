@@ -146,6 +146,16 @@ import Testing
             print(pcall(function() w:register_hook(function() error("boom") end); (w * 2):sum():backward() end))
             print(pcall(function() tensor.ones(2):register_hook(print) end))
             print(pcall(curvature.top_eigenvalues, function() return w:sum() end, {w}, {n = 3}))
+            local ok = autograd.gradgradcheck(function(a, b) return (a * b):tanh() end,
+              {tensor.from{0.3, -0.5}:requires_grad(true), tensor.from{0.7, 0.2}:requires_grad(true)})
+            print("ggc " .. tostring(ok))
+            local _, vj = autograd.vjp(function(a) return a:square():sum() end, tensor.from{1, 2})
+            local _, jv = autograd.jvp(function(a, b) return a * b end, {tensor.from{1, 2}, tensor.from{3, 4}},
+                                       {tensor.from{1, 1}, tensor.from{0, 1}})
+            print("vjp " .. table.concat(vj:totable(), " ") .. " jvp " .. table.concat(jv:totable(), " "))
+            print("hess " .. table.concat(autograd.hessian(function(a) return (a * a * a):sum() end, tensor.from{1, 2}):reshape(4):totable(), " "))
+            print(pcall(autograd.hvp, function(a) return a * 2 end, tensor.from{1, 2}, tensor.from{1, 1}))
+            print(pcall(autograd.jvp, function(a) return a end, tensor.from{1, 2}, {tensor.ones(3)}))
             """)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.numbers(r.stdout, "gg") == [6, 12, 18])
@@ -158,5 +168,11 @@ import Testing
         #expect(r.stdout.contains("boom"), "\(r.stdout)")
         #expect(r.stdout.contains("register_hook: cannot register a hook on a tensor that does not require grad"), "\(r.stdout)")
         #expect(r.stdout.contains("curvature.top_eigenvalues: unknown option 'n' (valid: iters, k, seed, tol)"), "\(r.stdout)")
+        #expect(r.stdout.contains("ggc true"), "\(r.stdout)")
+        // vjp of Σa² is 2a; jvp of a·b along (1, 1), (0, 1) is b·1 + a·(0, 1) = (3, 6).
+        #expect(r.stdout.contains("vjp 2 4 jvp 3 6"), "\(r.stdout)")
+        #expect(try Self.numbers(r.stdout, "hess") == [6, 0, 0, 12])
+        #expect(r.stdout.contains("hvp: f must return a single value (a loss), got shape [2]"), "\(r.stdout)")
+        #expect(r.stdout.contains("jvp: direction 1 has shape [3], input 1 has shape [2]"), "\(r.stdout)")
     }
 }
