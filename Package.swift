@@ -40,31 +40,45 @@ let package = Package(
         // Atomic whole-file writes (temp file, fsync, rename), shared by NN and Experiments.
         .target(name: "FileIO", exclude: readme),
         .target(name: "NN", dependencies: ["Tensors", "FileIO"], exclude: readme, swiftSettings: kernelSettings),
-        .target(name: "Optim", dependencies: ["Tensors"], exclude: readme, swiftSettings: kernelSettings),
+        // Optimizers register themselves: RegistryPlugin lists the `BuiltinOptimizer` types of
+        // Algorithms/ at build time.
+        .target(
+            name: "Optim", dependencies: ["Tensors"], exclude: readme, swiftSettings: kernelSettings,
+            plugins: ["RegistryPlugin"]),
         .target(
             name: "Data", dependencies: ["Tensors", "CZlib"], exclude: readme, resources: [.copy("Resources")],
             swiftSettings: kernelSettings),
         .target(name: "Experiments", dependencies: ["FileIO"], exclude: readme),
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"], exclude: readme),
+        // The Lua modules scripts see. Their Lua half is the .lua files in lua/, embedded at build
+        // time by EmbedLuaPlugin (with the editor stubs, which `help` prints).
         .target(
             name: "LuaModules",
             dependencies: ["LuaHost", "Tensors", "NN", "Optim", "Data", "Experiments", "FileIO"],
-            exclude: readme),
+            exclude: readme + ["lua"], plugins: ["EmbedLuaPlugin"]),
         // The REPL: the read-eval-print loop, result display, history, line sources.
-        .target(name: "Console", dependencies: ["LuaHost", "CEdit"], exclude: readme),
+        .target(
+            name: "Console", dependencies: ["LuaHost", "CEdit"], exclude: readme + ["lua"],
+            plugins: ["EmbedLuaPlugin"]),
+        // Build tool: Lua files -> a Swift file of raw string literals (Plugins/EmbedLuaPlugin).
+        .executableTarget(name: "EmbedLua"),
+        .plugin(name: "EmbedLuaPlugin", capability: .buildTool(), dependencies: ["EmbedLua"]),
+        // Build tool: the types that declare a protocol -> a Swift array (Plugins/RegistryPlugin).
+        .executableTarget(name: "ListConformances"),
+        .plugin(name: "RegistryPlugin", capability: .buildTool(), dependencies: ["ListConformances"]),
         .executableTarget(
             name: "descent",
             dependencies: [
                 "LuaModules", "Experiments", "FileIO", "Tensors", "Optim", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: readme),
+            exclude: readme + ["lua"], plugins: ["EmbedLuaPlugin"]),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "LuaHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz"]),

@@ -29,6 +29,19 @@ static inline EditLine *descent_edit_open(const char *program, History *history_
     return el;
 }
 
+/// Binds Tab to `complete`, a function of the program's (libedit's EL_ADDFN callback type).
+static inline void descent_edit_bind_completion(EditLine *el, unsigned char (*complete)(EditLine *, int)) {
+    el_set(el, EL_ADDFN, "descent-complete", "complete the word before the cursor", complete);
+    el_set(el, EL_BIND, "^I", "descent-complete", NULL);
+}
+
+/// The text of the line being edited, from its start to the cursor (length in `length`).
+static inline const char *descent_edit_before_cursor(EditLine *el, int *length) {
+    const LineInfo *info = el_line(el);
+    *length = (int)(info->cursor - info->buffer);
+    return info->buffer;
+}
+
 static inline void descent_edit_set_prompt(EditLine *el, const char *prompt) {
     el_set(el, EL_CLIENTDATA, (void *)prompt);
 }

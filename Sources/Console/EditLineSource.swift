@@ -38,6 +38,33 @@ public final class EditLineSource: LineSource {
         for p in prompts.values { free(p) }
     }
 
+    /// The completer Tab uses (one editor per process reads the terminal, so one is active).
+    nonisolated(unsafe) static var activeCompletion: ReplCompletion?
+
+    /// Binds Tab to complete the word before the cursor with `completion`.
+    public func enableCompletion(_ completion: ReplCompletion) {
+        EditLineSource.activeCompletion = completion
+        descent_edit_bind_completion(editor) { el, _ in
+            guard let el, let completion = EditLineSource.activeCompletion else { return UInt8(CC_ERROR) }
+            var length: Int32 = 0
+            let buffer = descent_edit_before_cursor(el, &length)
+            let bytes = buffer.map { UnsafeRawBufferPointer(start: $0, count: Int(max(length, 0))) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            let line = String(decoding: bytes, as: UTF8.self)
+            let (text, list) = completion.insertion(for: line)
+            if !text.isEmpty {
+                _ = el_insertstr(el, text)
+                return UInt8(CC_REFRESH)
+            }
+            if !list.isEmpty {
+                // Several candidates and nothing in common to add: show them under the line.
+                fputs("\n" + list.joined(separator: "  ") + "\n", stdout)
+                fflush(stdout)
+                return UInt8(CC_REDISPLAY)
+            }
+            return UInt8(CC_REFRESH_BEEP)
+        }
+    }
+
     public func readLine(prompt: String) -> ReplInput {
         descent_edit_set_prompt(editor, cPrompt(prompt))
         _ = LuaHost.takeInterrupt()  // a Ctrl-C that ended the last evaluation is not this line's

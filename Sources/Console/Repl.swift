@@ -24,14 +24,14 @@ public final class Repl {
     let host: LuaHost
     let input: LineSource
     let output: ReplOutput
-    /// The display function (see `replDisplaySource`).
+    /// The display function (lua/repl_display.lua).
     private let display: LuaReference
 
     public init(host: LuaHost, input: LineSource, output: ReplOutput) throws {
         self.host = host
         self.input = input
         self.output = output
-        try host.load(string: replDisplaySource, name: "=repl")
+        try host.load(chunk: EmbeddedLua.repl_display)
         try host.call(nargs: 0, nresults: 1)
         display = host.reference(-1)
         host.state.pop()

@@ -56,7 +56,7 @@ public struct Report {
     public let lowerIsBetter: Bool
     public let groupKeys: [String]
     /// Ranked: best mean first, groups without done runs last.
-    public let groups: [ReportGroup]
+    public internal(set) var groups: [ReportGroup]
     /// Runs not finished yet (running or missing), for a note under the table.
     public let pending: Int
     /// Runs whose status is done (with or without the metric).

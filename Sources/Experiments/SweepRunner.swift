@@ -18,6 +18,8 @@ public struct SweepOptions {
     public var live: Bool?
     /// No progress output at all (for embedding and tests).
     public var quiet: Bool
+    /// Pass `--stop-on-diverge` to every run: a run ends at its first non-finite logged value.
+    public var stopOnDiverge = false
 
     public init(jobs: Int = 1, threadsPerJob: Int = 1, resume: Bool = false, retryFailed: Bool = false,
                 binary: String = SweepRunner.defaultBinary(), live: Bool? = nil, quiet: Bool = false) {
@@ -89,6 +91,7 @@ public final class SweepRunner {
         ["run", manifest.script] + entry.overrides.flatMap { ["--set", "\($0.0)=\($0.1)"] }
             + ["--seed", String(entry.seed), "--threads", String(options.threadsPerJob),
                "--out", SweepManifest.runDirectory(entry, in: directory).path, "--quiet"]
+            + (options.stopOnDiverge ? ["--stop-on-diverge"] : [])
     }
 
     /// Runs the entries at `indices` (all entries if nil) that the resume rule selects.

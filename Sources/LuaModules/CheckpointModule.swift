@@ -68,7 +68,7 @@ extension Runtime {
             ("resuming", { [unowned self] L in L.push(self.context.resuming); return 1 }),
             ("_stderr_is_terminal", { L in L.push(isatty(2) == 1); return 1 }),
         ])
-        try runLibrary(checkpointLibrarySource, name: "checkpoint", module: "experiment")
+        try runLibrary(EmbeddedLua.checkpoint, module: "experiment")
     }
 
     /// Pushes a JSON value as a Lua value (objects and arrays as tables).

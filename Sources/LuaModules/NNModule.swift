@@ -18,7 +18,7 @@ extension Runtime {
         host.setFunctions(utilsBindings(), prefix: "")
         host.state.rawSet(-2, "utils")
         host.state.pop()
-        try runLibrary(nnLibrarySource, name: "nn", module: "nn")
+        try runLibrary(EmbeddedLua.nn, module: "nn")
     }
 
     /// An optional tensor argument (nil or absent → nil).

@@ -39,6 +39,11 @@ extension Runtime {
             }),
             ("define", { [unowned self] L in
                 let algorithm = try self.defineOptimizer(L)
+                // A built-in keeps its name: a script cannot silently replace optim.Adam.
+                if OptimizerRegistry.builtins.contains(algorithm.name) {
+                    let builtin = try OptimizerRegistry.builtins.algorithm(named: algorithm.name).name
+                    throw LuaError("optim.define: the name '\(algorithm.name)' is taken by the built-in optimizer \(builtin) (names are case-insensitive); choose another name")
+                }
                 known.registry.register(algorithm)
                 let name = algorithm.name
                 self.host.pushFunction(name) { [unowned self] L in
@@ -74,7 +79,7 @@ extension Runtime {
             }
         }
         installSchedulers(schedulers, optimizers)
-        try runLibrary(optimLibrarySource, name: "optim", module: "optim")
+        try runLibrary(EmbeddedLua.optim, module: "optim")
     }
 
     // MARK: Building

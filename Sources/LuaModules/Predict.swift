@@ -73,7 +73,7 @@ extension Runtime {
 
         let L = host.state
         try addScriptDirectoryToPath(request.model)  // so that the model file can `require` its neighbours
-        try host.load(string: predictLibrarySource, name: "=predict")
+        try host.load(chunk: EmbeddedLua.predict)
         L.newTable(record: 10)
         let strings: [(String, String?)] = [
             ("model", request.model), ("weights", request.weights), ("input", request.input), ("kind", kind.rawValue),

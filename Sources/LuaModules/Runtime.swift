@@ -31,13 +31,14 @@ public final class Runtime {
         installExperimentModule()
         try installNNModule()
         try installOptimModule()
-        try runLibrary(trainLibrarySource, name: "train", module: "train")
+        try runLibrary(EmbeddedLua.train, module: "train")
         try installCheckpointHelpers()
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
-        try runLibrary(problemsLibrarySource, name: "problems", module: "problems")
-        try runLibrary(curvatureLibrarySource, name: "curvature", module: "curvature")
+        try runLibrary(EmbeddedLua.problems, module: "problems")
+        try runLibrary(EmbeddedLua.curvature, module: "curvature")
         try restrictChunkLoadingToText()
         try installDescentTable()
+        try installHelp()
         if context.detectAnomaly { setAnomalyDetection(true) }
     }
 
@@ -87,17 +88,15 @@ public final class Runtime {
 
     /// `require` finds modules next to the script first, then LUA_PATH as usual.
     func addScriptDirectoryToPath(_ script: String) throws {
-        let dir = scriptDirectory(script)
-        let escaped = dir.replacingOccurrences(of: "%", with: "%%")
-        try host.run(string: """
-            package.path = "\(luaQuoted(escaped))/?.lua;\(luaQuoted(escaped))/?/init.lua;" .. package.path
-            """, name: "=path")
+        try host.load(chunk: EmbeddedLua.script_path)
+        host.state.push(scriptDirectory(script))
+        try host.call(nargs: 1, nresults: 0)
     }
 
     /// Runs a Lua library embedded in the binary, passing it the global table `module` (which
     /// the library fills in) as its chunk argument.
-    func runLibrary(_ source: String, name: String, module: String) throws {
-        try host.load(string: source, name: "=" + name)
+    func runLibrary(_ chunk: EmbeddedChunk, module: String) throws {
+        try host.load(chunk: chunk)
         if host.getGlobal(module) != LUA_TYPE_TABLE {
             host.state.pop()
             host.state.newTable()
@@ -108,54 +107,42 @@ public final class Runtime {
     }
 
     /// Precompiled Lua bytecode is not verified by Lua and can crash the VM, so `load`,
-    /// `loadfile` and `dofile` accept source text only (scripts never need bytecode).
+    /// `loadfile` and `dofile` accept source text only (lua/text_only.lua).
     func restrictChunkLoadingToText() throws {
-        try host.run(string: """
-            local load_, loadfile_ = load, loadfile
-            load = function(chunk, name, mode, env)
-              if mode ~= nil and mode ~= "t" then error("load: only text chunks are allowed (mode 't')", 2) end
-              if env == nil then return load_(chunk, name, "t") end
-              return load_(chunk, name, "t", env)
-            end
-            loadfile = function(path, mode, env)
-              if mode ~= nil and mode ~= "t" then error("loadfile: only text chunks are allowed (mode 't')", 2) end
-              if env == nil then return loadfile_(path, "t") end
-              return loadfile_(path, "t", env)
-            end
-            dofile = function(path)
-              local f = assert(loadfile(path))
-              return f()
-            end
-            -- require's Lua searcher, through the text-only loadfile.
-            package.searchers[2] = function(name)
-              local path, err = package.searchpath(name, package.path)
-              if not path then return err end
-              local f, lerr = loadfile(path)
-              if not f then error(string.format("error loading module '%s' from file '%s': %s", name, path, lerr), 2) end
-              return f, path
-            end
-            """, name: "=text-only")
+        try host.load(chunk: EmbeddedLua.text_only)
+        try host.call(nargs: 0, nresults: 0)
     }
 
     /// The global modules every script sees, in the order the docs list them.
     public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems", "curvature"]
 
-    /// `require "descent"` returns a table with every module.
-    func installDescentTable() throws {
-        let names = Runtime.moduleNames.map { "\"\($0)\"" }.joined(separator: ", ")
-        try host.run(string: """
-            local d = {}
-            for _, name in ipairs({\(names)}) do
-              d[name] = rawget(_G, name)
-            end
-            package.loaded.descent = d
-            """, name: "=descent")
+    /// The global `help(x)` (lua/help.lua): reference entries from the embedded editor stubs,
+    /// parsed on the first call.
+    func installHelp() throws {
+        try host.load(chunk: EmbeddedLua.help)
+        host.state.newTable(array: Int32(Runtime.moduleNames.count))
+        for (k, name) in Runtime.moduleNames.enumerated() {
+            host.state.push(name)
+            host.state.rawSet(-2, k + 1)
+        }
+        host.pushFunction("help_stub_sources") { L in
+            L.newTable(record: Int32(EmbeddedStubs.all.count))
+            for stub in EmbeddedStubs.all {
+                L.push(stub.source)
+                L.rawSet(-2, String(stub.path.split(separator: "/").last ?? ""))
+            }
+            return 1
+        }
+        try host.call(nargs: 2, nresults: 1)
+        host.setGlobal("help")
     }
-}
 
-func luaQuoted(_ s: String) -> String {
-    s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n")
+    /// `require "descent"` returns a table with every module (lua/descent.lua).
+    func installDescentTable() throws {
+        try host.load(chunk: EmbeddedLua.descent)
+        for name in Runtime.moduleNames { host.state.push(name) }
+        try host.call(nargs: Int32(Runtime.moduleNames.count), nresults: 0)
+    }
 }
 
 import Foundation

@@ -96,26 +96,19 @@ enum Benchmarks {
             return BenchResult(seconds: t, rate: 40e6 / t / 1e9, unit: "GB/s")
         },
         Benchmark(name: "lua_call", summary: "a Lua → Swift method call on a small tensor (t:add(u), 2 elements)") {
-            try luaLoop(iterations: 200_000, setup: "local a, b = tensor.ones(2), tensor.ones(2)", body: "local c = a:add(b)")
+            try luaBenchmark("lua_call")
         },
         Benchmark(name: "lua_index", summary: "t:dim() from Lua: method lookup + call, no allocation") {
-            try luaLoop(iterations: 1_000_000, setup: "local a = tensor.ones(2)", body: "local d = a:dim()")
+            try luaBenchmark("lua_index")
         },
         Benchmark(name: "train_step", summary: "MLP 64-32-10 training step from Lua (batch 32, Adam; scripts/bench/train_step.lua)") {
-            try luaLoop(
-                iterations: 2_000,
-                setup: """
-                    local model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
-                    local opt = optim.Adam(model:parameters(), { lr = 1e-3 })
-                    local x, y = tensor.randn(32, 64), tensor.randint(1, 11, { 32 })
-                    """,
-                body: "local loss = nn.cross_entropy(model(x), y); opt:zero_grad(); loss:backward(); opt:step()")
+            try luaBenchmark("train_step")
         },
         Benchmark(name: "mlp_fwd_bwd", summary: "784-512-512-10 ReLU MLP, batch 128: loss and autograd.grad of the 6 parameters (the reference for mlp_hvp)") {
-            try luaLoop(iterations: 10, setup: mlpSetup, body: "local g = autograd.grad(f(P[1], P[2], P[3], P[4], P[5], P[6]), P)")
+            try luaBenchmark("mlp_fwd_bwd")
         },
         Benchmark(name: "mlp_hvp", summary: "the same MLP: one Hessian-vector product by double backward (autograd.hvp)") {
-            try luaLoop(iterations: 10, setup: mlpSetup, body: "local l, hv = autograd.hvp(f, P, V)")
+            try luaBenchmark("mlp_hvp")
         },
         optimizerStep("optim_adam", "adam"),
         optimizerStep("optim_adamw", "adamw"),
@@ -126,26 +119,6 @@ enum Benchmarks {
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
         },
     ]
-
-    /// The 784-512-512-10 MLP of mlp_fwd_bwd and mlp_hvp as a function of its parameters `P`
-    /// (with directions `V` for the product), on a fixed batch of 128.
-    static let mlpSetup = """
-        tensor.manual_seed(1)
-        local x, y = tensor.randn(128, 784), tensor.randint(1, 11, { 128 })
-        P = {}
-        for _, s in ipairs({ { 512, 784 }, { 512 }, { 512, 512 }, { 512 }, { 10, 512 }, { 10 } }) do
-          P[#P + 1] = tensor.randn(s) * 0.03
-        end
-        V = {}
-        for i, p in ipairs(P) do V[i] = tensor.randn(p:shape()) end
-        local F = nn.functional
-        function f(w1, b1, w2, b2, w3, b3)
-          local h = F.linear(x, w1, b1):relu()
-          h = F.linear(h, w2, b2):relu()
-          return nn.cross_entropy(F.linear(h, w3, b3), y)
-        end
-        for _, p in ipairs(P) do p:requires_grad(true) end
-        """
 
     /// One fused step of optimizer `algorithm` (lr 1e-3) on a 10M-element parameter, the figure
     /// scripts/bench/optim_step.py measures for PyTorch's `fused=True` step.
@@ -170,15 +143,19 @@ enum Benchmarks {
         return times.sorted()[times.count / 2]
     }
 
-    /// Time per iteration of a Lua loop, minus an empty loop's time.
-    static func luaLoop(iterations: Int, setup: String, body: String) throws -> BenchResult {
+    /// Time per iteration of the Lua benchmark `name` (lua/bench.lua), minus an empty loop's time.
+    static func luaBenchmark(_ name: String) throws -> BenchResult {
         let runtime = try Runtime(context: RunContext(quiet: true))
-        func time(_ code: String) throws -> Double {
-            try median(repeats: 5) {
-                try runtime.host.run(string: "\(setup)\nfor i = 1, \(iterations) do \(code) end", name: "=bench")
-            }
-        }
-        let t = max(try time(body) - time(""), 0) / Double(iterations)
+        let host = runtime.host
+        try host.load(chunk: EmbeddedLua.bench)
+        try host.call(nargs: 0, nresults: 1)
+        defer { host.state.pop() }
+        host.state.rawGet(-1, "measure")
+        host.state.push(name)
+        host.state.push(5)
+        try host.call(nargs: 2, nresults: 1)
+        defer { host.state.pop() }
+        let t = host.state.number(at: -1) ?? 0
         return BenchResult(seconds: t, rate: 1 / t, unit: "calls/s")
     }
 }

@@ -31,6 +31,7 @@ struct ReplCommand: ParsableCommand {
         var input: LineSource = StandardInputLineSource()
         if interactive, let editor = EditLineSource(history: ReplHistory(path: ReplHistory.defaultPath())) {
             input = editor
+            editor.enableCompletion(try ReplCompletion(host: runtime.host))
             LuaHost.installInterruptHandler()
         }
         if interactive { print(ReplCommand.banner) }
@@ -39,6 +40,6 @@ struct ReplCommand: ParsableCommand {
 
     static var banner: String {
         "descent \(Descent.version) (\(LuaHost.luaRelease)) — modules: "
-            + Runtime.moduleNames.joined(separator: ", ") + ". Ctrl-D exits."
+            + Runtime.moduleNames.joined(separator: ", ") + ". help(x) explains x; Tab completes. Ctrl-D exits."
     }
 }

@@ -46,6 +46,36 @@ import Testing
     }
 }
 
+/// Tab completion at the terminal: module members after `.`, methods after `:`.
+@Suite struct ReplCompletionTerminalTests {
+    @Test func tabCompletesMembersAndMethods() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = try TerminalSession(
+            ["repl"], environment: ["DESCENT_HISTORY": dir.appendingPathComponent("history").path, "TERM": "dumb"])
+        defer { session.close() }
+        try session.waitFor("Ctrl-D exits.")
+        try session.waitFor("> ")
+        // optim.Ad: Adagrad, Adam, Adamax, AdamW... share "Ada", which Tab inserts; a second Tab
+        // lists them.
+        session.type("optim.Ad\t")
+        try session.waitFor("optim.Ada")
+        session.type("\t")
+        try session.waitFor("Adagrad  Adam  AdamW  Adamax")  // byte order
+        session.type("m\r")
+        try session.waitFor("> optim.Adam\r\nfunction")  // the line was completed to optim.Adam
+        try session.waitFor("> ")
+        session.type("t = tensor.ones(2)\r")
+        try session.waitFor("> ")
+        session.type("t:resh\t")
+        try session.waitFor("t:reshape")
+        session.type("(2, 1)\r")
+        try session.waitFor("[tensor of shape [2, 1]]")
+        session.type("\u{04}")
+        #expect(try session.waitForExit() == 0, "\(session.text)")
+    }
+}
+
 /// The `descent` binary with a pseudo-terminal as stdin, stdout and stderr; everything it writes
 /// is collected in `text`.
 final class TerminalSession {

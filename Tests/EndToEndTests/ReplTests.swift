@@ -15,6 +15,33 @@ import Testing
         #expect(r.stderr.isEmpty, "\(r.stderr)")
     }
 
+    @Test func helpPrintsReferenceEntries() throws {
+        let r = try repl("help(optim.Adam)\nhelp(tensor)\nt = tensor.zeros(2)\nhelp(t.reshape)\nhelp(t)\nhelp('Optimizer:step')\nhelp(42)\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        // The entry of a function: signature, parameters and result, from the stubs.
+        #expect(r.stdout.contains("optim.Adam(params, opts)\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("    opts? optim.AdamOptions"), "\(r.stdout)")
+        // A module: its description and its functions.
+        #expect(r.stdout.contains("module tensor\n"), "\(r.stdout)")
+        #expect(r.stdout.contains(" zeros ones empty rand randn"), "\(r.stdout)")
+        // A method found from its value, and a class from an instance.
+        #expect(r.stdout.contains("Tensor:reshape(...)\n  A tensor with a new shape"), "\(r.stdout)")
+        #expect(r.stdout.contains("class Tensor\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("Optimizer:step(closure)"), "\(r.stdout)")
+        #expect(r.stdout.contains("help: no reference entry for this number"), "\(r.stdout)")
+    }
+
+    /// Every function the modules register has a help entry (the stubs are their single source).
+    @Test func everyRegisteredFunctionHasAHelpEntry() throws {
+        let functions = try LuaRegistry.functions()
+        #expect(functions.count > 300)
+        let script = functions.map { "help('\($0.dotted)')" }.joined(separator: "\n") + "\n"
+        let r = try repl(script)
+        #expect(r.status == 0, "\(r.stderr)")
+        let missing = r.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("help: no reference entry") }
+        #expect(missing.isEmpty, "\(missing)")
+    }
+
     @Test func statementsPrintNothing() throws {
         let r = try repl("x = 3\nlocal y = 4\nprint('printed', x)\n")
         #expect(r.status == 0, "\(r.stderr)")

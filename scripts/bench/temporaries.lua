@@ -4,8 +4,8 @@
 --   /usr/bin/time -v ./scripts/descent run scripts/bench/temporaries.lua -- 20000
 local n = tonumber(arg[1]) or 20000
 local a = tensor.randn(256, 256)
-for i = 1, n do
+for _ = 1, n do
   local b = (a + 1) * 2
-  local c = b:relu():sum()
+  local _ = b:relu():sum()
 end
 print("iterations", n)

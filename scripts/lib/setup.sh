@@ -21,6 +21,21 @@ ensure_system_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${DESCENT_APT_PACKAGES[@]}" >&2
 }
 
+# Installs Debian's lua-check (luacheck), which scripts/test runs over every Lua file.
+ensure_luacheck() {
+    command -v luacheck >/dev/null 2>&1 && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "the tests need luacheck: sudo apt-get update && sudo apt-get install -y lua-check" >&2
+            exit 1
+        fi
+    fi
+    echo "descent: installing lua-check (apt)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua-check >&2
+}
+
 # Builds the release binary when it is missing or older than any source file.
 ensure_release_build() {
     local root="$1" bin="$1/.build/release/descent"

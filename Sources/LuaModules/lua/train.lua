@@ -1,7 +1,3 @@
-/// The `train` module's Lua source: Keras-style `fit`/`evaluate`/`predict` sequencing calls to
-/// nn, optim, data and experiment (every element loop runs in Swift). Embedded in the binary so
-/// that descent needs no resource files at run time.
-let trainLibrarySource = #"""
 -- train: Keras-style convenience on top of nn, optim, data and experiment.
 -- Written in Lua because it only sequences calls: every element loop runs in Swift.
 local train = ...
@@ -106,7 +102,9 @@ function train.fit(model, opts)
   local batch_size = opts.batch_size or 32
   local accumulate = opts.accumulate or 1
   if math.type(epochs) ~= "integer" or epochs < 0 then fail(2, "train.fit: option 'epochs' expected a non-negative integer, got %s", tostring(epochs)) end
-  if math.type(accumulate) ~= "integer" or accumulate < 1 then fail(2, "train.fit: option 'accumulate' expected a positive integer, got %s", tostring(accumulate)) end
+  if math.type(accumulate) ~= "integer" or accumulate < 1 then
+    fail(2, "train.fit: option 'accumulate' expected a positive integer, got %s", tostring(accumulate))
+  end
   local scheduler_step = opts.scheduler_step or "epoch"
   if scheduler_step ~= "epoch" and scheduler_step ~= "batch" then
     fail(2, "train.fit: option 'scheduler_step' expected \"epoch\" or \"batch\", got %s", tostring(scheduler_step))
@@ -211,4 +209,3 @@ function train.predict(model, x, opts)
 end
 
 return train
-"""#

@@ -1,18 +1,3 @@
-/// The `problems` module's Lua source: optimizer test problems (Rosenbrock, Beale, the DeepOBS
-/// ill-conditioned quadratic, logistic regression and an MLP on MNIST), each a table with its
-/// parameters, a loss closure, an `evaluate` function and the known optimum, so that an ablation
-/// can sweep over problems like over any other config value:
-///
-/// ```lua
-/// local p = problems.build(cfg.problem, {})          -- --grid problem=rosenbrock,beale
-/// local opt = optim.build("adam", p.params, {lr = 1e-2})
-/// for step = 1, 500 do opt:zero_grad(); p.loss():backward(); opt:step() end
-/// print(p.evaluate().gap)                             -- f(θ) − f*
-/// ```
-///
-/// Written in Lua because it only composes tensor ops, nn and data (every element loop runs in
-/// Swift); embedded in the binary like the `train` library.
-let problemsLibrarySource = #"""
 -- problems: optimizer test problems as tables {name, params, loss, evaluate, optimum, argmin}.
 local problems = ...
 local check_options = nn._check_options
@@ -308,4 +293,3 @@ function problems.build(name, opts)
 end
 
 return problems
-"""#

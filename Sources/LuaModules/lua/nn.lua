@@ -1,8 +1,3 @@
-/// The Lua half of `nn`: the module system (`nn.Module`, `nn.Sequential`, parameters, state
-/// dicts, summary) and the built-in layers, written in Lua so that user modules and built-in
-/// modules are the same kind of object; every element loop runs in Swift behind `nn.functional`.
-/// Embedded in the binary so that descent needs no resource files at run time.
-let nnLibrarySource = #"""
 -- nn: the module system and the built-in layers, written in Lua so that user modules and
 -- built-in modules are the same kind of object (as in Torch7). Every element loop runs in Swift,
 -- behind nn.functional.
@@ -787,4 +782,3 @@ for _, name in ipairs({ "mse_loss", "l1_loss", "huber_loss", "cross_entropy", "n
 end
 
 return nn
-"""#

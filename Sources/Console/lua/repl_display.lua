@@ -1,17 +1,16 @@
-/// The Lua function that turns the results of a REPL line into the text shown (run once; it
-/// returns the function). Top-level values print as Lua's `print` would — strings raw, numbers
-/// as Lua writes them, tensors through their `__tostring` (the aligned, shape-trailed layout) —
-/// except plain tables, which show their contents one level deep:
-///
-/// ```
-/// > {1, 2, x = 3, name = "a", inner = {4}}
-/// {1, 2, inner = {...}, name = "a", x = 3}
-/// ```
-///
-/// Inside a table, strings are quoted, at most 20 entries are shown, and a value whose text spans
-/// lines (a tensor) shows its last line (`[tensor of shape [2, 3]]`). Written in Lua because
-/// `tostring` runs metamethods, which may raise: the whole display runs as a protected call.
-let replDisplaySource = #"""
+-- The Lua function that turns the results of a REPL line into the text shown (run once; it
+-- returns the function). Top-level values print as Lua's `print` would — strings raw, numbers
+-- as Lua writes them, tensors through their `__tostring` (the aligned, shape-trailed layout) —
+-- except plain tables, which show their contents one level deep:
+--
+-- ```
+-- > {1, 2, x = 3, name = "a", inner = {4}}
+-- {1, 2, inner = {...}, name = "a", x = 3}
+-- ```
+--
+-- Inside a table, strings are quoted, at most 20 entries are shown, and a value whose text spans
+-- lines (a tensor) shows its last line (`[tensor of shape [2, 3]]`). Written in Lua because
+-- `tostring` runs metamethods, which may raise: the whole display runs as a protected call.
 local type, tostring, rawget, rawlen, next, getmetatable = type, tostring, rawget, rawlen, next, getmetatable
 local ipairs, select = ipairs, select
 local mathtype, format, concat, sort = math.type, string.format, table.concat, table.sort
@@ -78,4 +77,3 @@ return function(...)
   for i = 1, select("#", ...) do parts[i] = show((select(i, ...))) end
   return concat(parts, "\t")
 end
-"""#

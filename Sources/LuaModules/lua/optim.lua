@@ -1,6 +1,5 @@
-/// The Lua half of `optim`: `opt.param_groups` as live proxies (reads and writes go to the
-/// optimizer, validated; a written `lr` applies from the next step).
-let optimLibrarySource = #"""
+-- The Lua half of `optim`: `opt.param_groups` as live proxies (reads and writes go to the
+-- optimizer, validated; a written `lr` applies from the next step).
 local optim = ...
 
 function optim._param_group_proxies(opt, n)
@@ -23,4 +22,3 @@ function optim._param_group_proxies(opt, n)
   end
   return groups
 end
-"""#

@@ -1,9 +1,8 @@
-/// `experiment.checkpoint(name, {model, optimizer, scheduler, loader, ...extra})` and
-/// `experiment.restore(name[, objects])`: everything needed to continue a run exactly — model
-/// and optimizer tensors in one safetensors file (written atomically), with the optimizer's
-/// options and step counts, the scheduler and loader positions, the RNG state, the metrics log
-/// position and the script's own values in its metadata.
-let checkpointLibrarySource = #"""
+-- `experiment.checkpoint(name, {model, optimizer, scheduler, loader, ...extra})` and
+-- `experiment.restore(name[, objects])`: everything needed to continue a run exactly — model
+-- and optimizer tensors in one safetensors file (written atomically), with the optimizer's
+-- options and step counts, the scheduler and loader positions, the RNG state, the metrics log
+-- position and the script's own values in its metadata.
 local experiment = ...
 local json_encode, json_decode = experiment._json_encode, experiment._json_decode
 
@@ -151,4 +150,3 @@ function experiment.progress(total, label)
   end
   return bar
 end
-"""#

@@ -1,22 +1,21 @@
-/// The Lua half of `descent predict` (Runtime.predict): loads the model definition and its
-/// weights, reads the input file with the `data` readers, runs it through `train.predict` and
-/// writes one class per row. Written in Lua because it only sequences existing calls; embedded in
-/// the binary like the other libraries. Receives the request table built by `Runtime.predict`.
-let predictLibrarySource = #"""
+-- The Lua half of `descent predict` (Runtime.predict): loads the model definition and its
+-- weights, reads the input file with the `data` readers, runs it through `train.predict` and
+-- writes one class per row. Written in Lua because it only sequences existing calls; embedded in
+-- the binary like the other libraries. Receives the request table built by `Runtime.predict`.
 local request = ...
 
 -- Errors end the command: no position (the message names the file or option at fault).
 local function fail(fmt, ...) error(string.format(fmt, ...), 0) end
 
--- A message raised inside an embedded library carries a position there ("nn:412: "), which
--- means nothing to the user; positions in the user's model file are kept.
-local library_chunks = { "predict", "train", "nn", "optim", "checkpoint" }
+-- A message raised inside an embedded library carries a position there
+-- ("Sources/LuaModules/lua/nn.lua:412: "), which means nothing to the user of `descent predict`;
+-- positions in the user's model file are kept.
 local function without_library_position(message)
   message = tostring(message)
   local before
   repeat
     before = message
-    for _, name in ipairs(library_chunks) do message = message:gsub("^" .. name .. ":%d+: ", "") end
+    message = message:gsub("^Sources/LuaModules/lua/[%w_]+%.lua:%d+: ", "")
   until message == before
   return message
 end
@@ -165,4 +164,3 @@ if y ~= nil and rows > 0 then
   local correct = predicted:eq(y):sum():item()
   io.stderr:write(string.format("accuracy %.4f (%d/%d)\n", correct / rows, correct, rows))
 end
-"""#

@@ -1,10 +1,8 @@
-/// The `curvature` module's Lua source: Hessian spectrum tools for optimizer research (cf.
-/// PyHessian, Cockpit): `top_eigenvalues`, `trace`, `diag`, `density`. Every product with the
-/// Hessian is a double backward (the same one `autograd.hvp` runs); the loss is evaluated and
-/// differentiated with `create_graph` once per call, and the recorded gradient is reused for
-/// every product (`retain_graph`). Embedded in the binary like the other libraries.
-let curvatureLibrarySource = #"""
--- curvature: Hessian spectrum estimates built on double backward (Hessian-vector products).
+-- curvature: Hessian spectrum estimates for optimizer research (cf. PyHessian, Cockpit):
+-- top_eigenvalues, trace, diag, density (docs/lua-api/curvature.md). Every product with the
+-- Hessian is a double backward (the one autograd.hvp runs); the loss is evaluated and
+-- differentiated with create_graph once per call, and the recorded gradient is reused for every
+-- product (retain_graph).
 local curvature = ...
 
 local function fail(level, fmt, ...)
@@ -37,7 +35,8 @@ end
 local function positive_number(fname, opts, key, default)
   local v = opts[key]
   if v == nil then return default end
-  if type(v) ~= "number" or not (v > 0) then
+  -- v ~= v: NaN is not positive either.
+  if type(v) ~= "number" or v ~= v or v <= 0 then
     fail(3, "%s: option '%s' expected a positive number, got %s", fname, key, tostring(v))
   end
   return v
@@ -62,7 +61,8 @@ local function hessian_operator(fname, loss_fn, params)
   if type(loss_fn) ~= "function" then fail(3, "%s: argument 1 (loss_fn) expected a function, got %s", fname, type(loss_fn)) end
   local loss = loss_fn()
   if not tensor.is_tensor(loss) or loss:numel() ~= 1 then
-    fail(3, "%s: loss_fn must return a one-element tensor, got %s", fname, tensor.is_tensor(loss) and "a tensor of " .. loss:numel() .. " elements" or type(loss))
+    local got = tensor.is_tensor(loss) and "a tensor of " .. loss:numel() .. " elements" or type(loss)
+    fail(3, "%s: loss_fn must return a one-element tensor, got %s", fname, got)
   end
   local grads = autograd.grad(loss, params, { create_graph = true, allow_unused = true })
   local function apply(v)
@@ -320,4 +320,3 @@ function curvature.density(loss_fn, params, opts)
 end
 
 return curvature
-"""#
