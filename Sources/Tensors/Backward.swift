@@ -191,7 +191,7 @@ struct Engine {
         for root in roots where visited.insert(ObjectIdentifier(root)).inserted {
             stack.append((root, 0))
             while let top = stack.last {
-                let inputs = stopAt.contains(ObjectIdentifier(top.node)) ? [] : top.node.inputs
+                let inputs = !stopAt.isEmpty && stopAt.contains(ObjectIdentifier(top.node)) ? [] : top.node.inputs
                 var i = top.next
                 var pushed = false
                 while i < inputs.count {
