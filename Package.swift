@@ -76,7 +76,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),

@@ -22,10 +22,20 @@ extension Runtime {
                 return 1
             }),
             ("grad", { [unowned self] L in
+                // grad(outputs, inputs[, grad_outputs][, {create_graph, retain_graph, allow_unused}])
                 let outputs = try self.oneOrMany(L, 1, "argument 1 (outputs)")
                 let inputs = try self.oneOrMany(L, 2, "argument 2 (inputs)")
-                let gradOutputs = L.isNoneOrNil(3) ? nil : try self.oneOrMany(L, 3, "argument 3 (grad_outputs)")
-                let grads = try Autograd.grad(outputs: outputs, inputs: inputs, gradOutputs: gradOutputs)
+                // A table of tensors at 3 is grad_outputs; a table with string keys is the options.
+                let optionsAt3 = L.type(3) == LUA_TYPE_TABLE && self.tensors.to(L, 3) == nil && L.rawLength(3) == 0
+                let gradOutputs = L.isNoneOrNil(3) || optionsAt3 ? nil : try self.oneOrMany(L, 3, "argument 3 (grad_outputs)")
+                let opts = try Options(L, optionsAt3 ? 3 : 4, "grad", allowed: ["create_graph", "retain_graph", "allow_unused"])
+                let createGraph = try opts.bool("create_graph") ?? false
+                let retainGraph = try opts.bool("retain_graph")
+                let allowUnused = try opts.bool("allow_unused") ?? true
+                let grads = try self.duringBackward(L) {
+                    try Autograd.grad(outputs: outputs, inputs: inputs, gradOutputs: gradOutputs, retainGraph: retainGraph,
+                                      createGraph: createGraph, allowUnused: allowUnused)
+                }
                 L.newTable(array: Int32(grads.count))
                 for (k, g) in grads.enumerated() {
                     if let g { _ = self.push(L, g) } else { L.pushNil() }

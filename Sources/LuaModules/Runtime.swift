@@ -13,6 +13,9 @@ public final class Runtime {
     public let host: LuaHost
     public let context: RunContext
     let tensors: LuaClass<Tensor>
+    /// The states of the bindings now running a backward pass (innermost last): gradient hooks
+    /// call Lua on the state that started the backward, not the host's main thread.
+    var backwardStates: [LuaState] = []
 
     public init(context: RunContext) throws {
         host = try LuaHost(memoryLimit: context.memoryLimitBytes)
@@ -26,6 +29,7 @@ public final class Runtime {
         installTensorModule()
         installAutogradModule()
         installLinalgModule()
+        installAutogradTransforms()
         installDataModule()
         installExperimentModule()
         try installNNModule()
@@ -34,6 +38,7 @@ public final class Runtime {
         try installCheckpointHelpers()
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.
         try runLibrary(EmbeddedLua.problems, module: "problems")
+        try runLibrary(EmbeddedLua.curvature, module: "curvature")
         try restrictChunkLoadingToText()
         if !context.unsafeDebug { try restrictDebugLibrary() }
         try recordRequiredModules()
@@ -141,7 +146,7 @@ public final class Runtime {
     }
 
     /// The global modules every script sees, in the order the docs list them.
-    public static let moduleNames = ["tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems"]
+    public static let moduleNames = ["tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems", "curvature"]
 
     /// The global `help(x)` (lua/help.lua): reference entries from the embedded editor stubs,
     /// parsed on the first call.

@@ -305,8 +305,10 @@ extension Runtime {
                 let t = try self.tensor(L, 1, "self")
                 // backward([gradient][, {retain_graph = true}])
                 let gradient = L.type(2) == LUA_TYPE_TABLE || L.isNoneOrNil(2) ? nil : try self.tensor(L, 2, "argument 1 (gradient)")
-                let opts = try Options(L, L.type(2) == LUA_TYPE_TABLE ? 2 : 3, "backward", allowed: ["retain_graph"])
-                try t.backward(gradient, retainGraph: try opts.bool("retain_graph") ?? false)
+                let opts = try Options(L, L.type(2) == LUA_TYPE_TABLE ? 2 : 3, "backward", allowed: ["retain_graph", "create_graph"])
+                let createGraph = try opts.bool("create_graph") ?? false
+                let retainGraph = try opts.bool("retain_graph")
+                try self.duringBackward(L) { try t.backward(gradient, retainGraph: retainGraph, createGraph: createGraph) }
                 return 0
             }),
             ("zero_grad", { [unowned self] L in try self.tensor(L, 1, "self").grad = nil; return 0 }),

@@ -80,7 +80,29 @@ extension Functional {
         var inputs = [x]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
+        let hasWeight = weight != nil
         return Tensor.record("batch_norm", out, inputs) { g in
+            if GradMode.isEnabled {
+                return try Tensor.compositeVJP(inputs, g) { xs in
+                    let x = xs[0], cs = channelShape(rank: x.dim, dim: 1, count: c)
+                    var y: Tensor
+                    if training {
+                        let dims = [0] + Array(2..<x.dim)
+                        let centered = try x.sub(x.mean(dims: dims, keepdim: true))
+                        let variance = try centered.square().mean(dims: dims, keepdim: true)
+                        y = try centered.mul(variance.add(Float(eps)).rsqrt())
+                    } else {
+                        // The running statistics are constants (rows 0 and 1 of `stats`).
+                        let mean = try stats.select(dim: 0, index: 0).reshape(cs)
+                        let inv = try stats.select(dim: 0, index: 1).reshape(cs)
+                        y = try x.sub(mean).mul(inv)
+                    }
+                    var next = 1
+                    if hasWeight { y = try y.mul(xs[next].reshape(cs)); next += 1 }
+                    if next < xs.count { y = try y.add(xs[next].reshape(cs)) }
+                    return y
+                }
+            }
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let gw = try zeroTensor([c]), gb = try zeroTensor([c])

@@ -63,7 +63,15 @@ extension Functional {
         }
         let denominator = lay.denominator(cw)
         let out = try reduceLoss(values, reduction, denominator: denominator)
+        let classDim = logits.dim == 1 ? 0 : 1
         return Tensor.record(op, out, [logits]) { g in
+            if GradMode.isEnabled {
+                let coef = try classCoefficients(shape: logits.shape, k: k, s: s, targets: targets, cw: cw, eps: eps)
+                return try Tensor.compositeVJP([logits], g) { xs in
+                    let values = try xs[0].logSoftmax(dim: classDim).mul(coef).sum(dim: classDim).neg()
+                    return try reduceComposite(values, reduction, denominator: denominator)
+                }
+            }
             let up = try UpstreamGrad(g, reduction, denominator: denominator)
             let gx = try newTensor(logits.shape)
             let q = gx.pointer, x = xd.pointer   // xd captured: it may be a temporary copy
@@ -107,7 +115,15 @@ extension Functional {
         }
         let denominator = lay.denominator(cw)
         let out = try reduceLoss(values, reduction, denominator: denominator)
+        let classDim = input.dim == 1 ? 0 : 1
         return Tensor.record(op, out, [input]) { g in
+            if GradMode.isEnabled {
+                let coef = try classCoefficients(shape: input.shape, k: k, s: s, targets: targets, cw: cw, eps: 0)
+                return try Tensor.compositeVJP([input], g) { xs in
+                    let values = try xs[0].mul(coef).sum(dim: classDim).neg()
+                    return try reduceComposite(values, reduction, denominator: denominator)
+                }
+            }
             let up = try UpstreamGrad(g, reduction, denominator: denominator)
             let gx = try zeroTensor(input.shape)
             for pos in 0..<positions {

@@ -69,6 +69,9 @@ extension Functional {
 
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.record("conv2d", out, inputs) { g in
+            if GradMode.isEnabled {
+                return try Tensor.compositeVJP(inputs, g) { xs in try conv2dComposite(xs, win: win, batched: batched) }
+            }
             let gd = try dense(g)
             // Per sample, each sample's input gradient is zeroed just before col2im adds into it
             // (in cache) rather than all at once up front.

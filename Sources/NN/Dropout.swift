@@ -28,6 +28,7 @@ extension Functional {
         let xp = xd.pointer, o = out.pointer
         for i in 0..<n { o[i] = xp[i] * m[i] }
         return Tensor.record("dropout", out, [x]) { g in
+            if GradMode.isEnabled { return [try g.mul(mask)] }
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let gp = gd.pointer, q = gx.pointer, m = mask.pointer

@@ -19,6 +19,11 @@ extension Functional {
         let src = wd.pointer, dst = out.pointer
         for (k, r) in rows.enumerated() { (dst + k * d).update(from: src + r * d, count: d) }
         return Tensor.record("embedding", out, [weight]) { g in
+            if GradMode.isEnabled {
+                return try Tensor.compositeVJP([weight], g) { xs in
+                    try xs[0].indexSelect(dim: 0, index: oneBased(rows)).reshape(indices.shape + [d])
+                }
+            }
             let gd = try dense(g)
             let gw = try zeroTensor([v, d])
             let gp = gd.pointer, q = gw.pointer

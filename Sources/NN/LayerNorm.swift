@@ -44,7 +44,20 @@ extension Functional {
         var inputs = [x]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
+        let hasWeight = weight != nil
         return Tensor.record("layer_norm", out, inputs) { g in
+            if GradMode.isEnabled {
+                return try Tensor.compositeVJP(inputs, g) { xs in
+                    let dims = Array((xs[0].dim - k)..<xs[0].dim)
+                    let centered = try xs[0].sub(xs[0].mean(dims: dims, keepdim: true))
+                    let variance = try centered.square().mean(dims: dims, keepdim: true)
+                    var y = try centered.mul(variance.add(Float(eps)).rsqrt())
+                    var next = 1
+                    if hasWeight { y = try y.mul(xs[next]); next += 1 }
+                    if next < xs.count { y = try y.add(xs[next]) }
+                    return y
+                }
+            }
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let gw = try zeroTensor(normalizedShape), gb = try zeroTensor(normalizedShape)

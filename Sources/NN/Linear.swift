@@ -35,6 +35,14 @@ extension Functional {
 
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.record("linear", out, inputs) { g in
+            if GradMode.isEnabled {
+                // The same products in recorded ops (create_graph): dx = g·W, dW = gᵀ·x, db = Σ g.
+                let g2 = try g.reshape([rows, outF])
+                var grads: [Tensor?] = [x.requiresGrad ? try g2.mm(weight).reshape(x.shape) : nil,
+                                        weight.requiresGrad ? try g2.t().mm(x.reshape([rows, inF])) : nil]
+                if let bias { grads.append(bias.requiresGrad ? try g2.sum(dim: 0) : nil) }
+                return grads
+            }
             let gd = try dense(g)
             var grads: [Tensor?] = [nil, nil]
             if x.requiresGrad {

@@ -11,7 +11,7 @@ extension Functional {
     /// let loss = try Functional.mseLoss(prediction, target)
     /// ```
     public static func mseLoss(_ input: Tensor, _ target: Tensor, reduction: String = "mean") throws -> Tensor {
-        try pointwiseLoss("mse_loss", input, target, reduction) { x, y, _ in
+        try pointwiseLoss("mse_loss", input, target, reduction, composite: { x, y, _ in try x.sub(y).square() }) { x, y, _ in
             let d = x - y
             return (d * d, 2 * d, -2 * d)
         }
@@ -23,7 +23,7 @@ extension Functional {
     /// let loss = try Functional.l1Loss(prediction, target, reduction: "sum")
     /// ```
     public static func l1Loss(_ input: Tensor, _ target: Tensor, reduction: String = "mean") throws -> Tensor {
-        try pointwiseLoss("l1_loss", input, target, reduction) { x, y, _ in
+        try pointwiseLoss("l1_loss", input, target, reduction, composite: { x, y, _ in try x.sub(y).absolute() }) { x, y, _ in
             let d = x - y
             let s: Float = d > 0 ? 1 : (d < 0 ? -1 : 0)
             return (abs(d), s, -s)
@@ -40,7 +40,11 @@ extension Functional {
     ) throws -> Tensor {
         guard delta > 0 else { throw TensorError("huber_loss: expected delta > 0, got \(delta)") }
         let dl = Float(delta)
-        return try pointwiseLoss("huber_loss", input, target, reduction) { x, y, _ in
+        let huber: ComposedTerm = { x, y, _ in
+            let d = try x.sub(y), a = try d.absolute()
+            return try Tensor.where(a.lt(dl), d.square().mul(0.5), a.sub(0.5 * dl).mul(dl))
+        }
+        return try pointwiseLoss("huber_loss", input, target, reduction, composite: huber) { x, y, _ in
             let d = x - y, a = abs(d)
             if a < dl { return (0.5 * d * d, d, -d) }
             let s: Float = d > 0 ? dl : -dl
@@ -65,7 +69,11 @@ extension Functional {
                 throw TensorError("binary_cross_entropy: expected input values in [0, 1], got \(v) at position \(i + 1)")
             }
         }
-        return try pointwiseLoss("binary_cross_entropy", input, target, reduction, weight: weight) { p, y, _ in
+        let bce: ComposedTerm = { p, y, _ in
+            let lp = try p.log().maximum(-100), lq = try p.rsub(1).log().maximum(-100)
+            return try y.mul(lp).add(y.rsub(1).mul(lq)).neg()
+        }
+        return try pointwiseLoss("binary_cross_entropy", input, target, reduction, weight: weight, composite: bce) { p, y, _ in
             let lp = max(log(p), -100), lq = max(log(1 - p), -100)
             let gp = (p - y) / max((1 - p) * p, 1e-12)
             return (-(y * lp + (1 - y) * lq), gp, lq - lp)
@@ -83,8 +91,16 @@ extension Functional {
     public static func bceWithLogits(
         _ input: Tensor, _ target: Tensor, weight: Tensor? = nil, posWeight: Tensor? = nil, reduction: String = "mean"
     ) throws -> Tensor {
-        try pointwiseLoss("bce_with_logits", input, target, reduction, weight: weight, extra: posWeight,
-                          extraName: "pos_weight") { z, y, pw in
+        let term: ComposedTerm = { z, y, pw in
+            // (1 − y)·z + (1 + (pw − 1)·y)·softplus(−z), softplus(−z) = max(−z, 0) + log1p(e^−|z|),
+            // with max(−z, 0) as (|z| − z)/2 so that the derivative at z = 0 is −½ (as PyTorch).
+            let a = try z.absolute()
+            let softplusNeg = try a.sub(z).mul(0.5).add(a.neg().exp().log1p())
+            let k = try pw.map { try $0.sub(1).mul(y).add(1) } ?? Tensor.ones(y.shape)
+            return try y.rsub(1).mul(z).add(k.mul(softplusNeg))
+        }
+        return try pointwiseLoss("bce_with_logits", input, target, reduction, weight: weight, extra: posWeight,
+                          extraName: "pos_weight", composite: term) { z, y, pw in
             let e = exp(-abs(z))
             let sigNeg = z >= 0 ? e / (1 + e) : 1 / (1 + e)   // sigmoid(−z)
             let softplusNeg = log1p(e) + max(-z, 0)          // log(1 + e^−z)
@@ -101,6 +117,7 @@ extension Functional {
     static func pointwiseLoss(
         _ op: String, _ input: Tensor, _ target: Tensor, _ reductionName: String,
         weight: Tensor? = nil, extra: Tensor? = nil, extraName: String = "",
+        composite: @escaping ComposedTerm,
         _ f: (Float, Float, Float) -> (Float, Float, Float)
     ) throws -> Tensor {
         let reduction = try Reduction(reductionName, op: op)
@@ -127,6 +144,14 @@ extension Functional {
         }
         let out = try reduceLoss(values, reduction, denominator: Double(n))
         return Tensor.record(op, out, [input, target]) { g in
+            if GradMode.isEnabled {
+                // The same terms in differentiable ops (weight and extra as constants).
+                return try Tensor.compositeVJP([input, target], g) { xs in
+                    var v = try composite(xs[0], xs[1], ed)
+                    if let wd { v = try v.mul(wd) }
+                    return try reduceComposite(v, reduction, denominator: Double(n))
+                }
+            }
             let up = try UpstreamGrad(g, reduction, denominator: Double(n))
             return try [dx, dy].map { d in
                 guard let d else { return nil }
@@ -138,6 +163,10 @@ extension Functional {
         }
     }
 }
+
+/// A loss term `f(input, target, extra)` per element in differentiable ops (the create_graph
+/// form of a pointwise loss).
+typealias ComposedTerm = (Tensor, Tensor, Tensor?) throws -> Tensor
 
 /// A dense copy of `t` broadcast to `shape` (NumPy rules: dimensions aligned from the right,
 /// size-1 dimensions repeat), for per-element loss weights.

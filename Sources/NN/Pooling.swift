@@ -23,7 +23,17 @@ extension Functional {
                 geo.maxPlane(src + p * inSize, dst + p * outSize, arg + p * outSize)
             }
         }
+        let outShape = out.shape
         return Tensor.record("max_pool2d", out, [x]) { g in
+            if GradMode.isEnabled {
+                // Max pooling is a gather at the winners: differentiate that.
+                var at = [Float](repeating: 0, count: planes * outSize)
+                for p in 0..<planes { for k in 0..<outSize { at[p * outSize + k] = Float(winners.pointer[p * outSize + k]) + 1 } }
+                let index = try Tensor(at, shape: [planes, outSize])
+                return try Tensor.compositeVJP([x], g) { xs in
+                    try xs[0].reshape([planes, inSize]).gather(dim: 1, index: index).reshape(outShape)
+                }
+            }
             let gd = try dense(g)
             let gx = try newTensor(x.shape)
             let arg = winners.pointer, gp = gd.pointer, gxb = gx.pointer
@@ -69,7 +79,11 @@ extension Functional {
                     geo.avgPlane(gp + p * outSize, gxb + p * inSize, includePad: countIncludePad, backward: true)
                 }
             }
-            return [gx]
+            // Linear in g, and recorded when the backward records itself: the adjoint of this
+            // map is average pooling again.
+            return [Tensor.record("avg_pool2d_backward", gx, [g]) { h in
+                [try avgPool2d(h, kernel: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad)]
+            }]
         }
     }
 

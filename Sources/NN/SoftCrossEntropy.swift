@@ -45,7 +45,17 @@ extension Functional {
         }
         let denominator = Double(positions)
         let out = try reduceLoss(values, reduction, denominator: denominator)
+        let classDim = batched ? 1 : 0
         return Tensor.record(op, out, [logits, probs]) { g in
+            if GradMode.isEnabled {
+                let cwShape = batched ? channelShape(rank: logits.dim, dim: 1, count: k) : [k]
+                let cwT = try Tensor(cw, shape: cwShape)
+                return try Tensor.compositeVJP([logits, probs], g) { xs in
+                    let coef = try xs[1].mul(1 - eps).add(smooth).mul(cwT)
+                    let values = try xs[0].logSoftmax(dim: classDim).mul(coef).sum(dim: classDim).neg()
+                    return try reduceComposite(values, reduction, denominator: denominator)
+                }
+            }
             let up = try UpstreamGrad(g, reduction, denominator: denominator)
             let gx = logits.requiresGrad ? try newTensor(logits.shape) : nil
             let gy = probs.requiresGrad ? try newTensor(probs.shape) : nil

@@ -18,6 +18,9 @@ public final class GradNode {
     public private(set) var backward: ((Tensor) throws -> [Tensor?])?
     /// Where the op was called from (filled by the host for anomaly reports), optional.
     public var origin: String?
+    /// Hooks registered on the tensor this node produced (`register_hook` on a non-leaf): they
+    /// see its complete gradient before this node's backward runs.
+    public var hooks: [GradHook] = []
 
     public init(name: String, inputs: [Tensor], backward: @escaping (Tensor) throws -> [Tensor?]) {
         self.name = name
@@ -64,6 +67,14 @@ public enum GradMode {
     public static var isEnabled: Bool {
         get { pthread_getspecific(disabledKey) == nil }
         set { pthread_setspecific(disabledKey, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
+    }
+
+    /// Runs `body` with recording on, restoring the previous mode afterwards.
+    public static func withGrad<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = isEnabled
+        isEnabled = true
+        defer { isEnabled = saved }
+        return try body()
     }
 
     /// Runs `body` with recording off, restoring the previous mode afterwards.

@@ -5,32 +5,49 @@
 public enum Autograd {
     /// Gradients of `outputs` (weighted by `gradOutputs`, default 1 for one-element outputs) with
     /// respect to `inputs`, without touching any `.grad`. An input the outputs do not depend on
-    /// gets nil. With `retainGraph`, the graph can be walked again.
+    /// gets nil (an error unless `allowUnused`). With `retainGraph`, the graph can be walked
+    /// again. With `createGraph`, the backward pass records itself, so the gradients can be
+    /// differentiated again (gradients of gradients); `retainGraph` then defaults to true.
     ///
     /// ```swift
-    /// let y = try x.mul(x).sum()
-    /// let dx = try Autograd.grad(outputs: [y], inputs: [x])[0]   // 2x
+    /// let y = try x.mul(x).mul(x).sum()
+    /// let dx = try Autograd.grad(outputs: [y], inputs: [x], createGraph: true)[0]!   // 3x²
+    /// let ddx = try Autograd.grad(outputs: [dx.sum()], inputs: [x])[0]             // 6x
     /// ```
     public static func grad(
-        outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor]? = nil, retainGraph: Bool = false
+        outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor]? = nil, retainGraph: Bool? = nil,
+        createGraph: Bool = false, allowUnused: Bool = true, stopAtInputs: Bool = false
     ) throws -> [Tensor?] {
+        let retainGraph = retainGraph ?? createGraph
         if outputs.contains(where: { $0.gradFn.map { $0.backward == nil } ?? false }) {
             throw TensorError("grad: the graph was already freed (a second backward through the same graph); pass retain_graph = true to the first backward to keep it")
         }
-        var engine = try Engine(outputs: outputs, gradOutputs: gradOutputs, op: "grad")
+        var engine = try Engine(outputs: outputs, gradOutputs: gradOutputs, op: "grad",
+                                stopAt: stopAtInputs ? Set(inputs.compactMap { $0.gradFn }.map(ObjectIdentifier.init)) : [])
         var wanted = [ObjectIdentifier: Tensor?]()
         for t in inputs {
             if let node = t.gradFn { wanted[ObjectIdentifier(node)] = .some(nil) }
         }
         engine.restrict(toReach: inputs)
-        try engine.run(retainGraph: retainGraph) { node, g in
+        try engine.run(retainGraph: retainGraph, createGraph: createGraph) { node, g in
             let id = ObjectIdentifier(node)
             if wanted[id] != nil { wanted[id] = .some(g) }
         }
-        return inputs.map { t in
-            if let node = t.gradFn { return wanted[ObjectIdentifier(node)] ?? nil }
-            return engine.leafGrads[ObjectIdentifier(t)]
+        var result = [Tensor?]()
+        for (k, t) in inputs.enumerated() {
+            var g: Tensor?
+            if let node = t.gradFn {
+                g = wanted[ObjectIdentifier(node)] ?? nil
+            } else {
+                g = engine.leafGrads[ObjectIdentifier(t)]
+                if let found = g { g = try Hooks.run(t.hooks, found, createGraph: createGraph) }
+            }
+            if g == nil && !allowUnused {
+                throw TensorError("grad: input \(k + 1) was not used to compute the outputs (pass allow_unused = true to get nil for it)")
+            }
+            result.append(g)
         }
+        return result
     }
 }
 
@@ -43,12 +60,30 @@ extension Tensor {
     /// let loss = try model(x).sub(y).square().mean()
     /// try loss.backward()
     /// ```
-    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) throws {
+    ///
+    /// With `createGraph`, the backward pass records itself: each leaf's `.grad` then carries a
+    /// graph (accumulated out of place), so it can be differentiated again.
+    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false) throws {
         var engine = try Engine(outputs: [self], gradOutputs: gradient.map { [$0] }, op: "backward")
-        try engine.run(retainGraph: retainGraph) { _, _ in }
-        // Write leaves only after the whole pass succeeded, so a failing backward changes nothing.
+        try engine.run(retainGraph: retainGraph ?? createGraph, createGraph: createGraph) { _, _ in }
+        // Leaf hooks see (and may replace) each leaf's total gradient before it is accumulated.
+        var finals = [(Tensor, Tensor)]()
         for leaf in engine.leaves {
-            guard var g = engine.leafGrads.removeValue(forKey: ObjectIdentifier(leaf)) else { continue }
+            guard let g = engine.leafGrads.removeValue(forKey: ObjectIdentifier(leaf)) else { continue }
+            finals.append((leaf, try Hooks.run(leaf.hooks, g, createGraph: createGraph)))
+        }
+        // Write leaves only after the whole pass succeeded, so a failing backward changes nothing.
+        for (leaf, g0) in finals {
+            var g = g0
+            if createGraph {
+                // Out of place, keeping the graph of both terms (as PyTorch with create_graph).
+                if let existing = leaf.grad, existing.shape == g.shape {
+                    leaf.grad = try GradMode.withGrad { try existing.add(g) }
+                } else {
+                    leaf.grad = g.gradFn == nil && !g.requiresGrad ? try g.copyData() : g
+                }
+                continue
+            }
             if let existing = leaf.grad, existing.shape == g.shape {
                 // In place, as PyTorch; a user-assigned expanded grad (shared elements) is
                 // replaced by the sum instead.
@@ -90,7 +125,7 @@ struct Engine {
     /// When set, only these nodes run their backward (see `restrict`).
     var mustRun: Set<ObjectIdentifier>? = nil
 
-    init(outputs: [Tensor], gradOutputs: [Tensor]?, op: String) throws {
+    init(outputs: [Tensor], gradOutputs: [Tensor]?, op: String, stopAt: Set<ObjectIdentifier> = []) throws {
         if let gradOutputs, gradOutputs.count != outputs.count {
             throw TensorError("\(op): got \(gradOutputs.count) gradients for \(outputs.count) outputs")
         }
@@ -118,7 +153,7 @@ struct Engine {
                 try Engine.accumulate(&leafGrads, ObjectIdentifier(out), seed)
             }
         }
-        order = Engine.topologicalOrder(outputs.compactMap { $0.gradFn })
+        order = Engine.topologicalOrder(outputs.compactMap { $0.gradFn }, stopAt: stopAt)
         for node in order {
             for input in node.inputs where input.gradFn == nil && input.requiresGrad {
                 if leafSeen.insert(ObjectIdentifier(input)).inserted { leaves.append(input) }
@@ -148,14 +183,15 @@ struct Engine {
 
     /// Reverse post-order of an iterative depth-first search: every node comes before the nodes
     /// that produced its inputs.
-    static func topologicalOrder(_ roots: [GradNode]) -> [GradNode] {
+    /// Nodes in `stopAt` are listed but not descended into (their producers are left out).
+    static func topologicalOrder(_ roots: [GradNode], stopAt: Set<ObjectIdentifier> = []) -> [GradNode] {
         var visited = Set<ObjectIdentifier>()
         var post = [GradNode]()
         var stack = [(node: GradNode, next: Int)]()
         for root in roots where visited.insert(ObjectIdentifier(root)).inserted {
             stack.append((root, 0))
             while let top = stack.last {
-                let inputs = top.node.inputs
+                let inputs = !stopAt.isEmpty && stopAt.contains(ObjectIdentifier(top.node)) ? [] : top.node.inputs
                 var i = top.next
                 var pushed = false
                 while i < inputs.count {
@@ -178,28 +214,38 @@ struct Engine {
     }
 
     /// Adds `g` to the gradient stored under `id`, never mutating a stored tensor (it may alias).
+    /// While a backward records itself (grad mode on), the sum is a recorded `add`.
     static func accumulate(_ grads: inout [ObjectIdentifier: Tensor], _ id: ObjectIdentifier, _ g: Tensor) throws {
         if let existing = grads[id] {
-            grads[id] = try Tensor.sumOfSameShape(existing, g)
+            let recorded = GradMode.isEnabled && (existing.requiresGrad || g.requiresGrad)
+            grads[id] = recorded ? try existing.add(g) : try Tensor.sumOfSameShape(existing, g)
         } else {
             grads[id] = g
         }
     }
 
     /// Runs every node's backward once; `visit` sees each node with its complete output gradient.
-    mutating func run(retainGraph: Bool, visit: (GradNode, Tensor) -> Void) throws {
+    ///
+    /// With `createGraph` the closures run with grad mode on, so the differentiable formulas they
+    /// use record the backward pass itself (as PyTorch); otherwise grad mode is off and nothing
+    /// is recorded (the fast kernels run).
+    mutating func run(retainGraph: Bool, createGraph: Bool = false, visit: (GradNode, Tensor) -> Void) throws {
+        let saved = GradMode.isEnabled
+        GradMode.isEnabled = createGraph
+        defer { GradMode.isEnabled = saved }
         for node in order {
             let runs = mustRun?.contains(ObjectIdentifier(node)) ?? true
-            guard let g = nodeGrads.removeValue(forKey: ObjectIdentifier(node)) else {
+            guard var g = nodeGrads.removeValue(forKey: ObjectIdentifier(node)) else {
                 if !retainGraph && runs { node.release() }
                 continue
             }
+            if !node.hooks.isEmpty { g = try Hooks.run(node.hooks, g, createGraph: createGraph) }
             visit(node, g)
             if !runs { continue }  // outside the requested subgraph: left intact
             guard let backward = node.backward else {
                 throw TensorError("backward: the graph was already freed (a second backward through the same graph); pass retain_graph = true to the first backward to keep it")
             }
-            let grads = try GradMode.withoutGrad { try backward(g) }
+            let grads = try backward(g)
             let inputs = node.inputs
             if !retainGraph { node.release() }
             guard grads.count == inputs.count else {

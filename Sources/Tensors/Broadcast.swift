@@ -80,7 +80,8 @@ extension Tensor {
         let out = Tensor(storage: summed.storage, shape: target, strides: Tensor.rowMajorStrides(target), offset: summed.offset)
         let inShape = shape
         return Tensor.record("sumTo", out, [self]) { g in
-            [try GradMode.withoutGrad { try g.broadcastCopy(to: inShape) }]
+            if GradMode.isEnabled { return [try g.expand(inShape)] }
+            return [try GradMode.withoutGrad { try g.broadcastCopy(to: inShape) }]
         }
     }
 

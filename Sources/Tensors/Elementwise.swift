@@ -13,10 +13,8 @@ extension Tensor {
     public func add(_ o: Tensor) throws -> Tensor {
         let out = try Tensor.ewMap(self, o, op: "add", EW.Add())
         return Tensor.record("add", out, [self, o]) { g in
-            try GradMode.withoutGrad {
-                [self.requiresGrad ? try g.sumTo(shape: self.shape) : nil,
-                 o.requiresGrad ? try g.sumTo(shape: o.shape) : nil]
-            }
+            [self.requiresGrad ? try g.sumTo(shape: self.shape) : nil,
+             o.requiresGrad ? try g.sumTo(shape: o.shape) : nil]
         }
     }
 
@@ -24,10 +22,8 @@ extension Tensor {
     public func sub(_ o: Tensor) throws -> Tensor {
         let out = try Tensor.ewMap(self, o, op: "sub", EW.Sub())
         return Tensor.record("sub", out, [self, o]) { g in
-            try GradMode.withoutGrad {
-                [self.requiresGrad ? try g.sumTo(shape: self.shape) : nil,
-                 o.requiresGrad ? try Tensor.ewMap(g, EW.Neg()).sumTo(shape: o.shape) : nil]
-            }
+            [self.requiresGrad ? try g.sumTo(shape: self.shape) : nil,
+             o.requiresGrad ? try g.neg().sumTo(shape: o.shape) : nil]
         }
     }
 
@@ -35,10 +31,8 @@ extension Tensor {
     public func mul(_ o: Tensor) throws -> Tensor {
         let out = try Tensor.ewMap(self, o, op: "mul", EW.Mul())
         return Tensor.record("mul", out, [self, o]) { g in
-            try GradMode.withoutGrad {
-                [self.requiresGrad ? try Tensor.ewMap(g, o, op: "mul", EW.Mul()).sumTo(shape: self.shape) : nil,
-                 o.requiresGrad ? try Tensor.ewMap(g, self, op: "mul", EW.Mul()).sumTo(shape: o.shape) : nil]
-            }
+            [self.requiresGrad ? try g.mul(o).sumTo(shape: self.shape) : nil,
+             o.requiresGrad ? try g.mul(self).sumTo(shape: o.shape) : nil]
         }
     }
 
@@ -46,7 +40,12 @@ extension Tensor {
     public func div(_ o: Tensor) throws -> Tensor {
         let out = try Tensor.ewMap(self, o, op: "div", EW.Div())
         return Tensor.record("div", out, [self, o]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                // −g·a/b² as (−g/b)·(a/b), recorded.
+                return [self.requiresGrad ? try g.div(o).sumTo(shape: self.shape) : nil,
+                        o.requiresGrad ? try g.div(o).mul(self.div(o)).neg().sumTo(shape: o.shape) : nil]
+            }
+            return try GradMode.withoutGrad {
                 [self.requiresGrad ? try Tensor.ewMap(g, o, op: "div", EW.Div()).sumTo(shape: self.shape) : nil,
                  o.requiresGrad
                     ? try Tensor.ewMap(g, self, o, op: "div", DivBackwardDivisor()).sumTo(shape: o.shape) : nil]
@@ -62,7 +61,22 @@ extension Tensor {
     public func pow(_ o: Tensor) throws -> Tensor {
         let out = try Tensor.ewMap(self, o, op: "pow", EW.Pow())
         return Tensor.record("pow", out, [self, o]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                let zero = try Tensor.filled([], 0)
+                var ga: Tensor? = nil, gb: Tensor? = nil
+                if self.requiresGrad {
+                    // g·b·a^(b−1), 0 where b = 0.
+                    let v = try g.mul(o).mul(self.pow(o.sub(1)))
+                    ga = try Tensor.where(o.ne(0), v, zero).sumTo(shape: self.shape)
+                }
+                if o.requiresGrad {
+                    // g·a^b·log a, 0 where a = 0 and b >= 0.
+                    let keep = try self.ne(0).maximum(o.lt(0))
+                    gb = try Tensor.where(keep, g.mul(self.pow(o)).mul(self.log()), zero).sumTo(shape: o.shape)
+                }
+                return [ga, gb]
+            }
+            return try GradMode.withoutGrad {
                 [self.requiresGrad
                     ? try Tensor.ewMap(g, self, o, op: "pow", PowBackwardBase()).sumTo(shape: self.shape) : nil,
                  o.requiresGrad ? try Tensor.ewMap(g, self, o, op: "pow", PowBackwardExponent()).sumTo(shape: o.shape) : nil]
@@ -81,7 +95,13 @@ extension Tensor {
         let out = try Tensor.ewMap(self, o, op: op, EW.Extremum<Better>())
         let share = EW.ExtremumBackward<Better>()
         return Tensor.record(op, out, [self, o]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                // The share of g each side gets (1, ½ on ties, 0) is a constant mask.
+                let one = try Tensor.filled([], 1)
+                return [self.requiresGrad ? try g.mul(Tensor.ewMap(one, self, o, op: op, share)).sumTo(shape: self.shape) : nil,
+                        o.requiresGrad ? try g.mul(Tensor.ewMap(one, o, self, op: op, share)).sumTo(shape: o.shape) : nil]
+            }
+            return try GradMode.withoutGrad {
                 [self.requiresGrad ? try Tensor.ewMap(g, self, o, op: op, share).sumTo(shape: self.shape) : nil,
                  o.requiresGrad ? try Tensor.ewMap(g, o, self, op: op, share).sumTo(shape: o.shape) : nil]
             }
@@ -96,7 +116,12 @@ extension Tensor {
     public static func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         let out = try Tensor.ewMap(mask, a, b, op: "where", Select())
         return Tensor.record("where", out, [a, b]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                let zero = try Tensor.filled([], 0)
+                return [a.requiresGrad ? try Tensor.where(mask, g, zero).sumTo(shape: a.shape) : nil,
+                        b.requiresGrad ? try Tensor.where(mask, zero, g).sumTo(shape: b.shape) : nil]
+            }
+            return try GradMode.withoutGrad {
                 [a.requiresGrad ? try Tensor.ewMap(mask, g, op: "where", GradWhereNonzero()).sumTo(shape: a.shape) : nil,
                  b.requiresGrad ? try Tensor.ewMap(mask, g, op: "where", GradWhereZero()).sumTo(shape: b.shape) : nil]
             }
@@ -106,7 +131,7 @@ extension Tensor {
     /// `-self`.
     public func neg() throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Neg())
-        return Tensor.record("neg", out, [self]) { g in [try GradMode.withoutGrad { try Tensor.ewMap(g, EW.Neg()) }] }
+        return Tensor.record("neg", out, [self]) { g in [try g.neg()] }
     }
 }
 

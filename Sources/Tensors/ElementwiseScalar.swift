@@ -23,13 +23,13 @@ extension Tensor {
     /// `self * s`.
     public func mul(_ s: Float) throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Mul().withRight(s))
-        return Tensor.record("mul", out, [self]) { g in [try GradMode.withoutGrad { try Tensor.ewMap(g, EW.Mul().withRight(s)) }] }
+        return Tensor.record("mul", out, [self]) { g in [try g.mul(s)] }
     }
 
     /// `self / s`.
     public func div(_ s: Float) throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Div().withRight(s))
-        return Tensor.record("div", out, [self]) { g in [try GradMode.withoutGrad { try Tensor.ewMap(g, EW.Div().withRight(s)) }] }
+        return Tensor.record("div", out, [self]) { g in [try g.div(s)] }
     }
 
     /// `s - self`.
@@ -39,14 +39,15 @@ extension Tensor {
     /// ```
     public func rsub(_ s: Float) throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Sub().withLeft(s))
-        return Tensor.record("rsub", out, [self]) { g in [try GradMode.withoutGrad { try Tensor.ewMap(g, EW.Neg()) }] }
+        return Tensor.record("rsub", out, [self]) { g in [try g.neg()] }
     }
 
     /// `s / self`.
     public func rdiv(_ s: Float) throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Div().withLeft(s))
         return Tensor.record("rdiv", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "rdiv", RdivBackward(s: s)) }]
+            if GradMode.isEnabled { return [try g.mul(-s).div(self.square())] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "rdiv", RdivBackward(s: s)) }]
         }
     }
 
@@ -59,7 +60,8 @@ extension Tensor {
         let out = try Tensor.ewMap(self, EW.Pow().withLeft(base))
         let y = out.detachedAlias, logBase = Glibc.logf(base)
         return Tensor.record("rpow", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "rpow", RpowBackward(logBase: logBase)) }]
+            if GradMode.isEnabled { return [try g.mul(self.rpow(base)).mul(logBase)] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "rpow", RpowBackward(logBase: logBase)) }]
         }
     }
 
@@ -78,7 +80,15 @@ extension Tensor {
         default: out = try Tensor.ewMap(self, EW.Pow().withRight(p))
         }
         return Tensor.record("pow", out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                switch p {
+                case 0: return [try Tensor.zeros(self.shape)]
+                case 1: return [g]
+                case 2: return [try g.mul(self).mul(2)]
+                default: return [try g.mul(self.pow(p - 1)).mul(p)]
+                }
+            }
+            return try GradMode.withoutGrad {
                 switch p {
                 case 0: return [try Tensor.ewMap(g, EW.Fill(value: 0))]
                 case 1: return [g]
@@ -93,7 +103,10 @@ extension Tensor {
     public func maximum(_ s: Float) throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Extremum<EW.Greater>().withRight(s))
         return Tensor.record("maximum", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "maximum", EW.ExtremumBackward<EW.Greater>().withLast(s)) }]
+            if GradMode.isEnabled {
+                return [try g.mul(Tensor.ewMap(Tensor.filled(self.shape, 1), self, op: "maximum", EW.ExtremumBackward<EW.Greater>().withLast(s)))]
+            }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "maximum", EW.ExtremumBackward<EW.Greater>().withLast(s)) }]
         }
     }
 
@@ -101,7 +114,10 @@ extension Tensor {
     public func minimum(_ s: Float) throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Extremum<EW.Less>().withRight(s))
         return Tensor.record("minimum", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "minimum", EW.ExtremumBackward<EW.Less>().withLast(s)) }]
+            if GradMode.isEnabled {
+                return [try g.mul(Tensor.ewMap(Tensor.filled(self.shape, 1), self, op: "minimum", EW.ExtremumBackward<EW.Less>().withLast(s)))]
+            }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "minimum", EW.ExtremumBackward<EW.Less>().withLast(s)) }]
         }
     }
 }

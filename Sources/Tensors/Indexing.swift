@@ -44,7 +44,8 @@ extension Tensor {
         return Tensor.record("index_select", out, [self]) { g in
             let gx = try Tensor.filled(inShape, 0)
             try Tensor.copyRows(from: g, to: gx, dim: d, pairs: idx.enumerated().map { ($0, $1) }, add: true)
-            return [gx]
+            // Recorded when the backward records itself: the adjoint of this scatter is the select.
+            return [Tensor.record("index_select_backward", gx, [g]) { h in [try h.indexSelect(dim: d, index: index)] }]
         }
     }
 
@@ -126,6 +127,7 @@ extension Tensor {
         for (n, o) in offs.enumerated() { dst[n] = src[o] }
         let inShape = shape
         return Tensor.record("gather", out, [self]) { g in
+            if GradMode.isEnabled { return [try Tensor.zeros(inShape).scatterAdd(dim: d, index: index, src: g)] }
             let gx = try Tensor.filled(inShape, 0)
             let gc = try g.contiguousData()
             let gp = gc.pointer, xp = gx.pointer
@@ -157,6 +159,12 @@ extension Tensor {
         let sp = srcPart.pointer, op = out.pointer
         for (n, o) in offs.enumerated() { op[o] += sp[n] }
         return Tensor.record("scatter_add", out, [self, src]) { g in
+            if GradMode.isEnabled {
+                let gSrc = try g.gather(dim: d, index: index)
+                let padded = src.shape == index.shape ? gSrc
+                    : try Tensor.gradThroughView(gSrc, inputShape: src.shape) { try $0.leadingCorner(index.shape) }
+                return [g, padded]
+            }
             let gSrc = try g.gather(dim: d, index: index)
             let padded = try Tensor.filled(src.shape, 0)
             Tensor.stridedCopy(into: try padded.region(index.shape), from: gSrc)

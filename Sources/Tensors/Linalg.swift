@@ -58,7 +58,10 @@ extension Tensor {
         }
         let a = self, b = other
         return Tensor.record("mm", try Tensor.mmCore(a, b), [a, b]) { g in
-            [a.requiresGrad ? try Tensor.mmCore(g, b.t()) : nil,
+            if GradMode.isEnabled {
+                return [a.requiresGrad ? try g.mm(b.t()) : nil, b.requiresGrad ? try a.t().mm(g) : nil]
+            }
+            return [a.requiresGrad ? try Tensor.mmCore(g, b.t()) : nil,
              b.requiresGrad ? try Tensor.mmCore(a.t(), g) : nil]
         }
     }
@@ -67,7 +70,10 @@ extension Tensor {
     func mv(_ x: Tensor) throws -> Tensor {
         let a = self
         return Tensor.record("mv", try Tensor.mvCore(a, x), [a, x]) { g in
-            [a.requiresGrad ? try Tensor.mmCore(g.unsqueeze(1), x.unsqueeze(0)) : nil,
+            if GradMode.isEnabled {
+                return [a.requiresGrad ? try g.unsqueeze(1).mm(x.unsqueeze(0)) : nil, x.requiresGrad ? try a.t().mv(g) : nil]
+            }
+            return [a.requiresGrad ? try Tensor.mmCore(g.unsqueeze(1), x.unsqueeze(0)) : nil,
              x.requiresGrad ? try Tensor.mvCore(a.t(), g) : nil]
         }
     }
@@ -87,6 +93,7 @@ extension Tensor {
         let a = self, b = other
         let out = try Tensor.filled([], try Tensor.dotCore(a, b))
         return Tensor.record("dot", out, [a, b]) { g in
+            if GradMode.isEnabled { return [a.requiresGrad ? try b.mul(g) : nil, b.requiresGrad ? try a.mul(g) : nil] }
             let s = try g.item()
             return [a.requiresGrad ? try b.scaledCopy(s) : nil, b.requiresGrad ? try a.scaledCopy(s) : nil]
         }
@@ -133,6 +140,19 @@ extension Tensor {
         let out = try Tensor(uninitializedShape: [batches, m, n])
         try gemmCore(a, b, into: out, alpha: 1, beta: 0)
         return record("bmm", out, [a, b]) { g in
+            if GradMode.isEnabled {
+                // A single matrix used by every batch gets the sum over the batches.
+                var ga: Tensor? = nil, gb: Tensor? = nil
+                if a.requiresGrad {
+                    ga = try bmm(g, b.transpose(1, 2))
+                    if a.shape[0] != batches { ga = try ga?.sum(dim: 0, keepdim: true) }
+                }
+                if b.requiresGrad {
+                    gb = try bmm(a.transpose(1, 2), g)
+                    if b.shape[0] != batches { gb = try gb?.sum(dim: 0, keepdim: true) }
+                }
+                return [ga, gb]
+            }
             var ga: Tensor? = nil, gb: Tensor? = nil
             if a.requiresGrad {
                 if a.shape[0] == batches {

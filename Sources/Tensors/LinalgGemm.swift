@@ -23,6 +23,11 @@ extension Tensor {
         let out = try spread.copyData()
         try Tensor.gemmCore(a, b, into: out, alpha: alpha, beta: beta)
         return Tensor.record("addmm", out, [input, a, b]) { g in
+            if GradMode.isEnabled {
+                return [input.requiresGrad ? try g.sumTo(shape: input.shape).mul(beta) : nil,
+                        a.requiresGrad ? try g.mm(b.t()).mul(alpha) : nil,
+                        b.requiresGrad ? try a.t().mm(g).mul(alpha) : nil]
+            }
             var gi: Tensor? = nil
             if input.requiresGrad {
                 let s = try Tensor.gradThroughView(g, inputShape: input.shape) { try $0.expand(outShape) }

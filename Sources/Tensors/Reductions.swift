@@ -29,8 +29,10 @@ extension Tensor {
         let ds = try reductionDims(dims, op: "sum")
         let out = try sumRaw(ds, keepdim: keepdim, mean: false)
         let shape = self.shape, rank = dim
+        let kept = reducedShape(ds, keepdim: true)
         return Tensor.record("sum", out, [self]) { g in
-            [try GradMode.withoutGrad { try g.keptDims(ds, keepdim: keepdim, rank: rank).broadcastCopy(to: shape) }]
+            if GradMode.isEnabled { return [try g.reshape(kept).expand(shape)] }
+            return [try GradMode.withoutGrad { try g.keptDims(ds, keepdim: keepdim, rank: rank).broadcastCopy(to: shape) }]
         }
     }
 
@@ -50,8 +52,10 @@ extension Tensor {
         let out = try sumRaw(ds, keepdim: keepdim, mean: true)
         let shape = self.shape, rank = dim
         let scale = Float(1 / Double(ds.reduce(1) { $0 * shape[$1] }))
+        let kept = reducedShape(ds, keepdim: true)
         return Tensor.record("mean", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g.keptDims(ds, keepdim: keepdim, rank: rank), to: shape, EW.Mul().withRight(scale)) }]
+            if GradMode.isEnabled { return [try g.reshape(kept).expand(shape).mul(scale)] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g.keptDims(ds, keepdim: keepdim, rank: rank), to: shape, EW.Mul().withRight(scale)) }]
         }
     }
 
@@ -99,8 +103,16 @@ extension Tensor {
         Reduce.variance(x.pointer, lanes, out.pointer, correction: correction, sqrt: sqrt)
         let rank = dim, saved = out.detachedAlias
         let scale = Float(1 / Double(Swift.max(lanes.length - correction, 0)))
+        let kept = reducedShape(ds, keepdim: true)
         return Tensor.record(op, out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                // (x − mean)·g·2/(n − c) for the variance; ·1/(std·(n − c)) for the std.
+                let centered = try self.sub(self.mean(dims: ds, keepdim: true))
+                var gk = try g.reshape(kept)
+                if sqrt { gk = try gk.div(self.spread(dim: d, correction: correction, keepdim: true, sqrt: true)) }
+                return [try centered.mul(gk).mul(sqrt ? scale : 2 * scale)]
+            }
+            return try GradMode.withoutGrad {
                 let mean = try self.sumRaw(ds, keepdim: true, mean: true)
                 var gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
                 if sqrt { gk = try Tensor.ewMap(gk, saved.keptDims(ds, keepdim: keepdim, rank: rank), op: op, EW.Div()) }
@@ -127,9 +139,16 @@ extension Tensor {
         let lanes = self.lanes(ds)
         let out = try Tensor(uninitializedShape: reducedShape(ds, keepdim: keepdim))
         Reduce.fold(x.pointer, lanes, out.pointer, initial: 1, { $0 * Double($1) }, combine: *, finish: { $0 })
-        let shape = self.shape
+        let shape = self.shape, kept = reducedShape(ds, keepdim: true)
         return Tensor.record("prod", out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                // g·prod/x: exact only without zeros, so those are refused here.
+                if try self.eq(0).sum().item() > 0 {
+                    throw TensorError("prod: create_graph through a product with zero elements is not supported")
+                }
+                return [try g.reshape(kept).mul(self.product(ds: ds, keepdim: true)).div(self)]
+            }
+            return try GradMode.withoutGrad {
                 let x = try self.contiguousData()
                 let gc = try g.contiguousData()
                 let grad = try Tensor(uninitializedShape: shape)
@@ -171,9 +190,25 @@ extension Tensor {
                 xp, lanes, op, initial: 0, { $0 + Glibc.pow(Double(Swift.abs($1)), p) }, combine: +,
                 finish: { Glibc.pow($0, 1 / p) })
         }
-        let rank = dim, saved = out.detachedAlias
+        let rank = dim, saved = out.detachedAlias, kept = reducedShape(ds, keepdim: true)
         return Tensor.record("norm", out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                let gk = try g.reshape(kept)
+                switch p {
+                case 0: return [try Tensor.zeros(self.shape)]
+                case 1: return [try gk.mul(self.sign())]
+                case .infinity, -.infinity:
+                    let n = saved.keptDims(ds, keepdim: keepdim, rank: rank)
+                    let hits = try Tensor.ewMap(self, n, op: "norm", ReachesNorm())
+                    let share = try hits.div(hits.sumRaw(ds, keepdim: true, mean: false))
+                    return [try gk.mul(share).mul(self.sign())]
+                default:
+                    let n = try self.norm(p: p, dim: d, keepdim: true)
+                    if p == 2 { return [try gk.mul(self).div(n)] }
+                    return [try gk.mul(self).mul(self.absolute().pow(Float(p - 2))).div(n.pow(Float(p - 1)))]
+                }
+            }
+            return try GradMode.withoutGrad {
                 let n = saved.keptDims(ds, keepdim: keepdim, rank: rank)
                 let gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
                 return [try self.normGrad(p: p, ds: ds, norm: n, grad: gk)]

@@ -35,7 +35,11 @@ extension Tensor {
         Reduce.extremum(x.pointer, Lanes(outer: 1, length: count, inner: 1), values: out.pointer, positions: nil, better)
         let value = out.pointer[0]
         return Tensor.record(op, out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                let hits = try Tensor.ewMap(self, EW.Equal().withRight(value))
+                return [try g.mul(hits.div(hits.sumRaw(hits.reductionDims([], op: op), keepdim: false, mean: false)))]
+            }
+            return try GradMode.withoutGrad {
                 // Split evenly between the elements equal to the extreme, as PyTorch does.
                 let hits = try Tensor.ewMap(self, EW.Equal().withRight(value))
                 let share = try Tensor.ewMap(g, hits.sumRaw(hits.reductionDims([], op: op), keepdim: false, mean: false), op: op, EW.Div())
@@ -58,8 +62,14 @@ extension Tensor {
         let values = try Tensor(uninitializedShape: outShape), indices = try Tensor(uninitializedShape: outShape)
         try positions(lanes, values: values.pointer, indices: indices.pointer, better)
         let shape = self.shape, saved = indices.detachedAlias
+        let kept = reducedShape(ds, keepdim: true)
         let recorded = Tensor.record(op, values, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                // g scattered to the winners: a recorded scatter_add (its backward is a gather).
+                let at = try saved.reshape(kept)
+                return [try Tensor.zeros(shape).scatterAdd(dim: ds[0], index: at, src: g.reshape(kept))]
+            }
+            return try GradMode.withoutGrad {
                 let gc = try g.contiguousData(), at = saved.pointer
                 let grad = try Tensor.zeros(shape)
                 let dst = grad.pointer, src = gc.pointer

@@ -14,7 +14,11 @@ extension Tensor {
         let out = try normalized(dim: d, op: "softmax", log: false)
         let y = out.detachedAlias, ds = try reductionDim(d, op: "softmax")
         return Tensor.record("softmax", out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                let y = try self.softmax(dim: d)
+                return [try y.mul(g.sub(g.mul(y).sum(dims: ds, keepdim: true)))]
+            }
+            return try GradMode.withoutGrad {
                 // dx = y * (g - sum(g * y))
                 let gy = try Tensor.ewMap(g, y, op: "softmax", EW.Mul())
                 let s = try gy.sumRaw(ds, keepdim: true, mean: false)
@@ -32,7 +36,10 @@ extension Tensor {
         let out = try normalized(dim: d, op: "logSoftmax", log: true)
         let y = out.detachedAlias, ds = try reductionDim(d, op: "logSoftmax")
         return Tensor.record("logSoftmax", out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                return [try g.sub(self.softmax(dim: d).mul(g.sum(dims: ds, keepdim: true)))]
+            }
+            return try GradMode.withoutGrad {
                 // dx = g - exp(y) * sum(g)
                 let s = try g.sumRaw(ds, keepdim: true, mean: false)
                 return [try Tensor.ewMap(g, y, s, op: "logSoftmax", LogSoftmaxBackward())]
@@ -51,9 +58,12 @@ extension Tensor {
         let lanes = self.lanes(ds)
         let out = try Tensor(uninitializedShape: reducedShape(ds, keepdim: keepdim))
         Tensor.logsumexpLanes(x.pointer, lanes, out.pointer)
-        let rank = dim, saved = out.detachedAlias
+        let rank = dim, saved = out.detachedAlias, kept = reducedShape(ds, keepdim: true)
         return Tensor.record("logsumexp", out, [self]) { g in
-            try GradMode.withoutGrad {
+            if GradMode.isEnabled {
+                return [try g.reshape(kept).mul(self.sub(self.logsumexp(dim: d, keepdim: true)).exp())]
+            }
+            return try GradMode.withoutGrad {
                 let lse = saved.keptDims(ds, keepdim: keepdim, rank: rank)
                 let gk = g.keptDims(ds, keepdim: keepdim, rank: rank)
                 return [try Tensor.ewMap(self, lse, gk, op: "logsumexp", LogsumexpBackward())]

@@ -25,6 +25,8 @@ public final class Tensor {
     public var grad: Tensor?
     /// The node that produced this tensor, nil for leaves.
     public var gradFn: GradNode?
+    /// Gradient hooks of a leaf (`registerHook`; a non-leaf's hooks live on its `gradFn`).
+    public var hooks: [GradHook] = []
 
     /// A view onto `storage`; the caller guarantees that every index stays inside the storage.
     public init(storage: Storage, shape: [Int], strides: [Int], offset: Int) {

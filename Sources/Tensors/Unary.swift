@@ -10,7 +10,8 @@ extension Tensor {
     public func absolute() throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Abs())
         return Tensor.record("abs", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "abs", EW.AbsBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.sign())] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "abs", EW.AbsBackward()) }]
         }
     }
 
@@ -23,7 +24,8 @@ extension Tensor {
         let out = try Tensor.ewMap(self, Exp())
         let y = out.detachedAlias
         return Tensor.record("exp", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "exp", EW.Mul()) }]
+            if GradMode.isEnabled { return [try g.mul(self.exp())] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "exp", EW.Mul()) }]
         }
     }
 
@@ -31,7 +33,8 @@ extension Tensor {
     public func log() throws -> Tensor {
         let out = try Tensor.ewMap(self, Log())
         return Tensor.record("log", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "log", EW.Div()) }]
+            if GradMode.isEnabled { return [try g.div(self)] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "log", EW.Div()) }]
         }
     }
 
@@ -39,7 +42,8 @@ extension Tensor {
     public func log1p() throws -> Tensor {
         let out = try Tensor.ewMap(self, Log1p())
         return Tensor.record("log1p", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "log1p", Log1pBackward()) }]
+            if GradMode.isEnabled { return [try g.div(self.add(1))] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "log1p", Log1pBackward()) }]
         }
     }
 
@@ -48,7 +52,8 @@ extension Tensor {
         let out = try Tensor.ewMap(self, EW.Sqrt())
         let y = out.detachedAlias
         return Tensor.record("sqrt", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "sqrt", SqrtBackward()) }]
+            if GradMode.isEnabled { return [try g.div(self.sqrt().mul(2))] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "sqrt", SqrtBackward()) }]
         }
     }
 
@@ -57,7 +62,8 @@ extension Tensor {
         let out = try Tensor.ewMap(self, Rsqrt())
         let y = out.detachedAlias
         return Tensor.record("rsqrt", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "rsqrt", RsqrtBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.rsqrt().pow(3)).mul(-0.5)] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "rsqrt", RsqrtBackward()) }]
         }
     }
 
@@ -65,7 +71,8 @@ extension Tensor {
     public func sin() throws -> Tensor {
         let out = try Tensor.ewMap(self, Sin())
         return Tensor.record("sin", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "sin", SinBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.cos())] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "sin", SinBackward()) }]
         }
     }
 
@@ -73,7 +80,8 @@ extension Tensor {
     public func cos() throws -> Tensor {
         let out = try Tensor.ewMap(self, Cos())
         return Tensor.record("cos", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "cos", CosBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.sin()).neg()] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "cos", CosBackward()) }]
         }
     }
 
@@ -82,7 +90,8 @@ extension Tensor {
         let out = try Tensor.ewMap(self, Tanh())
         let y = out.detachedAlias
         return Tensor.record("tanh", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "tanh", TanhBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.tanh().square().rsub(1))] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "tanh", TanhBackward()) }]
         }
     }
 
@@ -91,7 +100,8 @@ extension Tensor {
         let out = try Tensor.ewMap(self, Sigmoid())
         let y = out.detachedAlias
         return Tensor.record("sigmoid", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "sigmoid", SigmoidBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.sigmoid().mul(self.sigmoid().rsub(1)))] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, y, op: "sigmoid", SigmoidBackward()) }]
         }
     }
 
@@ -99,7 +109,8 @@ extension Tensor {
     public func relu() throws -> Tensor {
         let out = try Tensor.ewMap(self, Relu())
         return Tensor.record("relu", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "relu", ReluBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.gt(0))] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "relu", ReluBackward()) }]
         }
     }
 
@@ -107,7 +118,19 @@ extension Tensor {
     public func gelu() throws -> Tensor {
         let out = try Tensor.ewMap(self, Gelu())
         return Tensor.record("gelu", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "gelu", GeluBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self.geluDerivative())] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "gelu", GeluBackward()) }]
+        }
+    }
+
+    /// Φ(x) + x·φ(x), the derivative of `gelu` (recorded, so gelu has higher derivatives:
+    /// d/dx = φ(x)·(2 − x²)).
+    func geluDerivative() throws -> Tensor {
+        let out = try Tensor.ewMap(self, GeluBackward().withLeft(1))
+        return Tensor.record("gelu_derivative", out, [self]) { g in
+            // φ(x)·(2 − x²), φ(x) = e^(−x²/2)/√(2π), in differentiable ops.
+            let x2 = try self.square()
+            return [try g.mul(x2.mul(-0.5).exp().mul(0.39894228040143268)).mul(x2.rsub(2))]
         }
     }
 
@@ -130,14 +153,15 @@ extension Tensor {
     /// Records a piecewise-constant op: its gradient is zero everywhere.
     private func stepwise(_ name: String, _ out: Tensor) -> Tensor {
         let shape = self.shape
-        return Tensor.record(name, out, [self]) { _ in [try Tensor.zeros(shape)] }
+        return Tensor.record(name, out, [self]) { _ in [try GradMode.withoutGrad { try Tensor.zeros(shape) }] }
     }
 
     /// x².
     public func square() throws -> Tensor {
         let out = try Tensor.ewMap(self, EW.Square())
         return Tensor.record("square", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "square", EW.SquareBackward()) }]
+            if GradMode.isEnabled { return [try g.mul(self).mul(2)] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "square", EW.SquareBackward()) }]
         }
     }
 
@@ -153,7 +177,8 @@ extension Tensor {
         let l = lo ?? -.infinity, h = hi ?? .infinity
         let out = try Tensor.ewMap(self, EW.Clamp(lo: l, hi: h))
         return Tensor.record("clamp", out, [self]) { g in
-            [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "clamp", ClampBackward(lo: l, hi: h)) }]
+            if GradMode.isEnabled { return [try g.mul(self.ge(l).mul(self.le(h)))] }
+            return [try GradMode.withoutGrad { try Tensor.ewMap(g, self, op: "clamp", ClampBackward(lo: l, hi: h)) }]
         }
     }
 }

@@ -97,12 +97,15 @@ extension Tensor {
     /// The gradient of a view op: zeros of `inputShape`, with `g` added through the same view
     /// of them that the forward op took (`makeView`). Works for every view, including expanded
     /// ones, whose zero strides sum the gradient over the broadcast dimensions.
+    ///
+    /// While a backward records itself (grad mode on), the result is recorded too: its own
+    /// gradient is the same view of the incoming gradient.
     static func gradThroughView(
-        _ g: Tensor, inputShape: [Int], _ makeView: (Tensor) throws -> Tensor
+        _ g: Tensor, inputShape: [Int], _ makeView: @escaping (Tensor) throws -> Tensor
     ) throws -> Tensor {
         let zero = try filled(inputShape, 0)
         let v = try GradMode.withoutGrad { try makeView(zero) }
         stridedAdd(into: v, from: g)
-        return zero
+        return record("view_backward", zero, [g]) { h in [try makeView(h)] }
     }
 }

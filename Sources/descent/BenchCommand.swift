@@ -104,6 +104,12 @@ enum Benchmarks {
         Benchmark(name: "train_step", summary: "MLP 64-32-10 training step from Lua (batch 32, Adam; scripts/bench/train_step.lua)") {
             try luaBenchmark("train_step")
         },
+        Benchmark(name: "mlp_fwd_bwd", summary: "784-512-512-10 ReLU MLP, batch 128: loss and autograd.grad of the 6 parameters (the reference for mlp_hvp)") {
+            try luaBenchmark("mlp_fwd_bwd")
+        },
+        Benchmark(name: "mlp_hvp", summary: "the same MLP: one Hessian-vector product by double backward (autograd.hvp)") {
+            try luaBenchmark("mlp_hvp")
+        },
         optimizerStep("optim_adam", "adam"),
         optimizerStep("optim_adamw", "adamw"),
         optimizerStep("optim_amsgrad", "amsgrad"),

@@ -12,6 +12,11 @@ import Testing
         return r.stdout
     }
 
+    @Test func edgeOfStabilityTracksSharpness() throws {
+        let out = try run("edge_of_stability.lua", ["--set", "steps=30", "--set", "every=15", "--set", "iters=5"])
+        #expect(out.contains("sharpness") && out.contains("2/lr 40.0"), "\(out)")
+    }
+
     @Test func hello() throws {
         let out = try run("hello.lua", ["--set", "steps=200"])
         #expect(out.contains("w = 3.0"), "\(out)")

@@ -24,7 +24,7 @@ struct RegisteredFunction: Hashable {
 enum LuaRegistry {
     /// The global modules. Adding a module is this one edit: the tests then require its page
     /// docs/lua-api/<module>.md and its stub editor/luals/library/<module>.lua.
-    static let modules = ["tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems"]
+    static let modules = ["tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems", "curvature"]
 
     /// Prints `page<TAB>name` per function: every callable field of each module and of the plain
     /// tables inside it (nn.functional, optim.lr, ...), and the methods of each kind of value.
@@ -56,6 +56,7 @@ enum LuaRegistry {
           {"data", "DataLoader", getmetatable(data.loader(tensor.ones(2, 1), {batch_size = 1})).methods},
           {"experiment", "experiment.Progress", experiment.progress(0)},
           {"nn", "nn.Module", Module},
+          {"autograd", "HookHandle", getmetatable(w:register_hook(function() end)).methods},
         }
         -- Each built-in layer is a class whose own fields (forward, extra_repr, ...) are methods.
         for k, v in pairs(nn) do

@@ -1,5 +1,6 @@
 -- The `descent bench` entries measured from Lua (their summaries are in BenchCommand.swift): the
--- cost of a call from Lua into Swift and of a small training step. Each entry's `setup` builds its state and returns
+-- cost of a call from Lua into Swift, of a small training step, and of a Hessian-vector product against one
+-- forward+backward of a 784-512-512-10 MLP. Each entry's `setup` builds its state and returns
 -- the body to time; BenchCommand subtracts the time of an empty body's loop.
 local function time_loop(iterations, body)
   local clock = experiment.clock
@@ -37,6 +38,40 @@ local entries = {
       end
     end,
   },
+}
+
+-- The 784-512-512-10 ReLU MLP of mlp_fwd_bwd and mlp_hvp as a function of its parameters P (with
+-- directions V for the product), on a fixed batch of 128.
+local function mlp()
+  tensor.manual_seed(1)
+  local x, y = tensor.randn(128, 784), tensor.randint(1, 11, { 128 })
+  local P, V = {}, {}
+  for i, s in ipairs({ { 512, 784 }, { 512 }, { 512, 512 }, { 512 }, { 10, 512 }, { 10 } }) do
+    P[i] = (tensor.randn(s) * 0.03):requires_grad(true)
+    V[i] = tensor.randn(s)
+  end
+  local F = nn.functional
+  local function f(w1, b1, w2, b2, w3, b3)
+    local h = F.linear(x, w1, b1):relu()
+    h = F.linear(h, w2, b2):relu()
+    return nn.cross_entropy(F.linear(h, w3, b3), y)
+  end
+  return f, P, V
+end
+
+entries[#entries + 1] = {
+  name = "mlp_fwd_bwd", iterations = 10,
+  setup = function()
+    local f, P = mlp()
+    return function() local _ = autograd.grad(f(P[1], P[2], P[3], P[4], P[5], P[6]), P) end
+  end,
+}
+entries[#entries + 1] = {
+  name = "mlp_hvp", iterations = 10,
+  setup = function()
+    local f, P, V = mlp()
+    return function() local _, _ = autograd.hvp(f, P, V) end
+  end,
 }
 
 -- Seconds per iteration of entry `name`'s body, minus an empty body's loop (median of `repeats`).

@@ -322,7 +322,7 @@ local function add_functions(tbl, prefix, class, seen)
   end
 end
 
-for _, name in ipairs{ "tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems" } do
+for _, name in ipairs{ "tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems", "curvature" } do
   add_functions(_G[name], name .. ".", nil, {})
 end
 
@@ -338,8 +338,9 @@ end
 local samples = {
   tensor = tensor.ones(2), optimizer = sample(gen.optimizer), scheduler = sample(gen.scheduler),
   loader = sample(gen.loader),
+  hook = tensor.ones(1):requires_grad(true):register_hook(function() end),
 }
-for _, class in ipairs{ "tensor", "optimizer", "scheduler", "loader" } do
+for _, class in ipairs{ "tensor", "optimizer", "scheduler", "loader", "hook" } do
   local mt = getmetatable(samples[class])
   if type(mt.methods) == "table" then add_functions(mt.methods, class .. ":", class, {}) end
   add_functions(mt, class .. " mt.", class, {})
@@ -365,7 +366,8 @@ end
 assert(#selected > 0, "no target matches only=" .. cfg.only)
 
 local self_makers = { tensor = gen.tensor, optimizer = gen.optimizer, scheduler = gen.scheduler,
-                      loader = gen.loader, module = gen.module }
+                      loader = gen.loader, module = gen.module,
+                      hook = function() return tensor.ones(1):requires_grad(true):register_hook(function() end) end }
 
 -- Calls -------------------------------------------------------------------------------------------
 

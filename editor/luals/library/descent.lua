@@ -11,6 +11,7 @@
 ---@field train trainlib
 ---@field experiment experimentlib
 ---@field problems problemslib
+---@field curvature curvaturelib
 local descent = {}
 
 return descent

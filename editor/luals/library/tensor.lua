@@ -27,7 +27,8 @@ local Tensor = {}
 
 ---Options of `t:backward`.
 ---@class tensor.BackwardOptions
----@field retain_graph? boolean keep the graph for a second backward (default false)
+---@field retain_graph? boolean keep the graph for a second backward (default: create_graph)
+---@field create_graph? boolean record the backward pass, so `.grad` can be differentiated again (default false)
 
 ---@class tensorlib
 tensor = {}
@@ -1107,6 +1108,11 @@ function Tensor:unique() end
 ---@param value number
 ---@return Tensor
 function Tensor:fill_diagonal_(value) end
+---Calls `fn(grad)` with this tensor's gradient in every later backward; a returned tensor
+---replaces the gradient. Returns a handle with `:remove()`.
+---@param fn fun(grad: Tensor): Tensor?
+---@return HookHandle
+function Tensor:register_hook(fn) end
 
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
