@@ -19,6 +19,8 @@ extension Runtime {
         host.state.rawSet(-2, "utils")
         host.state.pop()
         try runLibrary(EmbeddedLua.nn, module: "nn")
+        // Recurrent, attention and the other layers of the second round (lua/nn_layers.lua).
+        try runLibrary(EmbeddedLua.nn_layers, module: "nn")
     }
 
     /// An optional tensor argument (nil or absent → nil).
