@@ -466,9 +466,10 @@ function Module:summary(input_shape)
   local rows = { { "Layer", "Type", "Output shape", "Params" } }
   for i, m in ipairs(mods) do
     local leaf = #m:children() == 0
-    if leaf and m ~= self or #mods == 1 then
-      local own = 0
-      each_member(m, function(k, _, v) if k == "parameter" then own = own + v:numel() end end)
+    local own = 0
+    each_member(m, function(k, _, v) if k == "parameter" then own = own + v:numel() end end)
+    -- Leaves, and containers with parameters of their own (MultiheadAttention's in_proj_weight).
+    if (leaf or own > 0) and m ~= self or #mods == 1 then
       rows[#rows + 1] = { names[i] == "" and "(root)" or names[i], m.__name, outputs[m] or "-", tostring(own) }
     end
   end

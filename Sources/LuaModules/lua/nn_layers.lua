@@ -281,6 +281,9 @@ local function recurrent(kind)
         end
         return batched and s or s:unsqueeze(2)
       end
+      if kind == "LSTM" and (h0 == nil) ~= (c0 == nil) then
+        fail(3, "LSTM: expected the initial state as {h0, c0} (both or neither), got %s and %s", describe(h0), describe(c0))
+      end
       h0 = state("h0", h0)
       if kind == "LSTM" then c0 = state("c0", c0)
       elseif c0 ~= nil then fail(3, "%s: takes one initial state (h0), got a second one", kind) end
@@ -1015,36 +1018,34 @@ nn.ModuleList = nn.Module{
   end,
 }
 
+-- Adds or replaces ModuleDict entries in sorted name order; errors at `level` above the caller.
+local function dict_update(level, self, mods)
+  if type(mods) ~= "table" or nn.is_module(mods) then
+    fail(level + 1, "ModuleDict: expected a table {name = module}, got %s", describe(mods))
+  end
+  local names = {}
+  for k, m in pairs(mods) do
+    if type(k) ~= "string" then fail(level + 1, "ModuleDict: keys must be strings, got %s", type(k)) end
+    if not nn.is_module(m) then fail(level + 1, "ModuleDict: entry '%s' is a %s, expected a module", k, type(m)) end
+    if k == "training" or k == "forward" or k == "extra_repr" or getmetatable(self)[k] ~= nil then
+      fail(level + 1, "ModuleDict: '%s' is the name of a module method or field, choose another key", k)
+    end
+    names[#names + 1] = k
+  end
+  table.sort(names)
+  for _, k in ipairs(names) do self[k] = mods[k] end
+end
+
 --- nn.ModuleDict([{name = module, ...}]): modules by name (added in sorted name order); fields of
 --- the dict, so `d.encoder` is the module and its parameters are named "encoder.weight", ...
 nn.ModuleDict = nn.Module{
   name = "ModuleDict",
   init = function(self, mods)
-    if mods ~= nil and (type(mods) ~= "table" or nn.is_module(mods)) then
-      fail(3, "nn.ModuleDict: expected a table {name = module}, got %s", describe(mods))
-    end
-    local names = {}
-    for k in pairs(mods or {}) do
-      if type(k) ~= "string" then fail(3, "nn.ModuleDict: keys must be strings, got %s", type(k)) end
-      names[#names + 1] = k
-    end
-    table.sort(names)
-    for _, k in ipairs(names) do self:update({ [k] = mods[k] }) end
+    if mods ~= nil then dict_update(4, self, mods) end
   end,
   --- d:update({name = module, ...}): adds or replaces entries (in sorted name order); returns d.
   update = function(self, mods)
-    if type(mods) ~= "table" or nn.is_module(mods) then fail(2, "ModuleDict:update: expected a table {name = module}, got %s", describe(mods)) end
-    local names = {}
-    for k, m in pairs(mods) do
-      if type(k) ~= "string" then fail(2, "ModuleDict: keys must be strings, got %s", type(k)) end
-      if not nn.is_module(m) then fail(2, "ModuleDict: entry '%s' is a %s, expected a module", k, type(m)) end
-      if k == "training" or getmetatable(self)[k] ~= nil then
-        fail(2, "ModuleDict: '%s' is the name of a module method or field, choose another key", k)
-      end
-      names[#names + 1] = k
-    end
-    table.sort(names)
-    for _, k in ipairs(names) do self[k] = mods[k] end
+    dict_update(3, self, mods)
     return self
   end,
   --- d:keys(): the names in the order they were added.
