@@ -10,6 +10,7 @@ extension Runtime {
         host.getGlobal("nn")
         host.state.newTable()
         host.setFunctions(functionalBindings(), prefix: "")
+        host.setFunctions(recurrentBindings(), prefix: "")
         host.state.rawSet(-2, "functional")
         host.state.newTable()
         host.setFunctions(initBindings(), prefix: "")

@@ -287,7 +287,8 @@ local function recurrent(kind)
       h0 = state("h0", h0)
       if kind == "LSTM" then c0 = state("c0", c0)
       elseif c0 ~= nil then fail(3, "%s: takes one initial state (h0), got a second one", kind) end
-      local relu = self.nonlinearity == "relu"
+      local cell = kind == "LSTM" and "lstm" or kind == "GRU" and "gru" or ("rnn_" .. self.nonlinearity)
+      if T == 0 then fail(3, "%s: expected a sequence of at least one step, got shape %s", kind, shape_string(input:shape())) end
       local hn, cn = {}, {}
       local layer_input = x
       for l = 0, NL - 1 do
@@ -300,33 +301,17 @@ local function recurrent(kind)
           -- The input projection of every time step in one product.
           local xp = F.linear(layer_input:reshape(T * B, in_size), self["weight_ih" .. sfx], self["bias_ih" .. sfx])
             :reshape(T, B, G * H)
-          local h, c = h0[idx], c0 and c0[idx]
-          local steps = {}
-          for s = 1, T do
-            local t = dir == 0 and s or T - s + 1
-            local gi = xp[t]
-            local gh = F.linear(h, w_hh, b_hh)
-            if kind == "RNN" then
-              h = gi + gh
-              h = relu and h:relu() or h:tanh()
-            elseif kind == "LSTM" then
-              local z = gi + gh
-              local i_g = z:narrow(2, 1, H):sigmoid()
-              local f_g = z:narrow(2, H + 1, H):sigmoid()
-              local g_g = z:narrow(2, 2 * H + 1, H):tanh()
-              local o_g = z:narrow(2, 3 * H + 1, H):sigmoid()
-              c = f_g * c + i_g * g_g
-              h = o_g * c:tanh()
-            else
-              local r = (gi:narrow(2, 1, H) + gh:narrow(2, 1, H)):sigmoid()
-              local z = (gi:narrow(2, H + 1, H) + gh:narrow(2, H + 1, H)):sigmoid()
-              local n = (gi:narrow(2, 2 * H + 1, H) + r * gh:narrow(2, 2 * H + 1, H)):tanh()
-              h = n + z * (h - n)
-            end
-            steps[t] = h
+          -- The recurrence over all steps as one op with its own backward (Swift,
+          -- Sources/NN/RecurrentLayers.swift); LSTM's result holds [h | c] per step.
+          local y = F._recurrent(cell, xp, w_hh, b_hh, h0[idx], c0 and c0[idx], dir == 1)
+          local last = dir == 0 and T or 1
+          if kind == "LSTM" then
+            outs[dir + 1] = y:narrow(3, 1, H)
+            hn[idx], cn[idx] = y[last]:narrow(2, 1, H), y[last]:narrow(2, H + 1, H)
+          else
+            outs[dir + 1] = y
+            hn[idx] = y[last]
           end
-          outs[dir + 1] = tensor.stack(steps, 1)
-          hn[idx], cn[idx] = h, c
         end
         layer_input = D == 2 and tensor.cat(outs, 3) or outs[1]
         if self.dropout > 0 and self.training and l < NL - 1 then
