@@ -439,9 +439,18 @@ nn.MultiheadAttention = nn.Module{
     local bq, bk, bv
     if b then bq, bk, bv = b:narrow(1, 1, E), b:narrow(1, E + 1, E), b:narrow(1, 2 * E + 1, E) end
     local function heads(t, len) return t:reshape(N, len, nh, hd):transpose(2, 3) end
-    local qh = heads(F.linear(q, wq, bq), L)
-    local kh = heads(F.linear(k, wk, bk), S)
-    local vh = heads(F.linear(v, wv, bv), S)
+    local qh, kh, vh
+    if query == key and key == value and self.in_proj_weight then
+      -- Self-attention: one product for q, k and v (PyTorch's in_proj order).
+      local qkv = F.linear(q, self.in_proj_weight, b)
+      qh = heads(qkv:narrow(3, 1, E), L)
+      kh = heads(qkv:narrow(3, E + 1, E), S)
+      vh = heads(qkv:narrow(3, 2 * E + 1, E), S)
+    else
+      qh = heads(F.linear(q, wq, bq), L)
+      kh = heads(F.linear(k, wk, bk), S)
+      vh = heads(F.linear(v, wv, bv), S)
+    end
     -- One additive mask broadcastable to [N, heads, L, S].
     local additive
     if opts.attn_mask ~= nil then
