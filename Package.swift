@@ -40,7 +40,11 @@ let package = Package(
         // Atomic whole-file writes (temp file, fsync, rename), shared by NN and Experiments.
         .target(name: "FileIO", exclude: readme),
         .target(name: "NN", dependencies: ["Tensors", "FileIO"], exclude: readme, swiftSettings: kernelSettings),
-        .target(name: "Optim", dependencies: ["Tensors"], exclude: readme, swiftSettings: kernelSettings),
+        // Optimizers register themselves: RegistryPlugin lists the `BuiltinOptimizer` types of
+        // Algorithms/ at build time.
+        .target(
+            name: "Optim", dependencies: ["Tensors"], exclude: readme, swiftSettings: kernelSettings,
+            plugins: ["RegistryPlugin"]),
         .target(
             name: "Data", dependencies: ["Tensors", "CZlib"], exclude: readme, resources: [.copy("Resources")],
             swiftSettings: kernelSettings),
@@ -59,6 +63,9 @@ let package = Package(
         // Build tool: Lua files -> a Swift file of raw string literals (Plugins/EmbedLuaPlugin).
         .executableTarget(name: "EmbedLua"),
         .plugin(name: "EmbedLuaPlugin", capability: .buildTool(), dependencies: ["EmbedLua"]),
+        // Build tool: the types that declare a protocol -> a Swift array (Plugins/RegistryPlugin).
+        .executableTarget(name: "ListConformances"),
+        .plugin(name: "RegistryPlugin", capability: .buildTool(), dependencies: ["ListConformances"]),
         .executableTarget(
             name: "descent",
             dependencies: [
@@ -67,11 +74,11 @@ let package = Package(
             ],
             exclude: readme + ["lua"], plugins: ["EmbedLuaPlugin"]),
 
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Tensors"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "LuaHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz", "Fixtures"]),

@@ -17,10 +17,12 @@ public struct OptimizerRegistry {
     /// The registry of the built-in algorithms.
     public static let builtins: OptimizerRegistry = {
         var r = OptimizerRegistry()
-        let all: [any OptimizerAlgorithm] = [
-            SGD(), Adam(), Adam(.adamW), Adam(.amsGrad), NAdam(), RAdam(), Adagrad(), RMSprop(), Adamax(), Lion(),
-        ]
-        for a in all { r.register(a) }
+        // Every type in Algorithms/ that declares `BuiltinOptimizer` (listed at build time by
+        // RegistryPlugin), in `registryOrder`.
+        let types = registeredBuiltinOptimizerTypes.sorted { $0.registryOrder < $1.registryOrder }
+        for type in types {
+            for a in type.registered { r.register(a) }
+        }
         return r
     }()
 
@@ -57,6 +59,22 @@ public struct OptimizerRegistry {
     public func build(name: String, params: [Tensor], options: [String: OptionValue] = [:]) throws -> Optimizer {
         try build(name: name, groups: [ParamGroupSpec(params: params)], options: options)
     }
+}
+
+/// A built-in optimizer type: declaring this conformance in its file (Sources/Optim/Algorithms)
+/// is what registers it — `optim.<Name>`, `optim.build` and `optim.names()` derive from it.
+///
+/// ```swift
+/// extension Lion: BuiltinOptimizer {
+///     public static let registryOrder = 100
+///     public static var registered: [any OptimizerAlgorithm] { [Lion()] }
+/// }
+/// ```
+public protocol BuiltinOptimizer {
+    /// The algorithms this type provides (Adam provides Adam, AdamW and AMSGrad).
+    static var registered: [any OptimizerAlgorithm] { get }
+    /// Position in `optim.names()`, ascending (ties: file-name order).
+    static var registryOrder: Int { get }
 }
 
 /// The built-in optimizers by name.

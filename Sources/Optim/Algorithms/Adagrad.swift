@@ -47,3 +47,8 @@ struct AdagradKernel: LaneKernel {
         (pi + clr * (gi / (lanesSqrt(si) + eps))).store(p, i, n)
     }
 }
+
+extension Adagrad: BuiltinOptimizer {
+    public static let registryOrder = 50
+    public static var registered: [any OptimizerAlgorithm] { [Adagrad()] }
+}

@@ -89,3 +89,8 @@ struct AdamKernel: LaneKernel {
         (pi * moments.decay + stepSize * (mi / denom)).store(p, i, n)
     }
 }
+
+extension Adam: BuiltinOptimizer {
+    public static let registryOrder = 20
+    public static var registered: [any OptimizerAlgorithm] { [Adam(), Adam(.adamW), Adam(.amsGrad)] }
+}

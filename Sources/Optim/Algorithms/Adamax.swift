@@ -52,3 +52,8 @@ struct AdamaxKernel: LaneKernel {
         (pi + clr * (mi / ui)).store(p, i, n)
     }
 }
+
+extension Adamax: BuiltinOptimizer {
+    public static let registryOrder = 70
+    public static var registered: [any OptimizerAlgorithm] { [Adamax()] }
+}

@@ -44,3 +44,8 @@ struct LionKernel: LaneKernel {
         (beta2 * mi + c2 * gi).store(m, i, n)
     }
 }
+
+extension Lion: BuiltinOptimizer {
+    public static let registryOrder = 80
+    public static var registered: [any OptimizerAlgorithm] { [Lion()] }
+}

@@ -60,3 +60,8 @@ struct NAdamKernel: LaneKernel {
         (q + cm * (mi / d)).store(p, i, n)
     }
 }
+
+extension NAdam: BuiltinOptimizer {
+    public static let registryOrder = 30
+    public static var registered: [any OptimizerAlgorithm] { [NAdam()] }
+}

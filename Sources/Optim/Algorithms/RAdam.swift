@@ -61,3 +61,8 @@ struct RAdamKernel: LaneKernel {
         (pi * moments.decay - delta).store(p, i, n)
     }
 }
+
+extension RAdam: BuiltinOptimizer {
+    public static let registryOrder = 40
+    public static var registered: [any OptimizerAlgorithm] { [RAdam()] }
+}

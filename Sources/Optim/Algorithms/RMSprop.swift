@@ -69,3 +69,8 @@ struct RMSpropKernel: LaneKernel {
         }
     }
 }
+
+extension RMSprop: BuiltinOptimizer {
+    public static let registryOrder = 60
+    public static var registered: [any OptimizerAlgorithm] { [RMSprop()] }
+}

@@ -60,3 +60,8 @@ struct SGDKernel: LaneKernel {
         (pi + nlr * gi).store(p, i, n)
     }
 }
+
+extension SGD: BuiltinOptimizer {
+    public static let registryOrder = 10
+    public static var registered: [any OptimizerAlgorithm] { [SGD()] }
+}
