@@ -10,6 +10,7 @@ extension Runtime {
         host.getGlobal("nn")
         host.state.newTable()
         host.setFunctions(functionalBindings(), prefix: "")
+        host.setFunctions(recurrentBindings(), prefix: "")
         host.state.rawSet(-2, "functional")
         host.state.newTable()
         host.setFunctions(initBindings(), prefix: "")
@@ -19,6 +20,8 @@ extension Runtime {
         host.state.rawSet(-2, "utils")
         host.state.pop()
         try runLibrary(EmbeddedLua.nn, module: "nn")
+        // Recurrent, attention and the other layers of the second round (lua/nn_layers.lua).
+        try runLibrary(EmbeddedLua.nn_layers, module: "nn")
     }
 
     /// An optional tensor argument (nil or absent → nil).

@@ -1,12 +1,13 @@
 /// Float math written as plain arithmetic and bit operations, so that loops calling it
 /// vectorize (libm's `expf` is an opaque call per element, several times slower).
-/// Accuracy is within a couple of ulp of libm over the whole float range.
-enum FastMath {
+/// Accuracy is within a couple of ulp of libm over the whole float range. Public and inlinable
+/// so that kernels in other modules (NN's fused recurrent cells) vectorize with it too.
+public enum FastMath {
     /// e^x: range reduction x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial for e^r (Cephes
     /// `expf` coefficients) and 2^n built in the exponent bits as 2^⌊n/2⌋·2^⌈n/2⌉ so that both
     /// factors are normal floats from n = -150 to 128. Overflow gives inf, NaN stays NaN.
-    @inline(__always)
-    static func exp(_ x: Float) -> Float {
+    @inlinable @inline(__always)
+    public static func exp(_ x: Float) -> Float {
         let xc = x < -104 ? -104 : (x > 88.8 ? 88.8 : x)  // NaN passes through
         // Round x·log2(e) to the nearest integer with the 1.5·2^23 trick (no float→int trap).
         let t = xc * 1.44269504088896341 + 12_582_912
@@ -28,12 +29,12 @@ enum FastMath {
     }
 
     /// 1 / (1 + e^-x).
-    @inline(__always)
-    static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+    @inlinable @inline(__always)
+    public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// tanh: an odd polynomial for |x| < 0.625 (Cephes `tanhf`), else ±(1 − 2/(e^{2|x|} + 1)).
-    @inline(__always)
-    static func tanh(_ x: Float) -> Float {
+    @inlinable @inline(__always)
+    public static func tanh(_ x: Float) -> Float {
         let a = x < 0 ? -x : x
         let z = x * x
         var p: Float = -5.70498872745e-3

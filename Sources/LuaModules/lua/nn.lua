@@ -70,9 +70,12 @@ local function options(level, owner, opts, spec)
       fail(level + 1, "%s: unknown option '%s' (valid: %s)", owner, tostring(k), table.concat(names, ", "))
     end
     local ok = (want == "tensor" and is_tensor(v)) or (want == "size" and (math.type(v) == "integer"
+      or (type(v) == "table" and #v >= 1))) or (want == "numbers" and (type(v) == "number"
       or (type(v) == "table" and #v >= 1))) or type(v) == want
     if not ok then
-      fail(level + 1, "%s: option '%s' expected %s, got %s", owner, k, want == "size" and "an integer or a table of integers" or want, type(v))
+      local expected = want == "size" and "an integer or a table of integers"
+        or want == "numbers" and "a number or a table of numbers" or want
+      fail(level + 1, "%s: option '%s' expected %s, got %s", owner, k, expected, type(v))
     end
   end
   return opts
@@ -126,12 +129,19 @@ end
 -- While `summary` runs, every module call reports its output shape here.
 local summary_recorder = nil
 
+local function pass_through(...) return ... end
+
 local function instance_call(self, ...)
   local forward = self.forward
   if type(forward) ~= "function" then fail(2, "%s: module has no forward function", self.__name) end
-  local out = forward(self, ...)
-  if summary_recorder then summary_recorder(self, out) end
-  return out
+  if summary_recorder then
+    -- Recurrent and attention layers return several values (output first).
+    local out = table.pack(forward(self, ...))
+    summary_recorder(self, out[1])
+    return table.unpack(out, 1, out.n)
+  end
+  -- Not a tail call: error levels in forward functions count this frame.
+  return pass_through(forward(self, ...))
 end
 
 local function instance_tostring(self)
@@ -227,13 +237,13 @@ end
 
 -- All tensors of one kind ("parameter", "buffer"; nil: both) in the tree under `self`, as
 -- parallel arrays of dotted names and tensors; a tensor reachable twice (tied weights) is listed
--- once.
-local function collect(self, kind)
+-- once, unless `all_names` (state dicts keep every name of a tied tensor, as PyTorch's do).
+local function collect(self, kind, all_names)
   local names, tensors, seen = {}, {}, {}
   local function walk(m, prefix)
     each_member(m, function(k, name, v)
       if k == "module" then walk(v, prefix .. name .. ".")
-      elseif (kind == nil or k == kind) and not seen[v] then
+      elseif (kind == nil or k == kind) and (all_names or not seen[v]) then
         seen[v] = true
         names[#names + 1] = prefix .. name
         tensors[#tensors + 1] = v
@@ -351,8 +361,9 @@ end
 
 -- Checkpoints ----------------------------------------------------------------------------------
 
--- Parameters then buffers of each module in tree order, as (names, tensors).
-local function state_entries(self) return collect(self, nil) end
+-- Parameters then buffers of each module in tree order, as (names, tensors); a tied tensor
+-- appears under each of its names.
+local function state_entries(self) return collect(self, nil, true) end
 
 --- m:state_dict(): {name = tensor} of parameters and buffers (shared, not copied), and as a
 --- second result the names in order.
@@ -455,9 +466,10 @@ function Module:summary(input_shape)
   local rows = { { "Layer", "Type", "Output shape", "Params" } }
   for i, m in ipairs(mods) do
     local leaf = #m:children() == 0
-    if leaf and m ~= self or #mods == 1 then
-      local own = 0
-      each_member(m, function(k, _, v) if k == "parameter" then own = own + v:numel() end end)
+    local own = 0
+    each_member(m, function(k, _, v) if k == "parameter" then own = own + v:numel() end end)
+    -- Leaves, and containers with parameters of their own (MultiheadAttention's in_proj_weight).
+    if (leaf or own > 0) and m ~= self or #mods == 1 then
       rows[#rows + 1] = { names[i] == "" and "(root)" or names[i], m.__name, outputs[m] or "-", tostring(own) }
     end
   end
@@ -623,7 +635,6 @@ end
 nn.ReLU = activation("ReLU", "relu")
 nn.Tanh = activation("Tanh", "tanh")
 nn.Sigmoid = activation("Sigmoid", "sigmoid")
-nn.GELU = activation("GELU", "gelu")
 nn.Identity = nn.Module{ name = "Identity", forward = function(_, x) return x end }
 
 local function along_dim(name, method)
@@ -700,12 +711,12 @@ nn.LayerNorm = nn.Module{
       fail(3, "nn.LayerNorm: expected normalized_shape as an integer or a table of integers, got %s", type(normalized_shape))
     end
     for i, d in ipairs(normalized_shape) do positive_integer(3, "nn.LayerNorm", "normalized_shape entry " .. i, d) end
-    opts = options(3, "nn.LayerNorm", opts, { eps = "number", elementwise_affine = "boolean" })
+    opts = options(3, "nn.LayerNorm", opts, { eps = "number", elementwise_affine = "boolean", bias = "boolean" })
     self.normalized_shape = normalized_shape
     self.eps = opts.eps or 1e-5
     if opts.elementwise_affine ~= false then
       self.weight = nn.Parameter(tensor.ones(normalized_shape))
-      self.bias = nn.Parameter(tensor.zeros(normalized_shape))
+      if opts.bias ~= false then self.bias = nn.Parameter(tensor.zeros(normalized_shape)) end
     end
   end,
   forward = function(self, x)

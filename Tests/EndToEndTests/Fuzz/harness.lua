@@ -42,6 +42,7 @@ local strings = {
   -- einsum equations (valid, broadcasting, diagonal, implicit, malformed)
   "ij,jk->ik", "ii", "ii->i", "i,i", "...ij,...jk", "bij,bjk->bik", "ij->ji", "ij->", ",i->i", "i,j->ij",
   "ij,jk,kl->il", "a...,...a", "ij->ii", "i j", "->", "...->...", "fro", "inf", "-inf", "nuc",
+  "tanh", "gelu", "nearest", "forward", "training",
 }
 local option_keys = {
   "requires_grad", "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "momentum",
@@ -56,6 +57,11 @@ local option_keys = {
   "atol", "rtol", "eps_fd", "affine", "elementwise_affine", "padding_idx", "dim", "keepdim",
   "model", "train", "test", "classes", "step", "epoch", "loss_value",
   "full_matrices", "upper", "left", "unitriangular", "rcond",
+  "num_layers", "batch_first", "bidirectional", "dropout", "attn_mask", "key_padding_mask", "is_causal",
+  "need_weights", "average_attn_weights", "dropout_p", "scale", "kdim", "vdim", "dim_feedforward",
+  "activation", "norm_first", "layer_norm_eps", "src_mask", "src_key_padding_mask", "tgt_mask",
+  "memory_mask", "tgt_is_causal", "output_padding", "scale_factor", "size", "approximate",
+  "negative_slope", "beta", "threshold",
 }
 
 local pool = {}          -- results of successful calls, fed back as arguments
@@ -141,6 +147,18 @@ local module_makers = {
   function() return nn.MSELoss() end, function() return nn.CrossEntropyLoss() end,
   function() return nn.NLLLoss() end, function() return nn.L1Loss() end, function() return nn.HuberLoss() end,
   function() return nn.BCELoss() end, function() return nn.BCEWithLogitsLoss() end,
+  function() return nn.RNN(3, 2, { nonlinearity = "relu" }) end,
+  function() return nn.LSTM(3, 2, { num_layers = 2, bidirectional = true }) end,
+  function() return nn.GRU(3, 2, { batch_first = true }) end,
+  function() return nn.MultiheadAttention(4, 2) end, function() return nn.MultiheadAttention(4, 2, { kdim = 3, vdim = 2 }) end,
+  function() return nn.TransformerEncoderLayer(4, 2, { dim_feedforward = 8 }) end,
+  function() return nn.TransformerDecoderLayer(4, 2, { dim_feedforward = 8, norm_first = true }) end,
+  function() return nn.Conv1d(1, 2, 3) end, function() return nn.ConvTranspose2d(1, 2, 3, { stride = 2 }) end,
+  function() return nn.GroupNorm(1, 3) end, function() return nn.RMSNorm(3) end,
+  function() return nn.AdaptiveAvgPool2d(2) end, function() return nn.Upsample{ scale_factor = 2 } end,
+  function() return nn.SiLU() end, function() return nn.Mish() end, function() return nn.LeakyReLU() end,
+  function() return nn.ELU() end, function() return nn.Softplus() end, function() return nn.GELU{ approximate = "tanh" } end,
+  function() return nn.ModuleList{ nn.Linear(3, 3) } end, function() return nn.ModuleDict{ a = nn.ReLU() } end,
   function()
     local Net = nn.Module{
       init = function(self, n) self.fc = nn.Linear(n, n); self.scale = nn.Parameter(tensor.ones(1)) end,

@@ -280,14 +280,21 @@ function Sigmoid:forward(input) end
 function nn.Sigmoid() end
 
 ---@class nn.GELU: nn.Module
+---@field approximate "none"|"tanh"
 local GELU = {}
 ---@param input Tensor
 ---@return Tensor
 function GELU:forward(input) end
+---@return string
+function GELU:extra_repr() end
 
----Elementwise GELU.
+---@class nn.GELUOptions
+---@field approximate? "none"|"tanh" exact (erf) GELU, or the tanh approximation (default "none")
+
+---Elementwise GELU: `nn.GELU()` or `nn.GELU{approximate = "tanh"}`.
+---@param opts? nn.GELUOptions
 ---@return nn.GELU
-function nn.GELU() end
+function nn.GELU(opts) end
 
 ---@class nn.Identity: nn.Module
 local Identity = {}
@@ -405,6 +412,7 @@ function LayerNorm:extra_repr() end
 ---@class nn.LayerNormOptions
 ---@field eps? number added to the variance (default 1e-5)
 ---@field elementwise_affine? boolean learn weight and bias (default true)
+---@field bias? boolean learn the bias too (default true)
 
 ---Normalises the last `#normalized_shape` dims.
 ---@param normalized_shape integer|integer[]
@@ -449,6 +457,418 @@ function Sequential:add(m) end
 ---@return nn.Sequential
 ---@overload fun(modules: nn.Module[]): nn.Sequential
 function nn.Sequential(...) end
+
+-- Recurrent layers (PyTorch's names, shapes, init and gate order) ------------------------------
+
+---@class nn.RNNOptions
+---@field num_layers? integer stacked layers (default 1)
+---@field bias? boolean learn bias_ih/bias_hh (default true)
+---@field batch_first? boolean input and output are [N, T, features] (default false: [T, N, features])
+---@field dropout? number dropout on the outputs of every layer but the last, while training (default 0)
+---@field bidirectional? boolean a second, reversed direction per layer; outputs concatenated (default false)
+---@field nonlinearity? "tanh"|"relu" (default "tanh")
+
+---@class nn.RecurrentOptions
+---@field num_layers? integer stacked layers (default 1)
+---@field bias? boolean learn bias_ih/bias_hh (default true)
+---@field batch_first? boolean input and output are [N, T, features] (default false: [T, N, features])
+---@field dropout? number dropout on the outputs of every layer but the last, while training (default 0)
+---@field bidirectional? boolean a second, reversed direction per layer; outputs concatenated (default false)
+
+---Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh). Parameters `weight_ih_l0` [H, I],
+---`weight_hh_l0` [H, H], `bias_ih_l0`, `bias_hh_l0` [H], `..._reverse` when bidirectional.
+---@class nn.RNN: nn.Module
+---@field input_size integer
+---@field hidden_size integer
+---@field num_layers integer
+local RNN = {}
+---@param input Tensor [T, N, I] ([N, T, I] with batch_first) or [T, I] unbatched
+---@param h0? Tensor [num_layers * directions, N, H] (default zeros)
+---@return Tensor output [T, N, directions * H]
+---@return Tensor h_n [num_layers * directions, N, H]
+function RNN:forward(input, h0) end
+---Draws every weight and bias again from U(±1/√hidden_size).
+function RNN:reset_parameters() end
+---@return string
+function RNN:extra_repr() end
+
+---@param input_size integer
+---@param hidden_size integer
+---@param opts? nn.RNNOptions
+---@return nn.RNN
+function nn.RNN(input_size, hidden_size, opts) end
+
+---LSTM with PyTorch's gate order i, f, g, o in `weight_ih_l0` [4H, I], `weight_hh_l0` [4H, H],
+---`bias_ih_l0`, `bias_hh_l0` [4H].
+---@class nn.LSTM: nn.Module
+---@field input_size integer
+---@field hidden_size integer
+---@field num_layers integer
+local LSTM = {}
+---@param input Tensor [T, N, I] ([N, T, I] with batch_first) or [T, I] unbatched
+---@param state? Tensor[]|Tensor {h0, c0} (each [num_layers * directions, N, H]), or h0 with c0 as the third argument
+---@param c0? Tensor
+---@return Tensor output [T, N, directions * H]
+---@return Tensor h_n
+---@return Tensor c_n
+function LSTM:forward(input, state, c0) end
+---Draws every weight and bias again from U(±1/√hidden_size).
+function LSTM:reset_parameters() end
+---@return string
+function LSTM:extra_repr() end
+
+---@param input_size integer
+---@param hidden_size integer
+---@param opts? nn.RecurrentOptions
+---@return nn.LSTM
+function nn.LSTM(input_size, hidden_size, opts) end
+
+---GRU with PyTorch's gate order r, z, n (n = tanh(W_in x + b_in + r * (W_hn h + b_hn))).
+---@class nn.GRU: nn.Module
+---@field input_size integer
+---@field hidden_size integer
+---@field num_layers integer
+local GRU = {}
+---@param input Tensor [T, N, I] ([N, T, I] with batch_first) or [T, I] unbatched
+---@param h0? Tensor [num_layers * directions, N, H]
+---@return Tensor output [T, N, directions * H]
+---@return Tensor h_n
+function GRU:forward(input, h0) end
+---Draws every weight and bias again from U(±1/√hidden_size).
+function GRU:reset_parameters() end
+---@return string
+function GRU:extra_repr() end
+
+---@param input_size integer
+---@param hidden_size integer
+---@param opts? nn.RecurrentOptions
+---@return nn.GRU
+function nn.GRU(input_size, hidden_size, opts) end
+
+-- Attention ----------------------------------------------------------------------------------
+
+---@class nn.MultiheadAttentionOptions
+---@field dropout? number dropout on the attention weights while training (default 0)
+---@field bias? boolean in_proj_bias and out_proj.bias (default true)
+---@field batch_first? boolean inputs [N, L, E] (default false: [L, N, E])
+---@field kdim? integer key features (default embed_dim); other than embed_dim: q/k/v_proj_weight
+---@field vdim? integer value features (default embed_dim)
+
+---@class nn.MultiheadAttentionCallOptions
+---@field attn_mask? Tensor [L, S] or [N*heads, L, S]; 1/0 (1 = masked out, PyTorch's bool) or added
+---@field key_padding_mask? Tensor [N, S]; 1/0 (1 = padding, ignored) or added
+---@field is_causal? boolean apply the causal mask (a given attn_mask must be that mask)
+---@field need_weights? boolean also return the attention weights (default true)
+---@field average_attn_weights? boolean average the weights over heads (default true)
+
+---Parameters `in_proj_weight` [3E, E] (q, k, v rows), `in_proj_bias` [3E], `out_proj.weight`,
+---`out_proj.bias`; with kdim/vdim other than E: `q_proj_weight`, `k_proj_weight`, `v_proj_weight`.
+---@class nn.MultiheadAttention: nn.Module
+---@field embed_dim integer
+---@field num_heads integer
+---@field out_proj nn.Linear
+local MultiheadAttention = {}
+---@param query Tensor [L, N, E] ([N, L, E] with batch_first) or [L, E]
+---@param key Tensor [S, N, kdim]
+---@param value Tensor [S, N, vdim]
+---@param opts? nn.MultiheadAttentionCallOptions
+---@return Tensor output like query
+---@return Tensor? weights [N, L, S] (or [N, heads, L, S]) unless need_weights = false
+function MultiheadAttention:forward(query, key, value, opts) end
+---xavier_uniform input projections, zero biases.
+function MultiheadAttention:reset_parameters() end
+---@return string
+function MultiheadAttention:extra_repr() end
+
+---@param embed_dim integer
+---@param num_heads integer divides embed_dim
+---@param opts? nn.MultiheadAttentionOptions
+---@return nn.MultiheadAttention
+function nn.MultiheadAttention(embed_dim, num_heads, opts) end
+
+---@class nn.TransformerLayerOptions
+---@field dim_feedforward? integer (default 2048)
+---@field dropout? number (default 0.1)
+---@field activation? "relu"|"gelu" (default "relu")
+---@field layer_norm_eps? number (default 1e-5)
+---@field batch_first? boolean (default false)
+---@field norm_first? boolean pre-norm blocks (default false: post-norm)
+---@field bias? boolean biases of the linear layers and norms (default true)
+
+---@class nn.TransformerEncoderCallOptions
+---@field src_mask? Tensor [L, L] as MultiheadAttention's attn_mask
+---@field is_causal? boolean apply the causal mask
+---@field src_key_padding_mask? Tensor [N, L]; 1 = padding
+
+---@class nn.TransformerDecoderCallOptions
+---@field tgt_mask? Tensor
+---@field memory_mask? Tensor
+---@field tgt_key_padding_mask? Tensor
+---@field memory_key_padding_mask? Tensor
+---@field tgt_is_causal? boolean
+---@field memory_is_causal? boolean
+
+---Self-attention and feed-forward block: `self_attn`, `linear1`, `linear2`, `norm1`, `norm2`.
+---@class nn.TransformerEncoderLayer: nn.Module
+---@field self_attn nn.MultiheadAttention
+---@field linear1 nn.Linear
+---@field linear2 nn.Linear
+---@field norm1 nn.LayerNorm
+---@field norm2 nn.LayerNorm
+local TransformerEncoderLayer = {}
+---@param src Tensor [L, N, d_model] ([N, L, d_model] with batch_first)
+---@param opts? nn.TransformerEncoderCallOptions
+---@return Tensor
+function TransformerEncoderLayer:forward(src, opts) end
+
+---@param d_model integer
+---@param nhead integer
+---@param opts? nn.TransformerLayerOptions
+---@return nn.TransformerEncoderLayer
+function nn.TransformerEncoderLayer(d_model, nhead, opts) end
+
+---Self-attention, cross-attention (`multihead_attn`) and feed-forward; `norm1`..`norm3`.
+---@class nn.TransformerDecoderLayer: nn.Module
+---@field self_attn nn.MultiheadAttention
+---@field multihead_attn nn.MultiheadAttention
+local TransformerDecoderLayer = {}
+---@param tgt Tensor
+---@param memory Tensor
+---@param opts? nn.TransformerDecoderCallOptions
+---@return Tensor
+function TransformerDecoderLayer:forward(tgt, memory, opts) end
+
+---@param d_model integer
+---@param nhead integer
+---@param opts? nn.TransformerLayerOptions
+---@return nn.TransformerDecoderLayer
+function nn.TransformerDecoderLayer(d_model, nhead, opts) end
+
+-- More convolutions, norms, pooling, resampling ----------------------------------------------
+
+---@class nn.Conv1dOptions
+---@field stride? integer (default 1)
+---@field padding? integer (default 0)
+---@field dilation? integer (default 1)
+---@field bias? boolean (default true)
+---@field groups? integer only 1
+
+---@class nn.Conv1d: nn.Module
+---@field weight Tensor [out_channels, in_channels, k]
+---@field bias Tensor? [out_channels]
+local Conv1d = {}
+---@param input Tensor [N, in_channels, L] or [in_channels, L]
+---@return Tensor [N, out_channels, L']
+function Conv1d:forward(input) end
+---Draws weight and bias again with PyTorch's default initialisation.
+function Conv1d:reset_parameters() end
+---@return string
+function Conv1d:extra_repr() end
+
+---@param in_channels integer
+---@param out_channels integer
+---@param kernel_size integer
+---@param opts? nn.Conv1dOptions
+---@return nn.Conv1d
+function nn.Conv1d(in_channels, out_channels, kernel_size, opts) end
+
+---@class nn.ConvTranspose2dOptions
+---@field stride? integer|integer[] (default 1)
+---@field padding? integer|integer[] (default 0)
+---@field output_padding? integer|integer[] extra rows/columns behind (default 0)
+---@field dilation? integer|integer[] (default 1)
+---@field bias? boolean (default true)
+---@field groups? integer only 1
+
+---@class nn.ConvTranspose2d: nn.Module
+---@field weight Tensor [in_channels, out_channels, kh, kw]
+---@field bias Tensor? [out_channels]
+local ConvTranspose2d = {}
+---@param input Tensor [N, in_channels, H, W] or [in_channels, H, W]
+---@return Tensor [N, out_channels, (H-1)·stride - 2·padding + dilation·(kh-1) + output_padding + 1, ...]
+function ConvTranspose2d:forward(input) end
+---Draws weight and bias again with PyTorch's default initialisation.
+function ConvTranspose2d:reset_parameters() end
+---@return string
+function ConvTranspose2d:extra_repr() end
+
+---@param in_channels integer
+---@param out_channels integer
+---@param kernel_size integer|integer[]
+---@param opts? nn.ConvTranspose2dOptions
+---@return nn.ConvTranspose2d
+function nn.ConvTranspose2d(in_channels, out_channels, kernel_size, opts) end
+
+---@class nn.GroupNormOptions
+---@field eps? number (default 1e-5)
+---@field affine? boolean learn weight and bias [num_channels] (default true)
+
+---@class nn.GroupNorm: nn.Module
+local GroupNorm = {}
+---@param input Tensor [N, C, ...]
+---@return Tensor
+function GroupNorm:forward(input) end
+---@return string
+function GroupNorm:extra_repr() end
+
+---@param num_groups integer divides num_channels
+---@param num_channels integer
+---@param opts? nn.GroupNormOptions
+---@return nn.GroupNorm
+function nn.GroupNorm(num_groups, num_channels, opts) end
+
+---@class nn.RMSNormOptions
+---@field eps? number (default nil: float32's machine epsilon, 1.1920929e-07, as PyTorch)
+---@field elementwise_affine? boolean learn weight (default true)
+
+---@class nn.RMSNorm: nn.Module
+local RMSNorm = {}
+---@param input Tensor [..., normalized_shape]
+---@return Tensor
+function RMSNorm:forward(input) end
+---@return string
+function RMSNorm:extra_repr() end
+
+---x / sqrt(mean(x²) + eps) * weight over the last `#normalized_shape` dims.
+---@param normalized_shape integer|integer[]
+---@param opts? nn.RMSNormOptions
+---@return nn.RMSNorm
+function nn.RMSNorm(normalized_shape, opts) end
+
+---@class nn.AdaptiveAvgPool2d: nn.Module
+local AdaptiveAvgPool2d = {}
+---@param input Tensor [N, C, H, W] or [C, H, W]
+---@return Tensor [N, C, oh, ow]
+function AdaptiveAvgPool2d:forward(input) end
+---@return string
+function AdaptiveAvgPool2d:extra_repr() end
+
+---Averages over PyTorch's adaptive bins to an output of `output_size`.
+---@param output_size integer|integer[] an integer or {oh, ow}
+---@return nn.AdaptiveAvgPool2d
+function nn.AdaptiveAvgPool2d(output_size) end
+
+---@class nn.UpsampleOptions
+---@field size? integer|integer[] output size of the spatial dims
+---@field scale_factor? number|number[] multiplier of the spatial dims
+---@field mode? "nearest" (default "nearest"; the only mode)
+---@field align_corners? boolean only false/nil with "nearest"
+---@field recompute_scale_factor? boolean index with in/out instead of 1/scale_factor (default false)
+
+---@class nn.Upsample: nn.Module
+local Upsample = {}
+---@param input Tensor [N, C, L], [N, C, H, W] or [N, C, D, H, W]
+---@return Tensor
+function Upsample:forward(input) end
+---@return string
+function Upsample:extra_repr() end
+
+---Nearest-neighbour upsampling: `nn.Upsample{scale_factor = 2}` or `nn.Upsample{size = {h, w}}`.
+---@param opts nn.UpsampleOptions
+---@return nn.Upsample
+function nn.Upsample(opts) end
+
+-- More activations ---------------------------------------------------------------------------
+
+---@class nn.SiLU: nn.Module
+local SiLU = {}
+---@param input Tensor
+---@return Tensor
+function SiLU:forward(input) end
+---x · sigmoid(x).
+---@return nn.SiLU
+function nn.SiLU() end
+
+---@class nn.Mish: nn.Module
+local Mish = {}
+---@param input Tensor
+---@return Tensor
+function Mish:forward(input) end
+---x · tanh(softplus(x)).
+---@return nn.Mish
+function nn.Mish() end
+
+---@class nn.LeakyReLUOptions
+---@field negative_slope? number (default 0.01)
+
+---@class nn.LeakyReLU: nn.Module
+local LeakyReLU = {}
+---@param input Tensor
+---@return Tensor
+function LeakyReLU:forward(input) end
+---@return string
+function LeakyReLU:extra_repr() end
+---x for x > 0, negative_slope · x otherwise.
+---@param opts? number|nn.LeakyReLUOptions negative_slope, or options
+---@return nn.LeakyReLU
+function nn.LeakyReLU(opts) end
+
+---@class nn.ELUOptions
+---@field alpha? number (default 1)
+
+---@class nn.ELU: nn.Module
+local ELU = {}
+---@param input Tensor
+---@return Tensor
+function ELU:forward(input) end
+---@return string
+function ELU:extra_repr() end
+---x for x > 0, alpha · (exp(x) - 1) otherwise.
+---@param opts? number|nn.ELUOptions alpha, or options
+---@return nn.ELU
+function nn.ELU(opts) end
+
+---@class nn.SoftplusOptions
+---@field beta? number (default 1)
+---@field threshold? number linear where beta · x > threshold (default 20)
+
+---@class nn.Softplus: nn.Module
+local Softplus = {}
+---@param input Tensor
+---@return Tensor
+function Softplus:forward(input) end
+---@return string
+function Softplus:extra_repr() end
+---log(1 + exp(beta · x)) / beta.
+---@param opts? number|nn.SoftplusOptions beta, or options
+---@return nn.Softplus
+function nn.Softplus(opts) end
+
+-- Containers ---------------------------------------------------------------------------------
+
+---Modules in a list, named "1", "2", ... like Sequential's; no forward of its own.
+---@class nn.ModuleList: nn.Module
+---@field [integer] nn.Module
+local ModuleList = {}
+---@param m nn.Module
+---@return self
+function ModuleList:append(m) end
+---@param modules nn.Module[]
+---@return self
+function ModuleList:extend(modules) end
+
+---@param modules? nn.Module[]
+---@return nn.ModuleList
+function nn.ModuleList(modules) end
+
+---Modules by name (fields of the dict, added in sorted name order); no forward of its own.
+---@class nn.ModuleDict: nn.Module
+---@field [string] nn.Module
+local ModuleDict = {}
+---Adds or replaces entries; returns the dict.
+---@param modules table<string, nn.Module>
+---@return self
+function ModuleDict:update(modules) end
+---@return string[] names in the order they were added
+function ModuleDict:keys() end
+---@return fun(): string, nn.Module
+function ModuleDict:items() end
+---@return nn.Module[]
+function ModuleDict:values() end
+
+---@param modules? table<string, nn.Module>
+---@return nn.ModuleDict
+function nn.ModuleDict(modules) end
 
 -- Losses -------------------------------------------------------------------------------------
 
@@ -638,6 +1058,20 @@ function nn.functional.layer_norm(input, normalized_shape, weight, bias, eps) en
 ---@param weight Tensor
 ---@return Tensor
 function nn.functional.embedding(indices, weight) end
+
+---@class nn.functional.ScaledDotProductAttentionOptions
+---@field attn_mask? Tensor broadcastable to [..., L, S]: 1/0 (1 = attend; PyTorch's bool) or added to the scores
+---@field is_causal? boolean apply the causal mask (a given attn_mask must be that mask)
+---@field dropout_p? number dropout on the attention weights (default 0; applied whenever > 0)
+---@field scale? number (default 1/√E)
+
+---softmax(q kᵀ · scale + mask) v over the last two dims.
+---@param query Tensor [..., L, E]
+---@param key Tensor [..., S, E]
+---@param value Tensor [..., S, Ev]
+---@param opts? nn.functional.ScaledDotProductAttentionOptions
+---@return Tensor [..., L, Ev]
+function nn.functional.scaled_dot_product_attention(query, key, value, opts) end
 
 ---Mean squared error.
 ---@param input Tensor

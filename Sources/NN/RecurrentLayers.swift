@@ -1,0 +1,224 @@
+import Tensors
+
+extension Functional {
+    /// The recurrence of one layer and direction of `nn.RNN`, `nn.LSTM` or `nn.GRU`.
+    public enum RecurrentKind: String, Sendable {
+        case rnnTanh = "rnn_tanh", rnnRelu = "rnn_relu", lstm, gru
+
+        /// Gate blocks per step: PyTorch's row blocks of `weight_hh` (LSTM i, f, g, o; GRU r, z, n).
+        public var gates: Int {
+            switch self {
+            case .rnnTanh, .rnnRelu: return 1
+            case .lstm: return 4
+            case .gru: return 3
+            }
+        }
+    }
+
+    /// Runs one recurrent layer-direction over all `T` time steps as a single op with its own
+    /// backward (backpropagation through time in one node), given the input projections of all
+    /// steps `xp = x·W_ihᵀ + b_ih` (`[T, B, G·H]`, computed by the caller in one product), the
+    /// hidden-to-hidden weight `wHH` (`[G·H, H]`) and bias `bHH` (`[G·H]`, optional), and the
+    /// initial state `h0` (`[B, H]`; LSTM also `c0`). With `reverse`, steps run from the last
+    /// time to the first (a bidirectional layer's second direction); outputs stay at their time.
+    ///
+    /// Returns `[T, B, H]` of hidden states (LSTM: `[T, B, 2H]`, hidden state then cell state),
+    /// so the final state is the output at the last step processed. Step equations and gate order
+    /// are PyTorch's:
+    ///
+    ///     RNN:  h' = tanh|relu(xp + W_hh·h + b_hh)
+    ///     LSTM: i, f, g, o = σ, σ, tanh, σ (xp + W_hh·h + b_hh); c' = f·c + i·g; h' = o·tanh(c')
+    ///     GRU:  r, z = σ(xp_rz + (W_hh·h + b_hh)_rz); n = tanh(xp_n + r·(W_hn·h + b_hn));
+    ///           h' = (1 − z)·n + z·h
+    ///
+    /// One node instead of a dozen tensor ops per step: the per-step cost is two small matrix
+    /// products (forward, backward) and one fused pointwise pass, and the weight gradient is one
+    /// product over all steps.
+    ///
+    /// ```swift
+    /// let xp = try Functional.linear(x.reshape([T * B, I]), weight: wIH, bias: bIH).reshape([T, B, 4 * H])
+    /// let y = try Functional.recurrentLayer(.lstm, xp: xp, wHH: wHH, bHH: bHH, h0: h0, c0: c0, reverse: false)
+    /// ```
+    public static func recurrentLayer(
+        _ kind: RecurrentKind, xp: Tensor, wHH: Tensor, bHH: Tensor?, h0: Tensor, c0: Tensor?, reverse: Bool
+    ) throws -> Tensor {
+        let op = "recurrent_layer"
+        guard h0.dim == 2 else { throw TensorError("\(op): expected h0 of shape [B, H], got \(describe(shape: h0.shape))") }
+        let b = h0.shape[0], h = h0.shape[1], g = kind.gates, gh = g * h
+        guard xp.dim == 3, xp.shape[1] == b, xp.shape[2] == gh, xp.shape[0] >= 1 else {
+            throw TensorError("\(op): expected input projections of shape [T >= 1, \(b), \(gh)], got \(describe(shape: xp.shape))")
+        }
+        guard wHH.shape == [gh, h] else {
+            throw TensorError("\(op): expected weight_hh of shape [\(gh), \(h)], got \(describe(shape: wHH.shape))")
+        }
+        if let bHH, bHH.shape != [gh] {
+            throw TensorError("\(op): expected bias_hh of shape [\(gh)], got \(describe(shape: bHH.shape))")
+        }
+        if kind == .lstm {
+            guard let c0, c0.shape == h0.shape else {
+                throw TensorError("\(op): expected c0 of shape \(describe(shape: h0.shape)), got \(c0.map { describe(shape: $0.shape) } ?? "none")")
+            }
+        } else if c0 != nil {
+            throw TensorError("\(op): only LSTM takes a cell state")
+        }
+        let t = xp.shape[0]
+        let ow = kind == .lstm ? 2 * h : h          // output row width
+        try BLAS.checkLimits(b, h, gh, t * b)
+        let xd = try dense(xp), wd = try dense(wHH), h0d = try dense(h0)
+        let bd = try bHH.map(dense), c0d = try c0.map(dense)
+        let out = try newTensor([t, b, ow])
+        // Saved for backward (never `out` itself: the node must not keep its output alive, and a
+        // script may modify the output in place): activated gates (RNN: the new state), the state
+        // each step started from, LSTM tanh(c') and c, GRU W_hn·h + b_hn.
+        let acts = try newTensor([t, b, gh])
+        let hPrev = try newTensor([t, b, h])
+        let isRNN = kind == .rnnTanh || kind == .rnnRelu
+        let extra = try newTensor(isRNN ? [0] : [t, b, h])
+        let cPrevAll = try newTensor(kind == .lstm ? [t, b, h] : [0])
+        let scratch = try newTensor([b, gh])
+        let xq = xd.pointer, wq = wd.pointer, oq = out.pointer, aq = acts.pointer, hq = hPrev.pointer
+        let eq = extra.pointer, zq = scratch.pointer, bq = bd?.pointer, cq = cPrevAll.pointer
+        let c0p = c0d?.pointer ?? h0d.pointer   // read only for LSTM, whose c0 was checked above
+        let stepOrder = reverse ? Array((0..<t).reversed()) : Array(0..<t)
+
+        for (s, ti) in stepOrder.enumerated() {
+            let prevT = s == 0 ? -1 : stepOrder[s - 1]
+            let hp = hq + ti * b * h
+            // The state this step starts from, kept (contiguous) for the weight gradient.
+            if prevT < 0 {
+                hp.update(from: h0d.pointer, count: b * h)
+            } else {
+                let src = oq + prevT * b * ow
+                for r in 0..<b { (hp + r * h).update(from: src + r * ow, count: h) }
+            }
+            // scratch = (GRU: 0, else xp[t]) + b_hh, then += h·W_hhᵀ.
+            let x = xq + ti * b * gh
+            for r in 0..<b {
+                let z = zq + r * gh
+                if kind == .gru { z.initialize(repeating: 0, count: gh) } else { z.update(from: x + r * gh, count: gh) }
+                if let bq { for j in 0..<gh { z[j] += bq[j] } }
+            }
+            BLAS.sgemm(transA: false, transB: true, m: b, n: gh, k: h, hp, lda: h, wq, ldb: h, beta: 1, zq, ldc: gh, parallel: true)
+            let o = oq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
+            switch kind {
+            case .rnnTanh:
+                for i in 0..<(b * h) { let v = FastMath.tanh(zq[i]); o[i] = v; a[i] = v }
+            case .rnnRelu:
+                for i in 0..<(b * h) { let v = max(zq[i], 0); o[i] = v; a[i] = v }
+            case .lstm:
+                let cSrc = prevT < 0 ? c0p : oq + prevT * b * ow + h
+                let cStride = prevT < 0 ? h : ow
+                let cPrev = cq + ti * b * h
+                for r in 0..<b { (cPrev + r * h).update(from: cSrc + r * cStride, count: h) }
+                for r in 0..<b {
+                    let z = zq + r * gh, ar = a + r * gh, cr = cPrev + r * h, orow = o + r * ow, er = e + r * h
+                    for j in 0..<(2 * h) { ar[j] = FastMath.sigmoid(z[j]) }
+                    for j in (2 * h)..<(3 * h) { ar[j] = FastMath.tanh(z[j]) }
+                    for j in (3 * h)..<(4 * h) { ar[j] = FastMath.sigmoid(z[j]) }
+                    for j in 0..<h {
+                        let cNew = ar[h + j] * cr[j] + ar[j] * ar[2 * h + j]
+                        let tc = FastMath.tanh(cNew)
+                        er[j] = tc
+                        orow[j] = ar[3 * h + j] * tc
+                        orow[h + j] = cNew
+                    }
+                }
+            case .gru:
+                for r in 0..<b {
+                    let q = zq + r * gh, xr = x + r * gh, ar = a + r * gh, hr = hp + r * h, orow = o + r * h, er = e + r * h
+                    for j in 0..<h {
+                        let rg = FastMath.sigmoid(xr[j] + q[j])
+                        let zg = FastMath.sigmoid(xr[h + j] + q[h + j])
+                        let n = FastMath.tanh(xr[2 * h + j] + rg * q[2 * h + j])
+                        ar[j] = rg; ar[h + j] = zg; ar[2 * h + j] = n
+                        er[j] = q[2 * h + j]
+                        orow[j] = n + zg * (hr[j] - n)
+                    }
+                }
+            }
+        }
+
+        var inputs = [xp, wHH]
+        if let bHH { inputs.append(bHH) }
+        inputs.append(h0)
+        if let c0 { inputs.append(c0) }
+        return Tensor.record(op, out, inputs) { grad in
+            let gd = try dense(grad)
+            let gq = gd.pointer, aq = acts.pointer, hq = hPrev.pointer, eq = extra.pointer, wq = wd.pointer, cq = cPrevAll.pointer
+            let dxp = try newTensor([t, b, gh])
+            // GRU: the gradient of W_hh·h + b_hh differs from that of xp in the n block.
+            let dgh = kind == .gru ? try newTensor([t, b, gh]) : dxp
+            let dhNext = try zeroTensor([b, h]), dcNext = try zeroTensor([b, h]), dh = try newTensor([b, h])
+            let dx = dxp.pointer, dg = dgh.pointer, dn = dhNext.pointer, dc = dcNext.pointer, dcur = dh.pointer
+            for ti in stepOrder.reversed() {
+                let gRow = gq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
+                let hp = hq + ti * b * h, dxr = dx + ti * b * gh, dgr = dg + ti * b * gh
+                for r in 0..<b { for j in 0..<h { dcur[r * h + j] = gRow[r * ow + j] + dn[r * h + j] } }
+                switch kind {
+                case .rnnTanh:
+                    for i in 0..<(b * h) { dxr[i] = dcur[i] * (1 - a[i] * a[i]) }
+                case .rnnRelu:
+                    for i in 0..<(b * h) { dxr[i] = a[i] > 0 ? dcur[i] : 0 }
+                case .lstm:
+                    let cPrev = cq + ti * b * h
+                    for r in 0..<b {
+                        let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, cr = cPrev + r * h
+                        for j in 0..<h {
+                            let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], og = ar[3 * h + j], tc = er[j]
+                            let dhv = dcur[r * h + j]
+                            let dcNew = gRow[r * ow + h + j] + dc[r * h + j] + dhv * og * (1 - tc * tc)
+                            d[j] = dcNew * gg * i * (1 - i)
+                            d[h + j] = dcNew * cr[j] * f * (1 - f)
+                            d[2 * h + j] = dcNew * i * (1 - gg * gg)
+                            d[3 * h + j] = dhv * tc * og * (1 - og)
+                            dc[r * h + j] = dcNew * f
+                        }
+                    }
+                case .gru:
+                    for r in 0..<b {
+                        let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, q = dgr + r * gh, hr = hp + r * h
+                        for j in 0..<h {
+                            let rg = ar[j], zg = ar[h + j], n = ar[2 * h + j], go = dcur[r * h + j]
+                            let dnv = go * (1 - zg) * (1 - n * n)
+                            let dr = dnv * er[j] * rg * (1 - rg)
+                            let dz = go * (hr[j] - n) * zg * (1 - zg)
+                            d[j] = dr; q[j] = dr
+                            d[h + j] = dz; q[h + j] = dz
+                            d[2 * h + j] = dnv; q[2 * h + j] = dnv * rg
+                            dn[r * h + j] = go * zg       // the direct path h' = ... + z·h
+                        }
+                    }
+                }
+                // dh for the previous step: dgh·W_hh (plus the GRU's direct path, already in dn).
+                BLAS.sgemm(transA: false, transB: false, m: b, n: h, k: gh, dgr, lda: gh, wq, ldb: h,
+                           beta: kind == .gru ? 1 : 0, dn, ldc: h, parallel: true)
+            }
+            // Weight and bias gradients over all steps at once: dW = Σ_t dghᵀ·h_prev, db = Σ dgh.
+            var grads: [Tensor?] = [xp.requiresGrad ? dxp : nil]
+            if wHH.requiresGrad {
+                let dw = try newTensor([gh, h])
+                BLAS.sgemm(transA: true, transB: false, m: gh, n: h, k: t * b, dg, lda: gh, hq, ldb: h, beta: 0,
+                           dw.pointer, ldc: h, parallel: true)
+                grads.append(dw)
+            } else {
+                grads.append(nil)
+            }
+            if let bHH {
+                if bHH.requiresGrad {
+                    let db = try zeroTensor([gh])
+                    let p = db.pointer
+                    for row in 0..<(t * b) {
+                        let src = dg + row * gh
+                        for j in 0..<gh { p[j] += src[j] }
+                    }
+                    grads.append(db)
+                } else {
+                    grads.append(nil)
+                }
+            }
+            grads.append(h0.requiresGrad ? dhNext : nil)
+            if let c0 { grads.append(c0.requiresGrad ? dcNext : nil) }
+            return grads
+        }
+    }
+}
