@@ -380,10 +380,14 @@ local function file_exists(path)
   return true
 end
 
-local function make_text(level, text, opts)
-  opts = check_options(level + 1, "data.text", opts, { val_fraction = "number" })
+local function text_options(level, owner, opts)
+  opts = check_options(level + 1, owner, opts, { val_fraction = "number" })
   local vf = opts.val_fraction or 0.1
-  if not (vf >= 0 and vf < 1) then fail(level + 1, "data.text: option 'val_fraction' expected a number in [0, 1), got %s", describe(vf)) end
+  if not (vf >= 0 and vf < 1) then fail(level + 1, "%s: option 'val_fraction' expected a number in [0, 1), got %s", owner, describe(vf)) end
+  return vf
+end
+
+local function make_text(text, vf)
   local chars = data._vocabulary(text)
   local ids = data._encode(chars, text)
   local n = ids:numel()
@@ -411,15 +415,17 @@ end
 --- training and the rest for validation. A string naming an existing file is read (gzip too).
 function data.text(source, opts)
   if type(source) ~= "string" then fail(2, "data.text: argument 1 expected a string (the text or a file path), got %s", type(source)) end
+  local vf = text_options(2, "data.text", opts)
   local text = source
   if file_exists(source) then text = data._read_text(source) end
-  return make_text(2, text, opts)
+  return make_text(text, vf)
 end
 
 --- data.tinyshakespeare([{val_fraction = 0.1}]) -> data.text of the bundled tinyshakespeare
 --- (1,115,394 characters, 65 distinct).
 function data.tinyshakespeare(opts)
-  return make_text(2, data._bundled_text("tinyshakespeare"), opts)
+  local vf = text_options(2, "data.tinyshakespeare", opts)
+  return make_text(data._bundled_text("tinyshakespeare"), vf)
 end
 
 local TextLoader = {}
