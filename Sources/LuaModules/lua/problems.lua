@@ -674,7 +674,8 @@ function builders.modular_addition(opts)
     d_model = "number", hidden = "number", n_layer = "number", n_head = "number", batch_size = "number", seed = "number" })
   local kind = opts.model or "mlp"
   if kind ~= "mlp" and kind ~= "transformer" then
-    fail(SCRIPT, "%s: option 'model' expected \"mlp\" or \"transformer\", got %s", owner, describe(kind))
+    fail(SCRIPT, "%s: option 'model' expected \"mlp\" or \"transformer\", got %s", owner,
+      type(kind) == "string" and string.format("%q", kind) or describe(kind))
   end
   local d = integer_option(SCRIPT, owner, opts, "d_model", 128, 1)
   local hidden = integer_option(SCRIPT, owner, opts, "hidden", 512, 1)
