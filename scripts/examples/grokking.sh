@@ -3,6 +3,7 @@
 # L2 weight decay, adamw: decoupled) x weight decay, report the final validation accuracy and the
 # steps to generalise per cell, and plot the validation-accuracy curves.
 #   ./scripts/examples/grokking.sh          # -> runs/grokking/{report.html,val_accuracy.svg,train_accuracy.svg}
+#   ./scripts/examples/grokking.sh --set model=transformer --set lr=3e-4   # arguments go to the sweep
 # Rerunning resumes (FRESH=1 reruns everything). Environment: OUT (default runs/grokking), WDS
 # (0,0.1,1), SEEDS (1), STEPS (3000), MODEL (mlp or transformer), JOBS (2), DESCENT (the binary;
 # default ./scripts/descent, which installs packages and builds on first use).
@@ -13,7 +14,7 @@ out="${OUT:-runs/grokking}"
 "$descent" sweep scripts/examples/grokking.lua \
     --grid optimizer=adam,adamw --grid "weight_decay=${WDS:-0,0.1,1}" \
     --seeds "${SEEDS:-1}" --set "steps=${STEPS:-3000}" --set "model=${MODEL:-mlp}" \
-    --jobs "${JOBS:-2}" --out "$out" "${resume[@]}" || sweep_status=$?
+    --jobs "${JOBS:-2}" --out "$out" "${resume[@]}" "$@" || sweep_status=$?
 
 echo
 echo "final validation accuracy (mean ± std over the seeds):"
