@@ -54,6 +54,9 @@ enum LuaRegistry {
           {"optim", "Optimizer", getmetatable(opt).methods},
           {"optim", "Scheduler", getmetatable(optim.lr.StepLR(opt, {step_size = 1})).methods},
           {"data", "DataLoader", getmetatable(data.loader(tensor.ones(2, 1), {batch_size = 1})).methods},
+          {"data", "DatasetLoader", getmetatable(data.loader({1, 2}, {batch_size = 1})).__index},
+          {"data", "TextLoader", getmetatable(data.text_loader(tensor.ones(3), {block_size = 1})).__index},
+          {"data", "data.Generator", data._Generator},
           {"experiment", "experiment.Progress", experiment.progress(0)},
           {"nn", "nn.Module", Module},
         }

@@ -61,6 +61,7 @@ end
 -- The generator handed to a transform: draws number k of sample `index` in epoch `epoch`.
 local Generator = {}
 Generator.__index = Generator
+data._Generator = Generator   -- for the reference tests, which list its methods
 
 local function generator(seed, epoch, index)
   return setmetatable({ seed = seed, epoch = epoch, index = index, count = 0 }, Generator)
