@@ -1,4 +1,5 @@
 import Data
+import Foundation
 import LuaHost
 import Tensors
 
@@ -25,6 +26,16 @@ extension Runtime {
                 } catch {
                     throw LuaError("data.text: \(error)")
                 }
+                return 1
+            }),
+            // _is_file(s) -> whether `s` names a regular file (data.text then reads it, subject to
+            // --sandbox; any other string is the text itself).
+            ("_is_file", { L in
+                let s = try L.string(1, "data.text: argument 1")
+                var isDirectory: ObjCBool = false
+                let exists = s.utf8.count <= 4096 && !s.contains("\n") && !s.contains("\0")
+                    && FileManager.default.fileExists(atPath: s, isDirectory: &isDirectory) && !isDirectory.boolValue
+                L.push(exists)
                 return 1
             }),
             // _bundled_text(name) -> the text of a dataset shipped with descent.

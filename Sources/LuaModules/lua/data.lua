@@ -373,14 +373,6 @@ end
 
 -- Text -----------------------------------------------------------------------------------------
 
-local function file_exists(path)
-  if #path > 4096 or path:find("\n", 1, true) or io == nil or type(io.open) ~= "function" then return false end
-  local ok, f = pcall(io.open, path, "rb")
-  if not ok or f == nil then return false end
-  f:close()
-  return true
-end
-
 local function text_options(level, owner, opts)
   opts = check_options(level + 1, owner, opts, { val_fraction = "number" })
   local vf = opts.val_fraction or 0.1
@@ -418,7 +410,7 @@ function data.text(source, opts)
   if type(source) ~= "string" then fail(2, "data.text: argument 1 expected a string (the text or a file path), got %s", type(source)) end
   local vf = text_options(2, "data.text", opts)
   local text = source
-  if file_exists(source) then text = data._read_text(source) end
+  if data._is_file(source) then text = data._read_text(source) end
   return make_text(text, vf)
 end
 
