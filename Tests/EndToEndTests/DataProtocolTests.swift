@@ -147,6 +147,23 @@ import Testing
         #expect(lines[9] == "3", "\(out)")
     }
 
+    /// A string naming a file is read; under --sandbox a file outside the allowed folders is an
+    /// error (not silently taken as the text), and a string that names no file is the text.
+    @Test func textFromFilesUnderTheSandbox() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write("abc\n", to: "c.txt", in: dir)
+        let script = try Descent.write("""
+            print(data.text("c.txt").vocab_size, data.text("no such file").vocab_size)
+            print(pcall(data.text, "/etc/hostname"))
+            """, to: "s.lua", in: dir)
+        let r = try Descent.run(["run", script.path, "--sandbox"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "4\t11", "\(r.stdout)")
+        #expect(lines.last?.contains("false") == true && lines.last?.contains("is not allowed") == true, "\(r.stdout)")
+    }
+
     @Test func modularArithmeticCounts() throws {
         let out = try output("""
             local m = data.modular_arithmetic{p = 97, seed = 1}
