@@ -17,6 +17,13 @@ import Testing
         #expect(sample.hasPrefix("ROMEO:") && sample.count >= 36, "\(r.stdout)")
     }
 
+    @Test func transformerStudyRuns() throws {
+        let r = try Descent.run(["run", example("transformer_study.lua"), "--set", "steps=4", "--set", "eval_every=2",
+                                 "--set", "warmup=2", "--set", "n_layer=1", "--set", "n_embd=16"], in: projectRoot, timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("summary {\"train_loss\":4."), "\(r.stdout)")
+    }
+
     @Test func grokkingSweepReportsAndPlots() throws {
         let dir = try Descent.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
