@@ -32,7 +32,7 @@ import Testing
             print(table.concat(seen, " "))
             -- A plain array of tensors: one tensor per batch.
             local list = {tensor.ones(3), tensor.zeros(3), tensor.ones(3) * 2}
-            for xb in data.loader(list, {batch_size = 3}):iter() do print(xb:sum():item(), xb:size(1)) end
+            for xb in data.loader(list, nil, {batch_size = 3}):iter() do print(xb:sum():item(), xb:size(1)) end
             -- Named fields come back as one table.
             local named = {}
             for i = 1, 3 do named[i] = {image = tensor.full({1, 2}, i), label = i} end

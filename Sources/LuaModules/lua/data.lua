@@ -334,7 +334,11 @@ function data.loader(x, y, opts)
   if type(x) ~= "table" and type(x) ~= "userdata" then
     fail(2, "data.loader: argument 1 expected a tensor or a dataset (an object with a length and get(i)), got %s", type(x))
   end
-  if opts ~= nil then fail(2, "data.loader: a dataset loader takes (dataset[, options]), got a third argument") end
+  if y == nil then
+    y = opts   -- data.loader(dataset, nil, options), as with tensors without y
+  elseif opts ~= nil then
+    fail(2, "data.loader: a dataset loader takes (dataset[, options]), got a third argument")
+  end
   opts = check_options(2, "data.loader", y, { batch_size = "integer", shuffle = "boolean", drop_last = "boolean",
     seed = "integer", transform = "function" })
   local n = dataset_length(2, x)
