@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "FileIO"]),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost", "LuaModules"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "LuaHost"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["descent"], exclude: ["Fuzz", "Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -66,6 +66,35 @@ import Testing
         #expect(lines[7].hasPrefix("char_lstm\ttrue\t"), "\(lines)")
     }
 
+    /// With PyTorch's weights (scripts/reference/char_models.py: nn.LayerNorm, Linear, Embedding,
+    /// causal scaled_dot_product_attention, nn.LSTM), the problems' models give PyTorch's logits.
+    @Test func characterModelsMatchPyTorch() throws {
+        let fixture = projectRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/char_models.safetensors").path
+        let r = try Descent.runScript("""
+            local sd = nn.load(...)
+            local function part(prefix)
+              local out = {}
+              for k, v in pairs(sd) do
+                if k:sub(1, #prefix) == prefix then out[k:sub(#prefix + 1)] = v end
+              end
+              return out
+            end
+            local text = string.rep("abcdefghij\\n", 20)   -- 11 characters, as the fixture's vocabulary
+            local idx, targets = sd["input.idx"], sd["input.targets"]
+            local function check(name, p)
+              p.model:load_state_dict(part(name .. "."))
+              local logits = p.model(idx)
+              local loss = nn.cross_entropy(logits:reshape(-1, 11), targets:reshape(-1)):item()
+              local diff = (logits - sd[name .. "_expected.logits"]):abs():max():item()
+              print(name, diff < 1e-4, math.abs(loss - sd[name .. "_expected.loss"][1]) < 1e-5)
+            end
+            check("gpt", problems.char_transformer{text = text, n_layer = 2, n_head = 2, n_embd = 16, block_size = 8})
+            check("lstm", problems.char_lstm{text = text, hidden = 12, num_layers = 2, embedding = 8})
+            """, ["--", fixture])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "gpt\ttrue\ttrue\nlstm\ttrue\ttrue\n", "\(r.stdout)")
+    }
+
     @Test func modularAdditionLearnsTheTrainingTable() throws {
         let lines = try run("""
             steps("modular_addition", {p = 11, d_model = 16, hidden = 32, seed = 1}, 40)
