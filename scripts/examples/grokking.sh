@@ -5,7 +5,7 @@
 #   ./scripts/examples/grokking.sh          # -> runs/grokking/{report.html,val_accuracy.svg,train_accuracy.svg}
 #   ./scripts/examples/grokking.sh --set model=transformer --set lr=3e-4   # arguments go to the sweep
 # Rerunning resumes (FRESH=1 reruns everything). Environment: OUT (default runs/grokking), WDS
-# (0,0.1,1), SEEDS (1), STEPS (3000), MODEL (mlp or transformer), JOBS (2), DESCENT (the binary;
+# (0,0.1,1), SEEDS (1), STEPS (4000), MODEL (mlp or transformer), JOBS (2), DESCENT (the binary;
 # default ./scripts/descent, which installs packages and builds on first use).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/sweep-env.sh"
@@ -13,7 +13,7 @@ out="${OUT:-runs/grokking}"
 
 "$descent" sweep scripts/examples/grokking.lua \
     --grid optimizer=adam,adamw --grid "weight_decay=${WDS:-0,0.1,1}" \
-    --seeds "${SEEDS:-1}" --set "steps=${STEPS:-3000}" --set "model=${MODEL:-mlp}" \
+    --seeds "${SEEDS:-1}" --set "steps=${STEPS:-4000}" --set "model=${MODEL:-mlp}" \
     --jobs "${JOBS:-2}" --out "$out" "${resume[@]}" "$@" || sweep_status=$?
 
 echo
