@@ -31,9 +31,11 @@ public final class Runtime {
         installLinalgModule()
         installAutogradTransforms()
         installDataModule()
+        installDataTextFunctions()
         installExperimentModule()
         try installNNModule()
         try installOptimModule()
+        try runLibrary(EmbeddedLua.data, module: "data")
         try runLibrary(EmbeddedLua.train, module: "train")
         try installCheckpointHelpers()
         // After the checkpoint helpers: problems seeds its builds through experiment._rng_state.

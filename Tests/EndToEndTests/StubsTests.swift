@@ -127,6 +127,11 @@ import Testing
         ("data.CSVOptions", ["data.load_csv('absent.csv', O)"]),
         ("data.LoaderOptions", ["data.loader(x2, O)", "data.loader(x2, v, O)"]),
         ("data.LoaderState", ["data.loader(x2):set_state(O)"]),
+        ("data.DatasetLoaderOptions", ["data.loader({1, 2}, O)"]),
+        ("data.RandomCropOptions", ["data.transforms.random_crop(2, O)"]),
+        ("data.TextOptions", ["data.text('ab', O)", "data.tinyshakespeare(O)"]),
+        ("data.TextLoaderOptions", ["data.text_loader(v, O)"]),
+        ("data.ModularArithmeticOptions", ["data.modular_arithmetic(O)"]),
         ("train.FitOptions", ["train.fit(nn.Linear(1, 1), O)"]),
         ("train.EvaluateOptions", ["train.evaluate(nn.Linear(1, 1), x2, v, O)"]),
         ("train.PredictOptions", ["train.predict(nn.Linear(1, 1), x2, O)"]),
@@ -135,6 +140,10 @@ import Testing
         ("problems.QuadraticOptions", ["problems.quadratic(O)", "problems.build('quadratic', O)"]),
         ("problems.LogisticRegressionOptions", ["problems.logistic_regression(O)", "problems.build('logistic-regression', O)"]),
         ("problems.MLPOptions", ["problems.mlp(O)", "problems.build('mlp', O)"]),
+        ("problems.CharTransformerOptions", ["problems.char_transformer(O)", "problems.build('char_transformer', O)"]),
+        ("problems.CharLSTMOptions", ["problems.char_lstm(O)", "problems.build('char-lstm', O)"]),
+        ("problems.ResNetFashionOptions", ["problems.resnet_fashion(O)", "problems.build('resnet_fashion', O)"]),
+        ("problems.ModularAdditionOptions", ["problems.modular_addition(O)", "problems.build('modular_addition', O)"]),
     ]
 
     /// Calls each probe with an unknown option and prints `class<TAB>call<TAB>valid keys` from the

@@ -45,3 +45,19 @@ ensure_release_build() {
     echo "descent: building (release; the first build takes a few minutes)" >&2
     (cd "$root" && swift build -c release --product descent >&2)
 }
+
+# Installs Debian's dataset-fashion-mnist (the four IDX files under /usr/share/datasets/fashion-mnist,
+# read by data.fashion_mnist) for the examples that need it. Not a requirement of the tests.
+ensure_fashion_mnist() {
+    [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "this example needs Fashion-MNIST: sudo apt-get update && sudo apt-get install -y dataset-fashion-mnist" >&2
+            exit 1
+        fi
+    fi
+    echo "descent: installing dataset-fashion-mnist (apt)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >&2
+}

@@ -260,7 +260,475 @@ function builders.mlp(opts)
   return p
 end
 
-local names = { "rosenbrock", "beale", "quadratic", "logistic_regression", "mlp" }
+-- Models for the neural-network problems ---------------------------------------------------------
+
+-- The run seed, or the integer option `seed`.
+local function seed_option(level, owner, opts)
+  local seed = opts.seed
+  if seed ~= nil and math.type(seed) ~= "integer" then
+    fail(level + 1, "%s: option 'seed' expected an integer, got %s", owner, describe(seed))
+  end
+  return seed or experiment.seed()
+end
+
+-- GPT-2's initialisation (as nanoGPT): N(0, 0.02) for every matrix (linear and embedding
+-- weights), N(0, 0.02 / √(2 · layers)) for the projections into the residual stream, zero
+-- biases. Parameters are visited in name order, so the draws do not depend on table order.
+local function gpt_init(model, layers)
+  local named = model:named_parameters()
+  local keys = {}
+  for k in pairs(named) do keys[#keys + 1] = k end
+  table.sort(keys)
+  autograd.no_grad(function()
+    for _, k in ipairs(keys) do
+      local p = named[k]
+      if p:dim() == 2 then
+        local std = k:match("c_proj%.weight$") and 0.02 / math.sqrt(2 * layers) or 0.02
+        nn.init.normal_(p, 0, std)
+      elseif k:match("%.bias$") and not k:match("^ln") and not k:match("%.ln_") then
+        nn.init.zeros_(p)
+      end
+    end
+  end)
+end
+
+-- Additive causal masks [T, T]: 0 where key position j <= query position i, -1e9 above the
+-- diagonal (exp underflows to exactly 0 there). Built once per length.
+local causal_masks = setmetatable({}, { __mode = "v" })
+local function causal_mask(T)
+  local m = causal_masks[T]
+  if m == nil then
+    local i = tensor.arange(1, T + 1):view(T, 1)
+    local j = tensor.arange(1, T + 1):view(1, T)
+    m = tensor.where(j:gt(i), tensor.full({ T, T }, -1e9), tensor.zeros(T, T))
+    causal_masks[T] = m
+  end
+  return m
+end
+
+-- Multi-head causal self-attention written with matmul and softmax (nanoGPT's
+-- CausalSelfAttention; to be swapped for nn.MultiheadAttention when that lands).
+local CausalSelfAttention = nn.Module{
+  name = "CausalSelfAttention",
+  init = function(self, d, heads)
+    self.n_head = heads
+    self.c_attn = nn.Linear(d, 3 * d)
+    self.c_proj = nn.Linear(d, d)
+  end,
+  forward = function(self, x)
+    local B, T, C = x:size(1), x:size(2), x:size(3)
+    local H = self.n_head
+    local hd = C // H
+    local qkv = self.c_attn(x)
+    local function heads(t) return t:reshape(B, T, H, hd):permute(1, 3, 2, 4):reshape(B * H, T, hd) end
+    local q, k, v = heads(qkv:narrow(3, 1, C)), heads(qkv:narrow(3, C + 1, C)), heads(qkv:narrow(3, 2 * C + 1, C))
+    local att = q:matmul(k:transpose(2, 3)) * (1 / math.sqrt(hd)) + causal_mask(T)
+    local y = att:softmax(-1):matmul(v)
+    y = y:reshape(B, H, T, hd):permute(1, 3, 2, 4):reshape(B, T, C)
+    return self.c_proj(y)
+  end,
+}
+
+local MLP = nn.Module{
+  name = "MLP",
+  init = function(self, d)
+    self.c_fc = nn.Linear(d, 4 * d)
+    self.c_proj = nn.Linear(4 * d, d)
+  end,
+  forward = function(self, x) return self.c_proj(self.c_fc(x):gelu()) end,
+}
+
+-- A pre-norm transformer block: x + attn(ln(x)), then x + mlp(ln(x)).
+local Block = nn.Module{
+  name = "Block",
+  init = function(self, d, heads)
+    self.ln_1 = nn.LayerNorm(d)
+    self.attn = CausalSelfAttention(d, heads)
+    self.ln_2 = nn.LayerNorm(d)
+    self.mlp = MLP(d)
+  end,
+  forward = function(self, x)
+    x = x + self.attn(self.ln_1(x))
+    return x + self.mlp(self.ln_2(x))
+  end,
+}
+
+-- A small GPT: token and position embeddings, `layers` pre-norm causal blocks, a final
+-- LayerNorm and a head that is the token embedding itself when `tied`.
+local GPT = nn.Module{
+  name = "GPT",
+  init = function(self, vocab, block_size, d, layers, heads, tied)
+    self.vocab_size, self.block_size, self.tied = vocab, block_size, tied
+    self.wte = nn.Embedding(vocab, d)
+    self.wpe = nn.Embedding(block_size, d)
+    local blocks = {}
+    for i = 1, layers do blocks[i] = Block(d, heads) end
+    self.h = nn.Sequential(blocks)
+    self.ln_f = nn.LayerNorm(d)
+    if not tied then self.lm_head = nn.Linear(d, vocab, { bias = false }) end
+  end,
+  -- idx [B, T] token ids (T <= block_size) -> logits [B, T, vocab]
+  forward = function(self, idx)
+    local B, T = idx:size(1), idx:size(2)
+    local x = self.wte(idx) + self.wpe(tensor.arange(1, T + 1))
+    for i = 1, #self.h do x = self.h[i](x) end
+    x = self.ln_f(x):reshape(B * T, -1)
+    local logits = nn.functional.linear(x, self.tied and self.wte.weight or self.lm_head.weight)
+    return logits:reshape(B, T, self.vocab_size)
+  end,
+}
+
+-- A minimal LSTM (PyTorch's equations, gate order i, f, g, o, parameter names and U(±1/√hidden)
+-- init), batch_first only, for char_lstm while nn.LSTM is not on main. REPLACE with nn.LSTM:
+-- `local LSTM = nn.LSTM or MiniLSTM` below picks nn.LSTM as soon as it exists.
+local MiniLSTM = nn.Module{
+  name = "MiniLSTM",
+  init = function(self, input_size, hidden_size, opts)
+    opts = opts or {}
+    self.hidden_size, self.num_layers = hidden_size, opts.num_layers or 1
+    local bound = 1 / math.sqrt(hidden_size)
+    for l = 0, self.num_layers - 1 do
+      local fan = l == 0 and input_size or hidden_size
+      self["weight_ih_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size, fan):uniform_(-bound, bound))
+      self["weight_hh_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size, hidden_size):uniform_(-bound, bound))
+      self["bias_ih_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size):uniform_(-bound, bound))
+      self["bias_hh_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size):uniform_(-bound, bound))
+    end
+  end,
+  -- x [B, T, input] -> out [B, T, hidden], h_n, c_n [layers, B, hidden]
+  forward = function(self, x)
+    local F = nn.functional
+    local B, T, H = x:size(1), x:size(2), self.hidden_size
+    local hs, cs = {}, {}
+    for l = 0, self.num_layers - 1 do
+      local xp = F.linear(x:reshape(B * T, x:size(3)), self["weight_ih_l" .. l], self["bias_ih_l" .. l]):reshape(B, T, 4 * H)
+      local h, c = tensor.zeros(B, H), tensor.zeros(B, H)
+      local outs = {}
+      for t = 1, T do
+        local gates = xp:select(2, t) + F.linear(h, self["weight_hh_l" .. l], self["bias_hh_l" .. l])
+        local i, f = gates:narrow(2, 1, H):sigmoid(), gates:narrow(2, H + 1, H):sigmoid()
+        local g, o = gates:narrow(2, 2 * H + 1, H):tanh(), gates:narrow(2, 3 * H + 1, H):sigmoid()
+        c = f * c + i * g
+        h = o * c:tanh()
+        outs[t] = h
+      end
+      x = tensor.stack(outs, 2)
+      hs[#hs + 1], cs[#cs + 1] = h, c
+    end
+    return x, tensor.stack(hs, 1), tensor.stack(cs, 1)
+  end,
+}
+local LSTM = nn.LSTM or MiniLSTM
+
+local CharLSTM = nn.Module{
+  name = "CharLSTM",
+  init = function(self, vocab, d, hidden, layers)
+    self.vocab_size = vocab
+    self.embedding = nn.Embedding(vocab, d)
+    self.lstm = LSTM(d, hidden, { num_layers = layers, batch_first = true })
+    self.head = nn.Linear(hidden, vocab)
+  end,
+  forward = function(self, idx)
+    local B, T = idx:size(1), idx:size(2)
+    local out = self.lstm(self.embedding(idx))
+    return self.head(out:reshape(B * T, -1)):reshape(B, T, self.vocab_size)
+  end,
+}
+
+-- Options shared by the character-level problems.
+local char_options = {
+  block_size = "number", batch_size = "number", seed = "number", eval_batches = "number",
+  text = "string", val_fraction = "number",
+}
+
+-- The corpus: tinyshakespeare, or data.text(opts.text).
+local function corpus_option(opts)
+  if opts.text ~= nil then return data.text(opts.text, { val_fraction = opts.val_fraction }) end
+  return data.tinyshakespeare{ val_fraction = opts.val_fraction }
+end
+
+-- Samples `n` characters from a character model, one at a time, feeding back at most
+-- `block_size` characters; draws come from the default generator (seeded by --seed).
+local function sampler(model, corpus, block_size)
+  return function(n, opts)
+    opts = opts or {}
+    local temperature = opts.temperature or 1
+    local ids = corpus.encode(opts.prompt or "\n"):totable()
+    local first = #ids + 1
+    local was_training = model.training
+    model:eval()
+    autograd.no_grad(function()
+      for _ = 1, n do
+        local start = math.max(1, #ids - block_size + 1)
+        local ctx = tensor.from(table.move(ids, start, #ids, 1, {}))
+        local logits = model(ctx:view(1, -1))
+        local probs = (logits[1][ctx:numel()] / temperature):softmax(1):totable()
+        local u, pick = tensor.rand(1):item(), #probs
+        for k, q in ipairs(probs) do
+          u = u - q
+          if u < 0 then pick = k; break end
+        end
+        ids[#ids + 1] = pick
+      end
+    end)
+    if was_training then model:train() end
+    return corpus.decode(tensor.from(table.move(ids, first, #ids, 1, {})))
+  end
+end
+
+-- loss/evaluate/sample for a character model over a corpus.
+local function char_problem(name, model, corpus, opts, owner, seed)
+  local T = integer_option(SCRIPT + 1, owner, opts, "block_size", 64, 1)
+  local B = integer_option(SCRIPT + 1, owner, opts, "batch_size", 32, 1)
+  local eval_batches = integer_option(SCRIPT + 1, owner, opts, "eval_batches", 8, 1)
+  local loader = data.text_loader(corpus.train, { block_size = T, batch_size = B, seed = seed })
+  local V = corpus.vocab_size
+  local function batch_loss(x, y)
+    return nn.cross_entropy(model(x):reshape(x:numel(), V), y:reshape(x:numel()))
+  end
+  -- Fixed evaluation batches (the same at every call): windows drawn with seed + 1.
+  local function mean_loss(ids)
+    local l = data.text_loader(ids, { block_size = T, batch_size = B, seed = seed + 1 })
+    local total = 0
+    for k = 1, eval_batches do total = total + batch_loss(l:batch(k)):item() end
+    return total / eval_batches
+  end
+  return {
+    name = name, model = model, params = model:parameters(), data = corpus, loader = loader,
+    steps_per_epoch = #loader,
+    loss = function() return batch_loss(loader:next()) end,
+    evaluate = function()
+      local was_training = model.training
+      model:eval()
+      local r = autograd.no_grad(function()
+        return { train_loss = mean_loss(corpus.train), val_loss = mean_loss(corpus.val) }
+      end)
+      if was_training then model:train() end
+      return r
+    end,
+    sample = sampler(model, corpus, T),
+  }
+end
+
+--- problems.char_transformer{n_layer = 2, n_head = 4, n_embd = 64, block_size = 64, batch_size = 32,
+--- tied = false, eval_batches = 8, text = <tinyshakespeare>, val_fraction = 0.1, seed = <run seed>}
+--- A small GPT on characters (nanoGPT's shakespeare_char, scaled down).
+function builders.char_transformer(opts)
+  local owner = "problems.char_transformer"
+  local spec = { n_layer = "number", n_head = "number", n_embd = "number", tied = "boolean" }
+  for k, v in pairs(char_options) do spec[k] = v end
+  check_options(SCRIPT, owner, opts, spec)
+  local layers = integer_option(SCRIPT, owner, opts, "n_layer", 2, 1)
+  local heads = integer_option(SCRIPT, owner, opts, "n_head", 4, 1)
+  local d = integer_option(SCRIPT, owner, opts, "n_embd", 64, 1)
+  if d % heads ~= 0 then fail(SCRIPT, "%s: n_embd (%d) must be a multiple of n_head (%d)", owner, d, heads) end
+  local T = integer_option(SCRIPT, owner, opts, "block_size", 64, 1)
+  local seed = seed_option(SCRIPT, owner, opts)
+  local corpus = corpus_option(opts)
+  local model = with_seed(seed, function()
+    local m = GPT(corpus.vocab_size, T, d, layers, heads, opts.tied == true)
+    gpt_init(m, layers)
+    return m
+  end)
+  return char_problem("char_transformer", model, corpus, opts, owner, seed)
+end
+
+--- problems.char_lstm{hidden = 128, num_layers = 2, embedding = 64, block_size = 50, batch_size = 32,
+--- eval_batches = 8, text = <tinyshakespeare>, val_fraction = 0.1, seed = <run seed>}
+--- DeepOBS's tolstoi_char_rnn on tinyshakespeare: embedding, LSTM, linear head.
+function builders.char_lstm(opts)
+  local owner = "problems.char_lstm"
+  local spec = { hidden = "number", num_layers = "number", embedding = "number" }
+  for k, v in pairs(char_options) do spec[k] = v end
+  check_options(SCRIPT, owner, opts, spec)
+  local hidden = integer_option(SCRIPT, owner, opts, "hidden", 128, 1)
+  local layers = integer_option(SCRIPT, owner, opts, "num_layers", 2, 1)
+  local d = integer_option(SCRIPT, owner, opts, "embedding", 64, 1)
+  local seed = seed_option(SCRIPT, owner, opts)
+  local corpus = corpus_option(opts)
+  if opts.block_size == nil then opts = setmetatable({ block_size = 50 }, { __index = opts }) end
+  local model = with_seed(seed, function() return CharLSTM(corpus.vocab_size, d, hidden, layers) end)
+  return char_problem("char_lstm", model, corpus, opts, owner, seed)
+end
+
+-- A ResNet basic block: conv3x3-BN-ReLU-conv3x3-BN plus the input (through a 1x1 conv and BN
+-- when the shape changes), then ReLU.
+local BasicBlock = nn.Module{
+  name = "BasicBlock",
+  init = function(self, cin, cout, stride)
+    self.conv1 = nn.Conv2d(cin, cout, 3, { stride = stride, padding = 1, bias = false })
+    self.bn1 = nn.BatchNorm2d(cout)
+    self.conv2 = nn.Conv2d(cout, cout, 3, { padding = 1, bias = false })
+    self.bn2 = nn.BatchNorm2d(cout)
+    if stride ~= 1 or cin ~= cout then
+      self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, { stride = stride, bias = false }), nn.BatchNorm2d(cout))
+    end
+  end,
+  forward = function(self, x)
+    local out = self.bn1(self.conv1(x)):relu()
+    out = self.bn2(self.conv2(out))
+    return (out + (self.shortcut and self.shortcut(x) or x)):relu()
+  end,
+}
+
+-- A small ResNet for 28x28 grey images: a 3x3 stem, three stages of `blocks` basic blocks with
+-- widths w, 2w, 4w (the last two halve the resolution), global average pooling, a linear head.
+local ResNet = nn.Module{
+  name = "ResNet",
+  init = function(self, width, blocks, classes)
+    self.conv1 = nn.Conv2d(1, width, 3, { padding = 1, bias = false })
+    self.bn1 = nn.BatchNorm2d(width)
+    local layers, cin = {}, width
+    for stage, mult in ipairs({ 1, 2, 4 }) do
+      for b = 1, blocks do
+        local stride = (stage > 1 and b == 1) and 2 or 1
+        layers[#layers + 1] = BasicBlock(cin, width * mult, stride)
+        cin = width * mult
+      end
+    end
+    self.layers = nn.Sequential(layers)
+    self.fc = nn.Linear(cin, classes)
+  end,
+  forward = function(self, x)
+    if x:dim() == 2 then x = x:view(-1, 1, 28, 28) end
+    x = self.layers(self.bn1(self.conv1(x)):relu())
+    return self.fc(x:mean(4):mean(3))
+  end,
+}
+
+--- problems.resnet_fashion{data = "/usr/share/datasets/fashion-mnist", width = 16, blocks = 1,
+--- batch_size = 128, augment = false, train_size = <all>, eval_size = <all>, seed = <run seed>}
+--- A small ResNet on Fashion-MNIST (BatchNorm, global average pooling).
+function builders.resnet_fashion(opts)
+  local owner = "problems.resnet_fashion"
+  check_options(SCRIPT, owner, opts, { data = "string", width = "number", blocks = "number", batch_size = "number",
+    augment = "boolean", train_size = "number", eval_size = "number", seed = "number" })
+  local width = integer_option(SCRIPT, owner, opts, "width", 16, 1)
+  local blocks = integer_option(SCRIPT, owner, opts, "blocks", 1, 1)
+  local batch_size = integer_option(SCRIPT, owner, opts, "batch_size", 128, 1)
+  local train_size = integer_option(SCRIPT, owner, opts, "train_size", math.maxinteger, 1)
+  local eval_size = integer_option(SCRIPT, owner, opts, "eval_size", math.maxinteger, 1)
+  local seed = seed_option(SCRIPT, owner, opts)
+  local m = data.fashion_mnist(opts.data)
+  local x = m.train.x:view(-1, 1, 28, 28)
+  local y = m.train.y
+  if train_size < x:size(1) then x, y = x:narrow(1, 1, train_size), y:narrow(1, 1, train_size) end
+  local tx, ty = m.test.x:view(-1, 1, 28, 28), m.test.y
+  if eval_size < tx:size(1) then tx, ty = tx:narrow(1, 1, eval_size), ty:narrow(1, 1, eval_size) end
+  local loader
+  if opts.augment then
+    local t = data.transforms
+    loader = data.loader(data.dataset(x, y), { batch_size = batch_size, shuffle = true, seed = seed,
+      transform = t.compose{ t.random_crop(28, { padding = 2 }), t.horizontal_flip() } })
+  else
+    loader = data.loader(x, y, { batch_size = batch_size, shuffle = true, seed = seed })
+  end
+  local next_batch = batch_stream(loader)
+  local model = with_seed(seed, function() return ResNet(width, blocks, #m.classes) end)
+  return {
+    name = "resnet_fashion", model = model, params = model:parameters(), data = m, loader = loader,
+    steps_per_epoch = #loader,
+    loss = function()
+      local xb, yb = next_batch()
+      return nn.cross_entropy(model(xb), yb)
+    end,
+    evaluate = function()
+      local was_training = model.training
+      model:eval()
+      local total, correct, n = 0, 0, tx:size(1)
+      autograd.no_grad(function()
+        for start = 1, n, 500 do
+          local len = math.min(500, n - start + 1)
+          local xb, yb = tx:narrow(1, start, len), ty:narrow(1, start, len)
+          local logits = model(xb)
+          total = total + nn.cross_entropy(logits, yb):item() * len
+          correct = correct + logits:argmax(-1):eq(yb):sum():item()
+        end
+      end)
+      if was_training then model:train() end
+      return { test_loss = total / n, test_accuracy = correct / n }
+    end,
+  }
+end
+
+-- Embeddings of a and b, concatenated, through a ReLU MLP to p logits.
+local ModularMLP = nn.Module{
+  name = "ModularMLP",
+  init = function(self, p, d, hidden)
+    self.embed = nn.Embedding(p, d)
+    self.fc1 = nn.Linear(2 * d, hidden)
+    self.fc2 = nn.Linear(hidden, p)
+  end,
+  forward = function(self, x)
+    return self.fc2(self.fc1(self.embed(x):reshape(x:size(1), -1)):relu())
+  end,
+}
+
+--- problems.modular_addition{p = 97, op = "+", train_fraction = 0.3, model = "mlp", d_model = 128,
+--- hidden = 512, n_layer = 1, n_head = 4, batch_size = 512, seed = <run seed>}
+--- Grokking (Power et al. 2022): learn a op b mod p from a fraction of the table; `model` is
+--- "mlp" (embeddings + MLP) or "transformer" (a causal GPT on "a b =", predicting at "=").
+function builders.modular_addition(opts)
+  local owner = "problems.modular_addition"
+  check_options(SCRIPT, owner, opts, { p = "number", op = "string", train_fraction = "number", model = "string",
+    d_model = "number", hidden = "number", n_layer = "number", n_head = "number", batch_size = "number", seed = "number" })
+  local kind = opts.model or "mlp"
+  if kind ~= "mlp" and kind ~= "transformer" then
+    fail(SCRIPT, "%s: option 'model' expected \"mlp\" or \"transformer\", got %s", owner,
+      type(kind) == "string" and string.format("%q", kind) or describe(kind))
+  end
+  local d = integer_option(SCRIPT, owner, opts, "d_model", 128, 1)
+  local hidden = integer_option(SCRIPT, owner, opts, "hidden", 512, 1)
+  local layers = integer_option(SCRIPT, owner, opts, "n_layer", 1, 1)
+  local heads = integer_option(SCRIPT, owner, opts, "n_head", 4, 1)
+  if kind == "transformer" and d % heads ~= 0 then
+    fail(SCRIPT, "%s: d_model (%d) must be a multiple of n_head (%d)", owner, d, heads)
+  end
+  local batch_size = integer_option(SCRIPT, owner, opts, "batch_size", 512, 1)
+  local seed = seed_option(SCRIPT, owner, opts)
+  local ds = data.modular_arithmetic{ p = opts.p, op = opts.op, train_fraction = opts.train_fraction, seed = seed }
+  local p = ds.p
+  local model = with_seed(seed, function()
+    if kind == "mlp" then return ModularMLP(p, d, hidden) end
+    local m = GPT(p + 1, 3, d, layers, heads, false)
+    gpt_init(m, layers)
+    return m
+  end)
+  local forward = function(x) return model(x) end
+  if kind == "transformer" then
+    -- Sequences "a b =" with "=" as token p + 1; the prediction is read at the last position.
+    forward = function(x)
+      local seq = tensor.cat({ x, tensor.full({ x:size(1), 1 }, p + 1) }, 2)
+      return model(seq):select(2, 3)
+    end
+  end
+  local loader = data.loader(ds.train.x, ds.train.y, { batch_size = math.min(batch_size, ds.train.x:size(1)),
+    shuffle = true, seed = seed })
+  local next_batch = batch_stream(loader)
+  local function metrics(x, y)
+    local logits = forward(x)
+    return nn.cross_entropy(logits, y):item(), logits:argmax(-1):eq(y):mean():item()
+  end
+  return {
+    name = "modular_addition", model = model, params = model:parameters(), data = ds, loader = loader,
+    steps_per_epoch = #loader,
+    loss = function()
+      local xb, yb = next_batch()
+      return nn.cross_entropy(forward(xb), yb)
+    end,
+    evaluate = function()
+      return autograd.no_grad(function()
+        local train_loss, train_accuracy = metrics(ds.train.x, ds.train.y)
+        local val_loss, val_accuracy = metrics(ds.val.x, ds.val.y)
+        return { train_loss = train_loss, train_accuracy = train_accuracy,
+                 val_loss = val_loss, val_accuracy = val_accuracy }
+      end)
+    end,
+  }
+end
+
+local names = { "rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "char_transformer", "char_lstm",
+  "resnet_fashion", "modular_addition" }
 
 -- Builds a problem; both public entry points call this, so builders sit SCRIPT frames below the
 -- script either way (no tail calls: they would drop a frame).
@@ -276,7 +744,7 @@ for _, name in ipairs(names) do
   end
 end
 
---- problems.names() -> {"rosenbrock", "beale", "quadratic", "logistic_regression", "mlp"}
+--- problems.names() -> {"rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "char_transformer", ...}
 function problems.names()
   return table.move(names, 1, #names, 1, {})
 end

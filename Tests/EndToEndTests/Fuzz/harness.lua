@@ -195,6 +195,18 @@ function gen.loader()
     { batch_size = pick{ 1, 2, 3, 8 }, shuffle = chance(0.5), drop_last = chance(0.5), seed = 3 })
 end
 
+-- Loaders written in Lua (lua/data.lua): over a dataset object, with transforms, and over text.
+function gen.dataset_loader()
+  local n = pick{ 0, 1, 5 }
+  local t = data.transforms
+  return data.loader(data.dataset(tensor.randn(n, 1, 4, 4), tensor.randint(1, 3, { n })),
+    { batch_size = pick{ 1, 2, 8 }, shuffle = chance(0.5), seed = 3,
+      transform = chance(0.5) and t.compose{ t.random_crop(3, { padding = 1 }), t.horizontal_flip() } or nil })
+end
+function gen.text_loader()
+  return data.text_loader(tensor.randint(1, 5, { pick{ 2, 9, 40 } }), { block_size = pick{ 1, 4 }, batch_size = pick{ 1, 3 } })
+end
+
 local function recursive_table()
   local t = { 1, 2 }
   t.self = t
@@ -260,7 +272,7 @@ function gen.table()
 end
 
 local function object()
-  local makers = { gen.tensor, gen.module, gen.optimizer, gen.scheduler, gen.loader }
+  local makers = { gen.tensor, gen.module, gen.optimizer, gen.scheduler, gen.loader, gen.dataset_loader, gen.text_loader }
   local ok, v = pcall(pick(makers))
   return ok and v or nil
 end
@@ -355,12 +367,13 @@ local function sample(make)
 end
 local samples = {
   tensor = tensor.ones(2), optimizer = sample(gen.optimizer), scheduler = sample(gen.scheduler),
-  loader = sample(gen.loader),
+  loader = sample(gen.loader), dataset_loader = sample(gen.dataset_loader), text_loader = sample(gen.text_loader),
   hook = tensor.ones(1):requires_grad(true):register_hook(function() end),
 }
-for _, class in ipairs{ "tensor", "optimizer", "scheduler", "loader", "hook" } do
+for _, class in ipairs{ "tensor", "optimizer", "scheduler", "loader", "dataset_loader", "text_loader", "hook" } do
   local mt = getmetatable(samples[class])
   if type(mt.methods) == "table" then add_functions(mt.methods, class .. ":", class, {}) end
+  if class:find("_loader") then add_functions(mt.__index, class .. ":", class, {}) end
   add_functions(mt, class .. " mt.", class, {})
 end
 -- Methods of nn modules: walk the __index chain of every module kind.
@@ -384,7 +397,8 @@ end
 assert(#selected > 0, "no target matches only=" .. cfg.only)
 
 local self_makers = { tensor = gen.tensor, optimizer = gen.optimizer, scheduler = gen.scheduler,
-                      loader = gen.loader, module = gen.module,
+                      loader = gen.loader, module = gen.module, dataset_loader = gen.dataset_loader,
+                      text_loader = gen.text_loader,
                       hook = function() return tensor.ones(1):requires_grad(true):register_hook(function() end) end }
 
 -- Calls -------------------------------------------------------------------------------------------

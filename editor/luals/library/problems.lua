@@ -1,14 +1,15 @@
 ---@meta
 -- descent's `problems` module for lua-language-server: optimizer test problems (Rosenbrock,
--- Beale, the DeepOBS quadratic, logistic regression and an MLP on MNIST), each a table with its
--- parameters, a loss closure, an `evaluate` function and the known optimum.
+-- Beale, the DeepOBS quadratic, logistic regression and an MLP on MNIST, a character GPT and
+-- LSTM on tinyshakespeare, a ResNet on Fashion-MNIST, grokking modular addition), each a table
+-- with its parameters, a loss closure, an `evaluate` function and the known optimum.
 -- Reference: docs/lua-api/problems.md.
 
 ---@class problemslib
 problems = {}
 
 ---The names `problems.build` knows (it also accepts them in any case, with "-" for "_").
----@alias problems.Name "rosenbrock"|"beale"|"quadratic"|"logistic_regression"|"mlp"
+---@alias problems.Name "rosenbrock"|"beale"|"quadratic"|"logistic_regression"|"mlp"|"char_transformer"|"char_lstm"|"resnet_fashion"|"modular_addition"
 
 -- What a problem is ----------------------------------------------------------------------------
 
@@ -112,10 +113,113 @@ function problems.logistic_regression(opts) end
 ---@return problems.MLPProblem
 function problems.mlp(opts) end
 
+-- Neural networks of current optimizer studies -------------------------------------------------
+
+---`evaluate()` of a character model: mean cross-entropy over fixed windows (the same at every call).
+---@class problems.CharMetrics
+---@field train_loss number over `eval_batches` batches of the train part
+---@field val_loss number over `eval_batches` batches of the validation part
+
+---A character-level language model: `loss()` is the cross-entropy on the next batch of random windows.
+---@class problems.CharProblem: problems.Problem
+---@field evaluate fun(): problems.CharMetrics
+---@field model nn.Module
+---@field data data.Text the corpus (vocabulary, encode, decode, train and val ids)
+---@field loader TextLoader the training windows
+---@field steps_per_epoch integer #loader
+---@field sample fun(n: integer, opts?: {prompt?: string, temperature?: number}): string n sampled characters after the prompt (default "\n")
+
+---@class problems.CharTransformerOptions
+---@field n_layer? integer blocks (default 2)
+---@field n_head? integer heads, dividing n_embd (default 4)
+---@field n_embd? integer model width (default 64)
+---@field block_size? integer context length (default 64)
+---@field batch_size? integer windows per batch (default 32)
+---@field tied? boolean the head is the token embedding (default false)
+---@field eval_batches? integer batches per evaluate() part (default 8)
+---@field text? string a text or a file for data.text (default: tinyshakespeare)
+---@field val_fraction? number (default 0.1)
+---@field seed? integer initialisation and window seed (default: the run's seed)
+
+---A small GPT (nanoGPT): token + position embeddings, pre-norm causal blocks, GPT-2 init.
+---@param opts? problems.CharTransformerOptions
+---@return problems.CharProblem
+function problems.char_transformer(opts) end
+
+---@class problems.CharLSTMOptions
+---@field hidden? integer LSTM width (default 128)
+---@field num_layers? integer (default 2)
+---@field embedding? integer embedding width (default 64)
+---@field block_size? integer unrolled length (default 50)
+---@field batch_size? integer (default 32)
+---@field eval_batches? integer (default 8)
+---@field text? string (default: tinyshakespeare)
+---@field val_fraction? number (default 0.1)
+---@field seed? integer (default: the run's seed)
+
+---DeepOBS's char-RNN: embedding, LSTM, linear head.
+---@param opts? problems.CharLSTMOptions
+---@return problems.CharProblem
+function problems.char_lstm(opts) end
+
+---@class problems.ResNetMetrics
+---@field test_loss number
+---@field test_accuracy number
+
+---@class problems.ResNetProblem: problems.Problem
+---@field evaluate fun(): problems.ResNetMetrics
+---@field model nn.Module
+---@field data data.FashionMNIST
+---@field steps_per_epoch integer
+
+---@class problems.ResNetFashionOptions
+---@field data? string the IDX directory (default "/usr/share/datasets/fashion-mnist")
+---@field width? integer channels of the first stage (default 16)
+---@field blocks? integer basic blocks per stage (default 1)
+---@field batch_size? integer (default 128)
+---@field augment? boolean random crops (padding 2) and horizontal flips (default false)
+---@field train_size? integer use the first n training images (default all)
+---@field eval_size? integer evaluate on the first n test images (default all)
+---@field seed? integer (default: the run's seed)
+
+---A small ResNet on Fashion-MNIST: basic blocks with BatchNorm, global average pooling.
+---@param opts? problems.ResNetFashionOptions
+---@return problems.ResNetProblem
+function problems.resnet_fashion(opts) end
+
+---@class problems.ModularMetrics
+---@field train_loss number
+---@field train_accuracy number
+---@field val_loss number
+---@field val_accuracy number
+
+---@class problems.ModularProblem: problems.Problem
+---@field evaluate fun(): problems.ModularMetrics
+---@field model nn.Module
+---@field data data.ModularArithmetic
+---@field steps_per_epoch integer
+
+---@class problems.ModularAdditionOptions
+---@field p? integer (default 97)
+---@field op? "+"|"-"|"*"|"/" (default "+")
+---@field train_fraction? number (default 0.3)
+---@field model? "mlp"|"transformer" (default "mlp")
+---@field d_model? integer embedding width (default 128)
+---@field hidden? integer MLP width (default 512)
+---@field n_layer? integer transformer blocks (default 1)
+---@field n_head? integer transformer heads (default 4)
+---@field batch_size? integer (default 512)
+---@field seed? integer (default: the run's seed)
+
+---Grokking (Power et al. 2022): learn a op b mod p from a fraction of the table.
+---@param opts? problems.ModularAdditionOptions
+---@return problems.ModularProblem
+function problems.modular_addition(opts) end
+
 -- By name --------------------------------------------------------------------------------------
 
 ---The options of any problem; `problems.build` rejects keys its problem does not have.
----@alias problems.Options problems.RosenbrockOptions|problems.BealeOptions|problems.QuadraticOptions|problems.LogisticRegressionOptions|problems.MLPOptions
+---@alias problems.Options problems.RosenbrockOptions|problems.BealeOptions|problems.QuadraticOptions|problems.LogisticRegressionOptions|problems.MLPOptions|problems.CharTransformerOptions|problems.CharLSTMOptions|problems.ResNetFashionOptions|problems.ModularAdditionOptions
 
 ---The problem names, in a new table.
 ---@return problems.Name[]
