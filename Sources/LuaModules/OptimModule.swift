@@ -135,7 +135,14 @@ extension Runtime {
         case LUA_TYPE_STRING: return .string(L.string(at: i) ?? "")
         case LUA_TYPE_TABLE:
             let t = L.absIndex(i)
-            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair of numbers, got a table of \(L.rawLength(t))") }
+            if L.rawLength(t) == 3 {
+                L.rawGet(t, 1)
+                L.rawGet(t, 2)
+                L.rawGet(t, 3)
+                defer { L.pop(3) }
+                return .triple(try L.number(-3, "option '\(key)'[1]"), try L.number(-2, "option '\(key)'[2]"), try L.number(-1, "option '\(key)'[3]"))
+            }
+            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair (or triple) of numbers, got a table of \(L.rawLength(t))") }
             L.rawGet(t, 1)
             L.rawGet(t, 2)
             defer { L.pop(2) }
@@ -154,6 +161,11 @@ extension Runtime {
             L.newTable(array: 2)
             L.push(a); L.rawSet(-2, 1)
             L.push(b); L.rawSet(-2, 2)
+        case .triple(let a, let b, let c):
+            L.newTable(array: 3)
+            L.push(a); L.rawSet(-2, 1)
+            L.push(b); L.rawSet(-2, 2)
+            L.push(c); L.rawSet(-2, 3)
         }
     }
 
@@ -169,11 +181,49 @@ extension Runtime {
 
     // MARK: Methods
 
+    /// `opt:step(closure)` for an algorithm that re-evaluates the closure inside its step (LBFGS).
+    /// Each call runs the closure with recording on; it must return the loss as a number or a
+    /// one-element tensor. Returns the first call's result, as PyTorch returns `orig_loss`.
+    func stepWithClosure(_ L: LuaState, _ opt: Optimizer) throws -> Int32 {
+        guard L.type(2) == LUA_TYPE_FUNCTION else {
+            throw LuaError("\(opt.name):step: argument 1 expected a closure that re-evaluates the model and returns the loss, got \(L.typeName(2))")
+        }
+        L.setTop(2)
+        var first = true
+        let saved = GradMode.isEnabled
+        defer { GradMode.isEnabled = saved }
+        try opt.step {
+            GradMode.isEnabled = true
+            defer { GradMode.isEnabled = false }
+            try L.reserve(2)
+            L.pushValue(2)
+            try L.pcall(0, 1)
+            let loss: Double
+            if let x = L.number(at: -1), L.type(-1) == LUA_TYPE_NUMBER {
+                loss = x
+            } else if let t = self.tensors.to(L, -1), t.count == 1 {
+                loss = Double(try t.contiguousData().pointer[0])
+            } else {
+                let got = L.typeName(-1)
+                L.pop()
+                throw LuaError("\(opt.name):step: the closure must return the loss as a number or a one-element tensor, got \(got)")
+            }
+            // The first result stays on the stack (index 3): step returns it.
+            if first { first = false } else { L.pop() }
+            return loss
+        }
+        L.setTop(3)
+        return 1
+    }
+
     func optimizerMethods(_ optimizers: LuaClass<Optimizer>) -> [(String, LuaFunction)] {
         [
-            ("step", { L in
+            ("step", { [unowned self] L in
                 let opt = try optimizers.check(L, 1, "self")
                 var results: Int32 = 0
+                if opt.requiresClosure {
+                    return try self.stepWithClosure(L, opt)
+                }
                 if !L.isNoneOrNil(2) {
                     // The closure recomputes the loss (and its gradients) with recording on.
                     try L.checkFunction(2, "argument 1 (closure)")

@@ -28,6 +28,7 @@ public final class Optimizer {
             throw TensorError("\(name): optimizer got an empty parameter list")
         }
         let defaults = try table.resolve(options)
+        try algorithm.checkGroups(groups)
         var seen = Set<ObjectIdentifier>()
         var built: [ParamGroup] = []
         for (g, spec) in groups.enumerated() {
@@ -58,6 +59,9 @@ public final class Optimizer {
     /// One optimization step over every parameter that has a gradient. A parameter whose grad is
     /// nil is skipped entirely: no weight decay, no step increment.
     public func step() throws {
+        if algorithm is any WholeStepAlgorithm {
+            throw TensorError("\(name): step requires a closure that re-evaluates the model and returns the loss, e.g. opt:step(function() opt:zero_grad(); local loss = f(); loss:backward(); return loss end)")
+        }
         for (g, group) in groups.enumerated() {
             var items: [ParamUpdate] = []
             items.reserveCapacity(group.params.count)
@@ -82,6 +86,26 @@ public final class Optimizer {
             try algorithm.update(items, group: group, gradSign: sign)
         }
     }
+
+    /// One step with a closure that recomputes the loss and the gradients and returns the loss.
+    /// A whole-step algorithm (LBFGS) calls it as often as it needs; the others call it once,
+    /// then update. Returns the closure's first loss.
+    ///
+    /// ```swift
+    /// let loss = try opt.step { try computeLossAndGradients() }
+    /// ```
+    @discardableResult
+    public func step(closure: () throws -> Double) throws -> Double {
+        if let whole = algorithm as? any WholeStepAlgorithm {
+            return try whole.step(self, closure: closure)
+        }
+        let loss = try closure()
+        try step()
+        return loss
+    }
+
+    /// Whether `step` needs a closure (LBFGS).
+    public var requiresClosure: Bool { algorithm is any WholeStepAlgorithm }
 
     /// Sets every parameter's grad to nil (PyTorch's default `set_to_none`).
     public func zeroGrad() {

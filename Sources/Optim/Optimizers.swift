@@ -19,6 +19,7 @@ public struct OptimizerRegistry {
         var r = OptimizerRegistry()
         let all: [any OptimizerAlgorithm] = [
             SGD(), Adam(), Adam(.adamW), Adam(.amsGrad), NAdam(), RAdam(), Adagrad(), RMSprop(), Adamax(), Lion(),
+            Adadelta(), Adafactor(), ASGD(), Rprop(), Muon(), LBFGS(),
         ]
         for a in all { r.register(a) }
         return r
@@ -61,7 +62,8 @@ public struct OptimizerRegistry {
 
 /// The built-in optimizers by name.
 public enum Optimizers {
-    /// "sgd", "adam", "adamw", "amsgrad", "nadam", "radam", "adagrad", "rmsprop", "adamax", "lion".
+    /// "sgd", "adam", "adamw", "amsgrad", "nadam", "radam", "adagrad", "rmsprop", "adamax", "lion",
+    /// "adadelta", "adafactor", "asgd", "rprop", "muon", "lbfgs".
     public static var names: [String] { OptimizerRegistry.builtins.names }
 
     public static func build(name: String, params: [Tensor], options: [String: OptionValue] = [:]) throws -> Optimizer {

@@ -59,8 +59,14 @@ public final class ParamState {
     /// let m = try state.buffer("exp_avg", like: param)
     /// ```
     public func buffer(_ name: String, like param: Tensor, fill: Float = 0) throws -> Tensor {
+        try buffer(name, shape: param.shape, fill: fill)
+    }
+
+    /// The buffer `name`, created with `shape` and filled with `fill` when absent (Adafactor's
+    /// row and column factors).
+    public func buffer(_ name: String, shape: [Int], fill: Float = 0) throws -> Tensor {
         if let existing = buffers[name] { return existing }
-        let t = try Tensor(uninitializedShape: param.shape)
+        let t = try Tensor(uninitializedShape: shape)
         t.pointer.initialize(repeating: fill, count: t.count)
         buffers[name] = t
         return t

@@ -1,0 +1,389 @@
+import Tensors
+
+/// L-BFGS as PyTorch's `torch.optim.LBFGS` (after minFunc): one parameter group, a closure that
+/// re-evaluates the loss and gradients, up to `max_iter` iterations per `step`, an optional
+/// strong-Wolfe line search (`line_search_fn = "strong_wolfe"`; "none" or absent: fixed step
+/// `lr`, the first iteration scaled by min(1, 1/‖g‖₁)).
+///
+/// Each iteration: the two-loop recursion over the last `history_size` pairs (s, y) (a pair is
+/// kept only when yᵀs > 1e-10; H0 = yᵀs/yᵀy) gives the direction d; stop when
+/// max|g| ≤ tolerance_grad, gᵀd > −tolerance_change, max|t·d| ≤ tolerance_change, the loss
+/// changes by less than tolerance_change, or `max_eval` evaluations (default max_iter·5/4,
+/// given as −1) are spent. State (kept on the first parameter, as PyTorch): the direction,
+/// step, history, `func_evals` and `n_iter`.
+///
+/// Vectors are float32, dot products are accumulated in double and rounded to float32 (PyTorch
+/// keeps them as float32 tensors); line-search scalars are double.
+///
+/// ```swift
+/// let opt = try Optimizer(LBFGS(), params: [x], options: ["line_search_fn": .string("strong_wolfe")])
+/// let loss = try opt.step { x.grad = nil; return try evaluate(x) }
+/// ```
+public struct LBFGS: WholeStepAlgorithm {
+    public let name = "LBFGS"
+    public let spec = OptionTable(algorithm: "LBFGS", specs: [
+        OptionSpec("lr", .number(1), check: OptionSpec.nonNegative),
+        OptionSpec("max_iter", .number(20), check: OptionSpec.positiveCount),
+        OptionSpec("max_eval", .number(-1), check: { v in
+            if case .number(let x) = v, x == -1 || (x >= 1 && x == x.rounded() && x < 1e9) { return nil }
+            return "a positive integer (or -1 for max_iter * 5 / 4)"
+        }),
+        OptionSpec("tolerance_grad", .number(1e-7), check: OptionSpec.nonNegative),
+        OptionSpec("tolerance_change", .number(1e-9), check: OptionSpec.nonNegative),
+        OptionSpec("history_size", .number(100), check: OptionSpec.positiveCount),
+        OptionSpec("line_search_fn", .string("none"), check: OptionSpec.oneOf(["none", "strong_wolfe"])),
+    ])
+
+    /// The history buffers are flat vectors over all parameters.
+    public var buffersMatchParamShape: Bool { false }
+
+    public init() {}
+
+    public func checkGroups(_ groups: [ParamGroupSpec]) throws {
+        guard groups.count == 1 else {
+            throw TensorError("LBFGS: supports one parameter group (no per-parameter options), got \(groups.count) groups")
+        }
+    }
+
+    public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
+        throw TensorError("LBFGS: step requires a closure that re-evaluates the model and returns the loss")
+    }
+
+    public func step(_ optimizer: Optimizer, closure: () throws -> Double) throws -> Double {
+        guard let group = optimizer.groups.first, !group.params.isEmpty else {
+            throw TensorError("LBFGS: no parameters")
+        }
+        let o = group.options
+        let state: ParamState
+        if let s = optimizer.states[0][0] { state = s } else { state = ParamState(); optimizer.states[0][0] = state }
+        return try withoutActuallyEscaping(closure) { closure in
+            var run = Run(params: group.params, closure: closure)
+            try run.load(state)
+            let loss = try run.step(
+            lr: o.number("lr"), maxIter: o.integer("max_iter"),
+            maxEval: o.number("max_eval") < 0 ? o.integer("max_iter") * 5 / 4 : o.integer("max_eval"),
+            toleranceGrad: o.number("tolerance_grad"), toleranceChange: o.number("tolerance_change"),
+                historySize: o.integer("history_size"), strongWolfe: o.string("line_search_fn") == "strong_wolfe")
+            try run.save(state)
+            return loss
+        }
+    }
+
+    /// One `step`'s working data: flat copies of the parameters' gradients and the history.
+    struct Run {
+        let params: [Tensor]
+        let closure: () throws -> Double
+        let n: Int
+        var funcEvals = 0, nIter = 0
+        var d: [Float]? = nil
+        var t = 0.0
+        var oldDirs: [[Float]] = [], oldStps: [[Float]] = [], ro: [Float] = []
+        var hDiag: Float = 1
+        var prevFlatGrad: [Float]? = nil
+        var prevLoss: Double? = nil
+
+        init(params: [Tensor], closure: @escaping () throws -> Double) {
+            self.params = params
+            self.closure = closure
+            n = params.reduce(0) { $0 + $1.count }
+        }
+
+        // MARK: state
+
+        mutating func load(_ s: ParamState) throws {
+            funcEvals = Int(s.scalars["func_evals"] ?? 0)
+            nIter = Int(s.scalars["n_iter"] ?? 0)
+            t = s.scalars["t"] ?? 0
+            hDiag = Float(s.scalars["H_diag"] ?? 1)
+            prevLoss = s.scalars["prev_loss"]
+            func vector(_ key: String) throws -> [Float]? {
+                guard let b = s.buffers[key] else { return nil }
+                guard b.count == n else {
+                    throw TensorError("LBFGS: state '\(key)' has \(b.count) elements, expected \(n) (the parameters' total size)")
+                }
+                let c = try b.contiguousData()
+                return Array(UnsafeBufferPointer(start: c.pointer, count: n))
+            }
+            d = try vector("d")
+            prevFlatGrad = try vector("prev_flat_grad")
+            let history = Int(s.scalars["history"] ?? 0)
+            oldDirs = []; oldStps = []; ro = []
+            for k in 0..<max(0, history) {
+                guard let y = try vector("old_dirs_\(k + 1)"), let st = try vector("old_stps_\(k + 1)"), let r = s.scalars["ro_\(k + 1)"] else {
+                    throw TensorError("LBFGS: state is missing history entry \(k + 1) of \(history)")
+                }
+                oldDirs.append(y); oldStps.append(st); ro.append(Float(r))
+            }
+        }
+
+        func save(_ s: ParamState) throws {
+            func tensor(_ v: [Float]) throws -> Tensor { try Tensor(v, shape: [v.count]) }
+            var buffers: [String: Tensor] = [:]
+            var scalars: [String: Double] = ["func_evals": Double(funcEvals), "n_iter": Double(nIter), "t": t,
+                                             "H_diag": Double(hDiag), "history": Double(oldDirs.count)]
+            if let prevLoss { scalars["prev_loss"] = prevLoss }
+            if let d { buffers["d"] = try tensor(d) }
+            if let prevFlatGrad { buffers["prev_flat_grad"] = try tensor(prevFlatGrad) }
+            for k in 0..<oldDirs.count {
+                buffers["old_dirs_\(k + 1)"] = try tensor(oldDirs[k])
+                buffers["old_stps_\(k + 1)"] = try tensor(oldStps[k])
+                scalars["ro_\(k + 1)"] = Double(ro[k])
+            }
+            s.buffers = buffers
+            s.scalars = scalars
+            s.step = nIter
+        }
+
+        // MARK: flat vectors
+
+        func gatherFlatGrad() throws -> [Float] {
+            var out = [Float](repeating: 0, count: n)
+            var offset = 0
+            for p in params {
+                if let g = p.grad {
+                    guard g.shape == p.shape else {
+                        throw TensorError("LBFGS: gradient has shape \(describe(shape: g.shape)), expected \(describe(shape: p.shape))")
+                    }
+                    let c = try g.contiguousData()
+                    for i in 0..<p.count { out[offset + i] = c.pointer[i] }
+                }
+                offset += p.count
+            }
+            return out
+        }
+
+        /// θ ← θ + t·v (as PyTorch's `p.add_(v, alpha=t)`: t rounded to float32).
+        func addGrad(_ t: Double, _ v: [Float]) {
+            let tf = Float(t)
+            var offset = 0
+            for p in params {
+                let pp = p.pointer
+                for i in 0..<p.count { pp[i] = pp[i] + tf * v[offset + i] }
+                offset += p.count
+            }
+        }
+
+        func cloneParams() -> [[Float]] { params.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) } }
+
+        func setParams(_ values: [[Float]]) {
+            for (p, v) in zip(params, values) { v.withUnsafeBufferPointer { p.pointer.update(from: $0.baseAddress!, count: v.count) } }
+        }
+
+        func evaluate() throws -> Double { try closure() }
+
+        func directionalEvaluate(_ x: [[Float]], _ t: Double, _ d: [Float]) throws -> (Double, [Float]) {
+            addGrad(t, d)
+            let loss = try evaluate()
+            let g = try gatherFlatGrad()
+            setParams(x)
+            return (loss, g)
+        }
+
+        // MARK: the step
+
+        mutating func step(lr: Double, maxIter: Int, maxEval: Int, toleranceGrad: Double, toleranceChange: Double,
+                           historySize: Int, strongWolfe: Bool) throws -> Double {
+            let origLoss = try evaluate()
+            var loss = origLoss
+            var currentEvals = 1
+            funcEvals += 1
+            var flatGrad = try gatherFlatGrad()
+            if Double(absMax(flatGrad)) <= toleranceGrad { return origLoss }
+            var iter = 0
+            while iter < maxIter {
+                iter += 1
+                nIter += 1
+                var dir: [Float]
+                if nIter == 1 {
+                    dir = flatGrad.map { -$0 }
+                    oldDirs = []; oldStps = []; ro = []
+                    hDiag = 1
+                } else {
+                    let prev = prevFlatGrad ?? flatGrad
+                    let lastD = d ?? flatGrad.map { -$0 }
+                    let tf = Float(t)
+                    var y = [Float](repeating: 0, count: n), s = [Float](repeating: 0, count: n)
+                    for i in 0..<n { y[i] = flatGrad[i] - prev[i]; s[i] = lastD[i] * tf }
+                    let ys = dot(y, s)
+                    if ys > 1e-10 {
+                        if oldDirs.count == historySize, !oldDirs.isEmpty {
+                            oldDirs.removeFirst(); oldStps.removeFirst(); ro.removeFirst()
+                        }
+                        oldDirs.append(y); oldStps.append(s); ro.append(1 / ys)
+                        hDiag = ys / dot(y, y)
+                    }
+                    let numOld = oldDirs.count
+                    var al = [Float](repeating: 0, count: numOld)
+                    var q = flatGrad.map { -$0 }
+                    for k in stride(from: numOld - 1, through: 0, by: -1) {
+                        al[k] = dot(oldStps[k], q) * ro[k]
+                        let a = -al[k]
+                        let yk = oldDirs[k]
+                        for i in 0..<n { q[i] = q[i] + a * yk[i] }
+                    }
+                    let h = hDiag
+                    for i in 0..<n { q[i] = q[i] * h }
+                    for k in 0..<numOld {
+                        let be = dot(oldDirs[k], q) * ro[k]
+                        let a = al[k] - be
+                        let sk = oldStps[k]
+                        for i in 0..<n { q[i] = q[i] + a * sk[i] }
+                    }
+                    dir = q
+                }
+                prevFlatGrad = flatGrad
+                prevLoss = loss
+                if nIter == 1 {
+                    let inv = Float(1) / absSum(flatGrad)
+                    t = inv < 1 ? Double(Float(Double(inv) * lr)) : lr
+                } else {
+                    t = lr
+                }
+                d = dir
+                let gtd = Double(dot(flatGrad, dir))
+                if gtd > -toleranceChange { break }
+                var lsEvals = 0
+                if strongWolfe {
+                    let x0 = cloneParams()
+                    let result = try strongWolfeSearch(x0, t: t, d: dir, f: loss, g: flatGrad, gtd: gtd,
+                                                       toleranceChange: toleranceChange, maxLS: maxEval - currentEvals)
+                    loss = result.f; flatGrad = result.g; t = result.t; lsEvals = result.evals
+                    addGrad(t, dir)
+                } else {
+                    addGrad(t, dir)
+                    if iter != maxIter {
+                        loss = try evaluate()
+                        flatGrad = try gatherFlatGrad()
+                        lsEvals = 1
+                    }
+                }
+                currentEvals += lsEvals
+                funcEvals += lsEvals
+                if iter == maxIter { break }
+                if currentEvals >= maxEval { break }
+                if Double(absMax(flatGrad)) <= toleranceGrad { break }
+                let tf = Float(t)
+                var stepMax: Float = 0
+                for v in dir { stepMax = max(stepMax, abs(v * tf)) }
+                if Double(stepMax) <= toleranceChange { break }
+                if abs(loss - (prevLoss ?? loss)) < toleranceChange { break }
+            }
+            return origLoss
+        }
+
+        // MARK: strong Wolfe line search (PyTorch's _strong_wolfe, c1 = 1e-4, c2 = 0.9)
+
+        func strongWolfeSearch(_ x: [[Float]], t t0: Double, d: [Float], f: Double, g: [Float], gtd: Double,
+                               toleranceChange: Double, maxLS: Int) throws
+            -> (f: Double, g: [Float], t: Double, evals: Int) {
+            let c1 = 1e-4, c2 = 0.9
+            let dNorm = Double(absMax(d))
+            var t = t0
+            var (fNew, gNew) = try directionalEvaluate(x, t, d)
+            var evals = 1
+            var gtdNew = Double(dot(gNew, d))
+            var tPrev = 0.0, fPrev = f, gPrev = g, gtdPrev = gtd
+            var done = false
+            var lsIter = 0
+            var bracket: [Double] = [], bracketF: [Double] = [], bracketG: [[Float]] = [], bracketGtd: [Double] = []
+            while lsIter < maxLS {
+                if fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev) {
+                    bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew]
+                    break
+                }
+                if abs(gtdNew) <= -c2 * gtd {
+                    bracket = [t]; bracketF = [fNew]; bracketG = [gNew]
+                    done = true
+                    break
+                }
+                if gtdNew >= 0 {
+                    bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew]
+                    break
+                }
+                let minStep = t + 0.01 * (t - tPrev), maxStep = t * 10
+                let tmp = t
+                t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, bounds: (minStep, maxStep))
+                tPrev = tmp; fPrev = fNew; gPrev = gNew; gtdPrev = gtdNew
+                (fNew, gNew) = try directionalEvaluate(x, t, d)
+                evals += 1
+                gtdNew = Double(dot(gNew, d))
+                lsIter += 1
+            }
+            if lsIter == maxLS || bracket.isEmpty {
+                bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]
+                if bracketGtd.count < 2 { bracketGtd = [gtd, gtdNew] }
+            }
+            var insufProgress = false
+            var (low, high) = bracketF[0] <= bracketF[bracketF.count - 1] ? (0, 1) : (1, 0)
+            while !done && lsIter < maxLS {
+                if abs(bracket[1] - bracket[0]) * dNorm < toleranceChange { break }
+                t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1], bounds: nil)
+                let hi = max(bracket[0], bracket[1]), lo = min(bracket[0], bracket[1])
+                let eps = 0.1 * (hi - lo)
+                if min(hi - t, t - lo) < eps {
+                    if insufProgress || t >= hi || t <= lo {
+                        t = abs(t - hi) < abs(t - lo) ? hi - eps : lo + eps
+                        insufProgress = false
+                    } else {
+                        insufProgress = true
+                    }
+                } else {
+                    insufProgress = false
+                }
+                (fNew, gNew) = try directionalEvaluate(x, t, d)
+                evals += 1
+                gtdNew = Double(dot(gNew, d))
+                lsIter += 1
+                if fNew > f + c1 * t * gtd || fNew >= bracketF[low] {
+                    bracket[high] = t; bracketF[high] = fNew; bracketG[high] = gNew; bracketGtd[high] = gtdNew
+                    (low, high) = bracketF[0] <= bracketF[1] ? (0, 1) : (1, 0)
+                } else {
+                    if abs(gtdNew) <= -c2 * gtd {
+                        done = true
+                    } else if gtdNew * (bracket[high] - bracket[low]) >= 0 {
+                        bracket[high] = bracket[low]; bracketF[high] = bracketF[low]
+                        bracketG[high] = bracketG[low]; bracketGtd[high] = bracketGtd[low]
+                    }
+                    bracket[low] = t; bracketF[low] = fNew; bracketG[low] = gNew; bracketGtd[low] = gtdNew
+                }
+            }
+            let pick = min(low, bracket.count - 1)
+            return (bracketF[pick], bracketG[pick], bracket[pick], evals)
+        }
+    }
+}
+
+/// Minimiser of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to `bounds` (PyTorch's
+/// `_cubic_interpolate`); the bounds' midpoint when the cubic has no real minimiser.
+func cubicInterpolate(_ x1: Double, _ f1: Double, _ g1: Double, _ x2: Double, _ f2: Double, _ g2: Double,
+                      bounds: (Double, Double)?) -> Double {
+    let (lo, hi) = bounds ?? (x1 <= x2 ? (x1, x2) : (x2, x1))
+    let d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    let d2sq = d1 * d1 - g1 * g2
+    if d2sq >= 0 {
+        let d2 = d2sq.squareRoot()
+        let minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+                              : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(minPos, lo), hi)
+    }
+    return (lo + hi) / 2
+}
+
+/// Dot product accumulated in double, rounded to float32 (PyTorch's 0-d float32 result).
+private func dot(_ a: [Float], _ b: [Float]) -> Float {
+    var s = 0.0
+    for i in 0..<min(a.count, b.count) { s += Double(a[i]) * Double(b[i]) }
+    return Float(s)
+}
+
+private func absMax(_ a: [Float]) -> Float {
+    var m: Float = 0
+    for v in a { m = max(m, abs(v)) }
+    return m
+}
+
+private func absSum(_ a: [Float]) -> Float {
+    var s = 0.0
+    for v in a { s += Double(abs(v)) }
+    return Float(s)
+}
