@@ -114,6 +114,23 @@ def run(cls, kwargs, shapes):
     return traj, extra
 
 
+def rosenbrock():
+    """LBFGS with strong Wolfe from (-1.5, 2) on (1 - x)^2 + 100 (y - x^2)^2 (float32 autograd)."""
+    x = torch.tensor([-1.5, 2.0], requires_grad=True)
+    opt = torch.optim.LBFGS([x], lr=1, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    st = opt.state[x]
+    return dict(start=[-1.5, 2.0], max_iter=200, n_iter=int(st["n_iter"]), func_evals=int(st["func_evals"]),
+                x=[float(v) for v in x.detach().tolist()])
+
+
 def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -135,7 +152,7 @@ def main():
                                 options={k: v for k, v in kwargs.items() if k not in unsupported},
                                 shapes=shapes, trajectory=traj, **extra))
     data = dict(source=f"torch {torch.__version__} optim_db (scripts/reference/optim_db_fixtures.py)",
-                steps=STEPS, configs=configs, skipped=skipped)
+                steps=STEPS, configs=configs, skipped=skipped, rosenbrock=rosenbrock())
     with open(OUT, "w") as f:
         json.dump(data, f, separators=(",", ":"))
     print(f"wrote {len(configs)} configurations ({len(skipped)} skipped) to {os.path.normpath(OUT)}")

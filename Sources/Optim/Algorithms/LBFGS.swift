@@ -12,8 +12,8 @@ import Tensors
 /// given as −1) are spent. State (kept on the first parameter, as PyTorch): the direction,
 /// step, history, `func_evals` and `n_iter`.
 ///
-/// Vectors are float32, dot products are accumulated in double and rounded to float32 (PyTorch
-/// keeps them as float32 tensors); line-search scalars are double.
+/// Vectors are float32; scalars follow PyTorch's mix of Python floats and 0-d float32 tensors
+/// (`PyNum`), so small problems take PyTorch's path (Rosenbrock: 40 iterations, as PyTorch).
 ///
 /// ```swift
 /// let opt = try Optimizer(LBFGS(), params: [x], options: ["line_search_fn": .string("strong_wolfe")])
@@ -152,13 +152,14 @@ public struct LBFGS: WholeStepAlgorithm {
             return out
         }
 
-        /// θ ← θ + t·v (as PyTorch's `p.add_(v, alpha=t)`: t rounded to float32).
+        /// θ ← θ + t·v (as PyTorch's `p.add_(v, alpha=t)`: t rounded to float32, one fused
+        /// multiply-add per element as ATen's CPU `add` with alpha computes it).
         func addGrad(_ t: Double, _ v: [Float]) {
             let tf = Float(t)
             var offset = 0
             for p in params {
                 let pp = p.pointer
-                for i in 0..<p.count { pp[i] = pp[i] + tf * v[offset + i] }
+                for i in 0..<p.count { pp[i] = pp[i].addingProduct(tf, v[offset + i]) }
                 offset += p.count
             }
         }
@@ -188,7 +189,8 @@ public struct LBFGS: WholeStepAlgorithm {
             var currentEvals = 1
             funcEvals += 1
             var flatGrad = try gatherFlatGrad()
-            if Double(absMax(flatGrad)) <= toleranceGrad { return origLoss }
+            let tolGrad = Float(toleranceGrad), tolChange = Float(toleranceChange)
+            if absMax(flatGrad) <= tolGrad { return origLoss }
             var iter = 0
             while iter < maxIter {
                 iter += 1
@@ -205,7 +207,7 @@ public struct LBFGS: WholeStepAlgorithm {
                     var y = [Float](repeating: 0, count: n), s = [Float](repeating: 0, count: n)
                     for i in 0..<n { y[i] = flatGrad[i] - prev[i]; s[i] = lastD[i] * tf }
                     let ys = dot(y, s)
-                    if ys > 1e-10 {
+                    if ys > Float(1e-10) {
                         if oldDirs.count == historySize, !oldDirs.isEmpty {
                             oldDirs.removeFirst(); oldStps.removeFirst(); ro.removeFirst()
                         }
@@ -219,7 +221,7 @@ public struct LBFGS: WholeStepAlgorithm {
                         al[k] = dot(oldStps[k], q) * ro[k]
                         let a = -al[k]
                         let yk = oldDirs[k]
-                        for i in 0..<n { q[i] = q[i] + a * yk[i] }
+                        for i in 0..<n { q[i] = q[i].addingProduct(a, yk[i]) }
                     }
                     let h = hDiag
                     for i in 0..<n { q[i] = q[i] * h }
@@ -227,27 +229,30 @@ public struct LBFGS: WholeStepAlgorithm {
                         let be = dot(oldDirs[k], q) * ro[k]
                         let a = al[k] - be
                         let sk = oldStps[k]
-                        for i in 0..<n { q[i] = q[i] + a * sk[i] }
+                        for i in 0..<n { q[i] = q[i].addingProduct(a, sk[i]) }
                     }
                     dir = q
                 }
                 prevFlatGrad = flatGrad
                 prevLoss = loss
+                // PyTorch: min(1.0, 1.0 / |g|.sum()) * lr, a float32 tensor when the reciprocal wins.
+                var tNum: PyNum
                 if nIter == 1 {
-                    let inv = Float(1) / absSum(flatGrad)
-                    t = inv < 1 ? Double(Float(Double(inv) * lr)) : lr
+                    let inv = PyNum(1) / PyNum(f32: absSum(flatGrad))
+                    tNum = (inv < PyNum(1) ? inv : PyNum(1)) * PyNum(lr)
                 } else {
-                    t = lr
+                    tNum = PyNum(lr)
                 }
+                t = tNum.v
                 d = dir
-                let gtd = Double(dot(flatGrad, dir))
-                if gtd > -toleranceChange { break }
+                let gtd = PyNum(f32: dot(flatGrad, dir))
+                if gtd > PyNum(-toleranceChange) { break }
                 var lsEvals = 0
                 if strongWolfe {
                     let x0 = cloneParams()
-                    let result = try strongWolfeSearch(x0, t: t, d: dir, f: loss, g: flatGrad, gtd: gtd,
+                    let result = try strongWolfeSearch(x0, t: tNum, d: dir, f: loss, g: flatGrad, gtd: gtd,
                                                        toleranceChange: toleranceChange, maxLS: maxEval - currentEvals)
-                    loss = result.f; flatGrad = result.g; t = result.t; lsEvals = result.evals
+                    loss = result.f; flatGrad = result.g; t = result.t.v; lsEvals = result.evals
                     addGrad(t, dir)
                 } else {
                     addGrad(t, dir)
@@ -261,11 +266,11 @@ public struct LBFGS: WholeStepAlgorithm {
                 funcEvals += lsEvals
                 if iter == maxIter { break }
                 if currentEvals >= maxEval { break }
-                if Double(absMax(flatGrad)) <= toleranceGrad { break }
+                if absMax(flatGrad) <= tolGrad { break }
                 let tf = Float(t)
                 var stepMax: Float = 0
                 for v in dir { stepMax = max(stepMax, abs(v * tf)) }
-                if Double(stepMax) <= toleranceChange { break }
+                if stepMax <= tolChange { break }
                 if abs(loss - (prevLoss ?? loss)) < toleranceChange { break }
             }
             return origLoss
@@ -273,56 +278,58 @@ public struct LBFGS: WholeStepAlgorithm {
 
         // MARK: strong Wolfe line search (PyTorch's _strong_wolfe, c1 = 1e-4, c2 = 0.9)
 
-        func strongWolfeSearch(_ x: [[Float]], t t0: Double, d: [Float], f: Double, g: [Float], gtd: Double,
+        /// Scalars are `PyNum`s: float32 where PyTorch holds a 0-d float32 tensor (gᵀd, and t
+        /// once interpolated), double where it holds a Python float (the losses).
+        func strongWolfeSearch(_ x: [[Float]], t t0: PyNum, d: [Float], f: Double, g: [Float], gtd: PyNum,
                                toleranceChange: Double, maxLS: Int) throws
-            -> (f: Double, g: [Float], t: Double, evals: Int) {
-            let c1 = 1e-4, c2 = 0.9
-            let dNorm = Double(absMax(d))
+            -> (f: Double, g: [Float], t: PyNum, evals: Int) {
+            let c1 = PyNum(1e-4), c2 = PyNum(0.9), fN = PyNum(f), tol = PyNum(toleranceChange)
+            let dNorm = PyNum(f32: absMax(d))
             var t = t0
-            var (fNew, gNew) = try directionalEvaluate(x, t, d)
+            var (fNew, gNew) = try directionalEvaluate(x, t.v, d)
             var evals = 1
-            var gtdNew = Double(dot(gNew, d))
-            var tPrev = 0.0, fPrev = f, gPrev = g, gtdPrev = gtd
+            var gtdNew = PyNum(f32: dot(gNew, d))
+            var tPrev = PyNum(0), fPrev = f, gPrev = g, gtdPrev = gtd
             var done = false
             var lsIter = 0
-            var bracket: [Double] = [], bracketF: [Double] = [], bracketG: [[Float]] = [], bracketGtd: [Double] = []
+            var bracket: [PyNum] = [], bracketF: [Double] = [], bracketG: [[Float]] = [], bracketGtd: [PyNum] = []
             while lsIter < maxLS {
-                if fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev) {
+                if PyNum(fNew) > fN + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev) {
                     bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew]
                     break
                 }
-                if abs(gtdNew) <= -c2 * gtd {
+                if gtdNew.magnitude <= -c2 * gtd {
                     bracket = [t]; bracketF = [fNew]; bracketG = [gNew]
                     done = true
                     break
                 }
-                if gtdNew >= 0 {
+                if gtdNew >= PyNum(0) {
                     bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew]
                     break
                 }
-                let minStep = t + 0.01 * (t - tPrev), maxStep = t * 10
+                let minStep = t + PyNum(0.01) * (t - tPrev), maxStep = t * PyNum(10)
                 let tmp = t
-                t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, bounds: (minStep, maxStep))
+                t = cubicInterpolate(tPrev, PyNum(fPrev), gtdPrev, t, PyNum(fNew), gtdNew, bounds: (minStep, maxStep))
                 tPrev = tmp; fPrev = fNew; gPrev = gNew; gtdPrev = gtdNew
-                (fNew, gNew) = try directionalEvaluate(x, t, d)
+                (fNew, gNew) = try directionalEvaluate(x, t.v, d)
                 evals += 1
-                gtdNew = Double(dot(gNew, d))
+                gtdNew = PyNum(f32: dot(gNew, d))
                 lsIter += 1
             }
             if lsIter == maxLS || bracket.isEmpty {
-                bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]
+                bracket = [PyNum(0), t]; bracketF = [f, fNew]; bracketG = [g, gNew]
                 if bracketGtd.count < 2 { bracketGtd = [gtd, gtdNew] }
             }
             var insufProgress = false
             var (low, high) = bracketF[0] <= bracketF[bracketF.count - 1] ? (0, 1) : (1, 0)
             while !done && lsIter < maxLS {
-                if abs(bracket[1] - bracket[0]) * dNorm < toleranceChange { break }
-                t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1], bounds: nil)
-                let hi = max(bracket[0], bracket[1]), lo = min(bracket[0], bracket[1])
-                let eps = 0.1 * (hi - lo)
-                if min(hi - t, t - lo) < eps {
+                if (bracket[1] - bracket[0]).magnitude * dNorm < tol { break }
+                t = cubicInterpolate(bracket[0], PyNum(bracketF[0]), bracketGtd[0], bracket[1], PyNum(bracketF[1]), bracketGtd[1], bounds: nil)
+                let hi = pyMax(bracket[0], bracket[1]), lo = pyMin(bracket[0], bracket[1])
+                let eps = PyNum(0.1) * (hi - lo)
+                if pyMin(hi - t, t - lo) < eps {
                     if insufProgress || t >= hi || t <= lo {
-                        t = abs(t - hi) < abs(t - lo) ? hi - eps : lo + eps
+                        t = (t - hi).magnitude < (t - lo).magnitude ? hi - eps : lo + eps
                         insufProgress = false
                     } else {
                         insufProgress = true
@@ -330,17 +337,17 @@ public struct LBFGS: WholeStepAlgorithm {
                 } else {
                     insufProgress = false
                 }
-                (fNew, gNew) = try directionalEvaluate(x, t, d)
+                (fNew, gNew) = try directionalEvaluate(x, t.v, d)
                 evals += 1
-                gtdNew = Double(dot(gNew, d))
+                gtdNew = PyNum(f32: dot(gNew, d))
                 lsIter += 1
-                if fNew > f + c1 * t * gtd || fNew >= bracketF[low] {
+                if PyNum(fNew) > fN + c1 * t * gtd || fNew >= bracketF[low] {
                     bracket[high] = t; bracketF[high] = fNew; bracketG[high] = gNew; bracketGtd[high] = gtdNew
                     (low, high) = bracketF[0] <= bracketF[1] ? (0, 1) : (1, 0)
                 } else {
-                    if abs(gtdNew) <= -c2 * gtd {
+                    if gtdNew.magnitude <= -c2 * gtd {
                         done = true
-                    } else if gtdNew * (bracket[high] - bracket[low]) >= 0 {
+                    } else if gtdNew * (bracket[high] - bracket[low]) >= PyNum(0) {
                         bracket[high] = bracket[low]; bracketF[high] = bracketF[low]
                         bracketG[high] = bracketG[low]; bracketGtd[high] = bracketGtd[low]
                     }
@@ -353,26 +360,69 @@ public struct LBFGS: WholeStepAlgorithm {
     }
 }
 
-/// Minimiser of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to `bounds` (PyTorch's
-/// `_cubic_interpolate`); the bounds' midpoint when the cubic has no real minimiser.
-func cubicInterpolate(_ x1: Double, _ f1: Double, _ g1: Double, _ x2: Double, _ f2: Double, _ g2: Double,
-                      bounds: (Double, Double)?) -> Double {
-    let (lo, hi) = bounds ?? (x1 <= x2 ? (x1, x2) : (x2, x1))
-    let d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    let d2sq = d1 * d1 - g1 * g2
-    if d2sq >= 0 {
-        let d2 = d2sq.squareRoot()
-        let minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-                              : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(minPos, lo), hi)
+/// A scalar as PyTorch's LBFGS holds it: a Python float (double) or a 0-d float32 tensor. An
+/// operation with a float32 operand is computed in float32 (the Python float rounded to float32,
+/// as a wrapped scalar is), `python / tensor` as reciprocal(tensor)·python (torch's
+/// `__rtruediv__`), comparisons likewise; Python floats alone stay double. This reproduces
+/// PyTorch's line-search path, so iteration counts agree on small problems.
+struct PyNum {
+    var v: Double
+    var f32: Bool
+
+    init(_ v: Double) { self.v = v; f32 = false }
+    init(f32 x: Float) { v = Double(x); f32 = true }
+
+    var float: Float { Float(v) }
+    var magnitude: PyNum { f32 ? PyNum(f32: abs(float)) : PyNum(abs(v)) }
+
+    static func + (a: PyNum, b: PyNum) -> PyNum { a.f32 || b.f32 ? PyNum(f32: a.float + b.float) : PyNum(a.v + b.v) }
+    static func - (a: PyNum, b: PyNum) -> PyNum { a.f32 || b.f32 ? PyNum(f32: a.float - b.float) : PyNum(a.v - b.v) }
+    static func * (a: PyNum, b: PyNum) -> PyNum { a.f32 || b.f32 ? PyNum(f32: a.float * b.float) : PyNum(a.v * b.v) }
+    static func / (a: PyNum, b: PyNum) -> PyNum {
+        if !a.f32 && b.f32 { return PyNum(f32: (1 / b.float) * a.float) }
+        return a.f32 || b.f32 ? PyNum(f32: a.float / b.float) : PyNum(a.v / b.v)
     }
-    return (lo + hi) / 2
+    static prefix func - (a: PyNum) -> PyNum { a.f32 ? PyNum(f32: -a.float) : PyNum(-a.v) }
+
+    static func < (a: PyNum, b: PyNum) -> Bool { a.f32 || b.f32 ? a.float < b.float : a.v < b.v }
+    static func > (a: PyNum, b: PyNum) -> Bool { b < a }
+    static func <= (a: PyNum, b: PyNum) -> Bool { a.f32 || b.f32 ? a.float <= b.float : a.v <= b.v }
+    static func >= (a: PyNum, b: PyNum) -> Bool { b <= a }
 }
 
-/// Dot product accumulated in double, rounded to float32 (PyTorch's 0-d float32 result).
+/// Python's `max(a, b)`: a unless b > a (so the result keeps its operand's type).
+private func pyMax(_ a: PyNum, _ b: PyNum) -> PyNum { b > a ? b : a }
+/// Python's `min(a, b)`: a unless b < a.
+private func pyMin(_ a: PyNum, _ b: PyNum) -> PyNum { b < a ? b : a }
+
+/// Minimiser of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to `bounds` (PyTorch's
+/// `_cubic_interpolate`, with its mix of float32 tensors and Python floats); the bounds' midpoint
+/// when the cubic has no real minimiser.
+func cubicInterpolate(_ x1: PyNum, _ f1: PyNum, _ g1: PyNum, _ x2: PyNum, _ f2: PyNum, _ g2: PyNum,
+                      bounds: (PyNum, PyNum)?) -> PyNum {
+    let (lo, hi) = bounds ?? (x1 <= x2 ? (x1, x2) : (x2, x1))
+    let d1 = g1 + g2 - PyNum(3) * (f1 - f2) / (x1 - x2)
+    let d2sq = d1 * d1 - g1 * g2
+    if d2sq >= PyNum(0) {
+        let d2 = d2sq.f32 ? PyNum(f32: d2sq.float.squareRoot()) : PyNum(d2sq.v.squareRoot())
+        let minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + PyNum(2) * d2))
+                              : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + PyNum(2) * d2))
+        return pyMin(pyMax(minPos, lo), hi)
+    }
+    return (lo + hi) / PyNum(2)
+}
+
+/// Dot product as PyTorch's float32 `dot`: for up to 3 elements MKL's sum is the sequential
+/// float32 one, reproduced exactly; longer vectors are accumulated in double and rounded.
 private func dot(_ a: [Float], _ b: [Float]) -> Float {
+    let n = min(a.count, b.count)
+    if n <= 3 {
+        var s: Float = 0
+        for i in 0..<n { s = s + a[i] * b[i] }
+        return s
+    }
     var s = 0.0
-    for i in 0..<min(a.count, b.count) { s += Double(a[i]) * Double(b[i]) }
+    for i in 0..<n { s += Double(a[i]) * Double(b[i]) }
     return Float(s)
 }
 
