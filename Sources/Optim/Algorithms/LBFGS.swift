@@ -91,8 +91,16 @@ public struct LBFGS: WholeStepAlgorithm {
         // MARK: state
 
         mutating func load(_ s: ParamState) throws {
-            funcEvals = Int(s.scalars["func_evals"] ?? 0)
-            nIter = Int(s.scalars["n_iter"] ?? 0)
+            /// A saved counter: a non-negative integer below 2^52 (a state dict can hold anything).
+            func count(_ key: String) throws -> Int {
+                let x = s.scalars[key] ?? 0
+                guard x >= 0, x < 4.5e15, x == x.rounded() else {
+                    throw TensorError("LBFGS: state '\(key)' expected a non-negative integer, got \(x)")
+                }
+                return Int(x)
+            }
+            funcEvals = try count("func_evals")
+            nIter = try count("n_iter")
             t = s.scalars["t"] ?? 0
             hDiag = Float(s.scalars["H_diag"] ?? 1)
             prevLoss = s.scalars["prev_loss"]
@@ -106,9 +114,12 @@ public struct LBFGS: WholeStepAlgorithm {
             }
             d = try vector("d")
             prevFlatGrad = try vector("prev_flat_grad")
-            let history = Int(s.scalars["history"] ?? 0)
+            let history = try count("history")
+            guard history <= max(1, s.buffers.count) else {
+                throw TensorError("LBFGS: state 'history' is \(history), but the state holds \(s.buffers.count) vectors")
+            }
             oldDirs = []; oldStps = []; ro = []
-            for k in 0..<max(0, history) {
+            for k in 0..<history {
                 guard let y = try vector("old_dirs_\(k + 1)"), let st = try vector("old_stps_\(k + 1)"), let r = s.scalars["ro_\(k + 1)"] else {
                     throw TensorError("LBFGS: state is missing history entry \(k + 1) of \(history)")
                 }

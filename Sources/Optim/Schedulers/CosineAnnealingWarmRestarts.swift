@@ -60,7 +60,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler {
     override func validate(_ s: SchedulerState) throws {
         try super.validate(s)
         let cur = try s.extra("T_cur", "CosineAnnealingWarmRestarts"), period = try s.extra("T_i", "CosineAnnealingWarmRestarts")
-        guard cur >= 0, period >= 1, cur == cur.rounded(), period == period.rounded(), period < 1e15 else {
+        guard cur >= 0, period >= 1, cur == cur.rounded(), period == period.rounded(), cur < 1e15, period < 1e15 else {
             throw TensorError("CosineAnnealingWarmRestarts.loadState: expected integers T_cur >= 0 and T_i >= 1, got \(cur) and \(period)")
         }
     }

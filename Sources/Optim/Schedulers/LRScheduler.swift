@@ -94,8 +94,9 @@ public class LRScheduler {
         guard s.lastLR.isEmpty || s.lastLR.count == n else {
             throw TensorError("\(Self.self).loadState: expected \(n) last learning rates, got \(s.lastLR.count)")
         }
-        guard s.lastEpoch >= -1, s.stepCount >= 0 else {
-            throw TensorError("\(Self.self).loadState: expected last_epoch >= -1 and step_count >= 0, got \(s.lastEpoch) and \(s.stepCount)")
+        // Bounded so that later `+= 1`s cannot overflow.
+        guard s.lastEpoch >= -1, s.stepCount >= 0, s.lastEpoch < 1 << 52, s.stepCount < 1 << 52 else {
+            throw TensorError("\(Self.self).loadState: expected last_epoch in [-1, 2^52) and step_count in [0, 2^52), got \(s.lastEpoch) and \(s.stepCount)")
         }
     }
 
