@@ -221,6 +221,9 @@ extension Runtime {
             ("step", { [unowned self] L in
                 let opt = try optimizers.check(L, 1, "self")
                 var results: Int32 = 0
+                if let host = opt.algorithm as? HostStepOptimizer {
+                    return try self.hostStep(L, opt, host)
+                }
                 if opt.requiresClosure {
                     return try self.stepWithClosure(L, opt)
                 }

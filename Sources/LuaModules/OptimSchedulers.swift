@@ -242,14 +242,34 @@ extension Runtime {
         ])
     }
 
-    /// `optim.define{name, defaults, init = fn(state, p, group), update = fn(p, grad, state, group, step)}`.
-    func defineOptimizer(_ L: LuaState) throws -> CustomOptimizer {
-        let opts = try Options(L, 1, "define", allowed: ["name", "defaults", "init", "update"])
+    /// `optim.define{name, defaults, init = fn(state, p, group), update = fn(p, grad, state, group, step)}`,
+    /// or the whole-step form `optim.define{name, defaults, step = fn(groups, state, closure)}`.
+    func defineOptimizer(_ L: LuaState) throws -> any OptimizerAlgorithm {
+        let opts = try Options(L, 1, "define", allowed: ["name", "defaults", "init", "update", "step"])
         guard let name = try opts.string("name"), !name.isEmpty else { throw LuaError("option 'name' expected a non-empty string") }
         var defaults: [String: OptionValue] = [:]
         if opts.push("defaults") != LUA_TYPE_NIL { defaults = try optionValues(L, L.absIndex(-1), owner: name, skip: []) }
         L.pop()
-        guard opts.push("update") == LUA_TYPE_FUNCTION else { L.pop(); throw LuaError("option 'update' expected a function(p, grad, state, group, step)") }
+        let stepType = opts.push("step")
+        if stepType != LUA_TYPE_NIL {
+            guard stepType == LUA_TYPE_FUNCTION else {
+                let got = L.typeName(-1)
+                L.pop()
+                throw LuaError("option 'step' expected a function(groups, state, closure), got \(got)")
+            }
+            let ref = host.reference(-1)
+            L.pop()
+            for other in ["update", "init"] {
+                let type = opts.push(other)
+                L.pop()
+                if type != LUA_TYPE_NIL {
+                    throw LuaError("define: give either 'step' (a whole-step optimizer) or 'update' (per parameter), not '\(other)' with 'step'")
+                }
+            }
+            return HostStepOptimizer(name: name, defaults: defaults, handle: LuaStepHandle(step: ref))
+        }
+        L.pop()
+        guard opts.push("update") == LUA_TYPE_FUNCTION else { L.pop(); throw LuaError("option 'update' expected a function(p, grad, state, group, step), or give 'step' for a whole-step optimizer") }
         let update = host.reference(-1)
         L.pop()
         var initRef: LuaReference? = nil

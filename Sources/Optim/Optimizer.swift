@@ -59,6 +59,9 @@ public final class Optimizer {
     /// One optimization step over every parameter that has a gradient. A parameter whose grad is
     /// nil is skipped entirely: no weight decay, no step increment.
     public func step() throws {
+        if algorithm is HostStepOptimizer {
+            throw TensorError("\(name): defined with a whole-step function, which runs from Lua (opt:step)")
+        }
         if algorithm is any WholeStepAlgorithm {
             throw TensorError("\(name): step requires a closure that re-evaluates the model and returns the loss, e.g. opt:step(function() opt:zero_grad(); local loss = f(); loss:backward(); return loss end)")
         }

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// The optimizers and schedulers of issue 17 from Lua: LBFGS's closure, whole-step
+/// `optim.define`, the new schedulers' methods and state dicts.
+@Suite struct OptimNewFromLuaTests {
+    @Test func lbfgsStrongWolfeOnRosenbrock() throws {
+        let r = try Descent.runScript("""
+            local x = tensor.from{-1.5, 2.0}:requires_grad(true)
+            local opt = optim.LBFGS({x}, {line_search_fn = "strong_wolfe", max_iter = 200})
+            local calls = 0
+            local first = opt:step(function()
+              calls = calls + 1
+              opt:zero_grad()
+              local a, b = x:narrow(1, 1, 1), x:narrow(1, 2, 1)
+              local loss = ((1 - a) ^ 2 + 100 * (b - a ^ 2) ^ 2):sum()
+              loss:backward()
+              return loss
+            end)
+            local sd = opt:state_dict()
+            print(first:item(), sd.state[1].n_iter, sd.state[1].func_evals, calls)
+            print(math.abs(x:totable()[1] - 1) < 1e-4, math.abs(x:totable()[2] - 1) < 1e-4)
+            print(pcall(opt.step, opt))
+            print(pcall(opt.step, opt, function() return "loss" end))
+            print(pcall(optim.LBFGS, {{params = {x}}, {params = {tensor.zeros(1)}}}))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "12.5\t40.0\t49.0\t49", "\(lines[0])")
+        #expect(lines[1] == "true\ttrue")
+        #expect(lines[2].contains("LBFGS:step: argument 1 expected a closure that re-evaluates the model and returns the loss, got no value"), "\(lines[2])")
+        #expect(lines[3].contains("LBFGS:step: the closure must return the loss as a number or a one-element tensor, got string"), "\(lines[3])")
+        #expect(lines[4].contains("LBFGS: supports one parameter group (no per-parameter options), got 2 groups"), "\(lines[4])")
+    }
+
+    @Test func wholeStepDefineWorksLikeABuiltIn() throws {
+        let r = try Descent.runScript("""
+            -- Normalised gradient descent over all parameters at once.
+            local NGD = optim.define{
+              name = "NGD", defaults = {lr = 0.5},
+              step = function(groups, state, closure)
+                local loss = closure and closure()
+                for i, g in ipairs(groups) do
+                  local n2 = 0
+                  for _, p in ipairs(g.params) do n2 = n2 + (p.grad * p.grad):sum():item() end
+                  autograd.no_grad(function()
+                    for j, p in ipairs(g.params) do
+                      p:add_(p.grad, -g.lr / math.sqrt(n2))
+                      state[i][j].calls = (state[i][j].calls or 0) + 1
+                    end
+                  end)
+                end
+                return loss
+              end,
+            }
+            local w = tensor.from{3, 4}:requires_grad(true)
+            local opt = optim.build("ngd", {w})
+            local sched = optim.lr.StepLR(opt, {step_size = 1, gamma = 0.5})
+            for k = 1, 3 do
+              opt:zero_grad(); (w * w):sum():backward(); opt:step(); sched:step()
+            end
+            local t = w:totable()
+            print(string.format("%.4f %.4f", t[1], t[2]), opt:get_lr())
+            local sd = opt:state_dict()
+            print(sd.algorithm, sd.state[1].step, sd.state[1].calls)
+            local w2 = tensor.from{3, 4}:requires_grad(true)
+            local o2 = NGD({w2})
+            o2:load_state_dict(sd)
+            print(o2:state_dict().state[1].calls, o2:get_lr())
+            local loss = opt:step(function() opt:zero_grad(); local l = (w * w):sum(); l:backward(); return l end)
+            print(type(loss) ~= "nil")
+            print(pcall(optim.define, {name = "Bad", step = function() end, update = function() end}))
+            print(pcall(optim.define, {name = "Bad", step = 3}))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        // Steps of 0.5, 0.25, 0.125 along (3, 4)/5 from (3, 4): (3, 4)·(1 − 0.875/5).
+        #expect(lines[0] == "2.4750 3.3000\t0.0625", "\(lines[0])")
+        #expect(lines[1] == "NGD\t3\t3.0", "\(lines[1])")
+        #expect(lines[2] == "3.0\t0.0625", "\(lines[2])")
+        #expect(lines[3] == "true")
+        #expect(lines[4].contains("define: give either 'step' (a whole-step optimizer) or 'update' (per parameter), not 'update' with 'step'"), "\(lines[4])")
+        #expect(lines[5].contains("option 'step' expected a function(groups, state, closure), got integer"), "\(lines[5])")
+    }
+
+    @Test func samExampleRuns() throws {
+        let r = try Descent.execute(Descent.binary, ["run", projectRoot.appendingPathComponent("scripts/examples/sam.lua").path, "--set", "steps=20"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("SAM state of parameter 1: step 20, momentum_buffer true"), "\(r.stdout)")
+    }
+
+    @Test func newSchedulersFromLua() throws {
+        let r = try Descent.runScript("""
+            local w = tensor.zeros(2):requires_grad(true)
+            local opt = optim.SGD({w}, {lr = 0.1, momentum = 0.9})
+            local c = optim.lr.CyclicLR(opt, {base_lr = 0.01, max_lr = 0.1, step_size_up = 4})
+            for i = 1, 2 do c:step() end
+            print(string.format("%.4f %.4f", opt:get_lr(), opt.param_groups[1].momentum))
+            local p = optim.lr.ReduceLROnPlateau(opt, {patience = 1, factor = 0.5})
+            for i = 1, 3 do p:step(1.0) end
+            local st = p:state_dict()
+            print(string.format("%.4f", opt:get_lr()), st.best, st.num_bad_epochs, st.cooldown_counter)
+            print(pcall(p.step, p))
+            local r1 = optim.lr.CosineAnnealingWarmRestarts(opt, {T_0 = 2, T_mult = 2})
+            for i = 1, 3 do r1:step() end
+            local s = r1:state_dict()
+            print(s.T_cur, s.T_i)
+            local chain = optim.lr.ChainedScheduler{optim.lr.MultiStepLR(opt, {milestones = {1}}), optim.lr.PolynomialLR(opt, {total_iters = 2}), optim.lr.ConstantLR(opt, {factor = 0.5, total_iters = 1})}
+            print(#chain:state_dict().children)
+            print(pcall(optim.lr.ChainedScheduler, {p}))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "0.0550 0.8500", "\(lines[0])")
+        #expect(lines[1] == "0.0275\t1.0\t0.0\t0.0", "\(lines[1])")
+        #expect(lines[2].contains("ReduceLROnPlateau:step: argument 1 (metric) expected a number or a one-element tensor, got no value"), "\(lines[2])")
+        #expect(lines[3] == "1.0\t4.0", "\(lines[3])")
+        #expect(lines[4] == "3")
+        #expect(lines[5].contains("ChainedScheduler: scheduler 1 is a ReduceLROnPlateau"), "\(lines[5])")
+    }
+}
