@@ -323,7 +323,8 @@ function optim.names() end
 ---@field name string required; also its `optim.build` name (case-insensitive)
 ---@field defaults? table<string, number|boolean|string|number[]> every key becomes an option of that type; `lr` defaults to 1e-3
 ---@field init? fun(state: table, p: Tensor, group: table) fills `state` before a parameter's first step
----@field update fun(p: Tensor, grad: Tensor, state: table, group: table, step: integer) updates `p` in place (inside no_grad)
+---@field update? fun(p: Tensor, grad: Tensor, state: table, group: table, step: integer) updates `p` in place (inside no_grad); required unless `step` is given
+---@field step? fun(groups: table[], state: table[][], closure?: fun(): any): any whole-step form: sees every group (`params` and options) and `state[i][j]`; updates inside autograd.no_grad; its result is `opt:step`'s
 
 ---Registers an optimizer written in Lua and returns its constructor, which behaves like the
 ---built-ins (groups, option checks, param_groups, state_dict, schedulers, build, names).
