@@ -80,8 +80,32 @@ extension Runtime {
     // MARK: Building
 
     func buildOptimizer(_ L: LuaState, name: String, registry: OptimizerRegistry, params: Int32, options: Int32) throws -> Optimizer {
+        var groups = try paramGroups(L, params, owner: name)
+        // `optim.Adam(model:named_parameters())` passes the names in module order as a second
+        // value: use that order instead of reading it as options.
+        if groups.count == 1, let names = groups[0].names, L.type(options) == LUA_TYPE_TABLE, L.rawLength(options) > 0 {
+            L.rawGet(options, 1)
+            let isNameList = L.type(-1) == LUA_TYPE_STRING
+            L.pop()
+            if isNameList {
+                var order: [String] = []
+                for k in 1...L.rawLength(options) {
+                    L.rawGet(options, k)
+                    defer { L.pop() }
+                    guard let n = L.string(at: -1), L.type(-1) == LUA_TYPE_STRING else {
+                        throw LuaError("\(name): the list of parameter names after named_parameters holds a \(L.typeName(-1))")
+                    }
+                    order.append(n)
+                }
+                guard Set(order) == Set(names), order.count == names.count else {
+                    throw LuaError("\(name): the list of parameter names does not match the named parameters' keys")
+                }
+                let byName = Dictionary(uniqueKeysWithValues: zip(names, groups[0].params))
+                groups[0] = ParamGroupSpec(params: order.compactMap { byName[$0] }, names: order)
+                return try registry.build(name: name, groups: groups, options: [:])
+            }
+        }
         let opts = try optionValues(L, options, owner: name, skip: [])
-        let groups = try paramGroups(L, params, owner: name)
         return try registry.build(name: name, groups: groups, options: opts)
     }
 
@@ -90,6 +114,9 @@ extension Runtime {
         if let t = tensors.to(L, i) { return [ParamGroupSpec(params: [t])] }
         try L.checkTable(i, "argument \(i) (params)")
         let n = L.rawLength(i)
+        if n == 0, let named = try namedTensors(L, i, "argument \(i) (params)") {
+            return [ParamGroupSpec(params: named.tensors, names: named.names)]
+        }
         guard n > 0 else { throw LuaError("argument \(i) (params) expected a non-empty list of tensors or parameter groups") }
         L.rawGet(i, 1)
         let grouped = L.type(-1) == LUA_TYPE_TABLE
@@ -105,14 +132,45 @@ extension Runtime {
             let g = L.absIndex(-1)
             L.rawGet(g, "params")
             let params: [Tensor]
+            var names: [String]? = nil
             if let t = tensors.to(L, -1) { params = [t] } else {
                 guard L.type(-1) == LUA_TYPE_TABLE else { throw LuaError("parameter group \(k) needs a 'params' list of tensors") }
-                params = try tensorList(L, L.absIndex(-1), "parameter group \(k) params")
+                if L.rawLength(-1) == 0, let named = try namedTensors(L, L.absIndex(-1), "parameter group \(k) params") {
+                    params = named.tensors
+                    names = named.names
+                } else {
+                    params = try tensorList(L, L.absIndex(-1), "parameter group \(k) params")
+                }
             }
             L.pop()
-            groups.append(ParamGroupSpec(params: params, options: try optionValues(L, g, owner: owner, skip: ["params"])))
+            groups.append(ParamGroupSpec(params: params, options: try optionValues(L, g, owner: owner, skip: ["params"]), names: names))
         }
         return groups
+    }
+
+    /// A `{name = tensor}` table (`model:named_parameters()`), sorted by name; nil when the table
+    /// is empty (the caller reports that).
+    func namedTensors(_ L: LuaState, _ i: Int32, _ what: String) throws -> (names: [String], tensors: [Tensor])? {
+        let i = L.absIndex(i)
+        var keys: [String] = []
+        try L.forEachPair(i) {
+            guard L.type(-2) == LUA_TYPE_STRING, let k = L.string(at: -2) else {
+                throw LuaError("\(what) expected a list of tensors or a {name = tensor} table, got a key of type \(L.typeName(-2))")
+            }
+            keys.append(k)
+        }
+        if keys.isEmpty { return nil }
+        keys.sort()
+        var out: [Tensor] = []
+        for k in keys {
+            L.rawGet(i, k)
+            defer { L.pop() }
+            guard let t = tensors.to(L, -1) else {
+                throw LuaError("\(what): '\(k)' expected a tensor, got \(L.typeName(-1))")
+            }
+            out.append(t)
+        }
+        return (keys, out)
     }
 
     /// Lua option table → option values (validated by Optim, which names unknown keys).
@@ -306,11 +364,19 @@ extension Runtime {
             for (key, value) in group.options.sorted(by: { $0.key < $1.key }) { push(L, value); L.rawSet(-2, key) }
             if let lr0 = group.initialLR { L.push(lr0); L.rawSet(-2, "initial_lr") }
             L.newTable(array: Int32(group.params.count))
-            for (k, p) in group.params.enumerated() { L.push(p + 1); L.rawSet(-2, k + 1) }
+            // Named parameters are listed (and their state keyed) by name.
+            for (k, p) in group.params.enumerated() {
+                if let names = group.names, k < names.count { L.push(names[k]) } else { L.push(p + 1) }
+                L.rawSet(-2, k + 1)
+            }
             L.rawSet(-2, "params")
             L.rawSet(-2, g + 1)
         }
         L.rawSet(-2, "param_groups")
+        var nameOf: [Int: String] = [:]
+        for group in dict.groups {
+            if let names = group.names { for (k, p) in group.params.enumerated() where k < names.count { nameOf[p] = names[k] } }
+        }
         L.newTable()
         for (position, entry) in dict.state.sorted(by: { $0.key < $1.key }) {
             L.newTable()
@@ -318,7 +384,7 @@ extension Runtime {
             L.rawSet(-2, "step")
             for (key, t) in entry.buffers.sorted(by: { $0.key < $1.key }) { _ = push(L, t); L.rawSet(-2, key) }
             for (key, v) in entry.scalars.sorted(by: { $0.key < $1.key }) { L.push(v); L.rawSet(-2, key) }
-            L.rawSet(-2, position + 1)
+            if let name = nameOf[position] { L.rawSet(-2, name) } else { L.rawSet(-2, position + 1) }
         }
         L.rawSet(-2, "state")
     }
@@ -331,6 +397,8 @@ extension Runtime {
         }
         let groupsIndex = L.absIndex(-1)
         var groups: [OptimizerStateDict.Group] = []
+        var positionOfName: [String: Int] = [:]
+        var nextPosition = 0
         for g in stride(from: 1, through: L.rawLength(groupsIndex), by: 1) {
             L.rawGet(groupsIndex, g)
             defer { L.pop() }
@@ -345,7 +413,31 @@ extension Runtime {
                 L.pop()
                 throw LuaError("state dict param_groups[\(g)]: expected a 'params' list of positions")
             }
-            let positions = try L.integers(from: L.absIndex(-1), "state dict param_groups[\(g)].params").map { $0 - 1 }
+            let list = L.absIndex(-1)
+            L.rawGet(list, 1)
+            let byName = L.type(-1) == LUA_TYPE_STRING
+            L.pop()
+            if byName {
+                // Names: each gets the next position; `state` is keyed by the same names.
+                var names: [String] = []
+                for k in stride(from: 1, through: L.rawLength(list), by: 1) {
+                    L.rawGet(list, k)
+                    defer { L.pop() }
+                    guard L.type(-1) == LUA_TYPE_STRING, let name = L.string(at: -1) else {
+                        throw LuaError("state dict param_groups[\(g)].params[\(k)] expected a parameter name, got \(L.typeName(-1))")
+                    }
+                    guard positionOfName[name] == nil else {
+                        throw LuaError("state dict: parameter name '\(name)' appears more than once")
+                    }
+                    positionOfName[name] = nextPosition
+                    names.append(name)
+                    nextPosition += 1
+                }
+                L.pop()
+                groups.append(.init(options: options, params: names.map { positionOfName[$0] ?? 0 }, initialLR: initialLR, names: names))
+                continue
+            }
+            let positions = try L.integers(from: list, "state dict param_groups[\(g)].params").map { $0 - 1 }
             L.pop()
             groups.append(.init(options: options, params: positions, initialLR: initialLR))
         }
@@ -354,8 +446,17 @@ extension Runtime {
         if L.rawGet(i, "state") == LUA_TYPE_TABLE {
             let s = L.absIndex(-1)
             try L.forEachPair(s) {
-                guard let position = L.number(at: -2), position >= 1, position == position.rounded() else {
-                    throw LuaError("state dict: state keys must be parameter positions 1, 2, ..., got \(L.display(-2))")
+                let position: Double
+                if L.type(-2) == LUA_TYPE_STRING, let name = L.string(at: -2) {
+                    guard let p = positionOfName[name] else {
+                        throw LuaError("state dict: state for parameter '\(name)', which no param_groups entry lists")
+                    }
+                    position = Double(p + 1)
+                } else {
+                    guard let p = L.number(at: -2), p >= 1, p == p.rounded(), p < 1e15 else {
+                        throw LuaError("state dict: state keys must be parameter positions 1, 2, ... or names, got \(L.display(-2))")
+                    }
+                    position = p
                 }
                 try L.checkTable(-1, "state dict state[\(Int(position))]")
                 let e = L.absIndex(-1)

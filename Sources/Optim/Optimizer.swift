@@ -31,7 +31,20 @@ public final class Optimizer {
         try algorithm.checkGroups(groups)
         var seen = Set<ObjectIdentifier>()
         var built: [ParamGroup] = []
+        let named = groups.filter { $0.names != nil }.count
+        guard named == 0 || named == groups.count else {
+            throw TensorError("\(name): either every parameter group has names (from named_parameters) or none does; \(named) of \(groups.count) groups have names")
+        }
+        var seenNames = Set<String>()
         for (g, spec) in groups.enumerated() {
+            if let names = spec.names {
+                guard names.count == spec.params.count else {
+                    throw TensorError("\(name): group \(g + 1) has \(spec.params.count) parameters but \(names.count) names")
+                }
+                for n in names where !seenNames.insert(n).inserted {
+                    throw TensorError("\(name): parameter name '\(n)' appears more than once")
+                }
+            }
             for (i, p) in spec.params.enumerated() {
                 guard p.isContiguous else {
                     throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) must be contiguous, got a non-contiguous view of shape \(describe(shape: p.shape))")
@@ -43,7 +56,7 @@ public final class Optimizer {
                     throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) appears more than once in the parameter list")
                 }
             }
-            built.append(ParamGroup(params: spec.params, options: try table.resolve(spec.options, over: defaults)))
+            built.append(ParamGroup(params: spec.params, options: try table.resolve(spec.options, over: defaults), names: spec.names))
         }
         self.algorithm = algorithm
         self.defaults = defaults

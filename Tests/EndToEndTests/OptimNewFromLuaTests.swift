@@ -118,4 +118,31 @@ import Testing
         #expect(lines[4] == "3")
         #expect(lines[5].contains("ChainedScheduler: scheduler 1 is a ReduceLROnPlateau"), "\(lines[5])")
     }
+
+    @Test func stateDictsKeyedByParameterName() throws {
+        let r = try Descent.runScript("""
+            local m = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+            local opt = optim.Adam(m:named_parameters())
+            local x = tensor.randn(5, 3)
+            for i = 1, 2 do opt:zero_grad(); m(x):sum():backward(); opt:step() end
+            local sd = opt:state_dict()
+            print(table.concat(sd.param_groups[1].params, " "), sd.state["2.bias"].step)
+            local named = m:named_parameters()
+            local swapped = optim.Adam({{params = {["2.bias"] = named["2.bias"], ["2.weight"] = named["2.weight"]}},
+                                        {params = {["1.bias"] = named["1.bias"], ["1.weight"] = named["1.weight"]}, lr = 0.1}})
+            print(pcall(swapped.load_state_dict, swapped, sd))
+            local again = optim.Adam({["2.weight"] = named["2.weight"], ["1.weight"] = named["1.weight"],
+                                      ["1.bias"] = named["1.bias"], ["2.bias"] = named["2.bias"]})
+            again:load_state_dict(sd)
+            print(again:state_dict().state["2.weight"].exp_avg:shape()[2])
+            local other = optim.Adam(nn.Sequential(nn.Linear(3, 5), nn.Linear(5, 2)):named_parameters())
+            print(pcall(other.load_state_dict, other, sd))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "1.weight 1.bias 2.weight 2.bias\t2", "\(lines[0])")
+        #expect(lines[1].contains("load_state_dict: Adam.loadStateDict: expected 2 parameter groups, got 1"), "\(lines[1])")
+        #expect(lines[2] == "4", "\(lines[2])")
+        #expect(lines[3].contains("state 'exp_avg' of parameter '1.weight' has shape [4, 3], expected [5, 3]"), "\(lines[3])")
+    }
 }

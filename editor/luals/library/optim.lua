@@ -8,12 +8,13 @@
 ---@field lr optim.lrlib
 optim = {}
 
----A tensor, an array of tensors (`model:parameters()`), or an array of parameter groups.
----@alias optim.Params Tensor|Tensor[]|optim.ParamGroup[]
+---A tensor, an array of tensors (`model:parameters()`), a `{name = tensor}` table
+---(`model:named_parameters()`: state dicts keyed by name), or an array of parameter groups.
+---@alias optim.Params Tensor|Tensor[]|table<string, Tensor>|optim.ParamGroup[]
 
 ---A parameter group: its tensors and options overriding the constructor's for this group.
 ---@class optim.ParamGroup
----@field params Tensor|Tensor[]
+---@field params Tensor|Tensor[]|table<string, Tensor>
 ---@field [string] any
 
 ---One entry of `opt.param_groups`: a live view; writing an option validates it and takes effect
