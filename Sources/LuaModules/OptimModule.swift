@@ -37,6 +37,18 @@ extension Runtime {
                 for (k, n) in names.enumerated() { L.push(n); L.rawSet(-2, k + 1) }
                 return 1
             }),
+            ("combine", { L in
+                try L.checkTable(1, "argument 1 (a list of optimizers)")
+                var list: [Optimizer] = []
+                for k in stride(from: 1, through: L.rawLength(1), by: 1) {
+                    L.rawGet(1, k)
+                    defer { L.pop() }
+                    list.append(try optimizers.check(L, -1, "optim.combine optimizers[\(k)]"))
+                }
+                optimizers.push(L, try Optimizer.combine(list))
+                return 1
+            }),
+            ("split", { [unowned self] L in try self.splitParameters(L) }),
             ("define", { [unowned self] L in
                 let algorithm = try self.defineOptimizer(L)
                 known.registry.register(algorithm)
@@ -475,5 +487,52 @@ extension Runtime {
         }
         L.pop()
         return OptimizerStateDict(algorithm: algorithm, groups: groups, state: state)
+    }
+
+    /// `optim.split(named, rule)`: `{name = tensor}` → (the entries the rule selects, the rest),
+    /// both `{name = tensor}` tables. `rule` is a function(name, tensor) → boolean, or a table
+    /// `{dim = n, match = "text", exclude = "text"}` whose given keys must all hold (`match`: the
+    /// name contains the text; `exclude`: it does not).
+    func splitParameters(_ L: LuaState) throws -> Int32 {
+        try L.checkTable(1, "argument 1 (a {name = tensor} table, e.g. model:named_parameters())")
+        guard let named = try namedTensors(L, 1, "optim.split: argument 1") else {
+            L.newTable(); L.newTable()
+            return 2
+        }
+        let isFunction = L.type(2) == LUA_TYPE_FUNCTION
+        var dim: Int? = nil, match: String? = nil, exclude: String? = nil
+        if !isFunction {
+            let o = try Options(L, 2, "split", allowed: ["dim", "match", "exclude"])
+            dim = try o.integer("dim")
+            match = try o.string("match")
+            exclude = try o.string("exclude")
+            guard dim != nil || match != nil || exclude != nil else {
+                throw LuaError("optim.split: argument 2 expected a function(name, tensor) or a rule table {dim, match, exclude}, got \(L.typeName(2))")
+            }
+        }
+        try L.reserve(8)
+        L.newTable()
+        let selected = L.absIndex(-1)
+        L.newTable()
+        let rest = L.absIndex(-1)
+        for (name, t) in zip(named.names, named.tensors) {
+            var take: Bool
+            if isFunction {
+                L.pushValue(2)
+                L.push(name)
+                _ = push(L, t)
+                try L.pcall(2, 1)
+                // Lua truth: everything but nil and false.
+                take = L.type(-1) != LUA_TYPE_NIL && !(L.type(-1) == LUA_TYPE_BOOLEAN && !((try? L.boolean(-1, "rule")) ?? false))
+                L.pop()
+            } else {
+                take = dim.map { t.shape.count == $0 } ?? true
+                if let match { take = take && name.contains(match) }
+                if let exclude { take = take && !name.contains(exclude) }
+            }
+            _ = push(L, t)
+            L.rawSet(take ? selected : rest, name)
+        }
+        return 2
     }
 }

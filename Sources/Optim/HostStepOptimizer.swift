@@ -36,6 +36,7 @@ extension Optimizer {
     /// algorithms whose step runs outside this module (`HostStepOptimizer`).
     public func hostState(group: Int, index: Int) throws -> ParamState {
         try checkGroup(group)
+        if combined != nil { throw TensorError("\(name): a combined optimizer keeps its state in its children") }
         guard index >= 0, index < groups[group].params.count else {
             throw TensorError("\(name): parameter index expected 0..<\(groups[group].params.count), got \(index)")
         }

@@ -64,6 +64,14 @@ public final class Optimizer {
         self.states = built.map { [ParamState?](repeating: nil, count: $0.params.count) }
     }
 
+    /// The optimizer of `optim.combine`: the children's groups, shared.
+    init(combined: Combined) {
+        algorithm = combined
+        groups = combined.children.flatMap(\.groups)
+        defaults = combined.children[0].defaults
+        states = groups.map { [ParamState?](repeating: nil, count: $0.params.count) }
+    }
+
     /// Builds an optimizer over one group of parameters.
     public convenience init(_ algorithm: any OptimizerAlgorithm, params: [Tensor], options: [String: OptionValue] = [:]) throws {
         try self.init(algorithm, groups: [ParamGroupSpec(params: params)], options: options)
@@ -72,6 +80,10 @@ public final class Optimizer {
     /// One optimization step over every parameter that has a gradient. A parameter whose grad is
     /// nil is skipped entirely: no weight decay, no step increment.
     public func step() throws {
+        if let c = combined {
+            for child in c.children { try child.step() }
+            return
+        }
         if algorithm is HostStepOptimizer {
             throw TensorError("\(name): defined with a whole-step function, which runs from Lua (opt:step)")
         }
@@ -130,6 +142,7 @@ public final class Optimizer {
 
     /// The state of `param`, nil before its first step or when it is not optimized here.
     public func state(for param: Tensor) -> ParamState? {
+        if let c = combined { return c.children.lazy.compactMap { $0.state(for: param) }.first }
         for (g, group) in groups.enumerated() {
             if let i = group.params.firstIndex(where: { $0 === param }) { return states[g][i] }
         }
@@ -145,6 +158,10 @@ public final class Optimizer {
     /// Sets the learning rate of group `group` (0-based), or of every group when nil.
     public func setLR(_ lr: Double, group: Int? = nil) throws {
         _ = try algorithm.spec.validated("lr", .number(lr))
+        if let c = combined, let group, let (child, g) = c.child(ofGroup: group) {
+            try child.setLR(lr, group: g)
+            return
+        }
         if let group {
             try checkGroup(group)
             groups[group].lr = lr
@@ -161,6 +178,10 @@ public final class Optimizer {
     /// ```
     public func setOption(_ key: String, _ value: OptionValue, group: Int) throws {
         try checkGroup(group)
+        if let c = combined, let (child, g) = c.child(ofGroup: group) {
+            try child.setOption(key, value, group: g)
+            return
+        }
         groups[group].options = try algorithm.spec.resolve([key: value], over: groups[group].options)
     }
 

@@ -56,6 +56,7 @@ public struct OptimizerStateDict {
 extension Optimizer {
     /// The current groups and per-parameter state (deep copies of the buffers).
     public func stateDict() throws -> OptimizerStateDict {
+        if let c = combined { return try combinedStateDict(c) }
         var groupsOut: [OptimizerStateDict.Group] = []
         var state: [Int: OptimizerStateDict.Entry] = [:]
         var position = 0
@@ -75,6 +76,7 @@ extension Optimizer {
     /// Restores groups' options and per-parameter state from `dict`. Everything is validated
     /// before anything changes: group and parameter counts, buffer shapes, option keys and values.
     public func loadStateDict(_ dict: OptimizerStateDict) throws {
+        if let c = combined { return try combinedLoad(c, dict) }
         let what = "\(name).loadStateDict"
         guard dict.groups.count == groups.count else {
             throw TensorError("\(what): expected \(groups.count) parameter groups, got \(dict.groups.count)")

@@ -145,4 +145,39 @@ import Testing
         #expect(lines[2] == "4", "\(lines[2])")
         #expect(lines[3].contains("state 'exp_avg' of parameter '1.weight' has shape [4, 3], expected [5, 3]"), "\(lines[3])")
     }
+
+    @Test func combinedOptimizerActsAsOne() throws {
+        let r = try Descent.runScript("""
+            tensor.manual_seed(2)
+            local m = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3))
+            local hidden, rest = optim.split(m:named_parameters(), {dim = 2, exclude = "3."})
+            local n = 0
+            for _ in pairs(rest) do n = n + 1 end
+            print(hidden["1.weight"] ~= nil, n)
+            local opt = optim.combine{optim.Muon(hidden, {lr = 0.02}), optim.AdamW(rest, {lr = 1e-2})}
+            local sched = optim.lr.StepLR(opt, {step_size = 1, gamma = 0.5})
+            local x, y = tensor.randn(32, 6), tensor.randint(1, 4, {32})
+            local before = nn.cross_entropy(m(x), y):item()
+            train.fit(m, {optimizer = opt, x = x, y = y, epochs = 3, batch_size = 8, scheduler = sched})
+            print(nn.cross_entropy(m(x), y):item() < before, opt:get_lr(1), opt:get_lr(2))
+            local sd = opt:state_dict()
+            print(sd.algorithm, sd.state["1.weight"].step, sd.state["3.bias"].step)
+            local h2, r2 = optim.split(m:named_parameters(), function(name, t) return t:dim() == 2 and not name:find("^3") end)
+            local fresh = optim.combine{optim.Muon(h2), optim.AdamW(r2)}
+            fresh:load_state_dict(sd)
+            print(fresh:get_lr(2), fresh:state_dict().state["3.weight"].exp_avg:shape()[1])
+            print(pcall(optim.combine, {opt}))
+            print(pcall(optim.combine, {optim.LBFGS(m:parameters())}))
+            print(pcall(optim.split, m:named_parameters(), {}))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("{") }  // train.fit logs JSON
+        #expect(lines[0] == "true\t3", "\(lines[0])")
+        #expect(lines[1] == "true\t0.0025\t0.00125", "\(lines[1])")
+        #expect(lines[2] == "Combined(Muon, AdamW)\t12\t12", "\(lines[2])")
+        #expect(lines[3] == "0.00125\t3", "\(lines[3])")
+        #expect(lines[4].contains("optim.combine: optimizer 1 (Combined(Muon, AdamW)) cannot be combined"), "\(lines[4])")
+        #expect(lines[5].contains("optim.combine: optimizer 1 (LBFGS) cannot be combined"), "\(lines[5])")
+        #expect(lines[6].contains("optim.split: argument 2 expected a function(name, tensor) or a rule table {dim, match, exclude}"), "\(lines[6])")
+    }
 }

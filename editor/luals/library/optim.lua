@@ -317,6 +317,26 @@ function optim.build(name, params, opts) end
 ---@return string[]
 function optim.names() end
 
+-- Combining optimizers ------------------------------------------------------------------------
+
+---One optimizer over the given ones' groups (step, zero_grad, param_groups, state dicts,
+---schedulers, checkpoints and train.fit treat it as one): Muon on matrices + AdamW on the rest.
+---@param optimizers Optimizer[]
+---@return Optimizer
+function optim.combine(optimizers) end
+
+---@class optim.SplitRule
+---@field dim? integer select tensors with this many dimensions
+---@field match? string select names containing this text
+---@field exclude? string leave out names containing this text
+
+---Splits a `{name = tensor}` table into the entries the rule selects and the rest.
+---@param named table<string, Tensor>
+---@param rule optim.SplitRule|fun(name: string, t: Tensor): boolean
+---@return table<string, Tensor> selected
+---@return table<string, Tensor> rest
+function optim.split(named, rule) end
+
 -- Optimizers written in Lua ------------------------------------------------------------------
 
 ---The table given to `optim.define`.
