@@ -3,7 +3,7 @@
 -- calls the closure twice (gradient at θ, then at the perturbed θ + ε), and keeps its momentum
 -- in `state`, so state dicts, checkpoints, schedulers and optim.build work as for the built-ins.
 --   ./scripts/descent run scripts/examples/sam.lua
-local SAM = optim.define{
+optim.define{                                          -- registers "sam" for optim.build
   name = "SAM",
   defaults = { lr = 0.1, rho = 0.05, momentum = 0.9 },
   step = function(groups, state, closure)
@@ -34,7 +34,11 @@ local SAM = optim.define{
           if s.e then
             p:sub_(s.e)
             s.e = nil
-            s.momentum_buffer = s.momentum_buffer and s.momentum_buffer:mul_(group.momentum):add_(p.grad) or p.grad:clone()
+            if s.momentum_buffer then
+              s.momentum_buffer:mul_(group.momentum):add_(p.grad)
+            else
+              s.momentum_buffer = p.grad:clone()
+            end
             p:add_(s.momentum_buffer, -group.lr)
           end
         end
@@ -75,4 +79,5 @@ local sam_loss, sam_acc, opt = run("sam")
 print(string.format("SGD: last batch loss %.4f, train accuracy %.3f", sgd_loss, sgd_acc))
 print(string.format("SAM: last batch loss %.4f, train accuracy %.3f", sam_loss, sam_acc))
 local sd = opt:state_dict()
-print("SAM state of parameter 1: step " .. sd.state[1].step .. ", momentum_buffer " .. tostring(sd.state[1].momentum_buffer ~= nil))
+print("SAM state of parameter 1: step " .. sd.state[1].step
+  .. ", momentum_buffer " .. tostring(sd.state[1].momentum_buffer ~= nil))
