@@ -376,19 +376,18 @@ extension Runtime {
             for (key, value) in group.options.sorted(by: { $0.key < $1.key }) { push(L, value); L.rawSet(-2, key) }
             if let lr0 = group.initialLR { L.push(lr0); L.rawSet(-2, "initial_lr") }
             L.newTable(array: Int32(group.params.count))
-            // Named parameters are listed (and their state keyed) by name.
-            for (k, p) in group.params.enumerated() {
-                if let names = group.names, k < names.count { L.push(names[k]) } else { L.push(p + 1) }
-                L.rawSet(-2, k + 1)
-            }
+            for (k, p) in group.params.enumerated() { L.push(p + 1); L.rawSet(-2, k + 1) }
             L.rawSet(-2, "params")
+            // Named parameters: their names, parallel to `params` (PyTorch's `param_names`);
+            // loading maps state by these names.
+            if let names = group.names {
+                L.newTable(array: Int32(names.count))
+                for (k, n) in names.enumerated() { L.push(n); L.rawSet(-2, k + 1) }
+                L.rawSet(-2, "param_names")
+            }
             L.rawSet(-2, g + 1)
         }
         L.rawSet(-2, "param_groups")
-        var nameOf: [Int: String] = [:]
-        for group in dict.groups {
-            if let names = group.names { for (k, p) in group.params.enumerated() where k < names.count { nameOf[p] = names[k] } }
-        }
         L.newTable()
         for (position, entry) in dict.state.sorted(by: { $0.key < $1.key }) {
             L.newTable()
@@ -396,7 +395,7 @@ extension Runtime {
             L.rawSet(-2, "step")
             for (key, t) in entry.buffers.sorted(by: { $0.key < $1.key }) { _ = push(L, t); L.rawSet(-2, key) }
             for (key, v) in entry.scalars.sorted(by: { $0.key < $1.key }) { L.push(v); L.rawSet(-2, key) }
-            if let name = nameOf[position] { L.rawSet(-2, name) } else { L.rawSet(-2, position + 1) }
+            L.rawSet(-2, position + 1)
         }
         L.rawSet(-2, "state")
     }
@@ -416,8 +415,27 @@ extension Runtime {
             defer { L.pop() }
             try L.checkTable(-1, "state dict param_groups[\(g)]")
             let t = L.absIndex(-1)
-            var options = try optionValues(L, t, owner: algorithm, skip: ["params", "initial_lr"])
+            var options = try optionValues(L, t, owner: algorithm, skip: ["params", "initial_lr", "param_names"])
             options.removeValue(forKey: "params")
+            var paramNames: [String]? = nil
+            if L.rawGet(t, "param_names") == LUA_TYPE_TABLE {
+                let list = L.absIndex(-1)
+                var names: [String] = []
+                for k in stride(from: 1, through: L.rawLength(list), by: 1) {
+                    L.rawGet(list, k)
+                    defer { L.pop() }
+                    guard L.type(-1) == LUA_TYPE_STRING, let n = L.string(at: -1) else {
+                        throw LuaError("state dict param_groups[\(g)].param_names[\(k)] expected a string, got \(L.typeName(-1))")
+                    }
+                    names.append(n)
+                }
+                paramNames = names
+            } else if !L.isNoneOrNil(-1) {
+                let got = L.typeName(-1)
+                L.pop()
+                throw LuaError("state dict param_groups[\(g)].param_names expected a list of names, got \(got)")
+            }
+            L.pop()
             var initialLR: Double? = nil
             if L.rawGet(t, "initial_lr") != LUA_TYPE_NIL { initialLR = try L.number(-1, "initial_lr") }
             L.pop()
@@ -451,7 +469,10 @@ extension Runtime {
             }
             let positions = try L.integers(from: list, "state dict param_groups[\(g)].params").map { $0 - 1 }
             L.pop()
-            groups.append(.init(options: options, params: positions, initialLR: initialLR))
+            if let paramNames, paramNames.count != positions.count {
+                throw LuaError("state dict param_groups[\(g)]: \(positions.count) params but \(paramNames.count) param_names")
+            }
+            groups.append(.init(options: options, params: positions, initialLR: initialLR, names: paramNames))
         }
         L.pop()
         var state: [Int: OptimizerStateDict.Entry] = [:]

@@ -126,7 +126,7 @@ import Testing
             local x = tensor.randn(5, 3)
             for i = 1, 2 do opt:zero_grad(); m(x):sum():backward(); opt:step() end
             local sd = opt:state_dict()
-            print(table.concat(sd.param_groups[1].params, " "), sd.state["2.bias"].step)
+            print(table.concat(sd.param_groups[1].param_names, " "), table.concat(sd.param_groups[1].params, " "), sd.state[4].step)
             local named = m:named_parameters()
             local swapped = optim.Adam({{params = {["2.bias"] = named["2.bias"], ["2.weight"] = named["2.weight"]}},
                                         {params = {["1.bias"] = named["1.bias"], ["1.weight"] = named["1.weight"]}, lr = 0.1}})
@@ -134,15 +134,16 @@ import Testing
             local again = optim.Adam({["2.weight"] = named["2.weight"], ["1.weight"] = named["1.weight"],
                                       ["1.bias"] = named["1.bias"], ["2.bias"] = named["2.bias"]})
             again:load_state_dict(sd)
-            print(again:state_dict().state["2.weight"].exp_avg:shape()[2])
+            local asd = again:state_dict()   -- sorted by name: 1.bias 1.weight 2.bias 2.weight
+            print(asd.param_groups[1].param_names[4], asd.state[4].exp_avg:shape()[2])
             local other = optim.Adam(nn.Sequential(nn.Linear(3, 5), nn.Linear(5, 2)):named_parameters())
             print(pcall(other.load_state_dict, other, sd))
             """)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "1.weight 1.bias 2.weight 2.bias\t2", "\(lines[0])")
+        #expect(lines[0] == "1.weight 1.bias 2.weight 2.bias\t1 2 3 4\t2", "\(lines[0])")
         #expect(lines[1].contains("load_state_dict: Adam.loadStateDict: expected 2 parameter groups, got 1"), "\(lines[1])")
-        #expect(lines[2] == "4", "\(lines[2])")
+        #expect(lines[2] == "2.weight\t4", "\(lines[2])")
         #expect(lines[3].contains("state 'exp_avg' of parameter '1.weight' has shape [4, 3], expected [5, 3]"), "\(lines[3])")
     }
 
@@ -161,11 +162,11 @@ import Testing
             train.fit(m, {optimizer = opt, x = x, y = y, epochs = 3, batch_size = 8, scheduler = sched})
             print(nn.cross_entropy(m(x), y):item() < before, opt:get_lr(1), opt:get_lr(2))
             local sd = opt:state_dict()
-            print(sd.algorithm, sd.state["1.weight"].step, sd.state["3.bias"].step)
+            print(sd.algorithm, sd.state[1].step, sd.state[4].step, sd.param_groups[2].param_names[2])
             local h2, r2 = optim.split(m:named_parameters(), function(name, t) return t:dim() == 2 and not name:find("^3") end)
             local fresh = optim.combine{optim.Muon(h2), optim.AdamW(r2)}
             fresh:load_state_dict(sd)
-            print(fresh:get_lr(2), fresh:state_dict().state["3.weight"].exp_avg:shape()[1])
+            print(fresh:get_lr(2), fresh:state_dict().state[4].exp_avg:shape()[1])
             print(pcall(optim.combine, {opt}))
             print(pcall(optim.combine, {optim.LBFGS(m:parameters())}))
             print(pcall(optim.split, m:named_parameters(), {}))
@@ -174,10 +175,38 @@ import Testing
         let lines = r.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("{") }  // train.fit logs JSON
         #expect(lines[0] == "true\t3", "\(lines[0])")
         #expect(lines[1] == "true\t0.0025\t0.00125", "\(lines[1])")
-        #expect(lines[2] == "Combined(Muon, AdamW)\t12\t12", "\(lines[2])")
+        #expect(lines[2] == "Combined(Muon, AdamW)\t12\t12\t3.bias", "\(lines[2])")
         #expect(lines[3] == "0.00125\t3", "\(lines[3])")
         #expect(lines[4].contains("optim.combine: optimizer 1 (Combined(Muon, AdamW)) cannot be combined"), "\(lines[4])")
         #expect(lines[5].contains("optim.combine: optimizer 1 (LBFGS) cannot be combined"), "\(lines[5])")
         #expect(lines[6].contains("optim.split: argument 2 expected a function(name, tensor) or a rule table {dim, match, exclude}"), "\(lines[6])")
+    }
+
+    /// A combined optimizer over named parameters and ReduceLROnPlateau go through
+    /// experiment.checkpoint / restore (--resume) unchanged.
+    @Test func combinedNamedOptimizerAndPlateauCheckpoint() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try Descent.write("""
+            tensor.manual_seed(1)
+            local m = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+            local hidden, rest = optim.split(m:named_parameters(), {dim = 2})
+            local opt = optim.combine{optim.Muon(hidden, {lr = 0.02}), optim.AdamW(rest)}
+            local sched = optim.lr.ReduceLROnPlateau(opt, {patience = 0})
+            if experiment.resuming() then
+              experiment.restore("ck", {model = m, optimizer = opt, scheduler = sched})
+            else
+              local x = tensor.randn(5, 3)
+              for i = 1, 3 do opt:zero_grad(); m(x):sum():backward(); opt:step(); sched:step(1.0 + i) end
+              experiment.checkpoint("ck", {model = m, optimizer = opt, scheduler = sched})
+            end
+            local s = sched:state_dict()
+            print(opt:get_lr(1), s.best, s.num_bad_epochs, opt:state_dict().state[3].step)
+            """, to: "ck.lua", in: dir)
+        let first = try Descent.run(["run", "ck.lua", "--out", "run"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try Descent.run(["run", "ck.lua", "--out", "run", "--resume"], in: dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(first.stdout == second.stdout && first.stdout.hasPrefix("0.0002\t2.0\t0.0\t3"), "\(first.stdout) vs \(second.stdout)")
     }
 }
