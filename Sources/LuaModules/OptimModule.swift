@@ -37,6 +37,18 @@ extension Runtime {
                 for (k, n) in names.enumerated() { L.push(n); L.rawSet(-2, k + 1) }
                 return 1
             }),
+            ("combine", { L in
+                try L.checkTable(1, "argument 1 (a list of optimizers)")
+                var list: [Optimizer] = []
+                for k in stride(from: 1, through: L.rawLength(1), by: 1) {
+                    L.rawGet(1, k)
+                    defer { L.pop() }
+                    list.append(try optimizers.check(L, -1, "optim.combine optimizers[\(k)]"))
+                }
+                optimizers.push(L, try Optimizer.combine(list))
+                return 1
+            }),
+            ("split", { [unowned self] L in try self.splitParameters(L) }),
             ("define", { [unowned self] L in
                 let algorithm = try self.defineOptimizer(L)
                 // A built-in keeps its name: a script cannot silently replace optim.Adam.
@@ -85,8 +97,32 @@ extension Runtime {
     // MARK: Building
 
     func buildOptimizer(_ L: LuaState, name: String, registry: OptimizerRegistry, params: Int32, options: Int32) throws -> Optimizer {
+        var groups = try paramGroups(L, params, owner: name)
+        // `optim.Adam(model:named_parameters())` passes the names in module order as a second
+        // value: use that order instead of reading it as options.
+        if groups.count == 1, let names = groups[0].names, L.type(options) == LUA_TYPE_TABLE, L.rawLength(options) > 0 {
+            L.rawGet(options, 1)
+            let isNameList = L.type(-1) == LUA_TYPE_STRING
+            L.pop()
+            if isNameList {
+                var order: [String] = []
+                for k in 1...L.rawLength(options) {
+                    L.rawGet(options, k)
+                    defer { L.pop() }
+                    guard let n = L.string(at: -1), L.type(-1) == LUA_TYPE_STRING else {
+                        throw LuaError("\(name): the list of parameter names after named_parameters holds a \(L.typeName(-1))")
+                    }
+                    order.append(n)
+                }
+                guard Set(order) == Set(names), order.count == names.count else {
+                    throw LuaError("\(name): the list of parameter names does not match the named parameters' keys")
+                }
+                let byName = Dictionary(uniqueKeysWithValues: zip(names, groups[0].params))
+                groups[0] = ParamGroupSpec(params: order.compactMap { byName[$0] }, names: order)
+                return try registry.build(name: name, groups: groups, options: [:])
+            }
+        }
         let opts = try optionValues(L, options, owner: name, skip: [])
-        let groups = try paramGroups(L, params, owner: name)
         return try registry.build(name: name, groups: groups, options: opts)
     }
 
@@ -95,6 +131,9 @@ extension Runtime {
         if let t = tensors.to(L, i) { return [ParamGroupSpec(params: [t])] }
         try L.checkTable(i, "argument \(i) (params)")
         let n = L.rawLength(i)
+        if n == 0, let named = try namedTensors(L, i, "argument \(i) (params)") {
+            return [ParamGroupSpec(params: named.tensors, names: named.names)]
+        }
         guard n > 0 else { throw LuaError("argument \(i) (params) expected a non-empty list of tensors or parameter groups") }
         L.rawGet(i, 1)
         let grouped = L.type(-1) == LUA_TYPE_TABLE
@@ -110,14 +149,45 @@ extension Runtime {
             let g = L.absIndex(-1)
             L.rawGet(g, "params")
             let params: [Tensor]
+            var names: [String]? = nil
             if let t = tensors.to(L, -1) { params = [t] } else {
                 guard L.type(-1) == LUA_TYPE_TABLE else { throw LuaError("parameter group \(k) needs a 'params' list of tensors") }
-                params = try tensorList(L, L.absIndex(-1), "parameter group \(k) params")
+                if L.rawLength(-1) == 0, let named = try namedTensors(L, L.absIndex(-1), "parameter group \(k) params") {
+                    params = named.tensors
+                    names = named.names
+                } else {
+                    params = try tensorList(L, L.absIndex(-1), "parameter group \(k) params")
+                }
             }
             L.pop()
-            groups.append(ParamGroupSpec(params: params, options: try optionValues(L, g, owner: owner, skip: ["params"])))
+            groups.append(ParamGroupSpec(params: params, options: try optionValues(L, g, owner: owner, skip: ["params"]), names: names))
         }
         return groups
+    }
+
+    /// A `{name = tensor}` table (`model:named_parameters()`), sorted by name; nil when the table
+    /// is empty (the caller reports that).
+    func namedTensors(_ L: LuaState, _ i: Int32, _ what: String) throws -> (names: [String], tensors: [Tensor])? {
+        let i = L.absIndex(i)
+        var keys: [String] = []
+        try L.forEachPair(i) {
+            guard L.type(-2) == LUA_TYPE_STRING, let k = L.string(at: -2) else {
+                throw LuaError("\(what) expected a list of tensors or a {name = tensor} table, got a key of type \(L.typeName(-2))")
+            }
+            keys.append(k)
+        }
+        if keys.isEmpty { return nil }
+        keys.sort()
+        var out: [Tensor] = []
+        for k in keys {
+            L.rawGet(i, k)
+            defer { L.pop() }
+            guard let t = tensors.to(L, -1) else {
+                throw LuaError("\(what): '\(k)' expected a tensor, got \(L.typeName(-1))")
+            }
+            out.append(t)
+        }
+        return (keys, out)
     }
 
     /// Lua option table → option values (validated by Optim, which names unknown keys).
@@ -140,7 +210,14 @@ extension Runtime {
         case LUA_TYPE_STRING: return .string(L.string(at: i) ?? "")
         case LUA_TYPE_TABLE:
             let t = L.absIndex(i)
-            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair of numbers, got a table of \(L.rawLength(t))") }
+            if L.rawLength(t) == 3 {
+                L.rawGet(t, 1)
+                L.rawGet(t, 2)
+                L.rawGet(t, 3)
+                defer { L.pop(3) }
+                return .triple(try L.number(-3, "option '\(key)'[1]"), try L.number(-2, "option '\(key)'[2]"), try L.number(-1, "option '\(key)'[3]"))
+            }
+            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair (or triple) of numbers, got a table of \(L.rawLength(t))") }
             L.rawGet(t, 1)
             L.rawGet(t, 2)
             defer { L.pop(2) }
@@ -159,6 +236,11 @@ extension Runtime {
             L.newTable(array: 2)
             L.push(a); L.rawSet(-2, 1)
             L.push(b); L.rawSet(-2, 2)
+        case .triple(let a, let b, let c):
+            L.newTable(array: 3)
+            L.push(a); L.rawSet(-2, 1)
+            L.push(b); L.rawSet(-2, 2)
+            L.push(c); L.rawSet(-2, 3)
         }
     }
 
@@ -174,11 +256,52 @@ extension Runtime {
 
     // MARK: Methods
 
+    /// `opt:step(closure)` for an algorithm that re-evaluates the closure inside its step (LBFGS).
+    /// Each call runs the closure with recording on; it must return the loss as a number or a
+    /// one-element tensor. Returns the first call's result, as PyTorch returns `orig_loss`.
+    func stepWithClosure(_ L: LuaState, _ opt: Optimizer) throws -> Int32 {
+        guard L.type(2) == LUA_TYPE_FUNCTION else {
+            throw LuaError("\(opt.name):step: argument 1 expected a closure that re-evaluates the model and returns the loss, got \(L.typeName(2))")
+        }
+        L.setTop(2)
+        var first = true
+        let saved = GradMode.isEnabled
+        defer { GradMode.isEnabled = saved }
+        try opt.step {
+            GradMode.isEnabled = true
+            defer { GradMode.isEnabled = false }
+            try L.reserve(2)
+            L.pushValue(2)
+            try L.pcall(0, 1)
+            let loss: Double
+            if let x = L.number(at: -1), L.type(-1) == LUA_TYPE_NUMBER {
+                loss = x
+            } else if let t = self.tensors.to(L, -1), t.count == 1 {
+                loss = Double(try t.contiguousData().pointer[0])
+            } else {
+                let got = L.typeName(-1)
+                L.pop()
+                throw LuaError("\(opt.name):step: the closure must return the loss as a number or a one-element tensor, got \(got)")
+            }
+            // The first result stays on the stack (index 3): step returns it.
+            if first { first = false } else { L.pop() }
+            return loss
+        }
+        L.setTop(3)
+        return 1
+    }
+
     func optimizerMethods(_ optimizers: LuaClass<Optimizer>) -> [(String, LuaFunction)] {
         [
-            ("step", { L in
+            ("step", { [unowned self] L in
                 let opt = try optimizers.check(L, 1, "self")
                 var results: Int32 = 0
+                if let host = opt.algorithm as? HostStepOptimizer {
+                    return try self.hostStep(L, opt, host)
+                }
+                if opt.requiresClosure {
+                    return try self.stepWithClosure(L, opt)
+                }
                 if !L.isNoneOrNil(2) {
                     // The closure recomputes the loss (and its gradients) with recording on.
                     try L.checkFunction(2, "argument 1 (closure)")
@@ -260,6 +383,13 @@ extension Runtime {
             L.newTable(array: Int32(group.params.count))
             for (k, p) in group.params.enumerated() { L.push(p + 1); L.rawSet(-2, k + 1) }
             L.rawSet(-2, "params")
+            // Named parameters: their names, parallel to `params` (PyTorch's `param_names`);
+            // loading maps state by these names.
+            if let names = group.names {
+                L.newTable(array: Int32(names.count))
+                for (k, n) in names.enumerated() { L.push(n); L.rawSet(-2, k + 1) }
+                L.rawSet(-2, "param_names")
+            }
             L.rawSet(-2, g + 1)
         }
         L.rawSet(-2, "param_groups")
@@ -283,13 +413,34 @@ extension Runtime {
         }
         let groupsIndex = L.absIndex(-1)
         var groups: [OptimizerStateDict.Group] = []
+        var positionOfName: [String: Int] = [:]
+        var nextPosition = 0
         for g in stride(from: 1, through: L.rawLength(groupsIndex), by: 1) {
             L.rawGet(groupsIndex, g)
             defer { L.pop() }
             try L.checkTable(-1, "state dict param_groups[\(g)]")
             let t = L.absIndex(-1)
-            var options = try optionValues(L, t, owner: algorithm, skip: ["params", "initial_lr"])
+            var options = try optionValues(L, t, owner: algorithm, skip: ["params", "initial_lr", "param_names"])
             options.removeValue(forKey: "params")
+            var paramNames: [String]? = nil
+            if L.rawGet(t, "param_names") == LUA_TYPE_TABLE {
+                let list = L.absIndex(-1)
+                var names: [String] = []
+                for k in stride(from: 1, through: L.rawLength(list), by: 1) {
+                    L.rawGet(list, k)
+                    defer { L.pop() }
+                    guard L.type(-1) == LUA_TYPE_STRING, let n = L.string(at: -1) else {
+                        throw LuaError("state dict param_groups[\(g)].param_names[\(k)] expected a string, got \(L.typeName(-1))")
+                    }
+                    names.append(n)
+                }
+                paramNames = names
+            } else if !L.isNoneOrNil(-1) {
+                let got = L.typeName(-1)
+                L.pop()
+                throw LuaError("state dict param_groups[\(g)].param_names expected a list of names, got \(got)")
+            }
+            L.pop()
             var initialLR: Double? = nil
             if L.rawGet(t, "initial_lr") != LUA_TYPE_NIL { initialLR = try L.number(-1, "initial_lr") }
             L.pop()
@@ -297,18 +448,53 @@ extension Runtime {
                 L.pop()
                 throw LuaError("state dict param_groups[\(g)]: expected a 'params' list of positions")
             }
-            let positions = try L.integers(from: L.absIndex(-1), "state dict param_groups[\(g)].params").map { $0 - 1 }
+            let list = L.absIndex(-1)
+            L.rawGet(list, 1)
+            let byName = L.type(-1) == LUA_TYPE_STRING
             L.pop()
-            groups.append(.init(options: options, params: positions, initialLR: initialLR))
+            if byName {
+                // Names: each gets the next position; `state` is keyed by the same names.
+                var names: [String] = []
+                for k in stride(from: 1, through: L.rawLength(list), by: 1) {
+                    L.rawGet(list, k)
+                    defer { L.pop() }
+                    guard L.type(-1) == LUA_TYPE_STRING, let name = L.string(at: -1) else {
+                        throw LuaError("state dict param_groups[\(g)].params[\(k)] expected a parameter name, got \(L.typeName(-1))")
+                    }
+                    guard positionOfName[name] == nil else {
+                        throw LuaError("state dict: parameter name '\(name)' appears more than once")
+                    }
+                    positionOfName[name] = nextPosition
+                    names.append(name)
+                    nextPosition += 1
+                }
+                L.pop()
+                groups.append(.init(options: options, params: names.map { positionOfName[$0] ?? 0 }, initialLR: initialLR, names: names))
+                continue
+            }
+            let positions = try L.integers(from: list, "state dict param_groups[\(g)].params").map { $0 - 1 }
+            L.pop()
+            if let paramNames, paramNames.count != positions.count {
+                throw LuaError("state dict param_groups[\(g)]: \(positions.count) params but \(paramNames.count) param_names")
+            }
+            groups.append(.init(options: options, params: positions, initialLR: initialLR, names: paramNames))
         }
         L.pop()
         var state: [Int: OptimizerStateDict.Entry] = [:]
         if L.rawGet(i, "state") == LUA_TYPE_TABLE {
             let s = L.absIndex(-1)
             try L.forEachPair(s) {
-                // Int(exactly:): a key 2^63 or math.huge must be an error, not a conversion trap.
-                guard let key = L.number(at: -2), let position = Int(exactly: key), position >= 1, position <= 1 << 31 else {
-                    throw LuaError("state dict: state keys must be parameter positions 1, 2, ..., got \(L.display(-2))")
+                let position: Double
+                if L.type(-2) == LUA_TYPE_STRING, let name = L.string(at: -2) {
+                    guard let p = positionOfName[name] else {
+                        throw LuaError("state dict: state for parameter '\(name)', which no param_groups entry lists")
+                    }
+                    position = Double(p + 1)
+                } else {
+                    guard let p = L.number(at: -2), p >= 1, p == p.rounded(), p < 1e15 else {
+                        throw LuaError("state dict: state keys must be parameter positions 1, 2, ... or names, got \(L.display(-2))")
+                    }
+                    position = p
                 }
                 try L.checkTable(-1, "state dict state[\(position)]")
                 let e = L.absIndex(-1)
@@ -327,5 +513,52 @@ extension Runtime {
         }
         L.pop()
         return OptimizerStateDict(algorithm: algorithm, groups: groups, state: state)
+    }
+
+    /// `optim.split(named, rule)`: `{name = tensor}` → (the entries the rule selects, the rest),
+    /// both `{name = tensor}` tables. `rule` is a function(name, tensor) → boolean, or a table
+    /// `{dim = n, match = "text", exclude = "text"}` whose given keys must all hold (`match`: the
+    /// name contains the text; `exclude`: it does not).
+    func splitParameters(_ L: LuaState) throws -> Int32 {
+        try L.checkTable(1, "argument 1 (a {name = tensor} table, e.g. model:named_parameters())")
+        guard let named = try namedTensors(L, 1, "optim.split: argument 1") else {
+            L.newTable(); L.newTable()
+            return 2
+        }
+        let isFunction = L.type(2) == LUA_TYPE_FUNCTION
+        var dim: Int? = nil, match: String? = nil, exclude: String? = nil
+        if !isFunction {
+            let o = try Options(L, 2, "split", allowed: ["dim", "match", "exclude"])
+            dim = try o.integer("dim")
+            match = try o.string("match")
+            exclude = try o.string("exclude")
+            guard dim != nil || match != nil || exclude != nil else {
+                throw LuaError("optim.split: argument 2 expected a function(name, tensor) or a rule table {dim, match, exclude}, got \(L.typeName(2))")
+            }
+        }
+        try L.reserve(8)
+        L.newTable()
+        let selected = L.absIndex(-1)
+        L.newTable()
+        let rest = L.absIndex(-1)
+        for (name, t) in zip(named.names, named.tensors) {
+            var take: Bool
+            if isFunction {
+                L.pushValue(2)
+                L.push(name)
+                _ = push(L, t)
+                try L.pcall(2, 1)
+                // Lua truth: everything but nil and false.
+                take = L.type(-1) != LUA_TYPE_NIL && !(L.type(-1) == LUA_TYPE_BOOLEAN && !((try? L.boolean(-1, "rule")) ?? false))
+                L.pop()
+            } else {
+                take = dim.map { t.shape.count == $0 } ?? true
+                if let match { take = take && name.contains(match) }
+                if let exclude { take = take && !name.contains(exclude) }
+            }
+            _ = push(L, t)
+            L.rawSet(take ? selected : rest, name)
+        }
+        return 2
     }
 }

@@ -14,6 +14,19 @@ extension Runtime {
                 return 1
             })
         }
+        /// A number or a list of numbers (one per group).
+        func numberList(_ o: Options, _ key: String) throws -> [Double]? {
+            let type = o.push(key)
+            defer { o.L.pop() }
+            if type == LUA_TYPE_NIL { return nil }
+            if type == LUA_TYPE_NUMBER { return [try o.L.number(-1, "option '\(key)'")] }
+            guard type == LUA_TYPE_TABLE else { throw LuaError("option '\(key)' expected a number or a list of numbers, got \(o.L.typeName(-1))") }
+            let t = o.L.absIndex(-1)
+            let n = o.L.rawLength(t)
+            guard n > 0 else { throw LuaError("option '\(key)' expected a number or a non-empty list of numbers") }
+            try o.L.reserve(2)
+            return try (1...n).map { k in o.L.rawGet(t, k); defer { o.L.pop() }; return try o.L.number(-1, "option '\(key)'[\(k)]") }
+        }
         func required<T>(_ value: T?, _ key: String, _ owner: String) throws -> T {
             guard let value else { throw LuaError("\(owner): option '\(key)' is required") }
             return value
@@ -62,6 +75,88 @@ extension Runtime {
                                       maxMomentum: try o.number("max_momentum") ?? 0.95, divFactor: try o.number("div_factor") ?? 25,
                                       finalDivFactor: try o.number("final_div_factor") ?? 1e4, threePhase: try o.bool("three_phase") ?? false)
             },
+            make("MultiStepLR", allowed: ["milestones", "gamma"]) { opt, o in
+                guard o.push("milestones") == LUA_TYPE_TABLE else { o.L.pop(); throw LuaError("MultiStepLR: option 'milestones' expected a list of integers") }
+                let milestones = try o.L.integers(from: o.L.absIndex(-1), "MultiStepLR milestones")
+                o.L.pop()
+                return try MultiStepLR(opt, milestones: milestones, gamma: try o.number("gamma") ?? 0.1)
+            },
+            make("ConstantLR", allowed: ["factor", "total_iters"]) { opt, o in
+                try ConstantLR(opt, factor: try o.number("factor") ?? 1.0 / 3, totalIters: try o.integer("total_iters") ?? 5)
+            },
+            make("PolynomialLR", allowed: ["total_iters", "power"]) { opt, o in
+                try PolynomialLR(opt, totalIters: try o.integer("total_iters") ?? 5, power: try o.number("power") ?? 1)
+            },
+            make("CosineAnnealingWarmRestarts", allowed: ["T_0", "T_mult", "eta_min"]) { opt, o in
+                try CosineAnnealingWarmRestarts(opt, t0: try required(try o.integer("T_0"), "T_0", "CosineAnnealingWarmRestarts"),
+                                                tMult: try o.integer("T_mult") ?? 1, etaMin: try o.number("eta_min") ?? 0)
+            },
+            make("ReduceLROnPlateau", allowed: ["mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"]) { opt, o in
+                let mode = try o.string("mode") ?? "min", thresholdMode = try o.string("threshold_mode") ?? "rel"
+                guard let m = ReduceLROnPlateau.Mode(rawValue: mode) else {
+                    throw LuaError("ReduceLROnPlateau: option 'mode' expected \"min\" or \"max\", got \"\(mode)\"")
+                }
+                guard let tm = ReduceLROnPlateau.ThresholdMode(rawValue: thresholdMode) else {
+                    throw LuaError("ReduceLROnPlateau: option 'threshold_mode' expected \"rel\" or \"abs\", got \"\(thresholdMode)\"")
+                }
+                return try ReduceLROnPlateau(opt, mode: m, factor: try o.number("factor") ?? 0.1, patience: try o.integer("patience") ?? 10,
+                                             threshold: try o.number("threshold") ?? 1e-4, thresholdMode: tm,
+                                             cooldown: try o.integer("cooldown") ?? 0, minLR: try numberList(o, "min_lr") ?? [0],
+                                             eps: try o.number("eps") ?? 1e-8)
+            },
+            ("CyclicLR", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "argument 1 (optimizer)")
+                let o = try Options(L, 2, "CyclicLR", allowed: ["base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma",
+                                                                 "scale_fn", "scale_mode", "cycle_momentum", "base_momentum", "max_momentum"])
+                let mode = try o.string("mode") ?? "triangular"
+                guard let policy = CyclicLR.Policy(rawValue: mode) else {
+                    throw LuaError("CyclicLR: option 'mode' expected \"triangular\", \"triangular2\" or \"exp_range\", got \"\(mode)\"")
+                }
+                let scaleModeName = try o.string("scale_mode") ?? "cycle"
+                guard let scaleMode = CyclicLR.ScaleMode(rawValue: scaleModeName) else {
+                    throw LuaError("CyclicLR: option 'scale_mode' expected \"cycle\" or \"iterations\", got \"\(scaleModeName)\"")
+                }
+                var scaleFn: ((Double) throws -> Double)? = nil
+                let fnType = o.push("scale_fn")
+                if fnType == LUA_TYPE_FUNCTION {
+                    let ref = self.host.reference(-1)
+                    let host = self.host
+                    scaleFn = { x in
+                        let L = host.state
+                        try L.reserve(2)
+                        ref.push()
+                        L.push(x)
+                        try L.pcall(1, 1)
+                        defer { L.pop() }
+                        return try L.number(-1, "CyclicLR: scale_fn's result")
+                    }
+                } else if fnType != LUA_TYPE_NIL {
+                    let got = L.typeName(-1)
+                    L.pop()
+                    throw LuaError("CyclicLR: option 'scale_fn' expected a function(x), got \(got)")
+                }
+                L.pop()
+                let sched = try CyclicLR(
+                    opt, baseLR: try required(try numberList(o, "base_lr"), "base_lr", "CyclicLR"),
+                    maxLR: try required(try numberList(o, "max_lr"), "max_lr", "CyclicLR"),
+                    stepSizeUp: try o.integer("step_size_up") ?? 2000, stepSizeDown: try o.integer("step_size_down"),
+                    policy: policy, gamma: try o.number("gamma") ?? 1, scaleFn: scaleFn, scaleMode: scaleMode,
+                    cycleMomentum: try o.bool("cycle_momentum") ?? true,
+                    baseMomentum: try numberList(o, "base_momentum") ?? [0.8], maxMomentum: try numberList(o, "max_momentum") ?? [0.9])
+                schedulers.push(L, sched)
+                return 1
+            }),
+            ("ChainedScheduler", { L in
+                try L.checkTable(1, "argument 1 (a list of schedulers)")
+                var list: [LRScheduler] = []
+                for k in stride(from: 1, through: L.rawLength(1), by: 1) {
+                    L.rawGet(1, k)
+                    defer { L.pop() }
+                    list.append(try schedulers.check(L, -1, "ChainedScheduler schedulers[\(k)]"))
+                }
+                schedulers.push(L, try ChainedScheduler(list))
+                return 1
+            }),
             ("LambdaLR", { [unowned self] L in
                 let opt = try optimizers.check(L, 1, "argument 1 (optimizer)")
                 var functions: [LuaReference] = []
@@ -122,7 +217,23 @@ extension Runtime {
         host.state.pop()
 
         host.addMethods(schedulers, [
-            ("step", { L in try schedulers.check(L, 1, "self").step(); return 0 }),
+            ("step", { [unowned self] L in
+                let sched = try schedulers.check(L, 1, "self")
+                if let plateau = sched as? ReduceLROnPlateau {
+                    let metric: Double
+                    if L.type(2) == LUA_TYPE_NUMBER, let x = L.number(at: 2) {
+                        metric = x
+                    } else if let t = self.tensors.to(L, 2), t.count == 1 {
+                        metric = Double(try t.contiguousData().pointer[0])
+                    } else {
+                        throw LuaError("ReduceLROnPlateau:step: argument 1 (metric) expected a number or a one-element tensor, got \(L.typeName(2))")
+                    }
+                    try plateau.step(metric: metric)
+                } else {
+                    try sched.step()
+                }
+                return 0
+            }),
             ("get_last_lr", { L in
                 let lrs = try schedulers.check(L, 1, "self").lastLR
                 L.newTable(array: Int32(lrs.count))
@@ -143,14 +254,34 @@ extension Runtime {
         ])
     }
 
-    /// `optim.define{name, defaults, init = fn(state, p, group), update = fn(p, grad, state, group, step)}`.
-    func defineOptimizer(_ L: LuaState) throws -> CustomOptimizer {
-        let opts = try Options(L, 1, "define", allowed: ["name", "defaults", "init", "update"])
+    /// `optim.define{name, defaults, init = fn(state, p, group), update = fn(p, grad, state, group, step)}`,
+    /// or the whole-step form `optim.define{name, defaults, step = fn(groups, state, closure)}`.
+    func defineOptimizer(_ L: LuaState) throws -> any OptimizerAlgorithm {
+        let opts = try Options(L, 1, "define", allowed: ["name", "defaults", "init", "update", "step"])
         guard let name = try opts.string("name"), !name.isEmpty else { throw LuaError("option 'name' expected a non-empty string") }
         var defaults: [String: OptionValue] = [:]
         if opts.push("defaults") != LUA_TYPE_NIL { defaults = try optionValues(L, L.absIndex(-1), owner: name, skip: []) }
         L.pop()
-        guard opts.push("update") == LUA_TYPE_FUNCTION else { L.pop(); throw LuaError("option 'update' expected a function(p, grad, state, group, step)") }
+        let stepType = opts.push("step")
+        if stepType != LUA_TYPE_NIL {
+            guard stepType == LUA_TYPE_FUNCTION else {
+                let got = L.typeName(-1)
+                L.pop()
+                throw LuaError("option 'step' expected a function(groups, state, closure), got \(got)")
+            }
+            let ref = host.reference(-1)
+            L.pop()
+            for other in ["update", "init"] {
+                let type = opts.push(other)
+                L.pop()
+                if type != LUA_TYPE_NIL {
+                    throw LuaError("define: give either 'step' (a whole-step optimizer) or 'update' (per parameter), not '\(other)' with 'step'")
+                }
+            }
+            return HostStepOptimizer(name: name, defaults: defaults, handle: LuaStepHandle(step: ref))
+        }
+        L.pop()
+        guard opts.push("update") == LUA_TYPE_FUNCTION else { L.pop(); throw LuaError("option 'update' expected a function(p, grad, state, group, step), or give 'step' for a whole-step optimizer") }
         let update = host.reference(-1)
         L.pop()
         var initRef: LuaReference? = nil
@@ -237,7 +368,12 @@ func pushSchedulerState(_ L: LuaState, _ s: SchedulerState, depth: Int = 0) thro
     L.newTable(array: Int32(s.children.count))
     for (k, c) in s.children.enumerated() { try pushSchedulerState(L, c, depth: depth + 1); L.rawSet(-2, k + 1) }
     L.rawSet(-2, "children")
+    // A scheduler's own counters (T_cur, best, ...) sit beside the common fields, as in PyTorch.
+    for (key, v) in s.extra.sorted(by: { $0.key < $1.key }) { L.push(v); L.rawSet(-2, key) }
 }
+
+/// The numeric fields of a saved scheduler state other than the common ones.
+private let commonSchedulerKeys: Set<String> = ["last_epoch", "step_count", "base_lrs", "last_lr", "children"]
 
 func readSchedulerState(_ L: LuaState, _ i: Int32, depth: Int = 0) throws -> SchedulerState {
     guard depth < maxSchedulerNesting else { throw LuaError("scheduler state nests more than \(maxSchedulerNesting) levels deep") }
@@ -266,6 +402,12 @@ func readSchedulerState(_ L: LuaState, _ i: Int32, depth: Int = 0) throws -> Sch
         }
     }
     L.pop()
+    var extra: [String: Double] = [:]
+    for key in try L.stringKeys(i, "scheduler state") where !commonSchedulerKeys.contains(key) {
+        L.rawGet(i, key)
+        defer { L.pop() }
+        extra[key] = try L.number(-1, "scheduler state '\(key)'")
+    }
     return SchedulerState(lastEpoch: try number("last_epoch"), stepCount: try number("step_count"),
-                          baseLRs: try list("base_lrs"), lastLR: try list("last_lr"), children: children)
+                          baseLRs: try list("base_lrs"), lastLR: try list("last_lr"), children: children, extra: extra)
 }

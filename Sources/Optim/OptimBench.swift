@@ -24,18 +24,28 @@ public enum OptimBench {
         try measure(name: name, count: count, steps: steps, options: options).secondsPerStep
     }
 
-    public static func measure(name: String, count: Int, steps: Int, options: [String: OptionValue] = [:]) throws -> Result {
+    /// `shape` (default `[count]`) lets matrix-aware optimizers (Muon, Adafactor's factored
+    /// moments) run on a matrix of `count` elements.
+    public static func measure(name: String, count: Int, steps: Int, options: [String: OptionValue] = [:],
+                               shape: [Int]? = nil) throws -> Result {
         guard count > 0, steps > 0 else {
             throw TensorError("OptimBench: count and steps expected positive integers, got \(count) and \(steps)")
         }
-        let w = try Tensor(uninitializedShape: [count]), g = try Tensor(uninitializedShape: [count])
+        let shape = shape ?? [count]
+        guard shape.reduce(1, *) == count else {
+            throw TensorError("OptimBench: shape \(describe(shape: shape)) does not hold \(count) elements")
+        }
+        let w = try Tensor(uninitializedShape: shape), g = try Tensor(uninitializedShape: shape)
         for i in 0..<count {
             w.pointer[i] = Float(i % 1000) * 1e-3 - 0.5
             g.pointer[i] = Float(i % 777) * 1e-3 - 0.3
         }
         w.grad = g
         let opt = try Optimizers.build(name: name, params: [w], options: options)
-        for _ in 0..<3 { try opt.step() }
+        guard !opt.requiresClosure else {
+            throw TensorError("OptimBench: \(opt.name) needs a closure (its step re-evaluates the objective); it has no fixed-gradient step to time")
+        }
+        for _ in 0..<min(3, steps) { try opt.step() }
         var times: [Double] = []
         for _ in 0..<steps {
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -28,9 +28,23 @@ public final class Optimizer {
             throw TensorError("\(name): optimizer got an empty parameter list")
         }
         let defaults = try table.resolve(options)
+        try algorithm.checkGroups(groups)
         var seen = Set<ObjectIdentifier>()
         var built: [ParamGroup] = []
+        let named = groups.filter { $0.names != nil }.count
+        guard named == 0 || named == groups.count else {
+            throw TensorError("\(name): either every parameter group has names (from named_parameters) or none does; \(named) of \(groups.count) groups have names")
+        }
+        var seenNames = Set<String>()
         for (g, spec) in groups.enumerated() {
+            if let names = spec.names {
+                guard names.count == spec.params.count else {
+                    throw TensorError("\(name): group \(g + 1) has \(spec.params.count) parameters but \(names.count) names")
+                }
+                for n in names where !seenNames.insert(n).inserted {
+                    throw TensorError("\(name): parameter name '\(n)' appears more than once")
+                }
+            }
             for (i, p) in spec.params.enumerated() {
                 guard p.isContiguous else {
                     throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) must be contiguous, got a non-contiguous view of shape \(describe(shape: p.shape))")
@@ -42,12 +56,20 @@ public final class Optimizer {
                     throw TensorError("\(name): parameter \(i + 1) of group \(g + 1) appears more than once in the parameter list")
                 }
             }
-            built.append(ParamGroup(params: spec.params, options: try table.resolve(spec.options, over: defaults)))
+            built.append(ParamGroup(params: spec.params, options: try table.resolve(spec.options, over: defaults), names: spec.names))
         }
         self.algorithm = algorithm
         self.defaults = defaults
         self.groups = built
         self.states = built.map { [ParamState?](repeating: nil, count: $0.params.count) }
+    }
+
+    /// The optimizer of `optim.combine`: the children's groups, shared.
+    init(combined: Combined) {
+        algorithm = combined
+        groups = combined.children.flatMap(\.groups)
+        defaults = combined.children[0].defaults
+        states = groups.map { [ParamState?](repeating: nil, count: $0.params.count) }
     }
 
     /// Builds an optimizer over one group of parameters.
@@ -58,6 +80,16 @@ public final class Optimizer {
     /// One optimization step over every parameter that has a gradient. A parameter whose grad is
     /// nil is skipped entirely: no weight decay, no step increment.
     public func step() throws {
+        if let c = combined {
+            for child in c.children { try child.step() }
+            return
+        }
+        if algorithm is HostStepOptimizer {
+            throw TensorError("\(name): defined with a whole-step function, which runs from Lua (opt:step)")
+        }
+        if algorithm is any WholeStepAlgorithm {
+            throw TensorError("\(name): step requires a closure that re-evaluates the model and returns the loss, e.g. opt:step(function() opt:zero_grad(); local loss = f(); loss:backward(); return loss end)")
+        }
         for (g, group) in groups.enumerated() {
             var items: [ParamUpdate] = []
             items.reserveCapacity(group.params.count)
@@ -83,6 +115,26 @@ public final class Optimizer {
         }
     }
 
+    /// One step with a closure that recomputes the loss and the gradients and returns the loss.
+    /// A whole-step algorithm (LBFGS) calls it as often as it needs; the others call it once,
+    /// then update. Returns the closure's first loss.
+    ///
+    /// ```swift
+    /// let loss = try opt.step { try computeLossAndGradients() }
+    /// ```
+    @discardableResult
+    public func step(closure: () throws -> Double) throws -> Double {
+        if let whole = algorithm as? any WholeStepAlgorithm {
+            return try whole.step(self, closure: closure)
+        }
+        let loss = try closure()
+        try step()
+        return loss
+    }
+
+    /// Whether `step` needs a closure (LBFGS).
+    public var requiresClosure: Bool { algorithm is any WholeStepAlgorithm }
+
     /// Sets every parameter's grad to nil (PyTorch's default `set_to_none`).
     public func zeroGrad() {
         for group in groups { for p in group.params { p.grad = nil } }
@@ -90,6 +142,7 @@ public final class Optimizer {
 
     /// The state of `param`, nil before its first step or when it is not optimized here.
     public func state(for param: Tensor) -> ParamState? {
+        if let c = combined { return c.children.lazy.compactMap { $0.state(for: param) }.first }
         for (g, group) in groups.enumerated() {
             if let i = group.params.firstIndex(where: { $0 === param }) { return states[g][i] }
         }
@@ -105,6 +158,10 @@ public final class Optimizer {
     /// Sets the learning rate of group `group` (0-based), or of every group when nil.
     public func setLR(_ lr: Double, group: Int? = nil) throws {
         _ = try algorithm.spec.validated("lr", .number(lr))
+        if let c = combined, let group, let (child, g) = c.child(ofGroup: group) {
+            try child.setLR(lr, group: g)
+            return
+        }
         if let group {
             try checkGroup(group)
             groups[group].lr = lr
@@ -121,6 +178,10 @@ public final class Optimizer {
     /// ```
     public func setOption(_ key: String, _ value: OptionValue, group: Int) throws {
         try checkGroup(group)
+        if let c = combined, let (child, g) = c.child(ofGroup: group) {
+            try child.setOption(key, value, group: g)
+            return
+        }
         groups[group].options = try algorithm.spec.resolve([key: value], over: groups[group].options)
     }
 

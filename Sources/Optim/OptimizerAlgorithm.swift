@@ -22,9 +22,26 @@ public protocol OptimizerAlgorithm {
     /// Updates the parameters of one group in place. `gradSign` is −1 with `maximize`, else 1:
     /// kernels multiply by it (exactly) instead of negating the gradient in a separate pass.
     func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws
+    /// Checks the parameter groups when an optimizer is built (Muon: matrices only; LBFGS: one
+    /// group). Throws an error naming the offending parameter.
+    func checkGroups(_ groups: [ParamGroupSpec]) throws
 }
 
 extension OptimizerAlgorithm {
     public var buffersMatchParamShape: Bool { true }
     public func initState(_ state: ParamState, param: Tensor, group: ParamGroup) throws {}
+    public func checkGroups(_ groups: [ParamGroupSpec]) throws {}
+}
+
+/// An algorithm that takes the whole step itself and re-evaluates the objective inside it
+/// (LBFGS's line search). `Optimizer.step(closure:)` hands it the closure; `step()` without one
+/// is an error for such an algorithm.
+///
+/// ```swift
+/// let loss = try opt.step { /* zero grads, forward, backward */ return lossValue }
+/// ```
+public protocol WholeStepAlgorithm: OptimizerAlgorithm {
+    /// One step. `closure` recomputes the loss and the parameters' gradients and returns the
+    /// loss; the result is the loss of the first evaluation (PyTorch's `orig_loss`).
+    func step(_ optimizer: Optimizer, closure: () throws -> Double) throws -> Double
 }

@@ -17,11 +17,15 @@ public struct OptimizerStateDict {
         public var params: [Int]
         /// The schedulers' starting learning rate, when a scheduler was attached.
         public var initialLR: Double?
+        /// The parameters' names, parallel to `params`, when the optimizer was built from named
+        /// parameters: loading then maps state by name.
+        public var names: [String]?
 
-        public init(options: [String: OptionValue], params: [Int], initialLR: Double? = nil) {
+        public init(options: [String: OptionValue], params: [Int], initialLR: Double? = nil, names: [String]? = nil) {
             self.options = options
             self.params = params
             self.initialLR = initialLR
+            self.names = names
         }
     }
 
@@ -52,12 +56,13 @@ public struct OptimizerStateDict {
 extension Optimizer {
     /// The current groups and per-parameter state (deep copies of the buffers).
     public func stateDict() throws -> OptimizerStateDict {
+        if let c = combined { return try combinedStateDict(c) }
         var groupsOut: [OptimizerStateDict.Group] = []
         var state: [Int: OptimizerStateDict.Entry] = [:]
         var position = 0
         for (g, group) in groups.enumerated() {
             let positions = Array(position..<position + group.params.count)
-            groupsOut.append(.init(options: group.options.values, params: positions, initialLR: group.initialLR))
+            groupsOut.append(.init(options: group.options.values, params: positions, initialLR: group.initialLR, names: group.names))
             for (i, s) in states[g].enumerated() {
                 guard let s else { continue }
                 let c = try s.copy()
@@ -71,12 +76,15 @@ extension Optimizer {
     /// Restores groups' options and per-parameter state from `dict`. Everything is validated
     /// before anything changes: group and parameter counts, buffer shapes, option keys and values.
     public func loadStateDict(_ dict: OptimizerStateDict) throws {
+        if let c = combined { return try combinedLoad(c, dict) }
         let what = "\(name).loadStateDict"
         guard dict.groups.count == groups.count else {
             throw TensorError("\(what): expected \(groups.count) parameter groups, got \(dict.groups.count)")
         }
+        let positions = try namedPositions(dict, what)
         var options: [Options] = []
         var newStates: [[ParamState?]] = []
+        var shapeErrors: [String] = []
         for (g, group) in groups.enumerated() {
             let saved = dict.groups[g]
             guard saved.params.count == group.params.count else {
@@ -85,14 +93,17 @@ extension Optimizer {
             options.append(try algorithm.spec.resolve(saved.options, over: group.options))
             var row: [ParamState?] = []
             for (i, p) in group.params.enumerated() {
-                guard let entry = dict.state[saved.params[i]] else { row.append(nil); continue }
+                let position = positions?[g][i] ?? saved.params[i]
+                guard let entry = dict.state[position] else { row.append(nil); continue }
+                let label = group.names.map { "'\($0[i])'" } ?? String(position + 1)
                 guard entry.step >= 0 else {
-                    throw TensorError("\(what): step of parameter \(saved.params[i] + 1) expected a non-negative integer, got \(entry.step)")
+                    throw TensorError("\(what): step of parameter \(label) expected a non-negative integer, got \(entry.step)")
                 }
                 var buffers: [String: Tensor] = [:]
-                for (key, t) in entry.buffers {
+                for (key, t) in entry.buffers.sorted(by: { $0.key < $1.key }) {
                     if algorithm.buffersMatchParamShape, t.shape != p.shape {
-                        throw TensorError("\(what): state '\(key)' of parameter \(saved.params[i] + 1) has shape \(describe(shape: t.shape)), expected \(describe(shape: p.shape))")
+                        shapeErrors.append("state '\(key)' of parameter \(label) has shape \(describe(shape: t.shape)), expected \(describe(shape: p.shape))")
+                        continue
                     }
                     buffers[key] = try cloneData(t)
                 }
@@ -100,10 +111,47 @@ extension Optimizer {
             }
             newStates.append(row)
         }
+        if !shapeErrors.isEmpty {
+            throw TensorError("\(what): \(shapeErrors.joined(separator: "; "))")
+        }
         for (g, group) in groups.enumerated() {
             group.options = options[g]
             if let lr0 = dict.groups[g].initialLR { group.initialLR = lr0 }
         }
         states = newStates
+    }
+}
+
+extension Optimizer {
+    /// For a state dict and an optimizer that both name their parameters: the saved position of
+    /// each of this optimizer's parameters, found by name, group by group. Names missing from the
+    /// dict or unknown to this optimizer are one error listing them all. Nil when neither side
+    /// has names (positions are used, as PyTorch does); an error when only one side has them.
+    func namedPositions(_ dict: OptimizerStateDict, _ what: String) throws -> [[Int]]? {
+        let dictNamed = dict.groups.contains { $0.names != nil }
+        let selfNamed = groups.contains { $0.names != nil }
+        if !dictNamed && !selfNamed { return nil }
+        guard dictNamed && selfNamed else {
+            throw TensorError(dictNamed
+                ? "\(what): the state dict is keyed by parameter names, but this optimizer was built from unnamed parameters (build it from model:named_parameters())"
+                : "\(what): this optimizer was built from named parameters, but the state dict is keyed by position (it was saved from unnamed parameters)")
+        }
+        var out: [[Int]] = []
+        var problems: [String] = []
+        for (g, group) in groups.enumerated() {
+            let mine = group.names ?? [], saved = dict.groups[g].names ?? []
+            var index: [String: Int] = [:]
+            for (k, n) in saved.enumerated() where k < dict.groups[g].params.count { index[n] = dict.groups[g].params[k] }
+            let missing = mine.filter { index[$0] == nil }
+            let unexpected = saved.filter { !mine.contains($0) }
+            let where_ = groups.count > 1 ? " in group \(g + 1)" : ""
+            if !missing.isEmpty { problems.append("missing from the state dict\(where_): \(missing.joined(separator: ", "))") }
+            if !unexpected.isEmpty { problems.append("not parameters of this optimizer\(where_): \(unexpected.joined(separator: ", "))") }
+            out.append(mine.map { index[$0] ?? -1 })
+        }
+        guard problems.isEmpty else {
+            throw TensorError("\(what): parameter names differ: \(problems.joined(separator: "; "))")
+        }
+        return out
     }
 }

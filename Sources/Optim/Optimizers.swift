@@ -79,7 +79,8 @@ public protocol BuiltinOptimizer {
 
 /// The built-in optimizers by name.
 public enum Optimizers {
-    /// "sgd", "adam", "adamw", "amsgrad", "nadam", "radam", "adagrad", "rmsprop", "adamax", "lion".
+    /// "sgd", "adam", "adamw", "amsgrad", "nadam", "radam", "adagrad", "rmsprop", "adamax", "lion",
+    /// "adadelta", "adafactor", "asgd", "rprop", "muon", "lbfgs".
     public static var names: [String] { OptimizerRegistry.builtins.names }
 
     public static func build(name: String, params: [Tensor], options: [String: OptionValue] = [:]) throws -> Optimizer {

@@ -8,10 +8,14 @@ import Tensors
 public struct ParamGroupSpec {
     public var params: [Tensor]
     public var options: [String: OptionValue]
+    /// The parameters' names (`model:named_parameters()`), parallel to `params`: state dicts are
+    /// then keyed by name, so loading maps state by name rather than by position.
+    public var names: [String]?
 
-    public init(params: [Tensor], options: [String: OptionValue] = [:]) {
+    public init(params: [Tensor], options: [String: OptionValue] = [:], names: [String]? = nil) {
         self.params = params
         self.options = options
+        self.names = names
     }
 }
 
@@ -19,14 +23,17 @@ public struct ParamGroupSpec {
 /// schedulers or `setLR`); the other options are fixed at construction or by `loadStateDict`.
 public final class ParamGroup {
     public let params: [Tensor]
+    /// The parameters' names when the optimizer was built from named parameters.
+    public let names: [String]?
     public internal(set) var options: Options
     /// The learning rate the schedulers start from (PyTorch's `initial_lr`); set by the first
     /// scheduler attached to the optimizer.
     public internal(set) var initialLR: Double?
 
-    init(params: [Tensor], options: Options) {
+    init(params: [Tensor], options: Options, names: [String]? = nil) {
         self.params = params
         self.options = options
+        self.names = names
     }
 
     /// The current learning rate.
@@ -59,8 +66,14 @@ public final class ParamState {
     /// let m = try state.buffer("exp_avg", like: param)
     /// ```
     public func buffer(_ name: String, like param: Tensor, fill: Float = 0) throws -> Tensor {
+        try buffer(name, shape: param.shape, fill: fill)
+    }
+
+    /// The buffer `name`, created with `shape` and filled with `fill` when absent (Adafactor's
+    /// row and column factors).
+    public func buffer(_ name: String, shape: [Int], fill: Float = 0) throws -> Tensor {
         if let existing = buffers[name] { return existing }
-        let t = try Tensor(uninitializedShape: param.shape)
+        let t = try Tensor(uninitializedShape: shape)
         t.pointer.initialize(repeating: fill, count: t.count)
         buffers[name] = t
         return t

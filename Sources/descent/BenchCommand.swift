@@ -114,6 +114,11 @@ enum Benchmarks {
         optimizerStep("optim_adamw", "adamw"),
         optimizerStep("optim_amsgrad", "amsgrad"),
         optimizerStep("optim_sgd", "sgd", ["momentum": .number(0.9)]),
+        optimizerStep("optim_adadelta", "adadelta"),
+        optimizerStep("optim_asgd", "asgd"),
+        optimizerStep("optim_rprop", "rprop"),
+        optimizerStep("optim_adafactor", "adafactor", shape: [2500, 4000]),
+        optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 3),
         Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
             let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
@@ -122,11 +127,16 @@ enum Benchmarks {
 
     /// One fused step of optimizer `algorithm` (lr 1e-3) on a 10M-element parameter, the figure
     /// scripts/bench/optim_step.py measures for PyTorch's `fused=True` step.
-    static func optimizerStep(_ name: String, _ algorithm: String, _ options: [String: OptionValue] = [:]) -> Benchmark {
-        Benchmark(name: name, summary: "fused \(algorithm) step on 10M parameters (GB/s moved: param, grad, state)") {
+    /// `shape` runs it on a matrix (Adafactor's factored path; Muon, 4096×4096 as
+    /// scripts/bench/muon_step.py times PyTorch's).
+    static func optimizerStep(_ name: String, _ algorithm: String, _ options: [String: OptionValue] = [:],
+                              shape: [Int]? = nil, steps: Int = 11) -> Benchmark {
+        let count = shape?.reduce(1, *) ?? 10_000_000
+        let what = shape.map { $0.map(String.init).joined(separator: "x") + " parameter" } ?? "10M parameters"
+        return Benchmark(name: name, summary: "\(algorithm) step on \(what) (GB/s moved: param, grad, state)") {
             var all = options
             all["lr"] = .number(1e-3)
-            let r = try OptimBench.measure(name: algorithm, count: 10_000_000, steps: 11, options: all)
+            let r = try OptimBench.measure(name: algorithm, count: count, steps: steps, options: all, shape: shape)
             return BenchResult(seconds: r.secondsPerStep, rate: r.gigabytesPerSecond, unit: "GB/s")
         }
     }

@@ -66,19 +66,47 @@ public class LRScheduler {
 
     /// What a checkpoint needs to resume the schedule.
     public func state() -> SchedulerState {
-        SchedulerState(lastEpoch: lastEpoch, stepCount: stepCount, baseLRs: baseLRs, lastLR: lastLR, children: [])
+        SchedulerState(lastEpoch: lastEpoch, stepCount: stepCount, baseLRs: baseLRs, lastLR: lastLR, children: [],
+                       extra: extraState())
     }
 
-    /// Restores a saved schedule position. Does not touch the optimizer's rates: those are
-    /// restored by the optimizer's own state dict, as in PyTorch.
+    /// A subclass's own counters (CosineAnnealingWarmRestarts' T_cur, ReduceLROnPlateau's best).
+    func extraState() -> [String: Double] { [:] }
+
+    /// Restores a subclass's counters; called after they were validated by `checkExtra`.
+    func loadExtra(_ extra: [String: Double]) throws {}
+
+    /// Restores a saved schedule position and writes its rates (the saved `last_lr`) into the
+    /// optimizer's groups, so a resumed schedule continues exactly whether or not the
+    /// optimizer's own state dict was loaded, and in either order (PyTorch leaves the rates to
+    /// the optimizer's state dict, which a scheduler built afterwards overwrites).
     public func loadState(_ s: SchedulerState) throws {
-        guard s.baseLRs.count == optimizer.groups.count else {
-            throw TensorError("\(Self.self).loadState: expected \(optimizer.groups.count) base learning rates, got \(s.baseLRs.count)")
+        try validate(s)
+        try apply(s)
+    }
+
+    /// Checks `s` against this scheduler (counts of groups and children) without changing anything.
+    func validate(_ s: SchedulerState) throws {
+        let n = optimizer.groups.count
+        guard s.baseLRs.count == n else {
+            throw TensorError("\(Self.self).loadState: expected \(n) base learning rates, got \(s.baseLRs.count)")
         }
+        guard s.lastLR.isEmpty || s.lastLR.count == n else {
+            throw TensorError("\(Self.self).loadState: expected \(n) last learning rates, got \(s.lastLR.count)")
+        }
+        // Bounded so that later `+= 1`s cannot overflow.
+        guard s.lastEpoch >= -1, s.stepCount >= 0, s.lastEpoch < 1 << 52, s.stepCount < 1 << 52 else {
+            throw TensorError("\(Self.self).loadState: expected last_epoch in [-1, 2^52) and step_count in [0, 2^52), got \(s.lastEpoch) and \(s.stepCount)")
+        }
+    }
+
+    func apply(_ s: SchedulerState) throws {
         lastEpoch = s.lastEpoch
         stepCount = s.stepCount
         baseLRs = s.baseLRs
         lastLR = s.lastLR
+        try loadExtra(s.extra)
+        for (g, lr) in zip(optimizer.groups, s.lastLR) { g.lr = lr }
     }
 }
 
@@ -89,12 +117,24 @@ public struct SchedulerState: Equatable {
     public var baseLRs: [Double]
     public var lastLR: [Double]
     public var children: [SchedulerState]
+    /// A scheduler's own counters by name (e.g. CosineAnnealingWarmRestarts' `T_cur`, `T_i`).
+    public var extra: [String: Double]
 
-    public init(lastEpoch: Int, stepCount: Int, baseLRs: [Double], lastLR: [Double], children: [SchedulerState] = []) {
+    public init(lastEpoch: Int, stepCount: Int, baseLRs: [Double], lastLR: [Double], children: [SchedulerState] = [],
+                extra: [String: Double] = [:]) {
         self.lastEpoch = lastEpoch
         self.stepCount = stepCount
         self.baseLRs = baseLRs
         self.lastLR = lastLR
         self.children = children
+        self.extra = extra
+    }
+
+    /// `extra[key]`, or an error naming the scheduler and the key.
+    public func extra(_ key: String, _ owner: String) throws -> Double {
+        guard let v = extra[key], v.isFinite || key == "best" else {
+            throw TensorError("\(owner).loadState: expected a finite number '\(key)' in the saved state")
+        }
+        return v
     }
 }

@@ -14,6 +14,9 @@ public final class SequentialLR: LRScheduler {
 
     public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int]) throws {
         guard !schedulers.isEmpty else { throw TensorError("SequentialLR: expected at least one scheduler, got none") }
+        for (i, s) in schedulers.enumerated() where s is ReduceLROnPlateau {
+            throw TensorError("SequentialLR: scheduler \(i + 1) is a ReduceLROnPlateau, which needs a metric at every step and cannot be sequenced")
+        }
         for (i, s) in schedulers.enumerated() where s.optimizer !== optimizer {
             throw TensorError("SequentialLR: scheduler \(i + 1) belongs to a different optimizer")
         }
@@ -37,7 +40,9 @@ public final class SequentialLR: LRScheduler {
 
     static func undo(_ list: [LRScheduler]) {
         for s in list {
-            if let seq = s as? SequentialLR { undo(seq.schedulers) } else { s.lastEpoch -= 1 }
+            if let seq = s as? SequentialLR { undo(seq.schedulers) } else if let chain = s as? ChainedScheduler {
+                undo(chain.schedulers)
+            } else { s.lastEpoch -= 1 }
         }
     }
 
@@ -58,11 +63,17 @@ public final class SequentialLR: LRScheduler {
         return s
     }
 
-    public override func loadState(_ s: SchedulerState) throws {
+    override func validate(_ s: SchedulerState) throws {
+        try super.validate(s)
         guard s.children.count == schedulers.count else {
             throw TensorError("SequentialLR.loadState: expected \(schedulers.count) scheduler states, got \(s.children.count)")
         }
-        for (child, saved) in zip(schedulers, s.children) { try child.loadState(saved) }
-        try super.loadState(s)
+        for (child, saved) in zip(schedulers, s.children) { try child.validate(saved) }
+    }
+
+    /// Children first, then this scheduler's `last_lr` (the rates in force) into the groups.
+    override func apply(_ s: SchedulerState) throws {
+        for (child, saved) in zip(schedulers, s.children) { try child.apply(saved) }
+        try super.apply(s)
     }
 }

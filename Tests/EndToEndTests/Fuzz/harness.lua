@@ -186,6 +186,15 @@ local scheduler_makers = {
     return optim.lr.SequentialLR(o, { schedulers = { optim.lr.StepLR(o, { step_size = 1 }),
       optim.lr.ExponentialLR(o, { gamma = 0.5 }) }, milestones = { 2 } })
   end,
+  function(o) return optim.lr.MultiStepLR(o, { milestones = { 1, 3, 3 }, gamma = 0.5 }) end,
+  function(o) return optim.lr.ConstantLR(o, { factor = 0.5, total_iters = 2 }) end,
+  function(o) return optim.lr.PolynomialLR(o, { total_iters = 3, power = 2 }) end,
+  function(o) return optim.lr.CosineAnnealingWarmRestarts(o, { T_0 = 2, T_mult = 2 }) end,
+  function(o) return optim.lr.CyclicLR(o, { base_lr = 0.001, max_lr = 0.01, step_size_up = 2 }) end,
+  function(o) return optim.lr.ReduceLROnPlateau(o, { patience = 1 }) end,
+  function(o)
+    return optim.lr.ChainedScheduler{ optim.lr.ConstantLR(o, { factor = 0.5 }), optim.lr.ExponentialLR(o, { gamma = 0.9 }) }
+  end,
 }
 function gen.scheduler() return pick(scheduler_makers)(gen.optimizer()) end
 

@@ -8,12 +8,13 @@
 ---@field lr optim.lrlib
 optim = {}
 
----A tensor, an array of tensors (`model:parameters()`), or an array of parameter groups.
----@alias optim.Params Tensor|Tensor[]|optim.ParamGroup[]
+---A tensor, an array of tensors (`model:parameters()`), a `{name = tensor}` table
+---(`model:named_parameters()`: state dicts keyed by name), or an array of parameter groups.
+---@alias optim.Params Tensor|Tensor[]|table<string, Tensor>|optim.ParamGroup[]
 
 ---A parameter group: its tensors and options overriding the constructor's for this group.
 ---@class optim.ParamGroup
----@field params Tensor|Tensor[]
+---@field params Tensor|Tensor[]|table<string, Tensor>
 ---@field [string] any
 
 ---One entry of `opt.param_groups`: a live view; writing an option validates it and takes effect
@@ -37,7 +38,9 @@ optim = {}
 local Optimizer = {}
 
 ---One update of every parameter whose `.grad` is not nil. With a closure, calls it first (with
----recording on) and returns its result.
+---recording on) and returns its result. LBFGS requires the closure, calls it as often as its
+---iterations and line search need (it must return the loss as a number or one-element tensor)
+---and returns its first result.
 ---@param closure? fun(): any
 ---@return any
 function Optimizer:step(closure) end
@@ -215,6 +218,93 @@ function optim.Adamax(params, opts) end
 ---@return Optimizer
 function optim.Lion(params, opts) end
 
+---@class optim.AdadeltaOptions
+---@field lr? number scale of the update (default 1)
+---@field rho? number decay of the running averages, in [0, 1] (default 0.9)
+---@field eps? number added inside both square roots (default 1e-6)
+---@field weight_decay? number L2 penalty (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Adadelta.
+---@param params optim.Params
+---@param opts? optim.AdadeltaOptions
+---@return Optimizer
+function optim.Adadelta(params, opts) end
+
+---@class optim.AdafactorOptions
+---@field lr? number caps the relative step min(lr, 1/sqrt(t)) (default 1e-2)
+---@field beta2_decay? number β2 weight t^beta2_decay, <= 0 (default -0.8)
+---@field eps? number[] {ε1, ε2}: floor of the second moment, floor of the parameter RMS (default {1.1920928955078125e-07, 1e-3})
+---@field d? number clipping threshold of the update RMS, >= 1 (default 1)
+---@field weight_decay? number decoupled weight decay (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Adafactor (PyTorch's): factored second moments for tensors of rank >= 2, no first moment.
+---@param params optim.Params
+---@param opts? optim.AdafactorOptions
+---@return Optimizer
+function optim.Adafactor(params, opts) end
+
+---@class optim.ASGDOptions
+---@field lr? number learning rate (default 1e-2)
+---@field lambd? number decay term (default 1e-4)
+---@field alpha? number power of the eta update (default 0.75)
+---@field t0? number step at which averaging starts (default 1e6)
+---@field weight_decay? number L2 penalty (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Averaged SGD; the average is the state buffer `ax`.
+---@param params optim.Params
+---@param opts? optim.ASGDOptions
+---@return Optimizer
+function optim.ASGD(params, opts) end
+
+---@class optim.RpropOptions
+---@field lr? number initial step size (default 1e-2)
+---@field etas? number[] {η−, η+} with 0 < η− < 1 < η+ (default {0.5, 1.2})
+---@field step_sizes? number[] {min, max} step size (default {1e-6, 50})
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Rprop: per-element step sizes adapted from gradient signs.
+---@param params optim.Params
+---@param opts? optim.RpropOptions
+---@return Optimizer
+function optim.Rprop(params, opts) end
+
+---@alias optim.MuonAdjustLR "original"|"match_rms_adamw"
+
+---@class optim.MuonOptions
+---@field lr? number learning rate (default 1e-3)
+---@field weight_decay? number decoupled weight decay (default 0.1)
+---@field momentum? number momentum factor (default 0.95)
+---@field nesterov? boolean Nesterov momentum (default true)
+---@field ns_coefficients? number[] {a, b, c} of the quintic Newton–Schulz step (default {3.4445, -4.775, 2.0315})
+---@field eps? number floor of the norm before Newton–Schulz (default 1e-7)
+---@field ns_steps? integer Newton–Schulz iterations, < 100 (default 5)
+---@field adjust_lr_fn? optim.MuonAdjustLR learning-rate scaling by shape (default "original")
+
+---Muon: momentum orthogonalised by Newton–Schulz; 2-d parameters only (others are an error).
+---@param params optim.Params
+---@param opts? optim.MuonOptions
+---@return Optimizer
+function optim.Muon(params, opts) end
+
+---@class optim.LBFGSOptions
+---@field lr? number step length (default 1)
+---@field max_iter? integer iterations per step (default 20)
+---@field max_eval? integer closure evaluations per step; -1: max_iter*5/4 (default -1)
+---@field tolerance_grad? number stop when max|g| is below (default 1e-7)
+---@field tolerance_change? number stop when the loss or step changes less (default 1e-9)
+---@field history_size? integer (s, y) pairs kept (default 100)
+---@field line_search_fn? "none"|"strong_wolfe" (default "none")
+
+---L-BFGS: one parameter group; `opt:step(closure)` is required and calls the closure (which
+---zeroes the grads, recomputes the loss, calls backward and returns the loss) as often as needed.
+---@param params optim.Params
+---@param opts? optim.LBFGSOptions
+---@return Optimizer
+function optim.LBFGS(params, opts) end
+
 ---The optimizer called `name` (case-insensitive: "sgd", "adam", "adamw", ..., and the names of
 ---`optim.define`d optimizers). Options it does not have are errors.
 ---@param name string
@@ -227,6 +317,26 @@ function optim.build(name, params, opts) end
 ---@return string[]
 function optim.names() end
 
+-- Combining optimizers ------------------------------------------------------------------------
+
+---One optimizer over the given ones' groups (step, zero_grad, param_groups, state dicts,
+---schedulers, checkpoints and train.fit treat it as one): Muon on matrices + AdamW on the rest.
+---@param optimizers Optimizer[]
+---@return Optimizer
+function optim.combine(optimizers) end
+
+---@class optim.SplitRule
+---@field dim? integer select tensors with this many dimensions
+---@field match? string select names containing this text
+---@field exclude? string leave out names containing this text
+
+---Splits a `{name = tensor}` table into the entries the rule selects and the rest.
+---@param named table<string, Tensor>
+---@param rule optim.SplitRule|fun(name: string, t: Tensor): boolean
+---@return table<string, Tensor> selected
+---@return table<string, Tensor> rest
+function optim.split(named, rule) end
+
 -- Optimizers written in Lua ------------------------------------------------------------------
 
 ---The table given to `optim.define`.
@@ -234,7 +344,8 @@ function optim.names() end
 ---@field name string required; also its `optim.build` name (case-insensitive)
 ---@field defaults? table<string, number|boolean|string|number[]> every key becomes an option of that type; `lr` defaults to 1e-3
 ---@field init? fun(state: table, p: Tensor, group: table) fills `state` before a parameter's first step
----@field update fun(p: Tensor, grad: Tensor, state: table, group: table, step: integer) updates `p` in place (inside no_grad)
+---@field update? fun(p: Tensor, grad: Tensor, state: table, group: table, step: integer) updates `p` in place (inside no_grad); required unless `step` is given
+---@field step? fun(groups: table[], state: table[][], closure?: fun(): any): any whole-step form: sees every group (`params` and options) and `state[i][j]`; updates inside autograd.no_grad; its result is `opt:step`'s
 
 ---Registers an optimizer written in Lua and returns its constructor, which behaves like the
 ---built-ins (groups, option checks, param_groups, state_dict, schedulers, build, names).
@@ -248,8 +359,10 @@ function optim.define(def) end
 ---@class Scheduler
 local Scheduler = {}
 
----Advances one epoch and writes the new rate into every group.
-function Scheduler:step() end
+---Advances one epoch and writes the new rate into every group. ReduceLROnPlateau takes the
+---monitored metric (a number or one-element tensor) and requires it.
+---@param metric? number|Tensor
+function Scheduler:step(metric) end
 
 ---The groups' current rates.
 ---@return number[]
@@ -268,6 +381,7 @@ function Scheduler:load_state_dict(state) end
 ---@field base_lrs number[]
 ---@field last_lr number[]
 ---@field children optim.lr.SchedulerState[]
+---@field [string] number a scheduler's own counters (T_cur, T_i, best, num_bad_epochs, cooldown_counter)
 
 ---@class optim.lrlib
 optim.lr = {}
@@ -347,3 +461,84 @@ function optim.lr.LambdaLR(opt, fn) end
 ---@param opts optim.lr.SequentialLROptions
 ---@return Scheduler
 function optim.lr.SequentialLR(opt, opts) end
+
+---@class optim.lr.MultiStepLROptions
+---@field milestones integer[] epochs at which to decay; a repeated one decays twice (required)
+---@field gamma? number decay factor (default 0.1)
+
+---base·gamma^(number of milestones <= e).
+---@param opt Optimizer
+---@param opts optim.lr.MultiStepLROptions
+---@return Scheduler
+function optim.lr.MultiStepLR(opt, opts) end
+
+---@class optim.lr.ConstantLROptions
+---@field factor? number in (0, 1] (default 1/3)
+---@field total_iters? integer epochs at the reduced rate (default 5)
+
+---base·factor until total_iters, then base.
+---@param opt Optimizer
+---@param opts? optim.lr.ConstantLROptions
+---@return Scheduler
+function optim.lr.ConstantLR(opt, opts) end
+
+---@class optim.lr.PolynomialLROptions
+---@field total_iters? integer epochs of decay (default 5)
+---@field power? number (default 1)
+
+---base·(1 − min(e, total_iters)/total_iters)^power.
+---@param opt Optimizer
+---@param opts? optim.lr.PolynomialLROptions
+---@return Scheduler
+function optim.lr.PolynomialLR(opt, opts) end
+
+---@class optim.lr.CosineAnnealingWarmRestartsOptions
+---@field T_0 integer epochs of the first period (required)
+---@field T_mult? integer growth factor of each period, >= 1 (default 1)
+---@field eta_min? number minimum rate (default 0)
+
+---SGDR: cosine annealing restarted every period, periods T_0, T_0·T_mult, ...
+---@param opt Optimizer
+---@param opts optim.lr.CosineAnnealingWarmRestartsOptions
+---@return Scheduler
+function optim.lr.CosineAnnealingWarmRestarts(opt, opts) end
+
+---@class optim.lr.CyclicLROptions
+---@field base_lr number|number[] lower rate, or one per group (required)
+---@field max_lr number|number[] upper rate, or one per group (required)
+---@field step_size_up? integer steps rising (default 2000)
+---@field step_size_down? integer steps falling (default step_size_up)
+---@field mode? "triangular"|"triangular2"|"exp_range" amplitude policy (default "triangular")
+---@field gamma? number exp_range's factor per step (default 1)
+---@field scale_fn? fun(x: number): number custom amplitude, replaces mode
+---@field scale_mode? "cycle"|"iterations" what scale_fn receives (default "cycle")
+---@field cycle_momentum? boolean cycle momentum (or β1) the opposite way (default true)
+---@field base_momentum? number|number[] (default 0.8)
+---@field max_momentum? number|number[] (default 0.9)
+
+---Cyclical learning rates; step it once per batch. Sets the rates to base_lr when built.
+---@param opt Optimizer
+---@param opts optim.lr.CyclicLROptions
+---@return Scheduler
+function optim.lr.CyclicLR(opt, opts) end
+
+---@class optim.lr.ReduceLROnPlateauOptions
+---@field mode? "min"|"max" whether the metric should fall or rise (default "min")
+---@field factor? number rate multiplier, < 1 (default 0.1)
+---@field patience? integer bad epochs tolerated (default 10)
+---@field threshold? number least improvement that counts (default 1e-4)
+---@field threshold_mode? "rel"|"abs" (default "rel")
+---@field cooldown? integer epochs ignored after a reduction (default 0)
+---@field min_lr? number|number[] floor, or one per group (default 0)
+---@field eps? number smaller changes are skipped (default 1e-8)
+
+---Reduces the rates when a metric stops improving: `sched:step(metric)` once per epoch.
+---@param opt Optimizer
+---@param opts? optim.lr.ReduceLROnPlateauOptions
+---@return Scheduler
+function optim.lr.ReduceLROnPlateau(opt, opts) end
+
+---Steps every scheduler in the list (same optimizer) at each `step()`, in order.
+---@param schedulers Scheduler[]
+---@return Scheduler
+function optim.lr.ChainedScheduler(schedulers) end
