@@ -140,7 +140,14 @@ extension Runtime {
         case LUA_TYPE_STRING: return .string(L.string(at: i) ?? "")
         case LUA_TYPE_TABLE:
             let t = L.absIndex(i)
-            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair of numbers, got a table of \(L.rawLength(t))") }
+            if L.rawLength(t) == 3 {
+                L.rawGet(t, 1)
+                L.rawGet(t, 2)
+                L.rawGet(t, 3)
+                defer { L.pop(3) }
+                return .triple(try L.number(-3, "option '\(key)'[1]"), try L.number(-2, "option '\(key)'[2]"), try L.number(-1, "option '\(key)'[3]"))
+            }
+            guard L.rawLength(t) == 2 else { throw LuaError("option '\(key)' expected a pair (or triple) of numbers, got a table of \(L.rawLength(t))") }
             L.rawGet(t, 1)
             L.rawGet(t, 2)
             defer { L.pop(2) }
@@ -159,6 +166,11 @@ extension Runtime {
             L.newTable(array: 2)
             L.push(a); L.rawSet(-2, 1)
             L.push(b); L.rawSet(-2, 2)
+        case .triple(let a, let b, let c):
+            L.newTable(array: 3)
+            L.push(a); L.rawSet(-2, 1)
+            L.push(b); L.rawSet(-2, 2)
+            L.push(c); L.rawSet(-2, 3)
         }
     }
 

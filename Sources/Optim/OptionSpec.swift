@@ -30,6 +30,23 @@ public struct OptionSpec: Sendable {
         if case .pair(let a, let b) = v, a >= 0, a < 1, b >= 0, b < 1 { return nil }
         return "two numbers in [0, 1)"
     }
+    /// Accepts integers ≥ 0 (counts such as LBFGS's `history_size`).
+    public static let count: @Sendable (OptionValue) -> String? = { v in
+        if case .number(let x) = v, x >= 0, x == x.rounded(), x < 1e9 { return nil }
+        return "a non-negative integer"
+    }
+    /// Accepts integers ≥ 1.
+    public static let positiveCount: @Sendable (OptionValue) -> String? = { v in
+        if case .number(let x) = v, x >= 1, x == x.rounded(), x < 1e9 { return nil }
+        return "a positive integer"
+    }
+    /// Accepts numbers in [lo, hi].
+    public static func inRange(_ lo: Double, _ hi: Double) -> @Sendable (OptionValue) -> String? {
+        { v in
+            if case .number(let x) = v, x >= lo, x <= hi { return nil }
+            return "a number in [\(formatOption(lo)), \(formatOption(hi))]"
+        }
+    }
     /// Accepts one of the given strings.
     public static func oneOf(_ choices: [String]) -> @Sendable (OptionValue) -> String? {
         { v in
@@ -89,8 +106,17 @@ public struct OptionTable: Sendable {
         guard value.kind == spec.kind else {
             throw TensorError("\(algorithm): option '\(key)' expected \(spec.kind), got \(value.kind.name)")
         }
-        if case .number(let x) = value, !x.isFinite {
+        let finite: Bool
+        switch value {
+        case .number(let x): finite = x.isFinite
+        case .pair(let a, let b): finite = a.isFinite && b.isFinite
+        case .triple(let a, let b, let c): finite = a.isFinite && b.isFinite && c.isFinite
+        default: finite = true
+        }
+        if !finite, case .number(let x) = value {
             throw TensorError("\(algorithm): option '\(key)' expected a finite number, got \(x)")
+        } else if !finite {
+            throw TensorError("\(algorithm): option '\(key)' expected finite numbers, got \(value)")
         }
         if let check = spec.check, let expected = check(value) {
             throw TensorError("\(algorithm): option '\(key)' expected \(expected), got \(value)")
@@ -125,5 +151,14 @@ public struct Options: Equatable, Sendable {
     public func pair(_ key: String) -> (Double, Double) {
         if case .pair(let a, let b)? = values[key] { return (a, b) }
         return (0, 0)
+    }
+    public func triple(_ key: String) -> (Double, Double, Double) {
+        if case .triple(let a, let b, let c)? = values[key] { return (a, b, c) }
+        return (0, 0, 0)
+    }
+    /// A number option that holds a count (validated as a non-negative integer by its spec).
+    public func integer(_ key: String) -> Int {
+        let x = number(key)
+        return x.isFinite && abs(x) < 1e15 ? Int(x) : 0
     }
 }

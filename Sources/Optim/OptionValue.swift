@@ -9,6 +9,8 @@ public enum OptionValue: Equatable, Sendable, CustomStringConvertible {
     case bool(Bool)
     case string(String)
     case pair(Double, Double)
+    /// Three numbers (Muon's `ns_coefficients`).
+    case triple(Double, Double, Double)
 
     /// The kind of this value.
     public var kind: OptionKind {
@@ -17,6 +19,7 @@ public enum OptionValue: Equatable, Sendable, CustomStringConvertible {
         case .bool: .bool
         case .string: .string
         case .pair: .pair
+        case .triple: .triple
         }
     }
 
@@ -26,13 +29,14 @@ public enum OptionValue: Equatable, Sendable, CustomStringConvertible {
         case .bool(let b): b ? "true" : "false"
         case .string(let s): "\"\(s)\""
         case .pair(let a, let b): "{\(formatOption(a)), \(formatOption(b))}"
+        case .triple(let a, let b, let c): "{\(formatOption(a)), \(formatOption(b)), \(formatOption(c))}"
         }
     }
 }
 
 /// The type an option expects; its `description` is the noun used in error messages.
 public enum OptionKind: Sendable, CustomStringConvertible {
-    case number, bool, string, pair
+    case number, bool, string, pair, triple
 
     public var description: String {
         switch self {
@@ -40,6 +44,7 @@ public enum OptionKind: Sendable, CustomStringConvertible {
         case .bool: "a boolean"
         case .string: "a string"
         case .pair: "a pair of numbers"
+        case .triple: "three numbers"
         }
     }
 
@@ -50,6 +55,7 @@ public enum OptionKind: Sendable, CustomStringConvertible {
         case .bool: "boolean"
         case .string: "string"
         case .pair: "pair"
+        case .triple: "triple"
         }
     }
 }
