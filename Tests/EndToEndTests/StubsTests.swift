@@ -109,6 +109,7 @@ import Testing
         local v, x2 = tensor.ones(2), tensor.ones(2, 1)
         local x4, w4, m = tensor.ones(1, 1, 4, 4), tensor.ones(1, 1, 1, 1), tensor.ones(2, 2)
         local w = tensor.ones(1):requires_grad(true)
+        local w2 = tensor.ones(2, 2):requires_grad(true)
         local opt = optim.SGD({w}, {lr = 0.1})
         local env = setmetatable({v = v, x2 = x2, x4 = x4, w4 = w4, m = m, w = w, opt = opt}, {__index = _G})
         local function probe(class, call)
@@ -118,7 +119,11 @@ import Testing
           print(class .. "\\t" .. call .. "\\t" .. (valid or ("no option list in: " .. tostring(err))))
         end
         local function text(value)
-          if type(value) == "table" then return string.format("{%.17g, %.17g}", value[1], value[2]) end
+          if type(value) == "table" then
+            local parts = {}
+            for i, x in ipairs(value) do parts[i] = string.format("%.17g", x) end
+            return "{" .. table.concat(parts, ", ") .. "}"
+          end
           if type(value) == "number" then return string.format("%.17g", value) end
           if type(value) == "string" then return '"' .. value .. '"' end
           return tostring(value)
@@ -129,7 +134,10 @@ import Testing
           if type(f) == "function" and name:match("^%u") then
             local class = "optim." .. name .. "Options"
             probe(class, "optim." .. name .. "({w}, O)")
-            for key, value in pairs(f({w}).param_groups[1]) do
+            -- Matrix-only optimizers (Muon) get a matrix.
+            local ok, built = pcall(f, {w})
+            if not ok then built = f({w2}) end
+            for key, value in pairs(built.param_groups[1]) do
               if key ~= "params" then print("default\\t" .. class .. "\\t" .. key .. "\\t" .. text(value)) end
             end
           end
@@ -270,7 +278,7 @@ struct LuaStub {
 /// An option's default as written in a stub comment (`(default {0.9, 0.999})`) or printed by the
 /// probe script, compared by value.
 enum OptionDefault: Equatable {
-    case number(Double), pair(Double, Double), bool(Bool), string(String)
+    case number(Double), pair(Double, Double), list([Double]), bool(Bool), string(String)
 
     init?(comment: String) {
         guard let m = comment.firstMatch(of: #/\(default ([^()]*)\)/#) else { return nil }
@@ -287,8 +295,8 @@ enum OptionDefault: Equatable {
             self = .string(String(t.dropFirst().dropLast()))
         } else if t.hasPrefix("{"), t.hasSuffix("}") {
             let xs = t.dropFirst().dropLast().split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard xs.count == 2 else { return nil }
-            self = .pair(xs[0], xs[1])
+            guard xs.count >= 2 else { return nil }
+            self = xs.count == 2 ? .pair(xs[0], xs[1]) : .list(xs)
         } else {
             return nil
         }

@@ -64,7 +64,7 @@ enum JSONOption: Decodable {
         case .bool(let b): .bool(b)
         case .number(let x): .number(x)
         case .string(let s): .string(s)
-        case .list(let l): l.count == 2 ? .pair(l[0], l[1]) : .number(l.first ?? 0)
+        case .list(let l): l.count == 3 ? .triple(l[0], l[1], l[2]) : l.count == 2 ? .pair(l[0], l[1]) : .number(l.first ?? 0)
         }
     }
     var number: Double { if case .number(let x) = self { x } else { 0 } }
