@@ -1,0 +1,49 @@
+import Foundation
+import Optim
+import Tensors
+import Testing
+
+/// The research-frontier optimizers against optax 0.2.8 (float64), from
+/// Tests/OptimTests/Fixtures/optax_parity.json (scripts/reference/optax_fixtures.py): every
+/// case, every step, every parameter within 1e-5 relative (+1e-6 absolute). Schedule-free
+/// optimizers are compared at their evaluation point (after `eval()`, then `train()` again).
+@Suite struct OptaxParityTests {
+    struct File: Decodable {
+        let steps: Int
+        let cases: [FixtureCase]
+    }
+
+    static let file: File? = {
+        guard let url = Bundle.module.url(forResource: "optax_parity", withExtension: "json", subdirectory: "Fixtures"),
+              let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(File.self, from: data)
+    }()
+
+    static var caseNames: [String] { file?.cases.map(\.name) ?? [] }
+
+    @Test func fixturesLoadAndEveryOptimizerIsBuilt() throws {
+        let file = try #require(Self.file)
+        let names = Set(file.cases.map(\.optimizer))
+        #expect(names.count >= 13)
+        for name in names {
+            #expect(Optimizers.names.contains(name), "\(name) is not registered")
+            // At least two configurations each.
+            #expect(file.cases.filter { $0.optimizer == name }.count >= 2, "\(name)")
+        }
+    }
+
+    @Test(arguments: caseNames)
+    func parity(_ name: String) throws {
+        let fixture = try #require(Self.file?.cases.first { $0.name == name })
+        let run = try FixtureRun(fixture)
+        let atEval = run.optimizer.hasEvaluationPoint
+        try run.run(steps: 1..<fixture.trajectory.count + 1) { s in
+            if atEval { try run.optimizer.eval() }
+            for (j, p) in run.params.enumerated() {
+                let bad = mismatch(p.toArray(), fixture.trajectory[s - 1][j])
+                #expect(bad == nil, "\(name) step \(s) param \(j): \(bad ?? "")")
+            }
+            if atEval { try run.optimizer.train() }
+        }
+    }
+}
