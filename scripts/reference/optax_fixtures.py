@@ -108,11 +108,11 @@ def build(name, o):
         b1, b2 = b or (0.9, 0.999)
         beta3 = o.get("beta3", -1)
         return oc.prodigy(o.get("lr", 1.0), (b1, b2), None if beta3 < 0 else beta3, o.get("eps", 1e-8),
-                          o.get("d0", 1e-6), o.get("d_coef", 1.0), o.get("weight_decay", 0.0),
+                          o.get("estim_lr0", 1e-6), o.get("estim_lr_coef", 1.0), o.get("weight_decay", 0.0),
                           o.get("safeguard_warmup", False))
     if name == "dadapt_adamw":
         b1, b2 = b or (0.9, 0.999)
-        return oc.dadapt_adamw(o.get("lr", 1.0), (b1, b2), o.get("eps", 1e-8), o.get("d0", 1e-6), o.get("weight_decay", 0.0))
+        return oc.dadapt_adamw(o.get("lr", 1.0), (b1, b2), o.get("eps", 1e-8), o.get("estim_lr0", 1e-6), o.get("weight_decay", 0.0))
     raise ValueError(name)
 
 
@@ -130,8 +130,9 @@ CASES = [
     ("madgrad", {}), ("madgrad", {"weight_decay": 0.1, "momentum": 0.5}),
     ("schedule_free_adamw", {}), ("schedule_free_adamw", {"weight_decay": 0.1, "warmup_steps": 5, "lr": 0.01}),
     ("schedule_free_sgd", {"lr": 0.1}), ("schedule_free_sgd", {"lr": 0.1, "weight_decay": 0.1, "warmup_steps": 4, "momentum": 0.8}),
-    ("prodigy", {}), ("prodigy", {"weight_decay": 0.1, "safeguard_warmup": True, "d0": 1e-3}),
-    ("dadapt_adamw", {}), ("dadapt_adamw", {"weight_decay": 0.1, "d0": 1e-3}),
+    ("prodigy", {}), ("prodigy", {"weight_decay": 0.1, "safeguard_warmup": True, "estim_lr0": 1e-3}),
+    ("prodigy", {"estim_lr0": 1e-2, "beta3": 0.9, "lr": 0.5}),
+    ("dadapt_adamw", {}), ("dadapt_adamw", {"weight_decay": 0.1, "estim_lr0": 1e-3}),
 ]
 
 
