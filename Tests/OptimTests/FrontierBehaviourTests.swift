@@ -7,7 +7,7 @@ import Testing
 /// independence of the two-pass ones, the schedule-free evaluation point, build names.
 @Suite struct FrontierBehaviourTests {
     static let names = ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix",
-                        "adopt", "madgrad", "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw"]
+                        "adopt", "madgrad", "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars"]
     static let shapes = [[3, 4], [5]]
 
     static func params() throws -> [Tensor] {
@@ -37,7 +37,7 @@ import Testing
 
     /// The norm passes (LAMB, LARS, NovoGrad) and the group-wide estimate (Prodigy,
     /// DAdaptAdamW) sum per chunk in a fixed order: 1 and 2 threads give the same bits.
-    @Test(arguments: ["lamb", "lars", "novograd", "prodigy", "dadapt_adamw"])
+    @Test(arguments: ["lamb", "lars", "novograd", "prodigy", "dadapt_adamw", "mars"])
     func threadCountIndependence(_ name: String) throws {
         let saved = Parallel.threads
         defer { Parallel.threads = saved }
@@ -45,10 +45,11 @@ import Testing
         for threads in [1, 2] {
             Parallel.threads = threads
             let n = 3 * Parallel.defaultChunk + 5
-            let p = try Tensor((0..<n).map { Float(sin(Double($0) * 0.37)) }, shape: [n])
-            let opt = try Optimizers.build(name: name, params: [p])
+            // A column: MARS's matrix path (its norm pass), with the cautious count too.
+            let p = try Tensor((0..<n).map { Float(sin(Double($0) * 0.37)) }, shape: [n, 1])
+            let opt = try Optimizers.build(name: name, params: [p], options: name == "mars" ? ["cautious": .bool(true)] : [:])
             for s in 1...3 {
-                p.grad = try Tensor((0..<n).map { Float(cos(Double($0) * 0.11 + Double(s))) }, shape: [n])
+                p.grad = try Tensor((0..<n).map { Float(cos(Double($0) * 0.11 + Double(s))) }, shape: [n, 1])
                 try opt.step()
             }
             results.append(p.toArray())

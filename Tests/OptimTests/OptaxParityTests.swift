@@ -4,19 +4,26 @@ import Tensors
 import Testing
 
 /// The research-frontier optimizers against optax 0.2.8 (float64), from
-/// Tests/OptimTests/Fixtures/optax_parity.json (scripts/reference/optax_fixtures.py): every
-/// case, every step, every parameter within 1e-5 relative (+1e-6 absolute). Schedule-free
-/// optimizers are compared at their evaluation point (after `eval()`, then `train()` again).
+/// Tests/OptimTests/Fixtures/optax_parity.json (scripts/reference/optax_fixtures.py), and MARS
+/// against pytorch-optimizer 4.1.0 (pytorch_optimizer_parity.json,
+/// scripts/reference/pytorch_optimizer_fixtures.py): every case, every step, every parameter
+/// within 1e-5 relative (+1e-6 absolute). Schedule-free optimizers are compared at their
+/// evaluation point (after `eval()`, then `train()` again).
 @Suite struct OptaxParityTests {
     struct File: Decodable {
         let steps: Int
         let cases: [FixtureCase]
     }
 
-    static let file: File? = {
-        guard let url = Bundle.module.url(forResource: "optax_parity", withExtension: "json", subdirectory: "Fixtures"),
+    static func load(_ name: String) -> File? {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),
               let data = try? Data(contentsOf: url) else { return nil }
         return try? JSONDecoder().decode(File.self, from: data)
+    }
+
+    static let file: File? = {
+        guard let optax = load("optax_parity"), let others = load("pytorch_optimizer_parity") else { return nil }
+        return File(steps: optax.steps, cases: optax.cases + others.cases)
     }()
 
     static var caseNames: [String] { file?.cases.map(\.name) ?? [] }
@@ -24,7 +31,7 @@ import Testing
     @Test func fixturesLoadAndEveryOptimizerIsBuilt() throws {
         let file = try #require(Self.file)
         let names = Set(file.cases.map(\.optimizer))
-        #expect(names.count >= 13)
+        #expect(names.count >= 16)
         for name in names {
             #expect(Optimizers.names.contains(name), "\(name) is not registered")
             // At least two configurations each.

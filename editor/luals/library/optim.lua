@@ -447,6 +447,29 @@ function optim.Prodigy(params, opts) end
 ---@return Optimizer
 function optim.DAdaptAdamW(params, opts) end
 
+---@class optim.MARSOptions
+---@field lr? number learning rate for matrices (default 3e-3)
+---@field betas? number[] {β1, β2} for matrices (default {0.95, 0.99})
+---@field gamma? number strength of the gradient correction (default 0.025)
+---@field mars_type? string "adamw" or "lion" (default "adamw")
+---@field optimize_1d? boolean use the corrected update for vectors too (default false)
+---@field lr_1d? number learning rate of the AdamW path for vectors (default 3e-3)
+---@field betas_1d? number[] {β1, β2} of the AdamW path for vectors (default {0.9, 0.95})
+---@field weight_decay? number weight decay for matrices (default 0)
+---@field weight_decay_1d? number weight decay for vectors (default 0.1)
+---@field weight_decouple? boolean decoupled decay θ·(1 − lr·λ) (default true)
+---@field fixed_decay? boolean decoupled decay without the lr factor (default false)
+---@field ams_bound? boolean max of the second moment in the denominator (default false)
+---@field cautious? boolean mask the update where it disagrees with the gradient (default false)
+---@field eps? number added to the root (default 1e-8)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---MARS (pytorch-optimizer 4.1.0 `MARS`; build name "mars"): variance-reduced gradient corrections.
+---@param params optim.Params
+---@param opts? optim.MARSOptions
+---@return Optimizer
+function optim.MARS(params, opts) end
+
 -- Optimizers written in Lua ------------------------------------------------------------------
 
 ---The table given to `optim.define`.
