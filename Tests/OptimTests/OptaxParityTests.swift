@@ -7,7 +7,8 @@ import Testing
 /// Tests/OptimTests/Fixtures/optax_parity.json (scripts/reference/optax_fixtures.py), and MARS
 /// against pytorch-optimizer 4.1.0 (pytorch_optimizer_parity.json,
 /// scripts/reference/pytorch_optimizer_fixtures.py): every case, every step, every parameter
-/// within 1e-5 relative (+1e-6 absolute). Schedule-free optimizers are compared at their
+/// within 1e-5 relative (+1e-6 absolute); the `cautious = true` cases of Adam, AdamW, AMSGrad,
+/// Lion, LAMB and AdEMAMix come from the second file. Schedule-free optimizers are compared at their
 /// evaluation point (after `eval()`, then `train()` again).
 @Suite struct OptaxParityTests {
     struct File: Decodable {
@@ -30,12 +31,14 @@ import Testing
 
     @Test func fixturesLoadAndEveryOptimizerIsBuilt() throws {
         let file = try #require(Self.file)
-        let names = Set(file.cases.map(\.optimizer))
+        // The `cautious_` cases exercise a switch of other optimizers (Adam, Lion, LAMB, ...).
+        let frontier = file.cases.filter { !$0.name.hasPrefix("cautious_") }
+        let names = Set(frontier.map(\.optimizer))
         #expect(names.count >= 16)
         for name in names {
             #expect(Optimizers.names.contains(name), "\(name) is not registered")
             // At least two configurations each.
-            #expect(file.cases.filter { $0.optimizer == name }.count >= 2, "\(name)")
+            #expect(frontier.filter { $0.optimizer == name }.count >= 2, "\(name)")
         }
     }
 

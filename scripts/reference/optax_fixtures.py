@@ -6,7 +6,7 @@ dadapt_adamw), run in float64 (jax_enable_x64) from float32 starting values and 
 
 Each case gives descent's build name and options (PyTorch's names for shared concepts: lr,
 betas, eps, weight_decay, momentum, nesterov); `OPTAX` below maps them to optax's arguments.
-descent-only options (weight_decay on adabelief, yogi and adopt: optax's add_decayed_weights
+descent-only options (weight_decay on adabelief, yogi, adopt, sign_sgd and signum: optax's add_decayed_weights
 after the scaling, as optax.adamw builds it) are chained here the same way.
 
 Parameters and gradients follow the formulas of optim_fixtures.py (libm sin/cos), rebuilt by the
@@ -82,8 +82,13 @@ def build(name, o):
         b1, b2 = b or (0.9, 0.25)
         return optax.novograd(o.get("lr", 1e-3), b1, b2, o.get("eps", 1e-6), o.get("eps_root", 0.0), o.get("weight_decay", 0.0))
     if name == "sign_sgd":
+        if o.get("weight_decay", 0):
+            return with_decay(optax.scale_by_sign(), o, o.get("lr", 1e-3))
         return optax.sign_sgd(o.get("lr", 1e-3))
     if name == "signum":
+        if o.get("weight_decay", 0):
+            return with_decay(optax.chain(optax.ema(o.get("momentum", 0.9), debias=False), optax.scale_by_sign()),
+                              o, o.get("lr", 1e-3))
         return optax.signum(o.get("lr", 1e-3), o.get("momentum", 0.9))
     if name == "ademamix":
         b1, b2, b3 = b or (0.9, 0.999, 0.9999)
@@ -123,8 +128,8 @@ CASES = [
     ("lars", {}), ("lars", {"weight_decay": 1e-2, "nesterov": True, "trust_coefficient": 0.02}),
     ("yogi", {}), ("yogi", {"weight_decay": 0.1, "eps": 1e-4}),
     ("novograd", {}), ("novograd", {"weight_decay": 0.1, "lr": 1e-2}),
-    ("sign_sgd", {}), ("sign_sgd", {"lr": 0.05}),
-    ("signum", {}), ("signum", {"momentum": 0.5, "lr": 0.02}),
+    ("sign_sgd", {}), ("sign_sgd", {"lr": 0.05}), ("sign_sgd", {"lr": 0.01, "weight_decay": 0.5}),
+    ("signum", {}), ("signum", {"momentum": 0.5, "lr": 0.02}), ("signum", {"weight_decay": 0.5, "lr": 0.01}),
     ("ademamix", {}), ("ademamix", {"weight_decay": 0.1, "alpha": 8.0, "betas": [0.8, 0.99, 0.999]}),
     ("adopt", {}), ("adopt", {"weight_decay": 0.1, "nesterov": True}), ("adopt", {"use_clipping": False}),
     ("madgrad", {}), ("madgrad", {"weight_decay": 0.1, "momentum": 0.5}),

@@ -9,7 +9,9 @@ import Tensors
 /// m1 ← (1 − β1)·g + β1·m1; m2 ← (1 − β3)·g + β3·m2; ν ← (1 − β2)·g² + β2·ν;
 /// u = (m̂1 + α·m2)/(sqrt(ν̂ + ε_root) + ε) + λθ (m2 is not bias-corrected); θ ← θ − lr·u.
 /// `betas` is the triple (β1, β2, β3). The paper's α and β3 warmups (optax: schedules) are not
-/// options; schedule `alpha` by writing it through `param_groups`.
+/// options; schedule `alpha` by writing it through `param_groups`. `cautious = true` masks m1
+/// where m1·g ≤ 0 and scales the rest by numel/(kept + 1), as pytorch-optimizer's
+/// `AdEMAMix(cautious=True)`.
 ///
 /// ```swift
 /// let opt = try Optimizer(AdEMAMix(), params: params, options: ["lr": .number(1e-3), "weight_decay": .number(0.01)])
@@ -24,6 +26,7 @@ public struct AdEMAMix: OptimizerAlgorithm {
         OptionSpec("eps_root", .number(0), check: OptionSpec.nonNegative),
         OptionSpec("weight_decay", .number(0), check: OptionSpec.nonNegative),
         OptionSpec("maximize", .bool(false)),
+        OptionSpec("cautious", .bool(false)),
     ])
 
     public init() {}
@@ -36,13 +39,19 @@ public struct AdEMAMix: OptimizerAlgorithm {
             let m1 = try item.state.buffer("exp_avg_fast", like: item.param)
             let m2 = try item.state.buffer("exp_avg_slow", like: item.param)
             let v = try item.state.buffer("exp_avg_sq", like: item.param)
-            AdEMAMixKernel(
+            let k = AdEMAMixKernel(
                 p: item.param.pointer, g: item.grad.pointer, m1: m1.pointer, m2: m2.pointer, v: v.pointer, sign: gradSign,
                 b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2), b3: Float(b3), c3: Float(1 - b3),
                 bc1: Float(1 - pow(b1, t)), bc2: Float(1 - pow(b2, t)), alpha: Float(o.number("alpha")),
                 epsRoot: Float(o.number("eps_root")), eps: Float(o.number("eps")),
                 wd: Float(o.number("weight_decay")), nlr: Float(-lr))
-                .run(count: item.param.count)
+            if o.bool("cautious") {
+                var c = CautiousAdEMAMixKernel(k: k)
+                c.scale = cautiousScale(count: item.param.count, kept: c.sums(count: item.param.count).0)
+                c.run(count: item.param.count)
+            } else {
+                k.run(count: item.param.count)
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 import Tensors
 
-/// signSGD (Bernstein et al. 2018) as optax 0.2.8's `optax.sign_sgd`: θ ← θ − lr·sign(g)
-/// (sign(0) = 0). Built as `optim.build("sign_sgd", ...)` or `optim.SignSGD`.
+/// signSGD (Bernstein et al. 2018) as optax 0.2.8's `optax.sign_sgd`: θ ← θ − lr·(sign(g) + λθ)
+/// (sign(0) = 0; `weight_decay` λ is descent's, optax's alias has none). Built as
+/// `optim.build("sign_sgd", ...)` or `optim.SignSGD`.
 ///
 /// ```swift
 /// let opt = try Optimizer(SignSGD(), params: params, options: ["lr": .number(1e-3)])
@@ -11,24 +12,25 @@ public struct SignSGD: OptimizerAlgorithm {
     public var buildName: String { "sign_sgd" }
     public let spec = OptionTable(algorithm: "SignSGD", specs: [
         OptionSpec("lr", .number(1e-3), check: OptionSpec.nonNegative),
+        OptionSpec("weight_decay", .number(0), check: OptionSpec.nonNegative),
         OptionSpec("maximize", .bool(false)),
     ])
 
     public init() {}
 
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
-        let step = Float(-group.options.number("lr"))
+        let step = Float(-group.options.number("lr")), wd = Float(group.options.number("weight_decay"))
         for item in items {
             SignKernel(p: item.param.pointer, g: item.grad.pointer, m: item.grad.pointer, sign: gradSign, step: step,
-                       beta: 0, c: 1, momentum: false)
+                       beta: 0, c: 1, wd: wd, momentum: false)
                 .run(count: item.param.count)
         }
     }
 }
 
 /// Signum (Bernstein et al. 2018) as optax 0.2.8's `optax.signum`: m ← (1 − μ)·g + μ·m (no
-/// bias correction: the sign does not need it); θ ← θ − lr·sign(m). μ = `momentum` (optax's
-/// `beta`).
+/// bias correction: the sign does not need it); θ ← θ − lr·(sign(m) + λθ). μ = `momentum`
+/// (optax's `beta`); `weight_decay` λ is descent's (decoupled, optax's alias has none).
 ///
 /// ```swift
 /// let opt = try Optimizer(Signum(), params: params, options: ["lr": .number(1e-3), "momentum": .number(0.9)])
@@ -38,6 +40,7 @@ public struct Signum: OptimizerAlgorithm {
     public let spec = OptionTable(algorithm: "Signum", specs: [
         OptionSpec("lr", .number(1e-3), check: OptionSpec.nonNegative),
         OptionSpec("momentum", .number(0.9), check: OptionSpec.inRange(0, 1)),
+        OptionSpec("weight_decay", .number(0), check: OptionSpec.nonNegative),
         OptionSpec("maximize", .bool(false)),
     ])
 
@@ -48,17 +51,17 @@ public struct Signum: OptimizerAlgorithm {
         for item in items {
             let m = try item.state.buffer("momentum_buffer", like: item.param)
             SignKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, sign: gradSign, step: Float(-lr),
-                       beta: Float(mu), c: Float(1 - mu), momentum: true)
+                       beta: Float(mu), c: Float(1 - mu), wd: Float(group.options.number("weight_decay")), momentum: true)
                 .run(count: item.param.count)
         }
     }
 }
 
-/// θ ← θ + step·sign(m), with m ← c·g + β·m first when `momentum` (else m is g); g is the
-/// gradient times `sign` (−1 to maximize).
+/// θ ← θ + step·(sign(m) + λθ), with m ← c·g + β·m first when `momentum` (else m is g); g is
+/// the gradient times `sign` (−1 to maximize).
 struct SignKernel: LaneKernel {
     let p, g, m: UnsafeMutablePointer<Float>
-    let sign, step, beta, c: Float
+    let sign, step, beta, c, wd: Float
     let momentum: Bool
 
     @inline(__always)
@@ -68,7 +71,8 @@ struct SignKernel: LaneKernel {
             d = c * d + beta * Lanes(m, i, n)
             d.store(m, i, n)
         }
-        (Lanes(p, i, n) + step * lanesSign(d)).store(p, i, n)
+        let pi = Lanes(p, i, n)
+        (pi + step * (lanesSign(d) + wd * pi)).store(p, i, n)
     }
 }
 

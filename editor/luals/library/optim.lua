@@ -99,6 +99,7 @@ function optim.SGD(params, opts) end
 ---@field decoupled_weight_decay? boolean decay the parameter directly, as AdamW (default false)
 ---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
 ---@field eps_mode? optim.EpsMode where eps enters: PyTorch, Keras/Torch7 or optax eps_root form (default "after_sqrt")
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---Adam.
 ---@param params optim.Params
@@ -116,6 +117,7 @@ function optim.Adam(params, opts) end
 ---@field decoupled_weight_decay? boolean decay the parameter directly (default true)
 ---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
 ---@field eps_mode? optim.EpsMode where eps enters (default "after_sqrt")
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---AdamW: Adam with decoupled weight decay.
 ---@param params optim.Params
@@ -133,6 +135,7 @@ function optim.AdamW(params, opts) end
 ---@field decoupled_weight_decay? boolean decay the parameter directly, as AdamW (default false)
 ---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
 ---@field eps_mode? optim.EpsMode where eps enters (default "after_sqrt")
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---AMSGrad: Adam with `amsgrad = true`.
 ---@param params optim.Params
@@ -216,6 +219,7 @@ function optim.Adamax(params, opts) end
 ---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.99})
 ---@field weight_decay? number decoupled weight decay (default 0)
 ---@field maximize? boolean ascend instead of descend (default false)
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---Lion (sign of an interpolated momentum), as in the paper.
 ---@param params optim.Params
@@ -273,6 +277,7 @@ function optim.Adan(params, opts) end
 ---@field eps_root? number added inside the root (default 0)
 ---@field weight_decay? number decoupled weight decay inside the trust ratio (default 0)
 ---@field maximize? boolean ascend instead of descend (default false)
+---@field cautious? boolean zero the Adam part where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---LAMB (optax `lamb`; build name "lamb"): Adam direction scaled per tensor by ‖θ‖/‖u‖.
 ---@param params optim.Params
@@ -325,6 +330,7 @@ function optim.NovoGrad(params, opts) end
 
 ---@class optim.SignSGDOptions
 ---@field lr? number learning rate (default 1e-3)
+---@field weight_decay? number decoupled weight decay, sign + λθ (default 0)
 ---@field maximize? boolean ascend instead of descend (default false)
 
 ---signSGD (optax `sign_sgd`; build name "sign_sgd"): θ ← θ − lr·sign(g).
@@ -336,6 +342,7 @@ function optim.SignSGD(params, opts) end
 ---@class optim.SignumOptions
 ---@field lr? number learning rate (default 1e-3)
 ---@field momentum? number EMA weight of the momentum, in [0, 1] (default 0.9)
+---@field weight_decay? number decoupled weight decay, sign + λθ (default 0)
 ---@field maximize? boolean ascend instead of descend (default false)
 
 ---Signum (optax `signum`; build name "signum"): the sign of a gradient EMA.
@@ -352,6 +359,7 @@ function optim.Signum(params, opts) end
 ---@field eps_root? number added inside the root (default 0)
 ---@field weight_decay? number decoupled weight decay, u + λθ (default 0)
 ---@field maximize? boolean ascend instead of descend (default false)
+---@field cautious? boolean zero the fast EMA where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---AdEMAMix (optax `contrib.ademamix`; build name "ademamix"): Adam plus a slow gradient EMA.
 ---@param params optim.Params
