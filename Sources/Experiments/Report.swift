@@ -56,7 +56,7 @@ public struct Report {
     public let lowerIsBetter: Bool
     public let groupKeys: [String]
     /// Ranked: best mean first, groups without done runs last.
-    public let groups: [ReportGroup]
+    public internal(set) var groups: [ReportGroup]
     /// Runs not finished yet (running or missing), for a note under the table.
     public let pending: Int
     /// Runs whose status is done (with or without the metric).
@@ -102,6 +102,7 @@ public struct Report {
                     }
                 case .diverged?: diverged += 1
                 case .failed?, .interrupted?: failed += 1
+                case .pruned?: break  // stopped early by the tuner: neither a result nor a failure
                 case .running?, nil: pending += 1
                 }
             }

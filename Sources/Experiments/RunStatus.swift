@@ -3,6 +3,9 @@ import Foundation
 /// The state a run directory's status.json records.
 public enum RunStatus: String, CaseIterable, Codable {
     case running, done, failed, diverged, interrupted
+    /// Stopped early by `descent tune`'s successive halving (ASHA): not a failure; reports and
+    /// the tuner's best trial ignore it, `--resume` does not run it again.
+    case pruned
 
     /// True for the states a finished run can end in other than `done`: the ones
     /// `descent sweep --retry-failed` reruns.

@@ -40,7 +40,8 @@ public struct SweepFile {
                     throw ExperimentError("\(name): \(field).\(key): expected a non-empty array, got \(list.compactJSON)")
                 }
                 let values = try items.map { try text($0, "\(field).\(key)") }
-                return try SweepAxis.parse(key + "=" + values.joined(separator: ","), option: "\(name) \(field)")
+                return try SweepAxis.parse(key + "=" + values.joined(separator: ","), option: "\(name) \(field)",
+                                           allowRepeats: field == "zip")
             }
         }
         grid = try axes("grid")

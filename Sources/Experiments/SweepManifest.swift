@@ -24,6 +24,17 @@ public struct SweepManifest {
         entries = spec.expand()
     }
 
+    /// A manifest of given entries (the trials of `descent tune`), without axes: `report`,
+    /// `status` and `--index` read it like any sweep's.
+    public init(script: String, entries: [SweepEntry], seeds: [Int]) {
+        self.script = script
+        grid = []
+        zip = []
+        sets = []
+        self.seeds = seeds
+        self.entries = entries
+    }
+
     public static let fileName = "manifest.json"
 
     /// The keys that vary across entries (grid and zip keys), in expansion order.

@@ -14,6 +14,7 @@ final class SweepProgress {
     let silent: Bool
     private(set) var done = 0
     private(set) var failed = 0
+    private(set) var pruned = 0
     private(set) var running = 0
     private var durations: [Double] = []
     private let start = Date()
@@ -38,10 +39,14 @@ final class SweepProgress {
     func finished(_ entry: SweepEntry, status: RunStatus, seconds: Double, detail: String?) {
         running -= 1
         durations.append(seconds)
-        if status == .done { done += 1 } else { failed += 1 }
+        switch status {
+        case .done: done += 1
+        case .pruned: pruned += 1
+        default: failed += 1
+        }
         let word = status.rawValue
-        let painted = color && status != .done ? "\u{1B}[31m\(word)\u{1B}[0m" : word
-        let line = "[\(done + failed)/\(total)] \(painted) \(entry.index) \(entry.id) \(entry.label) "
+        let painted = color && status != .done && status != .pruned ? "\u{1B}[31m\(word)\u{1B}[0m" : word
+        let line = "[\(done + failed + pruned)/\(total)] \(painted) \(entry.index) \(entry.id) \(entry.label) "
             + "(\(SweepProgress.clock(seconds)))" + (detail.map { ": " + $0 } ?? "")
         if !live {
             emit(line + "\n")
@@ -68,14 +73,15 @@ final class SweepProgress {
     func close(skipped: Int) {
         if live { emit("\r\u{1B}[2K") }
         let elapsed = SweepProgress.clock(Date().timeIntervalSince(start))
-        emit("sweep: \(done) done, \(failed) failed, \(skipped) skipped, \(total - done - failed) not run, in \(elapsed)\n")
+        let prunedText = pruned > 0 ? "\(pruned) pruned, " : ""
+        emit("sweep: \(done) done, \(prunedText)\(failed) failed, \(skipped) skipped, \(total - done - failed - pruned) not run, in \(elapsed)\n")
     }
 
     /// Remaining entries times the mean duration so far, spread over the parallel jobs.
     var eta: Double? {
         guard !durations.isEmpty else { return nil }
         let mean = durations.reduce(0, +) / Double(durations.count)
-        let left = Double(total - done - failed)
+        let left = Double(total - done - failed - pruned)
         return mean * left / Double(jobs)
     }
 

@@ -18,6 +18,11 @@ public struct SweepOptions {
     public var live: Bool?
     /// No progress output at all (for embedding and tests).
     public var quiet: Bool
+    /// Pass `--stop-on-diverge` to every run: a run ends at its first non-finite logged value.
+    public var stopOnDiverge = false
+    /// Called about 5 times a second with the running entries; the entries it returns (with a
+    /// reason) are stopped and recorded `pruned` (how `descent tune` runs successive halving).
+    public var monitor: (([SweepEntry]) -> [(Int, String)])?
 
     public init(jobs: Int = 1, threadsPerJob: Int = 1, resume: Bool = false, retryFailed: Bool = false,
                 binary: String = SweepRunner.defaultBinary(), live: Bool? = nil, quiet: Bool = false) {
@@ -35,6 +40,8 @@ public struct SweepOptions {
 public struct SweepResult: Equatable {
     public var done = 0
     public var failed = 0
+    /// Entries stopped early by the monitor (the tuner's successive halving).
+    public var pruned = 0
     /// Entries the resume rule skipped, and entries another live process is still running.
     public var skipped = 0
     /// Entries never started because the sweep was interrupted.
@@ -89,6 +96,7 @@ public final class SweepRunner {
         ["run", manifest.script] + entry.overrides.flatMap { ["--set", "\($0.0)=\($0.1)"] }
             + ["--seed", String(entry.seed), "--threads", String(options.threadsPerJob),
                "--out", SweepManifest.runDirectory(entry, in: directory).path, "--quiet"]
+            + (options.stopOnDiverge ? ["--stop-on-diverge"] : [])
     }
 
     /// Runs the entries at `indices` (all entries if nil) that the resume rule selects.
@@ -132,6 +140,7 @@ public final class SweepRunner {
         defer { StopSignal.restore() }
 
         var running: [Int: (entry: SweepEntry, process: Process, start: Date)] = [:]
+        var pruned: [Int: String] = [:]
         queue.reverse()  // pop from the end, in manifest order
         while !queue.isEmpty || !running.isEmpty {
             let stopping = currentStopSignal() != 0
@@ -157,9 +166,24 @@ public final class SweepRunner {
             _ = wake.wait(timeout: .now() + 0.2)
             for (index, code, reason) in takeExited() {
                 guard let job = running.removeValue(forKey: index) else { continue }
-                let (status, detail) = settle(job.entry, code: code, reason: reason, start: job.start)
+                var (status, detail) = settle(job.entry, code: code, reason: reason, start: job.start)
+                if let why = pruned[index] {
+                    record(job.entry, status: .pruned, error: why, start: job.start)
+                    (status, detail) = (.pruned, why)
+                }
                 progress.finished(job.entry, status: status, seconds: Date().timeIntervalSince(job.start), detail: detail)
-                if status == .done { result.done += 1 } else { result.failed += 1 }
+                switch status {
+                case .done: result.done += 1
+                case .pruned: result.pruned += 1
+                default: result.failed += 1
+                }
+            }
+            if let monitor = options.monitor, currentStopSignal() == 0 {
+                for (index, reason) in monitor(running.values.map(\.entry).sorted { $0.index < $1.index }) {
+                    guard let job = running[index], pruned[index] == nil else { continue }
+                    pruned[index] = reason
+                    if job.process.isRunning { kill(job.process.processIdentifier, SIGTERM) }
+                }
             }
             let sig = currentStopSignal()
             if sig != 0 { for job in running.values where job.process.isRunning { kill(job.process.processIdentifier, sig) } }

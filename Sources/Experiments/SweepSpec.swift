@@ -10,16 +10,18 @@ public struct SweepAxis: Equatable {
         self.values = values
     }
 
-    /// Parses `key=v1,v2,...`; `option` names the flag in error messages.
+    /// Parses `key=v1,v2,...`; `option` names the flag in error messages. Grid values must be
+    /// distinct (a repeated one is the same runs twice); zipped axes may repeat a value
+    /// (`--zip lr=3e-3,3e-3,5e-2 --zip wd=0,0.1,0`) as long as the zipped tuples differ.
     ///
     ///     try SweepAxis.parse("lr=0.1,0.01", option: "--grid")  // key "lr", 2 values
-    public static func parse(_ text: String, option: String) throws -> SweepAxis {
+    public static func parse(_ text: String, option: String, allowRepeats: Bool = false) throws -> SweepAxis {
         let (key, rest) = try SweepSpec.splitAssignment(text, option: option, expected: "key=v1,v2,...")
         let values = rest.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard !values.contains(where: \.isEmpty) else {
             throw ExperimentError("\(option) \(text): expected non-empty comma-separated values, got an empty one")
         }
-        guard Set(values).count == values.count else {
+        guard allowRepeats || Set(values.map(SweepEntry.canonicalKey)).count == values.count else {
             throw ExperimentError("\(option) \(text): expected distinct values, got a repeated one")
         }
         return SweepAxis(key: key, values: values)
@@ -43,6 +45,9 @@ public struct SweepSpec {
     public let zip: [SweepAxis]
     public let sets: [(String, String)]
     public let seeds: [Int]
+    /// The script's `experiment.config` defaults when known (`descent sweep` probes the script):
+    /// an override equal to its default does not change a run's id.
+    public var defaults: [String: JSONValue] = [:]
 
     public init(script: String, grid: [SweepAxis] = [], zip: [SweepAxis] = [], sets: [(String, String)] = [],
                 seeds: [Int] = [1]) throws {
@@ -64,6 +69,18 @@ public struct SweepSpec {
         }
         guard !seeds.isEmpty else { throw ExperimentError("--seeds: expected at least one seed, got none") }
         guard Set(seeds).count == seeds.count else { throw ExperimentError("--seeds: expected distinct seeds, got a repeated one") }
+        if let length = zip.first?.values.count {
+            // Zipped axes may repeat values, but not a whole tuple (that would be one run twice).
+            var tuples: [[String]: Int] = [:]
+            for i in 0..<length {
+                let tuple = zip.map { SweepEntry.canonicalKey($0.values[i]) }
+                if let j = tuples[tuple] {
+                    throw ExperimentError("--zip: expected distinct combinations, got positions \(j + 1) and \(i + 1) equal ("
+                        + zip.map { "\($0.key)=\($0.values[i])" }.joined(separator: " ") + ")")
+                }
+                tuples[tuple] = i
+            }
+        }
     }
 
     /// The ordered entries of the sweep. Deterministic: the same spec always gives the same
@@ -80,7 +97,7 @@ public struct SweepSpec {
         for combo in combos {
             for seed in seeds {
                 let overrides = combo + sets
-                entries.append(SweepEntry(index: entries.count, id: SweepEntry.id(script: script, overrides: overrides, seed: seed),
+                entries.append(SweepEntry(index: entries.count, id: SweepEntry.id(script: script, overrides: overrides, seed: seed, defaults: defaults),
                                           overrides: overrides, seed: seed))
             }
         }
@@ -125,7 +142,7 @@ public struct SweepSpec {
         return (key, String(text[text.index(after: eq)...]))
     }
 
-    static func absolutePath(_ path: String) -> String {
+    public static func absolutePath(_ path: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
             : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
         return url.standardizedFileURL.path
@@ -154,6 +171,22 @@ public struct SweepEntry: Equatable {
             && a.overrides.map(\.0) == b.overrides.map(\.0) && a.overrides.map(\.1) == b.overrides.map(\.1)
     }
 
+    /// A command-line value as JSON: a finite number as a number, anything else as a string.
+    static func canonical(_ value: String) -> JSONValue {
+        if let d = Double(value.trimmingCharacters(in: .whitespaces)), d.isFinite { return .number(d) }
+        if value == "true" || value == "false" { return .bool(value == "true") }
+        return .string(value)
+    }
+
+    /// A default from the script as the value it would be on the command line.
+    static func canonicalDefault(_ value: JSONValue) -> JSONValue {
+        if let d = value.doubleValue { return .number(d) }
+        return value
+    }
+
+    /// The canonical value as a comparable string (`1e-3` and `0.001` give the same key).
+    static func canonicalKey(_ value: String) -> String { canonical(value).compactJSON }
+
     /// The run directory relative to the sweep directory.
     public var dir: String { "runs/" + id }
 
@@ -167,12 +200,19 @@ public struct SweepEntry: Equatable {
     /// does not change an id, so a reordered or extended sweep finds its finished runs again; and
     /// only the script's file name counts, not its folder, so a sweep directory moved to another
     /// checkout or machine (cluster scratch to laptop) resumes instead of starting over.
-    public static func id(script: String, overrides: [(String, String)], seed: Int) -> String {
-        let sorted = overrides.sorted { $0.0 < $1.0 }.map { ($0.0, JSONValue.string($0.1)) }
+    ///
+    /// Values are canonical: a number is a JSON number however it was typed (`1e-3`, `0.001`
+    /// and `.001` are one run), and an override equal to the script's default (`defaults`, from
+    /// the script's `experiment.config`, when known) is left out, so setting a value to its
+    /// default is the same run as not setting it.
+    public static func id(script: String, overrides: [(String, String)], seed: Int, defaults: [String: JSONValue] = [:]) -> String {
+        let sorted = overrides.sorted { $0.0 < $1.0 }
+            .filter { key, value in defaults[key].map { canonicalDefault($0) != canonical(value) } ?? true }
+            .map { ($0.0, canonical($0.1)) }
         let fileName = script.split(separator: "/").last.map(String.init) ?? script
-        let canonical = JSONValue.object([
+        let identity = JSONValue.object([
             ("overrides", .object(sorted)), ("script", .string(fileName)), ("seed", .number(Double(seed))),
         ])
-        return String(SHA256.hex(Array(canonical.compactJSON.utf8)).prefix(12))
+        return String(SHA256.hex(Array(identity.compactJSON.utf8)).prefix(12))
     }
 }

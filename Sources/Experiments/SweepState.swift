@@ -26,12 +26,17 @@ public struct SweepState {
     /// Indices of entries that ended failed, diverged or interrupted.
     public var failedIndices: [Int] { items.filter { $0.status?.status.isFailure == true }.map(\.entry.index) }
 
-    /// Indices of entries that are not done (failed, diverged, interrupted, running, missing).
-    public var unfinishedIndices: [Int] { items.filter { $0.status?.status != .done }.map(\.entry.index) }
+    /// Indices of entries that are not finished (failed, diverged, interrupted, running,
+    /// missing; a pruned trial is finished).
+    public var unfinishedIndices: [Int] {
+        items.filter { $0.status?.status != .done && $0.status?.status != .pruned }.map(\.entry.index)
+    }
 
-    /// The counts line: `24 entries: 20 done, 1 failed, 1 diverged, 0 interrupted, 1 running, 1 missing`.
+    /// The counts line: `24 entries: 20 done, 1 failed, 1 diverged, 0 interrupted, 1 running, 1 missing`
+    /// (`pruned`, which only tunes have, when there are any).
     public var countsLine: String {
-        let parts = RunStatus.allCases.filter { $0 != .running }.map { "\(count(of: $0)) \($0.rawValue)" }
+        let shown = RunStatus.allCases.filter { $0 != .running && ($0 != .pruned || count(of: .pruned) > 0) }
+        let parts = shown.map { "\(count(of: $0)) \($0.rawValue)" }
             + ["\(count(of: .running)) running", "\(count(of: nil)) missing"]
         return "\(items.count) entries: " + parts.joined(separator: ", ")
     }
@@ -43,7 +48,7 @@ public struct SweepState {
     public static func shouldRun(_ status: RunStatus?, resume: Bool, retryFailed: Bool) -> Bool {
         guard resume || retryFailed else { return true }
         switch status {
-        case .done?: return false
+        case .done?, .pruned?: return false
         case .failed?, .diverged?: return retryFailed
         case .running?, .interrupted?, nil: return true
         }

@@ -23,7 +23,20 @@ extension Runtime {
                 } else if !self.context.quiet {
                     print(JSONValue.object(record).compactJSON)
                 }
+                if self.context.stopOnDiverge, let bad = record.first(where: { $0.1.containsNonFinite }) {
+                    let reason = "stopped at the first non-finite value (--stop-on-diverge): \(bad.0) = \(bad.1.compactJSON)"
+                    if let end = self.context.endDivergedRun { end(reason) }
+                    FileHandle.standardError.write(Data(("descent: " + reason + "\n").utf8))
+                    exit(0)
+                }
                 return 0
+            }),
+            ("stop_on_diverge", { [unowned self] L in
+                // experiment.stop_on_diverge([on]): sets the switch (default true), returns it.
+                if !L.isNoneOrNil(1) { self.context.stopOnDiverge = try L.boolean(1, "argument 1 (on)") }
+                else if L.top == 0 { self.context.stopOnDiverge = true }
+                L.push(self.context.stopOnDiverge)
+                return 1
             }),
             ("summary", { [unowned self] L in
                 try L.checkTable(1, "argument 1 (summary)")
@@ -46,6 +59,18 @@ extension Runtime {
     func experimentConfig(_ L: LuaState) throws -> Int32 {
         try L.checkTable(1, "argument 1 (defaults)")
         var keys = try L.stringKeys(1, "config").sorted()
+        if let probe = context.configProbePath {
+            // The sweep only needs the defaults: write them and end the probe process here,
+            // before the script does any work.
+            var defaults: [(String, JSONValue)] = []
+            for key in keys {
+                L.rawGet(1, key)
+                defaults.append((key, try json(L, -1, key, depth: 0)))
+                L.pop()
+            }
+            try AtomicFile.write(JSONValue.object(defaults).compactJSON + "\n", to: URL(fileURLWithPath: probe))
+            exit(0)
+        }
         for (key, text) in context.overrides {
             guard L.rawGet(1, key) != LUA_TYPE_NIL else {
                 L.pop()
@@ -161,5 +186,21 @@ extension Runtime {
             }
             throw LuaError("value of '\(key)' expected a number, string, boolean or table, got \(L.typeName(i))")
         }
+    }
+}
+
+extension Runtime {
+    /// Runs a Lua file that returns a table (a `descent tune` search space written in Lua) and
+    /// converts the table to JSON.
+    ///
+    ///     let space = try Runtime(context: RunContext()).evaluateTable(path: "space.lua")
+    public func evaluateTable(path: String) throws -> JSONValue {
+        try host.load(file: path)
+        try host.call(nargs: 0, nresults: 1)
+        defer { host.state.pop() }
+        guard host.state.type(-1) == LUA_TYPE_TABLE else {
+            throw LuaError("\(path): expected the file to return a table, got \(host.state.typeName(-1))")
+        }
+        return try json(host.state, host.state.top, "space", depth: 0)
     }
 }

@@ -14,6 +14,14 @@ public final class RunContext {
     public var resuming = false
     /// `descent run --detect-anomaly`.
     public var detectAnomaly = false
+    /// `descent run --probe-config FILE` (used by `descent sweep`): `experiment.config` writes
+    /// the script's defaults to FILE as JSON and the process ends there.
+    public var configProbePath: String?
+    /// `--stop-on-diverge` or `experiment.stop_on_diverge(true)`: the first logged non-finite
+    /// value ends the run, recorded as diverged (exit code 0), instead of computing NaNs.
+    public var stopOnDiverge = false
+    /// Ends the run for `--stop-on-diverge` (set by the command that owns the run record).
+    public var endDivergedRun: ((String) -> Never)?
     public var memoryLimitBytes: Int64
     /// Where the script may read and write files (everywhere unless `--sandbox`).
     public var fileAccess: FileAccessPolicy = .unrestricted

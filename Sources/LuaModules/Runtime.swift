@@ -1,7 +1,7 @@
 import LuaHost
 import Tensors
 
-/// The Lua environment of descent: one `LuaHost` with the `tensor`, `autograd`, `nn`, `optim`,
+/// The Lua environment of descent: one `LuaHost` with the `tensor`, `autograd`, `linalg`, `nn`, `optim`,
 /// `data`, `train`, `experiment` and `problems` modules installed, and the run's context.
 ///
 /// ```swift
@@ -23,6 +23,7 @@ public final class Runtime {
         Generator.shared.reseed(UInt64(truncatingIfNeeded: context.seed))
         installTensorModule()
         installAutogradModule()
+        installLinalgModule()
         installDataModule()
         installExperimentModule()
         try installNNModule()
@@ -109,7 +110,7 @@ public final class Runtime {
     }
 
     /// The global modules every script sees, in the order the docs list them.
-    public static let moduleNames = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"]
+    public static let moduleNames = ["tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems"]
 
     /// The global `help(x)` (lua/help.lua): reference entries from the embedded editor stubs,
     /// parsed on the first call.

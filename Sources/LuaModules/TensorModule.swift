@@ -75,12 +75,12 @@ extension Runtime {
                 return self.push(L, try Tensor.where(mask, a, b))
             }),
         ]
-        let methods = tensorMethods()
+        let methods = Runtime.merging(tensorMethods(), tensorOpsMethods())   // TensorOpsBindings.swift
         host.addMethods(tensors, methods)
         host.addMetamethods(tensors, tensorMetamethods())
         host.setIndexFallback(tensors) { [unowned self] L in try self.index(L) }
         // Every method is also a function of the module: tensor.matmul(a, b), tensor.sum(t), ...
-        host.register(module: "tensor", methods + constructors)
+        host.register(module: "tensor", methods + constructors + tensorOpsFunctions())
     }
 
     // MARK: Construction helpers

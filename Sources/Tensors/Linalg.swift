@@ -2,7 +2,7 @@
 /// `linear`. Transposed views go to BLAS through its transpose flags, without copies.
 extension Tensor {
     /// The PyTorch-style product: 1-d·1-d (dot), 2-d·1-d, 1-d·2-d, 2-d·2-d, and batched
-    /// (≥3-d on either side; batch dims must match, or one side is a matrix used for every batch).
+    /// (≥3-d on either side; batch dims broadcast: `[B, H, T, d]·[B, H, d, T]`, `[1, H, ..]·[B, 1, ..]`).
     ///
     /// ```swift
     /// let y = try x.matmul(w)   // [b, n, k]·[k, m] -> [b, n, m]
@@ -30,9 +30,8 @@ extension Tensor {
         default:
             let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
             let sizeA = batchA.reduce(1, *), sizeB = batchB.reduce(1, *)
-            guard batchA == batchB || sizeA == 1 || sizeB == 1 else {
-                throw TensorError("matmul: batch dims \(describe(shape: batchA)) and \(describe(shape: batchB)) of shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape)) must match")
-            }
+            // Batch dims that differ broadcast as NumPy does (MatmulBroadcast.swift).
+            guard batchA == batchB || sizeA == 1 || sizeB == 1 else { return try a.broadcastMatmul(b) }
             // One side is a single matrix (or both batches agree): broadcast as NumPy does.
             let rank = max(batchA.count, batchB.count)
             let padA = [Int](repeating: 1, count: rank - batchA.count) + batchA

@@ -21,6 +21,9 @@ struct ReportCommand: ParsableCommand {
           descent report runs/lr
           descent report runs/lr --group lr --metric val_loss --reduce best --format csv > lr.csv
           descent report runs/lr --metric loss --plot curves.svg --log-y --html report.html
+          descent report runs/zoo --group opt,lr --best-by opt --compare   # best lr per optimizer, tested
+          descent report runs/zoo --group opt,lr --pivot opt,lr --format latex > table.tex
+          descent report runs/zoo --export records.csv                      # every logged record, long format
         """)
 
     @Argument(help: "A sweep directory, or a folder of run directories.")
@@ -38,8 +41,24 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Which direction is better, for ranking and --reduce best.", valueName: "min|max"))
     var goal: String?
 
-    @Option(help: ArgumentHelp("Output format on stdout.", valueName: "table|markdown|csv|json"))
+    @Option(help: ArgumentHelp("Output format on stdout.", valueName: "table|markdown|csv|json|latex"))
     var format: String = "table"
+
+    @Option(name: .customLong("best-by"), help: ArgumentHelp(
+        "Keep, for each value of this group key, only its best group (e.g. the best lr per optimizer).", valueName: "key"))
+    var bestBy: String?
+
+    @Option(help: ArgumentHelp("Print a table with one group key as rows and another as columns (mean ± sem) instead of the ranked table.", valueName: "row,col"))
+    var pivot: String?
+
+    @Flag(help: "After the table, compare every group with the baseline: mean difference with a bootstrap CI, Welch t and Mann–Whitney U tests (Holm-adjusted), effect sizes.")
+    var compare = false
+
+    @Option(help: ArgumentHelp("The baseline group for --compare, as its label (default: the best-ranked group).", valueName: "\"k=v ...\""))
+    var baseline: String?
+
+    @Option(help: ArgumentHelp("Write every logged record with its run's config, one row each (long format for pandas/seaborn).", valueName: "file.csv|file.jsonl"))
+    var export: String?
 
     @Option(help: ArgumentHelp("Write learning curves (metric vs step or epoch, mean ± std per group) to this SVG file.", valueName: "file.svg"))
     var plot: String?
@@ -55,7 +74,14 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--reduce: expected last, best, min or max, got \"\(reduce)\"")
         }
         guard ReportFormat(rawValue: format) != nil else {
-            throw ValidationError("--format: expected table, markdown, csv or json, got \"\(format)\"")
+            throw ValidationError("--format: expected table, markdown, csv, json or latex, got \"\(format)\"")
+        }
+        if let pivot, pivot.split(separator: ",", omittingEmptySubsequences: false).count != 2 {
+            throw ValidationError("--pivot: expected two group keys as row,col, got \"\(pivot)\"")
+        }
+        if baseline != nil && !compare { throw ValidationError("--baseline goes with --compare") }
+        if let export, !export.hasSuffix(".csv") && !export.hasSuffix(".jsonl") {
+            throw ValidationError("--export: expected a file ending in .csv or .jsonl, got \"\(export)\"")
         }
         if let goal, goal != "min", goal != "max" { throw ValidationError("--goal: expected min or max, got \"\(goal)\"") }
         if let group, group.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
@@ -70,12 +96,27 @@ struct ReportCommand: ParsableCommand {
             reduce: Reduction(rawValue: reduce) ?? .last,
             lowerIsBetter: goal.map { $0 == "min" })
         let runs = try ReportRun.load(from: URL(fileURLWithPath: directory))
-        let report = try Report(runs: runs, options: options)
+        var report = try Report(runs: runs, options: options)
         if report.metricMissing {
             throw ExperimentError("--metric: no done run reported \"\(report.metric)\"; metrics found: "
                 + Report.metricNames(in: runs).joined(separator: ", "))
         }
-        print(ReportFormatter.render(report, as: ReportFormat(rawValue: format) ?? .table), terminator: "")
+        if let bestBy { report = try report.bestBy(bestBy) }
+        let outputFormat = ReportFormat(rawValue: format) ?? .table
+        if let pivot {
+            let keys = pivot.split(separator: ",").map(String.init)
+            print(try ReportPivot(report, row: keys[0], column: keys[1]).render(as: outputFormat), terminator: "")
+        } else {
+            print(ReportFormatter.render(report, as: outputFormat), terminator: "")
+        }
+        if compare {
+            if outputFormat == .table || outputFormat == .markdown { print("") }
+            print(try ReportComparison(report, baseline: baseline).render(as: outputFormat), terminator: "")
+        }
+        if let export {
+            try RecordExport.write(runs: runs, to: URL(fileURLWithPath: export))
+            note("wrote \(export)")
+        }
 
         var svg: String?
         if plot != nil || html != nil {

@@ -44,6 +44,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("End the run after this many seconds.", valueName: "seconds"))
     var timeout: Double?
 
+    @Flag(name: .customLong("stop-on-diverge"), help: "End the run at the first non-finite logged value (recorded as diverged, exit 0) instead of computing NaNs.")
+    var stopOnDiverge = false
+
+    @Option(name: .customLong("probe-config"), help: .hidden)
+    var probeConfig: String?
+
     @Argument(parsing: .postTerminator, help: "Arguments for the script (after --): arg[1], ... and `...`.")
     var scriptArguments: [String] = []
 
@@ -72,6 +78,13 @@ struct RunCommand: ParsableCommand {
                                                  memoryLimitBytes: limit)
         context.resuming = resume
         context.detectAnomaly = detectAnomaly
+        context.configProbePath = probeConfig
+        context.stopOnDiverge = stopOnDiverge
+        context.endDivergedRun = { reason in
+            FileHandle.standardError.write(Data(("descent: " + reason + "\n").utf8))
+            try? recorder?.finish(.done)  // a non-finite value was logged: recorded as diverged
+            Glibc.exit(0)
+        }
         if sandbox {
             let scriptDir = URL(fileURLWithPath: script).deletingLastPathComponent().path
             context.fileAccess = FileAccessPolicy(roots: [scriptDir] + (out.map { [$0] } ?? []))

@@ -71,6 +71,15 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("sbatch"), help: ArgumentHelp("With --emit slurm: an extra #SBATCH line, e.g. --sbatch=--time=01:00:00 (repeatable).", valueName: "option"))
     var sbatchOptions: [String] = []
 
+    @Flag(name: .customLong("stop-on-diverge"), help: "Each run ends at its first non-finite logged value (recorded as diverged).")
+    var stopOnDiverge = false
+
+    @Option(help: "With --emit slurm: entries per array task, run one after the other (default 1).")
+    var perTask: Int = 1
+
+    @Option(help: ArgumentHelp("With --emit slurm: a file of shell lines (module loads, environment) run before the entries.", valueName: "file.sh"))
+    var setup: String?
+
     @Option(help: ArgumentHelp("A JSON file with grid/zip/set/seeds, added before the command-line axes.", valueName: "file.json"))
     var sweepFile: String?
 
@@ -78,6 +87,13 @@ struct SweepCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs: expected at least 1, got \(jobs)") }
         guard threadsPerJob >= 1 else { throw ValidationError("--threads-per-job: expected at least 1, got \(threadsPerJob)") }
         guard throttle >= 1 else { throw ValidationError("--throttle: expected at least 1, got \(throttle)") }
+        guard perTask >= 1 else { throw ValidationError("--per-task: expected at least 1, got \(perTask)") }
+        if (perTask != 1 || setup != nil) && emit != "slurm" {
+            throw ValidationError("--per-task and --setup go with --emit slurm")
+        }
+        if let setup, !FileManager.default.isReadableFile(atPath: setup) {
+            throw ValidationError("--setup: cannot read \(setup)")
+        }
         if let emit, !["slurm", "parallel"].contains(emit) {
             throw ValidationError("--emit: expected slurm or parallel, got \"\(emit)\"")
         }
@@ -89,7 +105,17 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try spec()
+        var spec = try spec()
+        // The script's defaults: unknown keys stop the sweep here, once, before any run; an
+        // override equal to its default does not change a run's id.
+        if let defaults = try ConfigProbe.defaults(script: script) {
+            let known = Set(defaults.keys)
+            let swept = spec.grid.map(\.key) + spec.zip.map(\.key) + spec.sets.map(\.0)
+            if let bad = swept.first(where: { !known.contains($0) }) {
+                throw ValidationError("\(script) has no config key '\(bad)' (its experiment.config keys: \(known.sorted().joined(separator: ", ")))")
+            }
+            spec.defaults = defaults
+        }
         let manifest = SweepManifest(spec: spec)
         let outDir = URL(fileURLWithPath: out).standardizedFileURL.absoluteURL
         if list {  // read-only: a preview must not create the sweep directory
@@ -108,8 +134,9 @@ struct SweepCommand: ParsableCommand {
             guard let i = Int(task) else { throw ExperimentError("SLURM_ARRAY_TASK_ID: expected an integer, got \"\(task)\"") }
             indices = [i]
         }
-        let options = SweepOptions(jobs: jobs, threadsPerJob: threadsPerJob, resume: resume || retryFailed,
+        var options = SweepOptions(jobs: jobs, threadsPerJob: threadsPerJob, resume: resume || retryFailed,
                                    retryFailed: retryFailed)
+        options.stopOnDiverge = stopOnDiverge
         let result = try SweepRunner(manifest: manifest, directory: outDir, options: options).run(indices: indices)
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
@@ -122,7 +149,7 @@ struct SweepCommand: ParsableCommand {
             return try SweepSpec(
                 script: script,
                 grid: (file?.grid ?? []) + grid.map { try SweepAxis.parse($0, option: "--grid") },
-                zip: (file?.zip ?? []) + zip.map { try SweepAxis.parse($0, option: "--zip") },
+                zip: (file?.zip ?? []) + zip.map { try SweepAxis.parse($0, option: "--zip", allowRepeats: true) },
                 sets: (file?.sets ?? []) + sets.map(SweepSpec.parseSet),
                 seeds: seedList)
         }
@@ -137,15 +164,20 @@ struct SweepCommand: ParsableCommand {
         if let seeds { command += ["--seeds", seeds] }
         command += ["--threads-per-job", String(threadsPerJob), "--out", outDir.path]
         if resume { command.append("--resume") }
+        if stopOnDiverge { command.append("--stop-on-diverge") }
         if retryFailed { command.append("--retry-failed") }
         let count = manifest.entries.count
         if kind == "slurm" {
             try FileManager.default.createDirectory(at: outDir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            let setupLines = try setup.map { try String(contentsOfFile: $0, encoding: .utf8) }
+                .map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
             let text = SweepEmitter.sbatch(command: command, count: count, sweepDirectory: outDir, throttle: throttle,
-                                           cpusPerTask: threadsPerJob, extra: sbatchOptions)
+                                           cpusPerTask: threadsPerJob, extra: sbatchOptions, perTask: perTask,
+                                           setup: setupLines.last == "" ? Array(setupLines.dropLast()) : setupLines)
             let file = outDir.appendingPathComponent("sweep.sbatch")
             try AtomicFile.write(text, to: file)
-            FileHandle.standardError.write(Data("wrote \(file.path) (\(count) array tasks)\n".utf8))
+            let tasks = (count + perTask - 1) / perTask
+            FileHandle.standardError.write(Data("wrote \(file.path) (\(tasks) array tasks, \(count) entries)\n".utf8))
             print("sbatch \(SweepEmitter.shellQuote(file.path))")
         } else {
             print(SweepEmitter.parallel(command: command, count: count, jobs: jobs, sweepDirectory: outDir))

@@ -50,6 +50,15 @@ import Testing
         "assert(not pcall(tensor.index_select, tensor.ones(3), 1, tensor.from{9, 0/0}))",
         // Extra arguments to no_grad made it return a negative result count.
         "local a, b = autograd.no_grad(function() return 1, 2 end, 'extra', 'args'); assert(a == 1 and b == 2)",
+        // Extreme integers reaching the new tensor ops (issue 15): counts, offsets and sizes overflowed.
+        "assert(#tensor.ones(3):chunk(math.maxinteger) == 3)",
+        "assert(not pcall(tensor.split, tensor.ones(3), {math.maxinteger, math.maxinteger, 5}))",
+        "assert(not pcall(tensor.diag, tensor.ones(3), math.mininteger))",
+        "assert(tensor.ones(3, 3):tril(math.maxinteger):sum():item() == 9 and tensor.ones(3, 3):triu(math.mininteger):sum():item() == 9)",
+        "assert(tensor.ones(3, 3):diagonal(math.mininteger):numel() == 0 and tensor.ones(3, 3):diagonal(math.maxinteger):numel() == 0)",
+        "assert(tensor.ones(4):roll(math.mininteger)[1] == 1)",
+        "assert(not pcall(tensor.topk, tensor.ones(3), math.maxinteger))",
+        "assert(tensor.randn(2, 50):topk(0, 2):numel() == 0 and tensor.randn(2, 50):topk(3, 2):size(2) == 3)",
     ]
 
     /// Script arguments were pushed past the Lua stack (`descent run s.lua -- 1 2 ... 1000`).

@@ -24,7 +24,7 @@ struct RegisteredFunction: Hashable {
 enum LuaRegistry {
     /// The global modules. Adding a module is this one edit: the tests then require its page
     /// docs/lua-api/<module>.md and its stub editor/luals/library/<module>.lua.
-    static let modules = ["tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems"]
+    static let modules = ["tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems"]
 
     /// Prints `page<TAB>name` per function: every callable field of each module and of the plain
     /// tables inside it (nn.functional, optim.lr, ...), and the methods of each kind of value.

@@ -151,3 +151,87 @@ func parsesAsXML(_ text: String) -> Bool {
     let parser = XMLParser(data: Data(text.utf8))
     return parser.parse()
 }
+
+/// A sweep over opt × lr × 3 seeds (opt b with lr 0.1 the best): for --best-by, --pivot,
+/// --compare and --export.
+func makeAblationFixture(_ root: URL) throws {
+    let spec = try SweepSpec(script: "/tmp/train.lua",
+                             grid: [SweepAxis(key: "opt", values: ["a", "b"]), SweepAxis(key: "lr", values: ["1", "0.1"])],
+                             sets: [], seeds: [1, 2, 3])
+    let manifest = SweepManifest(spec: spec)
+    try manifest.write(to: root)
+    for e in manifest.entries {
+        let opt = e.overrides[0].1, lr = Double(e.overrides[1].1) ?? 0
+        let final = (opt == "a" ? 2.0 : 1.0) * lr + Double(e.seed) * 0.01
+        try writeRun(SweepManifest.runDirectory(e, in: root), losses: [final * 2, final], summary: [("val_loss", .number(final))])
+    }
+}
+
+@Test func bestByKeepsTheBestGroupPerValue() throws {
+    let root = try makeTempDir()
+    defer { cleanup(root) }
+    try makeAblationFixture(root)
+    let report = try Report(directory: root)
+    #expect(report.groupKeys == ["opt", "lr"] && report.groups.count == 4)
+    let best = try report.bestBy("opt")
+    #expect(best.groups.map(\.label) == ["opt=b lr=0.1", "opt=a lr=0.1"])
+    #expect(best.groups.map(\.rank) == [1, 2])
+    #expect(throws: ExperimentError.self) { try report.bestBy("nope") }
+}
+
+@Test func pivotPlacesGroupsInRowsAndColumns() throws {
+    let root = try makeTempDir()
+    defer { cleanup(root) }
+    try makeAblationFixture(root)
+    let report = try Report(directory: root)
+    let pivot = try ReportPivot(report, row: "opt", column: "lr")
+    // Rows in rank order of their best group; numeric columns in numeric order.
+    #expect(pivot.rowValues == ["b", "a"] && pivot.columnValues == ["0.1", "1"])
+    #expect(abs((pivot.cells[0][0]?.mean ?? 0) - 0.12) < 1e-12)  // b, lr 0.1: 0.1 + mean(0.01, 0.02, 0.03)
+    let md = pivot.render(as: .markdown)
+    #expect(md.hasPrefix("| opt \\ lr | 0.1 | 1 |\n| --- | ---: | ---: |\n| b | 0.12 ± 0.005774 | 1.02 ± 0.005774 |\n| a | 0.22 ± 0.005774 |"), "\(md)")
+    let tex = pivot.render(as: .latex)
+    #expect(tex.contains("\\toprule") && tex.contains("0.22 $\\pm$ 0.005774"), "\(tex)")
+    #expect(throws: ExperimentError.self) { try ReportPivot(report, row: "opt", column: "opt") }
+}
+
+@Test func compareTestsEveryGroupAgainstTheBest() throws {
+    let root = try makeTempDir()
+    defer { cleanup(root) }
+    try makeAblationFixture(root)
+    let report = try Report(directory: root)
+    let comparison = try ReportComparison(report)
+    #expect(comparison.baseline.label == "opt=b lr=0.1")
+    #expect(comparison.rows.map(\.group.label) == ["opt=a lr=0.1", "opt=b lr=1", "opt=a lr=1"])
+    // a at lr 0.1 is worse by exactly 0.1 in every seed: mean difference 0.1.
+    #expect(abs(comparison.rows[0].result.meanDifference - 0.1) < 1e-12)
+    // Holm never lowers a p-value.
+    #expect(comparison.rows.allSatisfy { $0.welchHolm >= $0.result.welchP || $0.result.welchP.isNaN })
+    let csv = comparison.render(as: .csv)
+    #expect(csv.hasPrefix(ReportComparison.columns.joined(separator: ",") + "\nopt=a lr=0.1,opt=b lr=0.1,3,3,0.1,"), "\(csv)")
+    #expect(throws: ExperimentError.self) { try ReportComparison(report, baseline: "opt=z") }
+}
+
+@Test func exportWritesEveryRecordWithItsConfig() throws {
+    let root = try makeTempDir()
+    defer { cleanup(root) }
+    try makeAblationFixture(root)
+    let out = root.appendingPathComponent("records.csv")
+    try RecordExport.write(runs: try ReportRun.load(from: root), to: out)
+    let lines = readText(out).split(separator: "\n")
+    #expect(lines.count == 1 + 12 * 2)  // 12 runs x 2 logged records
+    #expect(lines[0].hasPrefix("run,status,seed,opt,lr,"))
+    #expect(lines[1].contains(",done,1,a,1,"))
+    let jsonl = root.appendingPathComponent("records.jsonl")
+    try RecordExport.write(runs: try ReportRun.load(from: root), to: jsonl)
+    #expect(readText(jsonl).split(separator: "\n").count == 24)
+    #expect(throws: ExperimentError.self) { try RecordExport.write(runs: [], to: root.appendingPathComponent("x.txt")) }
+}
+
+@Test func latexTableEscapesKeys() throws {
+    let root = try makeTempDir()
+    defer { cleanup(root) }
+    try makeAblationFixture(root)
+    let tex = ReportFormatter.render(try Report(directory: root), as: .latex)
+    #expect(tex.contains("\\begin{tabular}{lllrrrrrrr}") && tex.contains("\\caption{val\\_loss (last, lower is better)}"), "\(tex)")
+}

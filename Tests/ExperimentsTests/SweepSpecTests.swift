@@ -26,9 +26,9 @@ import Testing
     #expect(a.expand()[0].id == b.expand()[0].id)  // key order and path spelling do not matter
     #expect(a.expand()[0].id.count == 12)
     #expect(a.expand()[0].id == SweepEntry.id(script: "/tmp/train.lua", overrides: [("lr", "0.1"), ("b", "2")], seed: 3))
-    // Pinned: the canonical JSON is {"overrides":{"b":"2","lr":"0.1"},"script":"train.lua","seed":3}
-    // (the file name only: the same sweep in another folder keeps its ids).
-    let canonical = #"{"overrides":{"b":"2","lr":"0.1"},"script":"train.lua","seed":3}"#
+    // Pinned: the canonical JSON is {"overrides":{"b":2,"lr":0.1},"script":"train.lua","seed":3}
+    // (numbers as numbers; the file name only: the same sweep in another folder keeps its ids).
+    let canonical = #"{"overrides":{"b":2,"lr":0.1},"script":"train.lua","seed":3}"#
     #expect(a.expand()[0].id == SweepEntry.id(script: "/home/elsewhere/train.lua", overrides: [("b", "2"), ("lr", "0.1")], seed: 3))
     #expect(a.expand()[0].id == String(SHA256.hex(Array(canonical.utf8)).prefix(12)))
     let other = try SweepSpec(script: "/tmp/train.lua", grid: [SweepAxis(key: "lr", values: ["0.1"])], sets: [("b", "2")], seeds: [4])
@@ -96,4 +96,48 @@ import Testing
     #expect(SweepState.shouldRun(.failed, resume: true, retryFailed: true))
     #expect(SweepState.shouldRun(.diverged, resume: false, retryFailed: true))
     #expect(!SweepState.shouldRun(.done, resume: false, retryFailed: true))
+}
+
+@Test func runIdsHashCanonicalValues() throws {
+    func id(_ value: String, defaults: [String: JSONValue] = [:]) -> String {
+        SweepEntry.id(script: "/w/train.lua", overrides: [("lr", value), ("opt", "adam")], seed: 1, defaults: defaults)
+    }
+    // A number is a number however it is typed.
+    #expect(id("1e-3") == id("0.001") && id("0.001") == id(".001") && id("1") == id("1.0"))
+    #expect(id("1e-3") != id("1e-2"))
+    // An override equal to the script's default is the same run as no override.
+    let defaults: [String: JSONValue] = ["lr": .number(0.001), "opt": .string("adam")]
+    #expect(id("1e-3", defaults: defaults) == SweepEntry.id(script: "/w/train.lua", overrides: [], seed: 1, defaults: defaults))
+    #expect(id("0.1", defaults: defaults) != id("1e-3", defaults: defaults))
+    // Booleans from the command line compare with boolean defaults.
+    #expect(SweepEntry.id(script: "t.lua", overrides: [("nesterov", "true")], seed: 1, defaults: ["nesterov": .bool(true)])
+        == SweepEntry.id(script: "t.lua", overrides: [], seed: 1))
+}
+
+@Test func zipAcceptsRepeatedValuesButNotRepeatedRuns() throws {
+    let lr = try SweepAxis.parse("lr=3e-3,3e-3,5e-2", option: "--zip", allowRepeats: true)
+    let wd = try SweepAxis.parse("wd=0,0.1,0", option: "--zip", allowRepeats: true)
+    let spec = try SweepSpec(script: "/w/t.lua", zip: [lr, wd])
+    #expect(spec.expand().count == 3)
+    #expect(Set(spec.expand().map(\.id)).count == 3)
+    // The same pair twice (0.003 typed two ways) is one run twice: refused.
+    let lr2 = try SweepAxis.parse("lr=3e-3,0.003", option: "--zip", allowRepeats: true)
+    let wd2 = try SweepAxis.parse("wd=0,0", option: "--zip", allowRepeats: true)
+    #expect(throws: ExperimentError.self) { try SweepSpec(script: "/w/t.lua", zip: [lr2, wd2]) }
+    // Grid values stay distinct, canonically.
+    #expect(throws: ExperimentError.self) { try SweepAxis.parse("lr=0.1,1e-1", option: "--grid") }
+}
+
+@Test func slurmPacksEntriesPerTaskWithSetupLines() {
+    let text = SweepEmitter.sbatch(command: ["/bin/descent", "sweep", "/w/t.lua", "--out", "/w/o"], count: 10,
+                                   sweepDirectory: URL(fileURLWithPath: "/w/o"), throttle: 8, cpusPerTask: 1,
+                                   perTask: 4, setup: ["module load swift", "export X=1"])
+    #expect(text.contains("#SBATCH --array=0-2%8\n"))
+    #expect(text.contains("set -u\n# --setup\nmodule load swift\nexport X=1\nfirst=$((SLURM_ARRAY_TASK_ID * 4))\n"))
+    #expect(text.contains("last=$((first + 3 < 9 ? first + 3 : 9))\n"))
+    #expect(text.contains("--out /w/o --index \"$first-$last\"\n"))
+    // One entry per task stays the plain form.
+    let plain = SweepEmitter.sbatch(command: ["/bin/descent"], count: 3, sweepDirectory: URL(fileURLWithPath: "/w/o"),
+                                    throttle: 2, cpusPerTask: 1)
+    #expect(plain.contains("#SBATCH --array=0-2%2\n") && plain.contains("exec /bin/descent --index \"$SLURM_ARRAY_TASK_ID\""))
 }

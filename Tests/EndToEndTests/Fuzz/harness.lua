@@ -38,6 +38,9 @@ local strings = {
   "m.safetensors", "ckpt", "sub/dir/x.npy", "../up.npy", "/nonexistent/dir/x.npy", "nan", "1", "-1",
   "\0", string.rep("x", 300), deep_json, string.rep("{\"a\":", 100) .. "1" .. string.rep("}", 100),
   "[1, 2, {\"a\": null}]", "{\"a\": [1e400, -1e400]}", "grad", "is_leaf", "shape_", "__index",
+  -- einsum equations (valid, broadcasting, diagonal, implicit, malformed)
+  "ij,jk->ik", "ii", "ii->i", "i,i", "...ij,...jk", "bij,bjk->bik", "ij->ji", "ij->", ",i->i", "i,j->ij",
+  "ij,jk,kl->il", "a...,...a", "ij->ii", "i j", "->", "...->...", "fro", "inf", "-inf", "nuc",
 }
 local option_keys = {
   "requires_grad", "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "momentum",
@@ -53,6 +56,7 @@ local option_keys = {
   "model", "train", "test", "classes", "step", "epoch", "loss_value",
   "eps_root", "trust_coefficient", "warmup_steps", "weight_lr_power", "estim_lr0", "estim_lr_coef",
   "beta3", "safeguard_warmup", "use_clipping",
+  "full_matrices", "upper", "left", "unitriangular", "rcond",
 }
 
 local pool = {}          -- results of successful calls, fed back as arguments
@@ -87,7 +91,7 @@ end
 -- A tensor of a random kind: plain, 0-d, zero-size, non-contiguous, expanded, integral labels,
 -- non-finite values, requiring grad, or left over from a graph that was already freed.
 function gen.tensor()
-  local kind = random(15)
+  local kind = random(17)
   if kind == 1 then return tensor.randn(table.unpack(shape(random(0, 4)))) end
   if kind == 2 then return tensor.from(pick{ 1, -3.5, 0 / 0 }) end                    -- 0-d
   if kind == 3 then return tensor.zeros(pick{ { 0 }, { 0, 3 }, { 3, 0 }, { 2, 0, 2 } }) end
@@ -108,6 +112,14 @@ function gen.tensor()
   if kind == 12 then return tensor.from{ { 1, 2 }, { 3, 4 }, { 5, 6 } } end
   if kind == 13 then return tensor.randn(2, 3, 4):permute(3, 1, 2) end
   if kind == 14 then return tensor.ones(shape_of_ones(pick{ 8, 30, 70 })) end          -- high rank
+  if kind == 15 then                                                                    -- square (linalg)
+    local n = pick{ 0, 1, 2, 3 }
+    return pick{ tensor.randn(n, n), tensor.randn(2, n, n), tensor.ones(n, n), tensor.eye(n) }
+  end
+  if kind == 16 then                                                                    -- positive-definite
+    local a = tensor.randn(3, 3)
+    return a:matmul(a:t()) + tensor.eye(3)
+  end
   return tensor.ones(3):select(1, 2)                                                   -- 0-d view
 end
 
@@ -298,7 +310,7 @@ local function add_functions(tbl, prefix, class, seen)
   end
 end
 
-for _, name in ipairs{ "tensor", "autograd", "nn", "optim", "data", "train", "experiment", "problems" } do
+for _, name in ipairs{ "tensor", "autograd", "linalg", "nn", "optim", "data", "train", "experiment", "problems" } do
   add_functions(_G[name], name .. ".", nil, {})
 end
 

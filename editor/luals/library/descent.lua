@@ -4,6 +4,7 @@
 ---@class descent
 ---@field tensor tensorlib
 ---@field autograd autogradlib
+---@field linalg linalglib
 ---@field nn nnlib
 ---@field optim optimlib
 ---@field data datalib

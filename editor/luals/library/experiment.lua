@@ -62,6 +62,12 @@ function experiment.summary(values) end
 ---@return boolean
 function experiment.diverged() end
 
+---Sets `--stop-on-diverge` from the script (no argument: on): the first logged NaN or infinite
+---value ends the run, recorded as diverged (exit code 0). Returns the setting.
+---@param on? boolean
+---@return boolean
+function experiment.stop_on_diverge(on) end
+
 ---True under `descent run --resume`.
 ---@return boolean
 function experiment.resuming() end

@@ -150,6 +150,30 @@ function tensor.stack(tensors, dim) end
 ---@return Tensor
 function tensor.outer(a, b) end
 
+---Einstein summation: `tensor.einsum("bhqd,bhkd->bhqk", q, k)`. Letters name dims, `...` stands
+---for broadcast dims, a repeated letter in one operand takes a diagonal; without `->` the output
+---is the letters used once, in alphabetical order. Operands may also be given as one table.
+---@param equation string
+---@param ... Tensor|Tensor[]
+---@return Tensor
+function tensor.einsum(equation, ...) end
+
+---Pairwise p-norm distances (default p = 2) between the rows of `a` [..., P, M] and `b`
+---[..., R, M]: [..., P, R].
+---@param a Tensor
+---@param b Tensor
+---@param p? number|"inf"
+---@return Tensor
+function tensor.cdist(a, b, p) end
+
+---Contracts the last `dims` (default 2) dims of `a` with the first of `b`, or the listed dims:
+---`tensor.tensordot(a, b, {{1, 3}, {3, 1}})`.
+---@param a Tensor
+---@param b Tensor
+---@param dims? integer|integer[][]
+---@return Tensor
+function tensor.tensordot(a, b, dims) end
+
 ---Elementwise `mask ~= 0 and a or b`, with broadcasting.
 ---@param mask Tensor
 ---@param a Tensor|number
@@ -369,9 +393,10 @@ function Tensor:mm(other) end
 ---@return Tensor
 function Tensor:dot(other) end
 
----Clamps to [min, max]; either bound may be nil.
----@param min? number
----@param max? number
+---Clamps to [min, max]; either bound may be nil, a number or a tensor that broadcasts (where
+---min > max the result is max).
+---@param min? number|Tensor
+---@param max? number|Tensor
 ---@return Tensor
 function Tensor:clamp(min, max) end
 
@@ -418,12 +443,12 @@ function Tensor:square() end
 
 -- Reductions: over all elements (a 0-d tensor) or along `dim` -------------------------------
 
----@param dim? integer
+---@param dim? integer|integer[] one dim or a table of dims
 ---@param keepdim? boolean
 ---@return Tensor
 function Tensor:sum(dim, keepdim) end
 
----@param dim? integer
+---@param dim? integer|integer[] one dim or a table of dims
 ---@param keepdim? boolean
 ---@return Tensor
 function Tensor:mean(dim, keepdim) end
@@ -478,9 +503,10 @@ function Tensor:max(dim, keepdim) end
 ---@overload fun(self: Tensor): Tensor
 function Tensor:min(dim, keepdim) end
 
----The p-norm (default 2; `math.huge` for max-abs).
----@param p? number
----@param dim? integer
+---The p-norm (default 2; `math.huge` or 'inf' for max-abs, '-inf' for min-abs, 'fro' = 2) over
+---every element or over one dim or a table of dims.
+---@param p? number|"fro"|"inf"|"-inf"
+---@param dim? integer|integer[]
 ---@param keepdim? boolean
 ---@return Tensor
 function Tensor:norm(p, dim, keepdim) end
@@ -599,6 +625,422 @@ function Tensor:backward(gradient, opts) end
 ---Sets `t.grad = nil`.
 function Tensor:zero_grad() end
 
+---Values sorted along `dim` (default -1) and their 1-based original positions; stable (equal
+---values keep their order), NaN sorts above every number.
+---@param dim? integer
+---@param descending? boolean
+---@return Tensor values
+---@return Tensor indices
+function Tensor:sort(dim, descending) end
+
+---The 1-based positions that sort `t` along `dim` (default -1); stable.
+---@param dim? integer
+---@param descending? boolean
+---@return Tensor
+function Tensor:argsort(dim, descending) end
+
+---The `k` largest (or smallest) values along `dim` (default -1) and their 1-based positions,
+---sorted; among equal values the earlier position comes first.
+---@param k integer
+---@param dim? integer
+---@param largest? boolean default true
+---@param sorted? boolean accepted for PyTorch compatibility; results are always sorted
+---@return Tensor values
+---@return Tensor indices
+function Tensor:topk(k, dim, largest, sorted) end
+
+---Running sum along `dim`.
+---@param dim integer
+---@return Tensor
+function Tensor:cumsum(dim) end
+
+---Running product along `dim`.
+---@param dim integer
+---@return Tensor
+function Tensor:cumprod(dim) end
+
+---Reverses the order along each of `dims`.
+---@param dims integer|integer[]
+---@return Tensor
+function Tensor:flip(dims) end
+
+---Rotates by `shifts` along `dims`; without dims, rolls the flattened tensor.
+---@param shifts integer|integer[]
+---@param dims? integer|integer[]
+---@return Tensor
+function Tensor:roll(shifts, dims) end
+
+---Splits along `dim` (default 1) into `chunks` pieces of ceil(size / chunks) (views).
+---@param chunks integer
+---@param dim? integer
+---@return Tensor[]
+function Tensor:chunk(chunks, dim) end
+
+---Splits along `dim` (default 1) into pieces of `size`, or of the sizes in a table (views).
+---@param size integer|integer[]
+---@param dim? integer
+---@return Tensor[]
+function Tensor:split(size, dim) end
+
+---The slices along `dim` (default 1), that dim removed (views).
+---@param dim? integer
+---@return Tensor[]
+function Tensor:unbind(dim) end
+
+---The lower triangle of the last two dims (entries with col - row <= diagonal kept).
+---@param diagonal? integer default 0
+---@return Tensor
+function Tensor:tril(diagonal) end
+
+---The upper triangle of the last two dims (entries with col - row >= diagonal kept).
+---@param diagonal? integer default 0
+---@return Tensor
+function Tensor:triu(diagonal) end
+
+---`value` where `mask` is non-zero (the mask broadcasts to `t`'s shape).
+---@param mask Tensor
+---@param value number|Tensor a number or a 0-d tensor
+---@return Tensor
+function Tensor:masked_fill(mask, value) end
+
+---A 1-d tensor: the square matrix with it on diagonal `k`; a 2-d tensor: its diagonal `k`.
+---@param k? integer default 0
+---@return Tensor
+function Tensor:diag(k) end
+
+---The diagonal at `offset` of the planes of `dim1`, `dim2` (default 1, 2), as a view whose last
+---dim runs along the diagonal.
+---@param offset? integer
+---@param dim1? integer
+---@param dim2? integer
+---@return Tensor
+function Tensor:diagonal(offset, dim1, dim2) end
+
+---The sum of the main diagonal of a 2-d tensor (0-d).
+---@return Tensor
+function Tensor:trace() end
+
+---A copy with `src` (a tensor, or a number) written at the 1-based positions `index` along `dim`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor|number
+---@return Tensor
+function Tensor:scatter(dim, index, src) end
+
+---A copy with `src` added at the 1-based positions `index` along `dim`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor
+---@return Tensor
+function Tensor:scatter_add(dim, index, src) end
+
+---Options of `t:index_add`.
+---@class tensor.IndexAddOptions
+---@field alpha? number scale of `source` (default 1)
+
+---A copy with `alpha * source` slices added at the 1-based positions `index` (1-d) along `dim`.
+---@param dim integer
+---@param index Tensor
+---@param source Tensor
+---@param alpha? number|tensor.IndexAddOptions
+---@return Tensor
+function Tensor:index_add(dim, index, source, alpha) end
+
+---1/0 mask of NaN elements.
+---@return Tensor
+function Tensor:isnan() end
+
+---1/0 mask of infinite elements.
+---@return Tensor
+function Tensor:isinf() end
+
+---1/0 mask of finite elements.
+---@return Tensor
+function Tensor:isfinite() end
+
+---1 if any element (along `dim`) is non-zero, else 0.
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:any(dim, keepdim) end
+
+---1 if every element (along `dim`) is non-zero, else 0.
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:all(dim, keepdim) end
+
+---`t + weight * (end - t)`, broadcasting.
+---@param end_ Tensor|number
+---@param weight number|Tensor
+---@return Tensor
+function Tensor:lerp(end_, weight) end
+
+---`t + value * a * b`, broadcasting.
+---@param a Tensor|number
+---@param b Tensor|number
+---@param value? number default 1
+---@return Tensor
+function Tensor:addcmul(a, b, value) end
+
+---`t + value * a / b`, broadcasting.
+---@param a Tensor|number
+---@param b Tensor|number
+---@param value? number default 1
+---@return Tensor
+function Tensor:addcdiv(a, b, value) end
+
+---Batched matrix product of [B, M, K] and [B, K, N] (a batch of 1 on either side is shared).
+---@param other Tensor
+---@return Tensor
+function Tensor:bmm(other) end
+
+---The Kronecker product (ranks padded with leading 1s).
+---@param other Tensor
+---@return Tensor
+function Tensor:kron(other) end
+
+---The tensor repeated along each dim (PyTorch's `tile`; also its `repeat`, a Lua keyword):
+---`t:tile(2, 1)` or `t:tile{2, 1}`.
+---@param ... integer|integer[]
+---@return Tensor
+function Tensor:tile(...) end
+
+---Each element repeated `repeats` times along `dim` (without dim: the flattened tensor).
+---@param repeats integer
+---@param dim? integer
+---@return Tensor
+function Tensor:repeat_interleave(repeats, dim) end
+
+---The dims `source` moved to `destination` (numbers or tables; a view).
+---@param source integer|integer[]
+---@param destination integer|integer[]
+---@return Tensor
+function Tensor:movedim(source, destination) end
+
+---The n-th forward difference along `dim` (default n = 1, dim = -1).
+---@param n? integer
+---@param dim? integer
+---@return Tensor
+function Tensor:diff(n, dim) end
+
+---The largest values over every element, one dim or a table of dims (gradient split between ties).
+---@param dim? integer|integer[]
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:amax(dim, keepdim) end
+
+---The smallest values over every element, one dim or a table of dims.
+---@param dim? integer|integer[]
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:amin(dim, keepdim) end
+
+---The elements where `mask` (broadcast) is non-zero, as a 1-d tensor.
+---@param mask Tensor
+---@return Tensor
+function Tensor:masked_select(mask) end
+
+---1-based coordinates of the non-zero elements: [n, dims].
+---@return Tensor
+function Tensor:nonzero() end
+
+---In-place `masked_fill`; returns `t`.
+---@param mask Tensor
+---@param value number|Tensor
+---@return Tensor
+function Tensor:masked_fill_(mask, value) end
+
+---In-place `scatter`; returns `t`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor|number
+---@return Tensor
+function Tensor:scatter_(dim, index, src) end
+
+---In-place `scatter_add`; returns `t`.
+---@param dim integer
+---@param index Tensor
+---@param src Tensor
+---@return Tensor
+function Tensor:scatter_add_(dim, index, src) end
+
+---In-place `index_add`; returns `t`.
+---@param dim integer
+---@param index Tensor
+---@param source Tensor
+---@param alpha? number|tensor.IndexAddOptions
+---@return Tensor
+function Tensor:index_add_(dim, index, source, alpha) end
+
+---In-place `tril`; returns `t`.
+---@param diagonal? integer
+---@return Tensor
+function Tensor:tril_(diagonal) end
+
+---In-place `triu`; returns `t`.
+---@param diagonal? integer
+---@return Tensor
+function Tensor:triu_(diagonal) end
+
+---1 / t.
+---@return Tensor
+function Tensor:reciprocal() end
+
+---e^t - 1, accurate near 0.
+---@return Tensor
+function Tensor:expm1() end
+
+---2^t.
+---@return Tensor
+function Tensor:exp2() end
+
+---Base-2 logarithm.
+---@return Tensor
+function Tensor:log2() end
+
+---Base-10 logarithm.
+---@return Tensor
+function Tensor:log10() end
+
+---The error function.
+---@return Tensor
+function Tensor:erf() end
+
+---Tangent.
+---@return Tensor
+function Tensor:tan() end
+
+---Arctangent.
+---@return Tensor
+function Tensor:atan() end
+
+---Arcsine.
+---@return Tensor
+function Tensor:asin() end
+
+---Arccosine.
+---@return Tensor
+function Tensor:acos() end
+
+---Hyperbolic sine.
+---@return Tensor
+function Tensor:sinh() end
+
+---Hyperbolic cosine.
+---@return Tensor
+function Tensor:cosh() end
+
+---Rounds toward zero (gradient 0).
+---@return Tensor
+function Tensor:trunc() end
+
+---t - trunc(t).
+---@return Tensor
+function Tensor:frac() end
+
+---atan2(t, other): the angle of the point (other, t), broadcasting.
+---@param other Tensor|number
+---@return Tensor
+function Tensor:atan2(other) end
+
+---The remainder of t / other with the sign of t (C's fmod).
+---@param other Tensor|number
+---@return Tensor
+function Tensor:fmod(other) end
+
+---The remainder of t / other with the sign of other (Python's %).
+---@param other Tensor|number
+---@return Tensor
+function Tensor:remainder(other) end
+
+---The k-th smallest value (1-based k) along `dim` (default -1) and its 1-based position.
+---@param k integer
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor values
+---@return Tensor indices
+function Tensor:kthvalue(k, dim, keepdim) end
+
+---The lower median: of all elements (0-d), or along `dim` with its 1-based positions. NaN
+---propagates.
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor values
+---@return Tensor? indices only with a dim
+function Tensor:median(dim, keepdim) end
+
+---The q-quantiles (linear interpolation) of all elements or along `dim`; `q` a number, a table
+---of numbers or a tensor (several q add a leading dim). NaN propagates.
+---@param q number|number[]|Tensor
+---@param dim? integer
+---@param keepdim? boolean
+---@return Tensor
+function Tensor:quantile(q, dim, keepdim) end
+
+---The running maximum along `dim` and the 1-based position where it was reached.
+---@param dim integer
+---@return Tensor values
+---@return Tensor indices
+function Tensor:cummax(dim) end
+
+---The running minimum along `dim` and the 1-based position where it was reached.
+---@param dim integer
+---@return Tensor values
+---@return Tensor indices
+function Tensor:cummin(dim) end
+
+---log(cumsum(exp(t))) along `dim`, computed stably.
+---@param dim integer
+---@return Tensor
+function Tensor:logcumsumexp(dim) end
+
+---log(e^t + e^other), computed stably, broadcasting.
+---@param other Tensor|number
+---@return Tensor
+function Tensor:logaddexp(other) end
+
+---sqrt(t^2 + other^2), broadcasting.
+---@param other Tensor|number
+---@return Tensor
+function Tensor:hypot(other) end
+
+---The cross product of 3-vectors along `dim` (default: the first dim of size 3), broadcasting.
+---@param other Tensor
+---@param dim? integer
+---@return Tensor
+function Tensor:cross(other, dim) end
+
+---Rotates by 90 degrees `k` times (default 1) in the plane of `dims` (default {1, 2}).
+---@param k? integer
+---@param dims? integer[]
+---@return Tensor
+function Tensor:rot90(k, dims) end
+
+---The number of non-zero elements, over everything or along a dim or table of dims.
+---@param dim? integer|integer[]
+---@return Tensor
+function Tensor:count_nonzero(dim) end
+
+---Options of `addmm` and `baddbmm`.
+---@class tensor.GemmOptions
+---@field beta? number scale of `t` (default 1; 0 ignores its values)
+---@field alpha? number scale of the product (default 1)
+
+---`beta * t + alpha * (a @ b)` for matrices, `t` broadcast.
+---@param a Tensor
+---@param b Tensor
+---@param opts? tensor.GemmOptions
+---@return Tensor
+function Tensor:addmm(a, b, opts) end
+
+---`beta * t + alpha * (a @ b)` for batches of matrices [B, M, K] and [B, K, N], `t` broadcast.
+---@param a Tensor
+---@param b Tensor
+---@param opts? tensor.GemmOptions
+---@return Tensor
+function Tensor:baddbmm(a, b, opts) end
+
 -- Every method is also a function of the module taking the tensor first:
 -- tensor.matmul(a, b) is a:matmul(b). (tensor.where is the three-argument form above.)
 tensor.shape = Tensor.shape
@@ -695,3 +1137,76 @@ tensor.normal_ = Tensor.normal_
 tensor.requires_grad = Tensor.requires_grad
 tensor.backward = Tensor.backward
 tensor.zero_grad = Tensor.zero_grad
+tensor.sort = Tensor.sort
+tensor.argsort = Tensor.argsort
+tensor.topk = Tensor.topk
+tensor.cumsum = Tensor.cumsum
+tensor.cumprod = Tensor.cumprod
+tensor.flip = Tensor.flip
+tensor.roll = Tensor.roll
+tensor.chunk = Tensor.chunk
+tensor.split = Tensor.split
+tensor.unbind = Tensor.unbind
+tensor.tril = Tensor.tril
+tensor.triu = Tensor.triu
+tensor.masked_fill = Tensor.masked_fill
+tensor.diag = Tensor.diag
+tensor.diagonal = Tensor.diagonal
+tensor.trace = Tensor.trace
+tensor.scatter = Tensor.scatter
+tensor.scatter_add = Tensor.scatter_add
+tensor.index_add = Tensor.index_add
+tensor.isnan = Tensor.isnan
+tensor.isinf = Tensor.isinf
+tensor.isfinite = Tensor.isfinite
+tensor.any = Tensor.any
+tensor.all = Tensor.all
+tensor.lerp = Tensor.lerp
+tensor.addcmul = Tensor.addcmul
+tensor.addcdiv = Tensor.addcdiv
+tensor.bmm = Tensor.bmm
+tensor.kron = Tensor.kron
+tensor.tile = Tensor.tile
+tensor.repeat_interleave = Tensor.repeat_interleave
+tensor.movedim = Tensor.movedim
+tensor.diff = Tensor.diff
+tensor.amax = Tensor.amax
+tensor.amin = Tensor.amin
+tensor.masked_select = Tensor.masked_select
+tensor.nonzero = Tensor.nonzero
+tensor.masked_fill_ = Tensor.masked_fill_
+tensor.scatter_ = Tensor.scatter_
+tensor.scatter_add_ = Tensor.scatter_add_
+tensor.index_add_ = Tensor.index_add_
+tensor.tril_ = Tensor.tril_
+tensor.triu_ = Tensor.triu_
+tensor.reciprocal = Tensor.reciprocal
+tensor.expm1 = Tensor.expm1
+tensor.exp2 = Tensor.exp2
+tensor.log2 = Tensor.log2
+tensor.log10 = Tensor.log10
+tensor.erf = Tensor.erf
+tensor.tan = Tensor.tan
+tensor.atan = Tensor.atan
+tensor.asin = Tensor.asin
+tensor.acos = Tensor.acos
+tensor.sinh = Tensor.sinh
+tensor.cosh = Tensor.cosh
+tensor.trunc = Tensor.trunc
+tensor.frac = Tensor.frac
+tensor.atan2 = Tensor.atan2
+tensor.fmod = Tensor.fmod
+tensor.remainder = Tensor.remainder
+tensor.kthvalue = Tensor.kthvalue
+tensor.median = Tensor.median
+tensor.quantile = Tensor.quantile
+tensor.cummax = Tensor.cummax
+tensor.cummin = Tensor.cummin
+tensor.logcumsumexp = Tensor.logcumsumexp
+tensor.logaddexp = Tensor.logaddexp
+tensor.hypot = Tensor.hypot
+tensor.cross = Tensor.cross
+tensor.rot90 = Tensor.rot90
+tensor.count_nonzero = Tensor.count_nonzero
+tensor.addmm = Tensor.addmm
+tensor.baddbmm = Tensor.baddbmm
