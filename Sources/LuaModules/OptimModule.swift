@@ -366,6 +366,9 @@ extension Runtime {
                 try opt.loadStateDict(try self.readStateDict(L, 2, algorithm: opt.name))
                 return 0
             }),
+            // Evaluation point (schedule-free): no-ops for optimizers without one.
+            ("eval", { L in try optimizers.check(L, 1, "self").eval(); return 0 }),
+            ("train", { L in try optimizers.check(L, 1, "self").train(); return 0 }),
         ]
     }
 

@@ -12,8 +12,13 @@ public struct ParamUpdate {
 /// state, skipping of grad-less parameters, `maximize`, and state dicts; an algorithm only
 /// says how one group's parameters change.
 public protocol OptimizerAlgorithm {
-    /// Display name, e.g. "AdamW"; prefixes error messages and names the state dict.
+    /// Display name, e.g. "AdamW"; prefixes error messages, names the state dict and the Lua
+    /// constructor (`optim.AdamW`).
     var name: String { get }
+    /// The name `optim.build` and `optim.names()` use: by default the lowercased display name
+    /// ("adamw"); optax's spellings differ from the constructor by underscores
+    /// ("schedule_free_adamw" for `ScheduleFreeAdamW`).
+    var buildName: String { get }
     var spec: OptionTable { get }
     /// True when every state buffer has the parameter's shape (checked by `loadStateDict`).
     var buffersMatchParamShape: Bool { get }
@@ -28,6 +33,7 @@ public protocol OptimizerAlgorithm {
 }
 
 extension OptimizerAlgorithm {
+    public var buildName: String { name.lowercased() }
     public var buffersMatchParamShape: Bool { true }
     public func initState(_ state: ParamState, param: Tensor, group: ParamGroup) throws {}
     public func checkGroups(_ groups: [ParamGroupSpec]) throws {}
@@ -44,4 +50,18 @@ public protocol WholeStepAlgorithm: OptimizerAlgorithm {
     /// One step. `closure` recomputes the loss and the parameters' gradients and returns the
     /// loss; the result is the loss of the first evaluation (PyTorch's `orig_loss`).
     func step(_ optimizer: Optimizer, closure: () throws -> Double) throws -> Double
+}
+
+/// An algorithm whose evaluation weights differ from the point where it takes gradients
+/// (schedule-free methods): during training the parameters hold the training point; `toEval`
+/// puts the evaluation weights into the parameters and `toTrain` undoes it. `Optimizer.eval()`
+/// and `train()` call these for every parameter that has state.
+///
+/// ```swift
+/// try opt.eval()    // parameters now hold the evaluation point x
+/// try opt.train()   // back to the training point y
+/// ```
+public protocol EvaluationPointAlgorithm: OptimizerAlgorithm {
+    func toEval(_ param: Tensor, state: ParamState, group: ParamGroup) throws
+    func toTrain(_ param: Tensor, state: ParamState, group: ParamGroup) throws
 }

@@ -9,7 +9,7 @@ import Tensors
 /// let opt = try Optimizers.build(name: "AMSGrad", params: [w], options: ["lr": .number(1e-3)])
 /// ```
 public struct OptimizerRegistry {
-    /// Lowercased name → algorithm, in registration order for `names`.
+    /// Lowercased build name → algorithm, in registration order for `names`.
     private var entries: [(key: String, algorithm: any OptimizerAlgorithm)] = []
 
     public init() {}
@@ -26,27 +26,35 @@ public struct OptimizerRegistry {
         return r
     }()
 
-    /// Adds `algorithm` under its name, replacing an algorithm of the same name.
+    /// Adds `algorithm` under its build name, replacing an algorithm of the same name.
     public mutating func register(_ algorithm: any OptimizerAlgorithm) {
-        let key = algorithm.name.lowercased()
-        entries.removeAll { $0.key == key }
+        let key = algorithm.buildName.lowercased()
+        let display = algorithm.name.lowercased()
+        entries.removeAll { $0.key == key || $0.algorithm.name.lowercased() == display }
         entries.append((key, algorithm))
     }
 
-    /// Lowercased names, in registration order.
+    /// The entry whose build name or display name is `name` (any case): `optim.build` takes
+    /// either ("schedule_free_adamw" or "ScheduleFreeAdamW"), the constructors pass the latter.
+    private func entry(_ name: String) -> (key: String, algorithm: any OptimizerAlgorithm)? {
+        let key = name.lowercased()
+        return entries.first { $0.key == key } ?? entries.first { $0.algorithm.name.lowercased() == key }
+    }
+
+    /// Lowercased build names, in registration order.
     public var names: [String] { entries.map(\.key) }
 
     /// The algorithms' display names (`"AdamW"`), in registration order: the Lua constructors
     /// (`optim.AdamW`) are derived from these, so registering an algorithm is the only list.
     public var displayNames: [String] { entries.map(\.algorithm.name) }
 
-    /// Whether `name` (any case) is registered.
-    public func contains(_ name: String) -> Bool { entries.contains { $0.key == name.lowercased() } }
+    /// Whether `name` (any case; a build name or a display name) is registered.
+    public func contains(_ name: String) -> Bool { entry(name) != nil }
 
-    /// The algorithm called `name` (case-insensitive), or an error listing the names.
+    /// The algorithm called `name` (case-insensitive; a build name or a display name), or an
+    /// error listing the names.
     public func algorithm(named name: String) throws -> any OptimizerAlgorithm {
-        let key = name.lowercased()
-        guard let entry = entries.first(where: { $0.key == key }) else {
+        guard let entry = entry(name) else {
             throw TensorError("optim.build: unknown optimizer '\(name)' (valid: \(names.joined(separator: ", ")))")
         }
         return entry.algorithm

@@ -29,6 +29,9 @@ public final class ParamGroup {
     /// The learning rate the schedulers start from (PyTorch's `initial_lr`); set by the first
     /// scheduler attached to the optimizer.
     public internal(set) var initialLR: Double?
+    /// True between `Optimizer.eval()` and `train()` for an algorithm with an evaluation point
+    /// (the parameters then hold the evaluation weights, and stepping is an error).
+    public internal(set) var inEvalMode = false
 
     init(params: [Tensor], options: Options, names: [String]? = nil) {
         self.params = params

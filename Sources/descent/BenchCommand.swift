@@ -119,11 +119,20 @@ enum Benchmarks {
         optimizerStep("optim_rprop", "rprop"),
         optimizerStep("optim_adafactor", "adafactor", shape: [2500, 4000]),
         optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 3),
+    ] + frontierOptimizerSteps + [
         Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
             let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
         },
     ]
+
+    /// The optax-referenced optimizers (and MARS), one benchmark each: `optim_<build name>`. The
+    /// bytes counted are one pass's (param, grad, state); LAMB, LARS, NovoGrad, Prodigy,
+    /// DAdaptAdamW and MARS make a second pass for their norms, which the rate includes.
+    static var frontierOptimizerSteps: [Benchmark] {
+        ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
+         "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars"].map { optimizerStep("optim_" + $0, $0) }
+    }
 
     /// One fused step of optimizer `algorithm` (lr 1e-3) on a 10M-element parameter, the figure
     /// scripts/bench/optim_step.py measures for PyTorch's `fused=True` step.

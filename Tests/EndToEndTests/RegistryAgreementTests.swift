@@ -6,7 +6,7 @@ import Testing
 /// checked against it here, so adding an optimizer or a problem cannot leave one behind.
 @Suite struct RegistryAgreementTests {
     /// `{display names}`, `{build names}` and `{problem names}` from the running binary.
-    static func registries() throws -> (constructors: [String], names: [String], problems: [String]) {
+    static func registries() throws -> (constructors: [String], names: [String], problems: [String], built: [String]) {
         let r = try Descent.runScript("""
             local ctors = {}
             for k, v in pairs(optim) do
@@ -16,10 +16,17 @@ import Testing
             print(table.concat(ctors, ","))
             print(table.concat(optim.names(), ","))
             print(table.concat(problems.names(), ","))
+            -- The constructor each build name makes (optax spellings differ from it: sign_sgd).
+            local built = {}
+            for _, n in ipairs(optim.names()) do
+              local ok, opt = pcall(optim.build, n, {tensor.ones(2, 2):requires_grad(true)})
+              built[#built + 1] = ok and opt.name or ("error:" .. n)
+            end
+            print(table.concat(built, ","))
             """)
         guard r.status == 0 else { throw TerminalError("script failed: \(r.stderr)") }
         let lines = r.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
-        return (lines[0], lines[1], lines[2])
+        return (lines[0], lines[1], lines[2], lines[3])
     }
 
     static func read(_ path: String) throws -> String {
@@ -27,10 +34,14 @@ import Testing
     }
 
     @Test func everyOptimizerHasItsConstructorDocsAndStub() throws {
-        let (constructors, names, _) = try Self.registries()
+        let (constructors, names, _, built) = try Self.registries()
         #expect(constructors.count >= 10)
-        // One constructor per registered name, and nothing else capitalised in optim.
-        #expect(Set(constructors.map { $0.lowercased() }) == Set(names), "\(constructors) vs \(names)")
+        // One constructor per registered name, and nothing else capitalised in optim: building
+        // each name gives each constructor's optimizer once.
+        #expect(names.count == constructors.count, "\(constructors) vs \(names)")
+        #expect(Set(built) == Set(constructors), "\(constructors) vs \(built)")
+        // Build names are lowercase (optax's spellings have underscores).
+        #expect(names.allSatisfy { $0 == $0.lowercased() }, "\(names)")
         let reference = try Self.read("docs/optimizers.md")
         let stub = try Self.read("editor/luals/library/optim.lua")
         let headings = reference.split(separator: "\n").filter { $0.hasPrefix("## ") || $0.hasPrefix("### ") }
@@ -43,7 +54,7 @@ import Testing
     }
 
     @Test func everyProblemIsDocumentedAndStubbed() throws {
-        let (_, _, problems) = try Self.registries()
+        let (_, _, problems, _) = try Self.registries()
         #expect(problems.count >= 5)
         let api = try Self.read("docs/lua-api/problems.md"), stub = try Self.read("editor/luals/library/problems.lua")
         for name in problems {

@@ -56,14 +56,16 @@ import Testing
         defer { session.close() }
         try session.waitFor("Ctrl-D exits.")
         try session.waitFor("> ")
-        // optim.Ad: Adagrad, Adam, Adamax, AdamW... share "Ada", which Tab inserts; a second Tab
-        // lists them.
-        session.type("optim.Ad\t")
-        try session.waitFor("optim.Ada")
-        session.type("\t")
-        try session.waitFor("Adagrad  Adam  AdamW  Adamax")  // byte order
-        session.type("m\r")
-        try session.waitFor("> optim.Adam\r\nfunction")  // the line was completed to optim.Adam
+        // optim.Adag: only Adagrad, which Tab inserts.
+        session.type("optim.Adag\t")
+        try session.waitFor("optim.Adagrad")
+        session.type("\r")
+        try session.waitFor("> ")
+        // optim.Adam: Adam, AdamW, Adamax share only what is typed; a second Tab lists them.
+        session.type("optim.Adam\t\t")
+        try session.waitFor("Adam  AdamW  Adamax")  // byte order
+        session.type("\r")
+        try session.waitFor("> optim.Adam\r\nfunction")
         try session.waitFor("> ")
         session.type("t = tensor.ones(2)\r")
         try session.waitFor("> ")

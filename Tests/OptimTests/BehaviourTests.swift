@@ -109,15 +109,18 @@ import Testing
     }
 
     @Test func registry() throws {
-        #expect(Optimizers.names == ["sgd", "adam", "adamw", "amsgrad", "nadam", "radam", "adagrad", "rmsprop", "adamax", "lion",
-                                     "adadelta", "adafactor", "asgd", "rprop", "muon", "lbfgs"])
+        // The PyTorch ones first, the optax-referenced ones (registryOrder 200+) last.
+        #expect(Array(Optimizers.names.prefix(16)) == ["sgd", "adam", "adamw", "amsgrad", "nadam", "radam", "adagrad", "rmsprop", "adamax", "lion",
+                                                      "adadelta", "adafactor", "asgd", "rprop", "muon", "lbfgs"])
+        #expect(Array(Optimizers.names.suffix(16)) == ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix",
+                                                       "adopt", "madgrad", "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars"])
         let w = try Tensor([1], shape: [1])
         let opt = try Optimizers.build(name: "AdamW", params: [w])
         #expect(opt.name == "AdamW")
         #expect(opt.groups[0].options["weight_decay"] == .number(1e-2))
         #expect(opt.groups[0].options["decoupled_weight_decay"] == .bool(true))
         #expect(try Optimizers.build(name: "amsGRAD", params: [w]).groups[0].options["amsgrad"] == .bool(true))
-        #expect(throws: TensorError("optim.build: unknown optimizer 'adamz' (valid: sgd, adam, adamw, amsgrad, nadam, radam, adagrad, rmsprop, adamax, lion, adadelta, adafactor, asgd, rprop, muon, lbfgs)")) {
+        #expect(throws: TensorError("optim.build: unknown optimizer 'adamz' (valid: \(Optimizers.names.joined(separator: ", ")))")) {
             try Optimizers.build(name: "adamz", params: [w])
         }
     }

@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: [
         ("adam", ["betas2": OptionValue.number(0.9)],
-         "Adam: unknown option 'betas2' (valid: lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay, bias_correction, eps_mode)"),
+         "Adam: unknown option 'betas2' (valid: lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay, bias_correction, eps_mode, cautious)"),
         ("adam", ["lr": .string("fast")], "Adam: option 'lr' expected a number, got string"),
         ("adam", ["amsgrad": .number(1)], "Adam: option 'amsgrad' expected a boolean, got number"),
         ("adam", ["betas": .number(0.9)], "Adam: option 'betas' expected a pair of numbers, got number"),
@@ -33,7 +33,7 @@ import Testing
         ("rmsprop", ["alpha": .number(-1)], "RMSprop: option 'alpha' expected a non-negative number, got -1"),
         ("adagrad", ["lr_decay": .number(-1)], "Adagrad: option 'lr_decay' expected a non-negative number, got -1"),
         ("nadam", ["momentum_decay": .number(-1)], "NAdam: option 'momentum_decay' expected a non-negative number, got -1"),
-        ("lion", ["eps": .number(1e-8)], "Lion: unknown option 'eps' (valid: lr, betas, weight_decay, maximize)"),
+        ("lion", ["eps": .number(1e-8)], "Lion: unknown option 'eps' (valid: lr, betas, weight_decay, maximize, cautious)"),
     ] as [(String, [String: OptionValue], String)])
     func optionErrors(_ name: String, _ options: [String: OptionValue], _ message: String) throws {
         #expect(throws: TensorError(message)) { try Self.build(name, options) }

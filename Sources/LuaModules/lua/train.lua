@@ -161,7 +161,11 @@ function train.fit(model, opts)
     local record = { epoch = epoch, loss = total / math.max(seen, 1), lr = opt:get_lr() }
     for _, name in ipairs(metrics) do record[name] = sums[name] / math.max(seen, 1) end
     if val then
+      -- Optimizers with an evaluation point (schedule-free) are validated there, then resume.
+      local swap = opt.eval ~= nil and opt.train ~= nil
+      if swap then opt:eval() end
       local r = evaluate(model, val[1], val[2], lossf, metrics, batch_size)
+      if swap then opt:train() end
       record.val_loss = r.loss
       for _, name in ipairs(metrics) do record["val_" .. name] = r[name] end
     end

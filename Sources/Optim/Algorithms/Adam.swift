@@ -11,7 +11,8 @@ import Tensors
 /// Loshchilov & Hutter scale λ only by the schedule multiplier, so λ here = λ_paper / lr.
 ///
 /// Switches: `decoupled_weight_decay`, `bias_correction` (false: bc1 = bc2 = 1), `amsgrad`
-/// (max over raw v, as PyTorch), `eps_mode`: "after_sqrt" (PyTorch), "eps_hat" (Keras/Torch7:
+/// (max over raw v, as PyTorch), `cautious` (C-AdamW: the step m̂/denom is zeroed where it
+/// disagrees in sign with the gradient, the rest scaled by numel/(kept + 1)), `eps_mode`: "after_sqrt" (PyTorch), "eps_hat" (Keras/Torch7:
 /// lr·sqrt(bc2)/bc1 · m/(sqrt(v) + ε)), "inside_sqrt" (optax eps_root: sqrt(v/bc2 + ε)).
 ///
 /// ```swift
@@ -39,6 +40,7 @@ public struct Adam: OptimizerAlgorithm {
             OptionSpec("decoupled_weight_decay", .bool(variant == .adamW)),
             OptionSpec("bias_correction", .bool(true)),
             OptionSpec("eps_mode", .string("after_sqrt"), check: OptionSpec.oneOf(["after_sqrt", "eps_hat", "inside_sqrt"])),
+            OptionSpec("cautious", .bool(false)),
         ])
     }
 
@@ -47,7 +49,7 @@ public struct Adam: OptimizerAlgorithm {
         let lr = o.number("lr"), (beta1, beta2) = o.pair("betas"), eps = o.number("eps")
         let moments = MomentCoefficients(o, gradSign: gradSign)
         let amsgrad = o.bool("amsgrad"), biasCorrection = o.bool("bias_correction")
-        let mode = o.string("eps_mode")
+        let mode = o.string("eps_mode"), cautious = o.bool("cautious")
         for item in items {
             let t = Double(item.state.step)
             let bc1 = biasCorrection ? 1 - pow(beta1, t) : 1
@@ -65,7 +67,14 @@ public struct Adam: OptimizerAlgorithm {
                 k.stepSize = Float(-lr * bc2.squareRoot() / bc1)
                 k.bc2Sqrt = 1
             }
-            k.run(count: item.param.count)
+            if cautious {
+                // Two passes: moments and the agreement count, then the masked step.
+                var c = CautiousAdamKernel(adam: k)
+                c.scale = cautiousScale(count: item.param.count, kept: c.sums(count: item.param.count).0)
+                c.run(count: item.param.count)
+            } else {
+                k.run(count: item.param.count)
+            }
         }
     }
 }

@@ -2,6 +2,8 @@ import Tensors
 
 /// Lion (Chen et al. 2023): θ ← θ·(1 − lr·λ); c = β1·m + (1 − β1)·g; θ ← θ − lr·sign(c);
 /// m ← β2·m + (1 − β2)·g. Not in PyTorch; the fixtures follow the paper's pseudocode.
+/// `cautious = true` zeroes sign(c) where it disagrees with g and scales the rest by
+/// numel/(kept + 1), as pytorch-optimizer's `Lion(cautious=True)`.
 ///
 /// ```swift
 /// let opt = try Optimizer(Lion(), params: params, options: ["lr": .number(1e-4)])
@@ -13,6 +15,7 @@ public struct Lion: OptimizerAlgorithm {
         OptionSpec("betas", .pair(0.9, 0.99), check: OptionSpec.betaPair),
         OptionSpec("weight_decay", .number(0), check: OptionSpec.nonNegative),
         OptionSpec("maximize", .bool(false)),
+        OptionSpec("cautious", .bool(false)),
     ])
 
     public init() {}
@@ -24,9 +27,15 @@ public struct Lion: OptimizerAlgorithm {
         let b1 = Float(beta1), c1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2)
         for item in items {
             let m = try item.state.buffer("exp_avg", like: item.param)
-            LionKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, sign: sign, decay: decay, lr: lrf,
-                       beta1: b1, c1: c1, beta2: b2, c2: c2)
-                .run(count: item.param.count)
+            let k = LionKernel(p: item.param.pointer, g: item.grad.pointer, m: m.pointer, sign: sign, decay: decay, lr: lrf,
+                               beta1: b1, c1: c1, beta2: b2, c2: c2)
+            if o.bool("cautious") {
+                var c = CautiousLionKernel(lion: k)
+                c.scale = cautiousScale(count: item.param.count, kept: c.sums(count: item.param.count).0)
+                c.run(count: item.param.count)
+            } else {
+                k.run(count: item.param.count)
+            }
         }
     }
 }

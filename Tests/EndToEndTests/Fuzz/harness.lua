@@ -56,6 +56,8 @@ local option_keys = {
   "clip_grad_norm", "scheduler", "on_epoch", "params", "name", "defaults", "init", "update",
   "atol", "rtol", "eps_fd", "affine", "elementwise_affine", "padding_idx", "dim", "keepdim",
   "model", "train", "test", "classes", "step", "epoch", "loss_value",
+  "eps_root", "trust_coefficient", "warmup_steps", "weight_lr_power", "estim_lr0", "estim_lr_coef",
+  "beta3", "safeguard_warmup", "use_clipping",
   "full_matrices", "upper", "left", "unitriangular", "rcond",
   "num_layers", "batch_first", "bidirectional", "dropout", "attn_mask", "key_padding_mask", "is_causal",
   "need_weights", "average_attn_weights", "dropout_p", "scale", "kdim", "vdim", "dim_feedforward",

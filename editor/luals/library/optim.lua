@@ -66,6 +66,14 @@ function Optimizer:state_dict() end
 ---@param sd optim.StateDict
 function Optimizer:load_state_dict(sd) end
 
+---Puts the evaluation weights into the parameters (schedule-free optimizers: the average x
+---instead of the gradient point y); a no-op for optimizers without an evaluation point.
+function Optimizer:eval() end
+
+---Puts the training point back into the parameters after `opt:eval()` (a no-op otherwise).
+---Stepping a schedule-free optimizer in eval mode is an error.
+function Optimizer:train() end
+
 -- Built-in optimizers: option tables with PyTorch's defaults --------------------------------
 
 ---@class optim.SGDOptions
@@ -94,6 +102,7 @@ function optim.SGD(params, opts) end
 ---@field decoupled_weight_decay? boolean decay the parameter directly, as AdamW (default false)
 ---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
 ---@field eps_mode? optim.EpsMode where eps enters: PyTorch, Keras/Torch7 or optax eps_root form (default "after_sqrt")
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---Adam.
 ---@param params optim.Params
@@ -111,6 +120,7 @@ function optim.Adam(params, opts) end
 ---@field decoupled_weight_decay? boolean decay the parameter directly (default true)
 ---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
 ---@field eps_mode? optim.EpsMode where eps enters (default "after_sqrt")
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---AdamW: Adam with decoupled weight decay.
 ---@param params optim.Params
@@ -128,6 +138,7 @@ function optim.AdamW(params, opts) end
 ---@field decoupled_weight_decay? boolean decay the parameter directly, as AdamW (default false)
 ---@field bias_correction? boolean divide the moments by 1 − βᵗ (default true)
 ---@field eps_mode? optim.EpsMode where eps enters (default "after_sqrt")
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---AMSGrad: Adam with `amsgrad = true`.
 ---@param params optim.Params
@@ -211,6 +222,7 @@ function optim.Adamax(params, opts) end
 ---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.99})
 ---@field weight_decay? number decoupled weight decay (default 0)
 ---@field maximize? boolean ascend instead of descend (default false)
+---@field cautious? boolean zero the step where it disagrees in sign with the gradient, rescale the rest (default false)
 
 ---Lion (sign of an interpolated momentum), as in the paper.
 ---@param params optim.Params
@@ -336,6 +348,244 @@ function optim.combine(optimizers) end
 ---@return table<string, Tensor> selected
 ---@return table<string, Tensor> rest
 function optim.split(named, rule) end
+-- Research-frontier optimizers: optax 0.2.8 references (docs/optimizers.md) ------------
+
+---@class optim.AdaBeliefOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added to the root of the belief (default 1e-16)
+---@field eps_root? number added to the belief s each step (default 1e-16)
+---@field weight_decay? number decoupled weight decay, u + λθ (default 0)
+---@field nesterov? boolean Nesterov momentum (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---AdaBelief (optax `adabelief`; build name "adabelief"): Adam with the variance of g − m.
+---@param params optim.Params
+---@param opts? optim.AdaBeliefOptions
+---@return Optimizer
+function optim.AdaBelief(params, opts) end
+
+---@class optim.AdanOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2, β3}, each in [0, 1) (default {0.98, 0.92, 0.99})
+---@field eps? number added to the root (default 1e-8)
+---@field eps_root? number added inside the root (default 1e-8)
+---@field weight_decay? number decoupled weight decay, u + λθ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Adan (optax `adan`; build name "adan"): adaptive Nesterov momentum through gradient differences.
+---@param params optim.Params
+---@param opts? optim.AdanOptions
+---@return Optimizer
+function optim.Adan(params, opts) end
+
+---@class optim.LAMBOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added to the root (default 1e-6)
+---@field eps_root? number added inside the root (default 0)
+---@field weight_decay? number decoupled weight decay inside the trust ratio (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+---@field cautious? boolean zero the Adam part where it disagrees in sign with the gradient, rescale the rest (default false)
+
+---LAMB (optax `lamb`; build name "lamb"): Adam direction scaled per tensor by ‖θ‖/‖u‖.
+---@param params optim.Params
+---@param opts? optim.LAMBOptions
+---@return Optimizer
+function optim.LAMB(params, opts) end
+
+---@class optim.LARSOptions
+---@field lr? number learning rate (default 1)
+---@field momentum? number momentum on the scaled step (default 0.9)
+---@field nesterov? boolean Nesterov momentum (default false)
+---@field weight_decay? number L2 decay added before the trust ratio (default 0)
+---@field trust_coefficient? number η in η‖θ‖/‖g + λθ‖ (default 1e-3)
+---@field eps? number added to ‖g + λθ‖ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---LARS (optax `lars`; build name "lars"): SGD with momentum and a per-tensor trust ratio.
+---@param params optim.Params
+---@param opts? optim.LARSOptions
+---@return Optimizer
+function optim.LARS(params, opts) end
+
+---@class optim.YogiOptions
+---@field lr? number learning rate (default 1e-2)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added to the root (default 1e-3)
+---@field initial_accumulator_value? number initial m and v (default 1e-6)
+---@field weight_decay? number decoupled weight decay, u + λθ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Yogi (optax `yogi`; build name "yogi"): additive second-moment updates.
+---@param params optim.Params
+---@param opts? optim.YogiOptions
+---@return Optimizer
+function optim.Yogi(params, opts) end
+
+---@class optim.NovoGradOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.25})
+---@field eps? number added to the root of the norm average (default 1e-6)
+---@field eps_root? number added inside that root (default 0)
+---@field weight_decay? number decay added to the normalized gradient (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---NovoGrad (optax `novograd`; build name "novograd"): layer-wise second moments of the gradient norm.
+---@param params optim.Params
+---@param opts? optim.NovoGradOptions
+---@return Optimizer
+function optim.NovoGrad(params, opts) end
+
+---@class optim.SignSGDOptions
+---@field lr? number learning rate (default 1e-3)
+---@field weight_decay? number decoupled weight decay, sign + λθ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---signSGD (optax `sign_sgd`; build name "sign_sgd"): θ ← θ − lr·sign(g).
+---@param params optim.Params
+---@param opts? optim.SignSGDOptions
+---@return Optimizer
+function optim.SignSGD(params, opts) end
+
+---@class optim.SignumOptions
+---@field lr? number learning rate (default 1e-3)
+---@field momentum? number EMA weight of the momentum, in [0, 1] (default 0.9)
+---@field weight_decay? number decoupled weight decay, sign + λθ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Signum (optax `signum`; build name "signum"): the sign of a gradient EMA.
+---@param params optim.Params
+---@param opts? optim.SignumOptions
+---@return Optimizer
+function optim.Signum(params, opts) end
+
+---@class optim.AdEMAMixOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2, β3}: fast EMA, second moment, slow EMA (default {0.9, 0.999, 0.9999})
+---@field alpha? number weight of the slow EMA (default 5)
+---@field eps? number added to the root (default 1e-8)
+---@field eps_root? number added inside the root (default 0)
+---@field weight_decay? number decoupled weight decay, u + λθ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+---@field cautious? boolean zero the fast EMA where it disagrees in sign with the gradient, rescale the rest (default false)
+
+---AdEMAMix (optax `contrib.ademamix`; build name "ademamix"): Adam plus a slow gradient EMA.
+---@param params optim.Params
+---@param opts? optim.AdEMAMixOptions
+---@return Optimizer
+function optim.AdEMAMix(params, opts) end
+
+---@class optim.ADOPTOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.9999})
+---@field eps? number floor of the root (default 1e-6)
+---@field nesterov? boolean Nesterov momentum (default false)
+---@field use_clipping? boolean clip the normalized gradient to ±(t − 1)^¼ (default true)
+---@field weight_decay? number decoupled weight decay, u + λθ (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---ADOPT (optax `contrib.adopt`; build name "adopt"): normalize by the previous second moment, then average.
+---@param params optim.Params
+---@param opts? optim.ADOPTOptions
+---@return Optimizer
+function optim.ADOPT(params, opts) end
+
+---@class optim.MADGRADOptions
+---@field lr? number learning rate (default 1e-2)
+---@field momentum? number interpolation weight toward the dual point, in [0, 1] (default 0.9)
+---@field weight_decay? number L2 decay (default 0)
+---@field eps? number added to the cube root (default 1e-6)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---MADGRAD (optax `contrib.madgrad`; build name "madgrad"): dual averaging with a cube-root scale.
+---@param params optim.Params
+---@param opts? optim.MADGRADOptions
+---@return Optimizer
+function optim.MADGRAD(params, opts) end
+
+---@class optim.ScheduleFreeAdamWOptions
+---@field lr? number learning rate (default 2.5e-3)
+---@field betas? number[] {β1, β2}: interpolation weight in (0, 1), second-moment decay (default {0.9, 0.999})
+---@field eps? number added to the root (default 1e-8)
+---@field weight_decay? number decay at the training point y (default 0)
+---@field warmup_steps? integer linear warmup of lr over this many steps (default 0)
+---@field weight_lr_power? number power of the max lr in the averaging weights (default 2)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Schedule-free AdamW (optax `contrib.schedule_free_adamw`; build name "schedule_free_adamw"). The parameters hold y while training; `opt:eval()` / `opt:train()` swap to and from the evaluation point x.
+---@param params optim.Params
+---@param opts? optim.ScheduleFreeAdamWOptions
+---@return Optimizer
+function optim.ScheduleFreeAdamW(params, opts) end
+
+---@class optim.ScheduleFreeSGDOptions
+---@field lr? number learning rate (default 1)
+---@field momentum? number interpolation weight β1, in (0, 1) (default 0.9)
+---@field weight_decay? number L2 decay at y (default 0)
+---@field warmup_steps? integer linear warmup of lr over this many steps (default 0)
+---@field weight_lr_power? number power of the max lr in the averaging weights (default 2)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Schedule-free SGD (optax `contrib.schedule_free_sgd`; build name "schedule_free_sgd"); `opt:eval()` / `opt:train()` as ScheduleFreeAdamW.
+---@param params optim.Params
+---@param opts? optim.ScheduleFreeSGDOptions
+---@return Optimizer
+function optim.ScheduleFreeSGD(params, opts) end
+
+---@class optim.ProdigyOptions
+---@field lr? number multiplier of the estimated step size (default 1)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field beta3? number decay of the estimate's sums, or -1 for sqrt(β2) (default -1)
+---@field eps? number added to the root, times d (default 1e-8)
+---@field estim_lr0? number initial step-size estimate d0 (default 1e-6)
+---@field estim_lr_coef? number multiplier of the estimate (default 1)
+---@field safeguard_warmup? boolean leave lr out of the sum s (default false)
+---@field weight_decay? number decoupled weight decay, times d·lr (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Prodigy (optax `contrib.prodigy`; build name "prodigy"): Adam with a learned step size d, one per group.
+---@param params optim.Params
+---@param opts? optim.ProdigyOptions
+---@return Optimizer
+function optim.Prodigy(params, opts) end
+
+---@class optim.DAdaptAdamWOptions
+---@field lr? number multiplier of the estimated step size (default 1)
+---@field betas? number[] {β1, β2}, each in [0, 1) (default {0.9, 0.999})
+---@field eps? number added to the root (default 1e-8)
+---@field estim_lr0? number initial step-size estimate d0 (default 1e-6)
+---@field weight_decay? number decoupled weight decay, times d·lr (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---D-Adaptation AdamW (optax `contrib.dadapt_adamw`; build name "dadapt_adamw"): AdamW with a learned step size d, one per group.
+---@param params optim.Params
+---@param opts? optim.DAdaptAdamWOptions
+---@return Optimizer
+function optim.DAdaptAdamW(params, opts) end
+
+---@class optim.MARSOptions
+---@field lr? number learning rate for matrices (default 3e-3)
+---@field betas? number[] {β1, β2} for matrices (default {0.95, 0.99})
+---@field gamma? number strength of the gradient correction (default 0.025)
+---@field mars_type? string "adamw" or "lion" (default "adamw")
+---@field optimize_1d? boolean use the corrected update for vectors too (default false)
+---@field lr_1d? number learning rate of the AdamW path for vectors (default 3e-3)
+---@field betas_1d? number[] {β1, β2} of the AdamW path for vectors (default {0.9, 0.95})
+---@field weight_decay? number weight decay for matrices (default 0)
+---@field weight_decay_1d? number weight decay for vectors (default 0.1)
+---@field weight_decouple? boolean decoupled decay θ·(1 − lr·λ) (default true)
+---@field fixed_decay? boolean decoupled decay without the lr factor (default false)
+---@field ams_bound? boolean max of the second moment in the denominator (default false)
+---@field cautious? boolean mask the update where it disagrees with the gradient (default false)
+---@field eps? number added to the root (default 1e-8)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---MARS (pytorch-optimizer 4.1.0 `MARS`; build name "mars"): variance-reduced gradient corrections.
+---@param params optim.Params
+---@param opts? optim.MARSOptions
+---@return Optimizer
+function optim.MARS(params, opts) end
 
 -- Optimizers written in Lua ------------------------------------------------------------------
 
