@@ -487,14 +487,15 @@ extension Runtime {
         if L.rawGet(i, "state") == LUA_TYPE_TABLE {
             let s = L.absIndex(-1)
             try L.forEachPair(s) {
-                let position: Double
+                let position: Int
                 if L.type(-2) == LUA_TYPE_STRING, let name = L.string(at: -2) {
                     guard let p = positionOfName[name] else {
                         throw LuaError("state dict: state for parameter '\(name)', which no param_groups entry lists")
                     }
-                    position = Double(p + 1)
+                    position = p + 1
                 } else {
-                    guard let p = L.number(at: -2), p >= 1, p == p.rounded(), p < 1e15 else {
+                    // Int(exactly:): a key 2^63 or math.huge must be an error, not a conversion trap.
+                    guard let key = L.number(at: -2), let p = Int(exactly: key), p >= 1, p <= 1 << 31 else {
                         throw LuaError("state dict: state keys must be parameter positions 1, 2, ... or names, got \(L.display(-2))")
                     }
                     position = p
