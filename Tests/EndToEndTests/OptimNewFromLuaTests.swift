@@ -205,7 +205,8 @@ import Testing
             """, to: "ck.lua", in: dir)
         let first = try Descent.run(["run", "ck.lua", "--out", "run"], in: dir)
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try Descent.run(["run", "ck.lua", "--out", "run", "--resume"], in: dir)
+        // The run finished: resuming it again needs --force (provenance), and restores the checkpoint.
+        let second = try Descent.run(["run", "ck.lua", "--out", "run", "--resume", "--force"], in: dir)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(first.stdout == second.stdout && first.stdout.hasPrefix("0.0002\t2.0\t0.0\t3"), "\(first.stdout) vs \(second.stdout)")
     }
