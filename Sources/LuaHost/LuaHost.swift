@@ -107,22 +107,11 @@ public final class LuaHost {
     }
 
     /// Sets global `name` to the value on top of the stack (popped).
-    public func setGlobal(_ name: String) {
-        descent_pushglobaltable(L)
-        lua_rotate(L, -2, 1)
-        state.rawSet(-2, name)
-        state.pop(1)
-    }
+    public func setGlobal(_ name: String) { state.setGlobal(name) }
 
     /// Pushes global `name`.
     @discardableResult
-    public func getGlobal(_ name: String) -> Int32 {
-        descent_pushglobaltable(L)
-        let t = state.rawGet(-1, name)
-        lua_rotate(L, -2, 1)
-        state.pop(1)
-        return t
-    }
+    public func getGlobal(_ name: String) -> Int32 { state.pushGlobal(name) }
 
     // MARK: Userdata classes
 
@@ -194,9 +183,13 @@ public final class LuaHost {
 
     /// Keeps the value at `i` (of the running state) alive for Swift (a callback, a table) until
     /// the reference dies.
-    public func reference(_ i: Int32) -> LuaReference {
-        state.pushValue(i)
-        return LuaReference(host: self, ref: luaL_ref(L, descent_registryindex()))
+    public func reference(_ i: Int32) -> LuaReference { reference(i, in: state) }
+
+    /// Keeps the value at `i` of `L` (the state a binding was called with) alive for Swift; the
+    /// registry is shared by every thread, so the reference can be pushed onto any of them.
+    public func reference(_ i: Int32, in L: LuaState) -> LuaReference {
+        L.pushValue(i)
+        return LuaReference(host: self, ref: luaL_ref(L.L, descent_registryindex()))
     }
 
     func releasePendingReferences() {

@@ -29,6 +29,14 @@ public struct LuaState {
 
     /// Pushes global `name` (raw access through the registry's globals table, so it works on
     /// any thread, a coroutine's included); returns its type.
+    /// Sets global `name` to the value on top of the stack (popped), on this thread.
+    public func setGlobal(_ name: String) {
+        lua_rawgeti(L, descent_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        lua_rotate(L, -2, 1)
+        rawSet(-2, name)
+        pop(1)
+    }
+
     @discardableResult
     public func pushGlobal(_ name: String) -> Int32 {
         lua_rawgeti(L, descent_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))

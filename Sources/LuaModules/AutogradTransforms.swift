@@ -16,11 +16,15 @@ extension Runtime {
             ("register_hook", { [unowned self] L in
                 let t = try self.tensor(L, 1, "self")
                 try L.checkFunction(2, "register_hook: argument 1 (fn)")
-                let ref = self.host.reference(2)
+                let ref = self.host.reference(2, in: L)
                 // Weak: a tensor (and its hook) can outlive the runtime in Swift-side caches.
                 let hook = try t.registerHook { [weak self] g in
                     guard let self else { return nil }
-                    let L = self.backwardStates.last ?? self.host.state
+                    // The state of the binding that started this backward (a coroutine's, maybe):
+                    // a Lua hook cannot run without one.
+                    guard let L = self.backwardStates.last else {
+                        throw LuaError("register_hook: the hook's backward was not started from Lua")
+                    }
                     try L.reserve(4)
                     ref.push(onto: L)
                     _ = self.push(L, g)

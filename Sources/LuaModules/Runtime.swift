@@ -70,7 +70,7 @@ public final class Runtime {
     /// Runs a script file with `arg` and `...` set as the standalone `lua` interpreter does.
     /// Throws `LuaRaise` with the message and traceback when the script fails.
     public func runScript(path: String, arguments: [String]) throws {
-        let L = host.state
+        let L = host.mainState  // set-up before the script runs: no binding is active
         // `arg`: arg[0] is the script, arg[1...] its arguments.
         L.newTable(array: Int32(arguments.count), record: 1)
         L.push(path)
@@ -79,7 +79,7 @@ public final class Runtime {
             L.push(a)
             L.rawSet(-2, k + 1)
         }
-        host.setGlobal("arg")
+        L.setGlobal("arg")
         try addScriptDirectoryToPath(path)
         if context.sandboxed { try installSandbox(scriptDirectory: scriptDirectory(path)) }
         try host.load(file: path)
@@ -96,7 +96,7 @@ public final class Runtime {
     /// `require` finds modules next to the script first, then LUA_PATH as usual.
     func addScriptDirectoryToPath(_ script: String) throws {
         try host.load(chunk: EmbeddedLua.script_path)
-        host.state.push(scriptDirectory(script))
+        host.mainState.push(scriptDirectory(script))
         try host.call(nargs: 1, nresults: 0)
     }
 
@@ -104,11 +104,12 @@ public final class Runtime {
     /// the library fills in) as its chunk argument.
     func runLibrary(_ chunk: EmbeddedChunk, module: String) throws {
         try host.load(chunk: chunk)
-        if host.getGlobal(module) != LUA_TYPE_TABLE {
-            host.state.pop()
-            host.state.newTable()
-            host.state.pushValue(-1)
-            host.setGlobal(module)
+        let L = host.mainState  // libraries load at start-up, on the main thread
+        if L.pushGlobal(module) != LUA_TYPE_TABLE {
+            L.pop()
+            L.newTable()
+            L.pushValue(-1)
+            L.setGlobal(module)
         }
         try host.call(nargs: 1, nresults: 0)
     }
