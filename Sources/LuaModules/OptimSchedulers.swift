@@ -119,12 +119,13 @@ extension Runtime {
                 var scaleFn: ((Double) throws -> Double)? = nil
                 let fnType = o.push("scale_fn")
                 if fnType == LUA_TYPE_FUNCTION {
-                    let ref = self.host.reference(-1)
+                    let ref = self.host.reference(-1, in: L)
                     let host = self.host
                     scaleFn = { x in
+                        // The state running now: the binding that steps the scheduler.
                         let L = host.state
                         try L.reserve(2)
-                        ref.push()
+                        ref.push(onto: L)
                         L.push(x)
                         try L.pcall(1, 1)
                         defer { L.pop() }
@@ -161,21 +162,22 @@ extension Runtime {
                 let opt = try optimizers.check(L, 1, "argument 1 (optimizer)")
                 var functions: [LuaReference] = []
                 if L.type(2) == LUA_TYPE_FUNCTION {
-                    functions = [self.host.reference(2)]
+                    functions = [self.host.reference(2, in: L)]
                 } else {
                     try L.checkTable(2, "argument 2 (a function, or one per group)")
                     for k in stride(from: 1, through: L.rawLength(2), by: 1) {
                         L.rawGet(2, k)
                         defer { L.pop() }
                         try L.checkFunction(-1, "argument 2 entry \(k)")
-                        functions.append(self.host.reference(-1))
+                        functions.append(self.host.reference(-1, in: L))
                     }
                 }
                 let host = self.host
                 let lambdas: [(Int) throws -> Double] = functions.map { ref in
                     { epoch in
+                        // The state running now: the binding that steps the scheduler.
                         let L = host.state
-                        ref.push()
+                        ref.push(onto: L)
                         L.push(epoch)
                         try L.pcall(1, 1)
                         defer { L.pop() }
