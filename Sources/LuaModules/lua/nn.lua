@@ -80,8 +80,11 @@ local function options(level, owner, opts, spec)
   end
   return opts
 end
--- Shared with the other embedded libraries (problems) so that option errors read the same.
+-- Shared with the other embedded libraries (problems, nn_layers) so that errors read the same.
 nn._check_options = options
+nn._fail = fail
+nn._shape_string = shape_string
+nn._is_tensor = is_tensor
 
 local function positive_integer(level, owner, what, v)
   if math.type(v) ~= "integer" or v < 1 then

@@ -15,20 +15,7 @@ local nn = ...
 local F = nn.functional
 local init = nn.init
 local options = nn._check_options
-
-local function fail(level, fmt, ...)
-  error(string.format(fmt, ...), level + 1)
-end
-
-local function shape_string(shape)
-  local parts = {}
-  for i, d in ipairs(shape) do parts[i] = tostring(d) end
-  return "[" .. table.concat(parts, ", ") .. "]"
-end
-
-local function is_tensor(x)
-  return tensor.is_tensor(x) == true
-end
+local fail, shape_string, is_tensor = nn._fail, nn._shape_string, nn._is_tensor
 
 local function describe(v)
   if is_tensor(v) then return "tensor of shape " .. shape_string(v:shape()) end
