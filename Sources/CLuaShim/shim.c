@@ -160,13 +160,23 @@ void descent_set_deadline(lua_State *L, int64_t deadline_ns) {
 
 /* Ctrl-C in the REPL. The handler only stores integers and calls lua_sethook, which Lua allows
    from a signal handler (lua.c does the same): the hook then raises the error from Lua's own
-   frames at the next instruction. */
+   frames at the next instruction. The handler can only reach the main thread; a coroutine
+   inherits its hook from the thread that creates it (as with the --timeout hook), so during an
+   evaluation the main thread carries a polling hook that every coroutine created then keeps,
+   and a loop inside a coroutine stops within INTERRUPT_POLL instructions. */
+#define INTERRUPT_POLL 1000
 static lua_State *volatile interrupt_target;
-static volatile sig_atomic_t interrupt_pending;
+static volatile sig_atomic_t interrupt_pending;   /* set by the handler, cleared by the first raise */
+static volatile sig_atomic_t interrupt_active;    /* set by the handler until the evaluation ends */
 static volatile sig_atomic_t interrupt_received;
 
 static void interrupt_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
+    if (!interrupt_active) {
+        /* A coroutine's inherited poll outside an interrupted evaluation: keep the deadline. */
+        if (info_of(L)->deadline > 0) deadline_hook(L, ar);
+        else lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, INTERRUPT_POLL);  /* after a raise: poll slowly again */
+        return;
+    }
     interrupt_pending = 0;
     /* The hook stays on (every instruction) until the evaluation ends, so a script's own pcall
        cannot swallow the interrupt. */
@@ -186,6 +196,7 @@ static void on_interrupt(int sig) {
         return;
     }
     interrupt_pending = 1;
+    interrupt_active = 1;
     lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1);
 }
 
@@ -200,13 +211,16 @@ int descent_install_interrupt_handler(void) {
 
 void descent_interrupt_begin(lua_State *L) {
     interrupt_pending = 0;
+    interrupt_active = 0;
     interrupt_received = 0;
     interrupt_target = L;
+    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, INTERRUPT_POLL);
 }
 
 void descent_interrupt_end(lua_State *L) {
     interrupt_target = NULL;
     interrupt_pending = 0;
+    interrupt_active = 0;
     lua_sethook(L, NULL, 0, 0);
 }
 
@@ -422,7 +436,11 @@ static int message_handler(lua_State *L) {
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
-        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+        else {
+            /* No message to carry a position: name the script line that raised it. */
+            script_where(L);
+            msg = lua_pushfstring(L, "%serror object is a %s value", lua_tostring(L, -1), luaL_typename(L, 1));
+        }
     }
     luaL_traceback(L, L, msg, 1);
     return 1;

@@ -64,7 +64,8 @@ public final class DataLoader {
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
-        count = dropLast ? rows / batchSize : (rows + batchSize - 1) / batchSize
+        // `rows + batchSize - 1` would overflow for batch_size = math.maxinteger: round up without it.
+        count = dropLast ? rows / batchSize : (rows == 0 ? 0 : (rows - 1) / batchSize + 1)
     }
 
     /// The position to save for resuming (see `State`).
@@ -106,7 +107,7 @@ public final class DataLoader {
             orderEpoch = cursor.epoch
         }
         let start = index * batchSize
-        let slice = order[start..<min(start + batchSize, rows)]
+        let slice = order[start..<(start + min(batchSize, rows - start))]
         return Batch(x: try Rows.gather(x, slice), y: try y.map { try Rows.gather($0, slice) })
     }
 

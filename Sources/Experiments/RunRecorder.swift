@@ -30,6 +30,9 @@ public final class RunRecorder {
     private var metricsFD: Int32
     private var records = 0
     private var finished = false
+    /// The first metrics append that failed (disk full, file too large): a run that lost records
+    /// does not end `done`, even when the script caught the error.
+    private var writeFailure: String?
     private var line: [UInt8] = []
     private let marker: InterruptMarker
     private let lockFile: DirectoryLock
@@ -122,6 +125,7 @@ public final class RunRecorder {
         lock.lock()
         defer { lock.unlock() }
         guard !finished else { throw ExperimentError("experiment.log: the run has already finished") }
+        if let writeFailure { throw ExperimentError("experiment.log: metrics.jsonl can no longer be written (\(writeFailure))") }
         records += 1
         if !divergedFlag, let bad = record.first(where: { $0.1.containsNonFinite }) {
             divergedFlag = true
@@ -135,6 +139,7 @@ public final class RunRecorder {
             let error = FileError.posix("cannot append to \(directory.path)/metrics.jsonl")
             // A partial write (disk full) must not leave a torn line for readers to trip on.
             if before >= 0 { _ = ftruncate(metricsFD, before) }
+            writeFailure = "\(error)"
             throw error
         }
     }
@@ -169,12 +174,37 @@ public final class RunRecorder {
         guard !finished, marker.finished.pointee == 0 else { return }
         finished = true
         marker.finished.pointee = 1
-        let final: RunStatus = (status == .done && divergedFlag) ? .diverged : status
-        let message = error ?? (final == .diverged ? divergence : nil)
+        var final: RunStatus = (status == .done && divergedFlag) ? .diverged : status
+        var message = error ?? (final == .diverged ? divergence : nil)
+        if let writeFailure, final == .done || final == .diverged {
+            final = .failed
+            message = "metrics records were lost: " + writeFailure
+        }
         close(metricsFD)
         metricsFD = -1
-        try AtomicFile.write(record(final, error: message, end: Date()).json.prettyJSON,
-                             to: directory.appendingPathComponent("status.json"))
+        let path = directory.appendingPathComponent("status.json").path
+        let text = Array(record(final, error: message, end: Date()).json.prettyJSON.utf8)
+        do {
+            try AtomicFile.write(bytes: text, toPath: path)
+        } catch {
+            // Disk full: the temporary file cannot be written. status.json's own blocks are
+            // already allocated, so the final status still fits in place (never left "running").
+            guard RunRecorder.overwriteInPlace(text, path: path) else { throw error }
+        }
+    }
+
+    /// Rewrites the file at `path` with `bytes` without allocating new blocks: only when the
+    /// file's allocated size holds them, so the write cannot stop half way for want of space.
+    static func overwriteInPlace(_ bytes: [UInt8], path: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, Int(info.st_blocks) * 512 >= bytes.count else { return false }
+        let written = bytes.withUnsafeBytes { raw in pwrite(fd, raw.baseAddress, raw.count, 0) }
+        guard written == bytes.count, ftruncate(fd, off_t(bytes.count)) == 0 else { return false }
+        _ = fsync(fd)
+        return true
     }
 
     /// Records `interrupted` right away, synchronously; safe to call from any thread (but not

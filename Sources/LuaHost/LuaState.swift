@@ -279,7 +279,13 @@ public struct LuaState {
     /// and throws `LuaRaise` (already located by Lua), so it propagates unchanged.
     public func pcall(_ nargs: Int32, _ nresults: Int32) throws {
         if descent_pcall(L, nargs, nresults, 0) != LUA_OK {
-            let message = string(at: -1) ?? "(error object is a \(typeName(-1)) value)"
+            guard let message = string(at: -1) else {
+                // A table (or other non-string) error object carries no position: say so as an
+                // error of the Swift function, which the bridge locates at the script's line.
+                let type = typeName(-1)
+                pop(1)
+                throw LuaError("a Lua callback raised an error object that is a \(type) value, not a message")
+            }
             pop(1)
             throw LuaRaise(message)
         }

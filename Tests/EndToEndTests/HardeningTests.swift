@@ -602,3 +602,81 @@ extension SmallerItemsTests {
         #expect(r.stderr.contains("--threads \(cores + 1) is more than this machine's \(cores) cores"), "\(r.stderr)")
     }
 }
+
+/// Class 11 remainder (issue 14): huge batch sizes, errors located at the script line.
+@Suite struct SmallerItemsRemainderTests {
+    /// Before: `(rows + batch_size - 1) / batch_size` overflowed, and the loader yielded nothing.
+    @Test func loaderWithTheLargestBatchSizeYieldsOneBatch() throws {
+        let r = try Descent.runScript("""
+            local l = data.loader(tensor.randn(5, 3), tensor.randint(1, 3, {5}), {batch_size = math.maxinteger})
+            local n, rows = 0, 0
+            for xb in l:iter() do n = n + 1; rows = rows + xb:size(1) end
+            local d = data.loader(data.dataset(tensor.randn(4, 2), tensor.randint(1, 3, {4})), {batch_size = math.maxinteger})
+            local m = 0
+            for xb in d:iter() do m = m + xb:size(1) end
+            print("batches", n, rows, m)
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("batches\t1\t5\t4"), "\(r.stdout)")
+    }
+
+    /// Before: a callback's table error read "(error object is a table value)" with no line, and a
+    /// number given as the checkpoint's optimizer failed at a line of checkpoint.lua.
+    @Test func errorsNameTheScriptLine() throws {
+        let r = try Descent.runScript("""
+            local p = tensor.zeros(1):requires_grad(true)
+            local opt = optim.SGD({p}, {lr = 0.1})
+            local s = optim.lr.LambdaLR(opt, function(step) if step > 0 then error({code = 1}) end return 1 end)
+            print(pcall(function() s:step() end))
+            print(pcall(function() experiment.checkpoint("c", {optimizer = 5}) end))
+            print(pcall(function() experiment.checkpoint("c", {scheduler = {}}) end))
+            print(pcall(function() data.text_loader(tensor.randint(1, 5, {20}), {batch_size = math.maxinteger}) end))
+            error({})
+            """)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("script.lua:4: step: a Lua callback raised an error object that is a table value"), "\(r.stdout)")
+        #expect(r.stdout.contains("script.lua:5: checkpoint: 'optimizer' expected an optimizer, got number"), "\(r.stdout)")
+        #expect(r.stdout.contains("script.lua:6: checkpoint: 'scheduler' expected an object with a state_dict method"), "\(r.stdout)")
+        #expect(r.stdout.contains("script.lua:7: data.text_loader: batch_size"), "\(r.stdout)")
+        #expect(!r.stdout.contains("Sources/LuaModules") && !r.stdout.contains("checkpoint.lua"), "\(r.stdout)")
+        #expect(r.stderr.contains("script.lua:8: error object is a table value"), "\(r.stderr)")
+    }
+}
+
+/// Class 9 remainder (issue 14): a full disk (here: RLIMIT_FSIZE, SIGXFSZ ignored) neither tears
+/// metrics.jsonl nor leaves status.json at "running".
+@Suite struct DiskFullTests {
+    func run(_ script: String) throws -> (DescentRun, metrics: String, status: String) {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write(script, to: "script.lua", in: dir)
+        // 16 KiB files at most: config.json and status.json fit, metrics.jsonl does not.
+        let r = try Descent.execute(URL(fileURLWithPath: "/bin/sh"),
+                                    ["-c", "trap '' XFSZ; ulimit -f 16; exec \"$DESCENT\" run script.lua --out run"], in: dir)
+        let metrics = (try? String(contentsOf: dir.appendingPathComponent("run/metrics.jsonl"), encoding: .utf8)) ?? ""
+        let status = (try? String(contentsOf: dir.appendingPathComponent("run/status.json"), encoding: .utf8)) ?? ""
+        return (r, metrics, status)
+    }
+
+    @Test func aFailedAppendEndsTheRunFailedWithWholeLines() throws {
+        let (r, metrics, status) = try run("""
+            for i = 1, 100000 do experiment.log{step = i, loss = 1 / i, note = string.rep("x", 40)} end
+            """)
+        #expect(r.status == 1 && !r.terminatedBySignal, "\(r.status) \(r.stderr)")
+        #expect(!metrics.isEmpty && metrics.hasSuffix("}\n"), "torn last line: \(metrics.suffix(80))")
+        #expect(status.contains("\"failed\"") && status.contains("File too large"), "\(status)")
+    }
+
+    /// The script catches the error and goes on: the run still does not end "done".
+    @Test func aCaughtAppendFailureStillFailsTheRun() throws {
+        let (r, metrics, status) = try run("""
+            for i = 1, 100000 do
+              if not pcall(experiment.log, {step = i, note = string.rep("x", 40)}) then break end
+            end
+            print("went on")
+            """)
+        #expect(r.stdout.contains("went on"), "\(r.stderr)")
+        #expect(metrics.hasSuffix("}\n"), "\(metrics.suffix(80))")
+        #expect(status.contains("\"failed\"") && status.contains("metrics records were lost"), "\(status)")
+    }
+}

@@ -158,3 +158,26 @@ struct TerminalError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Issue 14: Ctrl-C stops a loop that runs inside a coroutine (before: only the main thread had
+/// the interrupt hook, and the loop ran on).
+@Suite struct ReplCoroutineInterruptTests {
+    @Test func ctrlCStopsALoopInsideACoroutine() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = try TerminalSession(
+            ["repl"], environment: ["DESCENT_HISTORY": dir.appendingPathComponent("history").path, "TERM": "dumb"])
+        defer { session.close() }
+        try session.waitFor("Ctrl-D exits.")
+        try session.waitFor("> ")
+        session.type("coroutine.wrap(function() io.write('spinning\\n') io.flush() while true do end end)()\r")
+        try session.waitFor("\nspinning")
+        session.interrupt()
+        try session.waitFor("interrupted", timeout: 20)
+        try session.waitFor("> ")
+        session.type("'after'\r")
+        try session.waitFor("\nafter\r\n> ")
+        session.type("\u{04}")
+        #expect(try session.waitForExit() == 0, "\(session.text)")
+    }
+}

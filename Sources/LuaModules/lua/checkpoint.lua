@@ -10,6 +10,17 @@ local function fail(level, fmt, ...) error(string.format(fmt, ...), level + 1) e
 
 local known = { model = true, optimizer = true, scheduler = true, loader = true }
 
+-- objects[key]:name(...), with a located error (at the script's line, `level` above the caller)
+-- when the object has no such method, instead of "attempt to call a nil value" in this file.
+local function call_method(level, owner, objects, key, name, ...)
+  local obj = objects[key]
+  local ok, f = pcall(function() return obj[name] end)
+  if not ok or type(f) ~= "function" then
+    fail(level + 1, "%s: '%s' expected an object with a %s method, got %s", owner, key, name, type(obj))
+  end
+  return f(obj, ...)
+end
+
 function experiment.checkpoint(name, objects)
   if type(name) ~= "string" then fail(2, "checkpoint: argument 1 (name) expected a string, got %s", type(name)) end
   if type(objects) ~= "table" then fail(2, "checkpoint: argument 2 expected a table {model = ..., optimizer = ...}, got %s", type(objects)) end
@@ -20,6 +31,12 @@ function experiment.checkpoint(name, objects)
       extra[key] = value
     end
   end
+  for key, what in pairs{ optimizer = "an optimizer", scheduler = "a scheduler", loader = "a loader" } do
+    local v = objects[key]
+    if v ~= nil and type(v) ~= "table" and type(v) ~= "userdata" then
+      fail(2, "checkpoint: '%s' expected %s, got %s", key, what, type(v))
+    end
+  end
   if objects.model ~= nil then
     if not nn.is_module(objects.model) then fail(2, "checkpoint: 'model' expected an nn module, got %s", type(objects.model)) end
     local sd, names = objects.model:state_dict()
@@ -27,7 +44,7 @@ function experiment.checkpoint(name, objects)
     meta.model = json_encode(names)
   end
   if objects.optimizer ~= nil then
-    local sd = objects.optimizer:state_dict()
+    local sd = call_method(2, "checkpoint", objects, "optimizer", "state_dict")
     local scalars = {}
     for position, state in pairs(sd.state) do
       local keys = {}
@@ -42,8 +59,8 @@ function experiment.checkpoint(name, objects)
     end
     meta.optimizer = json_encode({ algorithm = sd.algorithm, param_groups = sd.param_groups, scalars = scalars })
   end
-  if objects.scheduler ~= nil then meta.scheduler = json_encode(objects.scheduler:state_dict()) end
-  if objects.loader ~= nil then meta.loader = json_encode(objects.loader:state()) end
+  if objects.scheduler ~= nil then meta.scheduler = json_encode(call_method(2, "checkpoint", objects, "scheduler", "state_dict")) end
+  if objects.loader ~= nil then meta.loader = json_encode(call_method(2, "checkpoint", objects, "loader", "state")) end
   local seed, offset = experiment._rng_state()
   meta.rng = json_encode({ seed = seed, offset = offset })
   local size = experiment._metrics_size()
@@ -98,10 +115,10 @@ function experiment.restore(name, objects)
   if meta.scheduler then result.scheduler = json_decode(meta.scheduler) end
   if meta.loader then result.loader = json_decode(meta.loader) end
   objects = objects or {}
-  if objects.model and result.model then objects.model:load_state_dict(result.model) end
-  if objects.optimizer and result.optimizer then objects.optimizer:load_state_dict(result.optimizer) end
-  if objects.scheduler and result.scheduler then objects.scheduler:load_state_dict(result.scheduler) end
-  if objects.loader and result.loader then objects.loader:set_state(result.loader) end
+  if objects.model and result.model then call_method(2, "restore", objects, "model", "load_state_dict", result.model) end
+  if objects.optimizer and result.optimizer then call_method(2, "restore", objects, "optimizer", "load_state_dict", result.optimizer) end
+  if objects.scheduler and result.scheduler then call_method(2, "restore", objects, "scheduler", "load_state_dict", result.scheduler) end
+  if objects.loader and result.loader then call_method(2, "restore", objects, "loader", "set_state", result.loader) end
   if meta.rng then
     local rng = json_decode(meta.rng)
     experiment._set_rng_state(rng.seed, rng.offset)

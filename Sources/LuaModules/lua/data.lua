@@ -490,12 +490,15 @@ function data.text_loader(ids, opts)
   local T, B = opts.block_size or 64, opts.batch_size or 32
   if T < 1 then fail(2, "%s: option 'block_size' expected an integer >= 1, got %d", owner, T) end
   if B < 1 then fail(2, "%s: option 'batch_size' expected an integer >= 1, got %d", owner, B) end
+  if B > math.maxinteger // T then
+    fail(2, "%s: batch_size %d times block_size %d is beyond any tensor size", owner, B, T)
+  end
   if ids:numel() < T + 1 then
     fail(2, "%s: %d tokens are too few for block_size %d (need at least %d)", owner, ids:numel(), T, T + 1)
   end
   return setmetatable({
     ids = ids:contiguous(), block_size = T, batch_size = B, seed = opts.seed or experiment.seed(), step = 0,
-    batches = math.max(1, (ids:numel() - 1) // (T * B)),
+    batches = math.max(1, (ids:numel() - 1) // T // B),
   }, TextLoader)
 end
 
