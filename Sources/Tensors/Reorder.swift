@@ -82,6 +82,8 @@ extension Tensor {
             throw TensorError("split: the split size must be positive, got \(size)")
         }
         if n == 0 { return [try narrow(dim: d, start: 0, length: 0)] }
+        // One view per piece: an expanded dim of 2^40 must be an error, not an abort.
+        try TensorMemory.checkScratch(count: (n - 1) / size + 1, bytesPerElement: 256, op: "split")
         return try stride(from: 0, to: n, by: size).map { try narrow(dim: d, start: $0, length: Swift.min(size, n - $0)) }
     }
 
@@ -112,6 +114,8 @@ extension Tensor {
     /// ```
     public func unbind(dim: Int = 0) throws -> [Tensor] {
         let d = try checkedDim(dim, op: "unbind")
+        // One view per slice: an expanded dim of 2^40 must be an error, not an abort.
+        try TensorMemory.checkScratch(count: shape[d], bytesPerElement: 256, op: "unbind")
         return try (0..<shape[d]).map { try select(dim: d, index: $0) }
     }
 }
