@@ -30,6 +30,8 @@ import Testing
         // allocate 8796093022240 bytes"; fuzz seed 7, call 11441).
         "assert(not pcall(function() return tensor.ones(1, 3):expand(2 ^ 40, 3):unbind() end))",
         "assert(not pcall(function() return tensor.ones(1):expand(2 ^ 40):split(1) end))",
+        // nn._shape_string walked a tensor's 2^40 rows with ipairs (a hang; fuzz seed 6, call 18199).
+        "assert(type(nn._shape_string(tensor.ones(1, 3):expand(2 ^ 40, 3))) == 'string')",
         // __gc of our classes called on a foreign userdata freed a FILE* as a Swift object.
         "getmetatable(tensor.ones(1)).__gc(io.stdout)",
         "local l = data.loader(tensor.ones(2, 1), tensor.ones(2)); getmetatable(l).__gc(io.stderr)",

@@ -45,6 +45,8 @@ local function fail(level, fmt, ...)
 end
 
 local function shape_string(shape)
+  -- A shape list only: ipairs over a tensor would walk its rows (2^40 of an expanded one).
+  if type(shape) ~= "table" then return tostring(shape) end
   local parts = {}
   for i, d in ipairs(shape) do parts[i] = tostring(d) end
   return "[" .. table.concat(parts, ", ") .. "]"
