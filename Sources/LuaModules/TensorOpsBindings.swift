@@ -325,6 +325,8 @@ extension Runtime {
                 if let q = L.number(at: 2) { qs = [q]; scalar = true }
                 else if let qt = self.tensors.to(L, 2) {
                     guard qt.dim <= 1 else { throw LuaError("quantile: q must be a number, a table or a 0-d/1-d tensor, got shape \(describe(shape: qt.shape))") }
+                    // An expanded q tensor of 2^40 elements: an error, not an abort.
+                    try TensorMemory.checkScratch(count: qt.count, bytesPerElement: 12, op: "quantile")
                     qs = qt.toArray().map(Double.init); scalar = qt.dim == 0
                 } else if L.type(2) == LUA_TYPE_TABLE {
                     let n = L.rawLength(2)

@@ -30,6 +30,8 @@ import Testing
         // allocate 8796093022240 bytes"; fuzz seed 7, call 11441).
         "assert(not pcall(function() return tensor.ones(1, 3):expand(2 ^ 40, 3):unbind() end))",
         "assert(not pcall(function() return tensor.ones(1):expand(2 ^ 40):split(1) end))",
+        // quantile copied an expanded q tensor of 2^40 elements (abort; fuzz seed 8, call 51549).
+        "assert(not pcall(function() return tensor.ones(3):quantile(tensor.ones(1):expand(2 ^ 40)) end))",
         // nn._shape_string walked a tensor's 2^40 rows with ipairs (a hang; fuzz seed 6, call 18199).
         "assert(type(nn._shape_string(tensor.ones(1, 3):expand(2 ^ 40, 3))) == 'string')",
         // __gc of our classes called on a foreign userdata freed a FILE* as a Swift object.
