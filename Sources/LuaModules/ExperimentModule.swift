@@ -159,7 +159,7 @@ extension Runtime {
         case LUA_TYPE_BOOLEAN: return .bool(try L.boolean(i, key))
         case LUA_TYPE_NUMBER:
             // JSON numbers are doubles: an integer beyond 2^53 would be logged as another one.
-            if let v = try? L.integer(i, key), abs(v) > 1 << 53 {
+            if let v = try? L.integer(i, key), v > 1 << 53 || v < -(1 << 53) {  // abs(Int.min) traps
                 throw LuaError("value of '\(key)' is the integer \(v), which JSON cannot hold exactly (beyond 2^53); log it as a string")
             }
             return .number(L.number(at: i) ?? 0)
