@@ -30,6 +30,8 @@ import Testing
         let x4 = try u([2, 2, 3, 4], seed: 40), y4 = try u([2, 2, 4, 3], seed: 41)
         let zeros = try Tensor([2, 0, 3, -1, 0, 0.5, 1.5, 0, -2, 1, 0.7, 0], shape: [3, 4])
         zeros.requiresGrad = true
+        let oneZero = try Tensor([2, 0, -1.5, 0.5], shape: [4])
+        oneZero.requiresGrad = true
         return [
             ("sort", [a], { try $0[0].sort(dim: 1).values }),
             ("topk", [a], { try $0[0].topk(2, dim: 1).values }),
@@ -37,6 +39,9 @@ import Testing
             ("cumprod", [p], { try $0[0].cumprod(dim: 1) }),
             ("cumprod with zeros", [zeros], { try $0[0].cumprod(dim: 1) }),
             ("cumprod with zeros dim 0", [zeros], { try $0[0].cumprod(dim: 0) }),
+            ("prod with zeros", [zeros], { try $0[0].prod(dim: 1) }),
+            ("prod with zeros dim 0", [zeros], { try $0[0].prod(dim: 0, keepdim: true) }),
+            ("prod all with one zero", [oneZero], { try $0[0].prod() }),
             ("logcumsumexp", [a], { try $0[0].logcumsumexp(dim: 1) }),
             ("cummax", [a], { try $0[0].cummax(dim: 1).values }),
             ("cummin", [a], { try $0[0].cummin(dim: 0).values }),
