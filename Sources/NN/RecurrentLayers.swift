@@ -143,6 +143,17 @@ extension Functional {
         inputs.append(h0)
         if let c0 { inputs.append(c0) }
         return Tensor.record(op, out, inputs) { grad in
+            if GradMode.isEnabled {
+                // create_graph: the same gradient from the recurrence written with recorded ops,
+                // so that it can be differentiated again (HVPs through RNN/LSTM/GRU).
+                return try Tensor.compositeVJP(inputs, grad) { xs in
+                    var k = 2
+                    let bias: Tensor? = bHH == nil ? nil : xs[k]
+                    if bHH != nil { k += 1 }
+                    let c: Tensor? = c0 == nil ? nil : xs[k + 1]
+                    return try recurrentComposite(kind, xp: xs[0], wHH: xs[1], bHH: bias, h0: xs[k], c0: c, reverse: reverse)
+                }
+            }
             let gd = try dense(grad)
             let gq = gd.pointer, aq = acts.pointer, hq = hPrev.pointer, eq = extra.pointer, wq = wd.pointer, cq = cPrevAll.pointer
             let dxp = try newTensor([t, b, gh])
@@ -220,5 +231,44 @@ extension Functional {
             if let c0 { grads.append(c0.requiresGrad ? dcNext : nil) }
             return grads
         }
+    }
+
+    /// `recurrentLayer`'s forward written with differentiable ops, one step at a time (the
+    /// create_graph backward differentiates it). Same output layout: `[T, B, H]`, LSTM `[T, B, 2H]`.
+    static func recurrentComposite(
+        _ kind: RecurrentKind, xp: Tensor, wHH: Tensor, bHH: Tensor?, h0: Tensor, c0: Tensor?, reverse: Bool
+    ) throws -> Tensor {
+        let t = xp.shape[0], h = h0.shape[1]
+        var hs = h0, cs = c0
+        var outs = [Tensor?](repeating: nil, count: t)
+        let wt = try wHH.t()
+        for ti in (reverse ? Array((0..<t).reversed()) : Array(0..<t)) {
+            let x = try xp.select(dim: 0, index: ti)
+            var q = try hs.mm(wt)
+            if let bHH { q = try q.add(bHH) }
+            let gate = { (z: Tensor, j: Int) throws -> Tensor in try z.narrow(dim: 1, start: j * h, length: h) }
+            switch kind {
+            case .rnnTanh, .rnnRelu:
+                let z = try x.add(q)
+                hs = kind == .rnnTanh ? try z.tanh() : try z.relu()
+                outs[ti] = hs
+            case .lstm:
+                let z = try x.add(q)
+                let i = try gate(z, 0).sigmoid(), f = try gate(z, 1).sigmoid()
+                let g = try gate(z, 2).tanh(), o = try gate(z, 3).sigmoid()
+                guard let c = cs else { throw TensorError("recurrent_layer: expected c0 for LSTM") }
+                let cNew = try f.mul(c).add(i.mul(g))
+                hs = try o.mul(cNew.tanh())
+                cs = cNew
+                outs[ti] = try Tensor.cat([hs, cNew], dim: 1)
+            case .gru:
+                let r = try gate(x, 0).add(gate(q, 0)).sigmoid()
+                let zg = try gate(x, 1).add(gate(q, 1)).sigmoid()
+                let n = try gate(x, 2).add(r.mul(gate(q, 2))).tanh()
+                hs = try n.add(zg.mul(hs.sub(n)))
+                outs[ti] = hs
+            }
+        }
+        return try Tensor.stack(outs.compactMap { $0 }, dim: 0)
     }
 }

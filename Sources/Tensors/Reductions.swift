@@ -142,9 +142,13 @@ extension Tensor {
         let shape = self.shape, kept = reducedShape(ds, keepdim: true)
         return Tensor.record("prod", out, [self]) { g in
             if GradMode.isEnabled {
-                // g·prod/x: exact only without zeros, so those are refused here.
-                if try self.eq(0).sum().item() > 0 {
-                    throw TensorError("prod: create_graph through a product with zero elements is not supported")
+                // g·prod/x is exact only without zeros; with zeros, g · (product of the elements
+                // before) · (product of the elements after), from cumprods (differentiable at zeros).
+                if try GradMode.withoutGrad({ try self.eq(0).sum().item() }) > 0 {
+                    let single = ds.count == 1
+                    let y = single ? self : try self.reshape([-1])
+                    let d = single ? ds[0] : 0
+                    return [try y.exclusiveProducts(d).mul(g.reshape(single ? kept : [1])).reshape(shape)]
                 }
                 return [try g.reshape(kept).mul(self.product(ds: ds, keepdim: true)).div(self)]
             }
@@ -156,6 +160,20 @@ extension Tensor {
                 return [grad]
             }
         }
+    }
+
+    /// `Π_{i != k} x_i` along `d` for every k, as (product before k)·(product after k) with
+    /// recorded cumprods: exact, and differentiable, with zeros in `x`.
+    func exclusiveProducts(_ d: Int) throws -> Tensor {
+        let n = shape[d]
+        var onesShape = shape
+        onesShape[d] = 1
+        let ones = try Tensor.ones(onesShape)
+        if n <= 1 { return try ones.expand(shape) }
+        let before = try Tensor.cat([ones, narrow(dim: d, start: 0, length: n - 1).cumprod(dim: d)], dim: d)
+        let flipped = try flip([d])
+        let after = try Tensor.cat([ones, flipped.narrow(dim: d, start: 0, length: n - 1).cumprod(dim: d)], dim: d).flip([d])
+        return try before.mul(after)
     }
 
     /// The p-norm over all elements (`dim` nil) or along `dim`: `(sum |x|^p)^(1/p)`; `p = .infinity`

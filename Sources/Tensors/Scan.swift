@@ -40,8 +40,33 @@ extension Tensor {
                 let y = try x.cumprod(dim: d)
                 return [try g.mul(y).flip([d]).cumsum(dim: d).flip([d]).div(x)]
             }
+            if GradMode.isEnabled { return [try x.cumprodGradDifferentiable(g, d)] }
             return [try x.cumprodGradWithZeros(g, d)]
         }
+    }
+
+    /// The gradient of `cumprod` with zeros in the input, written with recorded ops so that it can
+    /// be differentiated again (create_graph): for each k,
+    /// `dx_k = Σ_{j >= k} g_j · (Π_{i < k} x_i) · (Π_{k < i <= j} x_i)`, O(n²) ops per lane,
+    /// as PyTorch does when the backward itself is recorded.
+    func cumprodGradDifferentiable(_ g: Tensor, _ d: Int) throws -> Tensor {
+        let n = shape[d]
+        var onesShape = shape
+        onesShape[d] = 1
+        let ones = try Tensor.ones(onesShape)
+        var prefix = ones            // Π_{i < k} x_i, kept with dim d of size 1
+        var columns = [Tensor]()
+        for k in 0..<n {
+            var omitted = prefix
+            if k + 1 < n {
+                let suffix = try narrow(dim: d, start: k + 1, length: n - k - 1).cumprod(dim: d)
+                omitted = try Tensor.cat([ones, suffix], dim: d).mul(prefix)
+            }
+            let gk = try g.narrow(dim: d, start: k, length: n - k)
+            columns.append(try gk.mul(omitted).sum(dims: [d], keepdim: true))
+            prefix = try prefix.mul(narrow(dim: d, start: k, length: 1))
+        }
+        return try Tensor.cat(columns, dim: d)
     }
 
     /// d/dx_k = sum_{j >= k} g_j * prod_{i <= j, i != k} x_i, lane by lane (O(n²) per lane; only

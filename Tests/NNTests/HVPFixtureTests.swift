@@ -16,11 +16,30 @@ import Tensors
     }
     struct File: Decodable { let torch: String; let cases: [Case] }
 
-    static let file: File? = {
-        guard let url = Bundle.module.url(forResource: "hvp", withExtension: "json", subdirectory: "Fixtures"),
+    static func load(_ name: String) -> File? {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),
               let data = try? Data(contentsOf: url) else { return nil }
         return try? JSONDecoder().decode(File.self, from: data)
+    }
+
+    /// hvp.json and hvp_recurrent.json (RNN, LSTM, GRU through the fused recurrence).
+    static let file: File? = {
+        guard let main = load("hvp"), let recurrent = load("hvp_recurrent") else { return nil }
+        return File(torch: main.torch, cases: main.cases + recurrent.cases)
     }()
+
+    /// One recurrent layer (T = 3, B = 2, I = 3, H = 2) as nn.RNN/LSTM/GRU run it: the input
+    /// projection, then the fused recurrence; L = Σ (c·h)² over the hidden states.
+    static func recurrentLoss(_ kind: Functional.RecurrentKind) -> ([Tensor]) throws -> Tensor {
+        { xs in
+            let g = kind.gates
+            let xp = try Functional.linear(xs[0].reshape([6, 3]), weight: xs[1], bias: xs[3]).reshape([3, 2, g * 2])
+            let out = try Functional.recurrentLayer(kind, xp: xp, wHH: xs[2], bHH: xs[4], h0: xs[5],
+                                                    c0: kind == .lstm ? xs[6] : nil, reverse: false)
+            let hs = try out.narrow(dim: 2, start: 0, length: 2).reshape([-1])
+            return try hs.mul(const(hs.count)).square().sum()
+        }
+    }
 
     static var names: [String] { file?.cases.map(\.name) ?? [] }
 
@@ -72,13 +91,16 @@ import Tensors
         case "max_pool2d": return { xs in try Functional.maxPool2d(xs[0], kernel: [2]).square().sum() }
         case "avg_pool2d":
             return { xs in try Functional.avgPool2d(xs[0], kernel: [3], stride: [2], padding: [1]).square().sum() }
+        case "rnn_tanh": return recurrentLoss(.rnnTanh)
+        case "lstm": return recurrentLoss(.lstm)
+        case "gru": return recurrentLoss(.gru)
         default: throw TensorError("no formula for fixture case \(name)")
         }
     }
 
     @Test func fixtureFileIsPresent() {
         #expect(Self.file != nil)
-        #expect(Self.names.count >= 16)
+        #expect(Self.names.count >= 19)
     }
 
     @Test(arguments: names)

@@ -31,6 +31,37 @@ extension NNSuite {
             #expect(r.passed, "\(kind) reverse \(reverse): \(r)")
         }
 
+        /// create_graph through the fused recurrence: its recorded backward (the step-by-step
+        /// composite) is checked by second-order gradcheck, and its first-order gradient agrees
+        /// with the fused kernel's.
+        @Test(arguments: 0..<cases.count)
+        func recurrentLayerPassesGradgradcheck(_ k: Int) throws {
+            let (kind, reverse) = Self.cases[k]
+            let (t, b, h) = (2, 2, 2), g = kind.gates
+            let xp = try randomTensor([t, b, g * h], seed: 11, grad: true)
+            let w = try randomTensor([g * h, h], seed: 12, grad: true, scale: 0.5)
+            let bias = try randomTensor([g * h], seed: 13, grad: true)
+            let h0 = try randomTensor([b, h], seed: 14, grad: true)
+            let c0 = kind == .lstm ? try randomTensor([b, h], seed: 15, grad: true) : nil
+            let ow = kind == .lstm ? 2 * h : h
+            let weights = try randomTensor([t, b, ow], seed: 16)
+            var inputs = [xp, w, bias, h0]
+            if let c0 { inputs.append(c0) }
+            let f: ([Tensor]) throws -> Tensor = { x in
+                try Functional.recurrentLayer(kind, xp: x[0], wHH: x[1], bHH: x[2], h0: x[3], c0: x.count > 4 ? x[4] : nil,
+                                              reverse: reverse).mul(weights).sum().square()
+            }
+            let r = try Autograd.gradgradcheck(f, inputs: inputs, eps: 1e-3, atol: 3e-2, rtol: 3e-2)
+            #expect(r.passed, "\(kind) reverse \(reverse): \(r)")
+            let leaves = inputs.map { x -> Tensor in let l = x.detach(); l.requiresGrad = true; return l }
+            let fused = try Autograd.grad(outputs: [try f(leaves)], inputs: leaves)
+            let recorded = try Autograd.grad(outputs: [try f(leaves)], inputs: leaves, createGraph: true)
+            for (a, c) in zip(fused, recorded) {
+                let diff = try #require(a).sub(try #require(c)).absolute().amax().item()
+                #expect(diff < 1e-4, "\(kind): create_graph gradient differs by \(diff)")
+            }
+        }
+
         @Test func reverseRunsFromTheLastStep() throws {
             // One step of input at time 0 only: forward, it reaches every later output; reversed,
             // none (later times are processed first, from h0 = 0).

@@ -10,12 +10,16 @@ within 1e-4 relative (to the largest |H·v| of the case). Constants (targets, la
 are part of each case's formula in both this script and the Swift test; labels here are 0-based,
 descent's 1-based.
 
-Usage:  pip install "torch==2.13.0+cpu" && python3 scripts/reference/hvp_fixtures.py
+Also Tests/NNTests/Fixtures/hvp_recurrent.json: one layer of nn.RNN, nn.LSTM and nn.GRU (all
+weights, biases, input and initial state differentiated), checked by the same test.
+
+Usage:  pip install "torch==2.13.0+cpu" && python3 scripts/reference/hvp_fixtures.py [--recurrent-only]
 Made with torch 2.13.0+cpu.
 """
 import json
 import math
 import os
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -91,7 +95,37 @@ cases.append(case("mse", [p, q], lambda p, q: F.mse_loss(torch.sin(p), q)))
 cases.append(case("max_pool2d", [xi], lambda x: F.max_pool2d(x, 2).square().sum()))
 cases.append(case("avg_pool2d", [xi], lambda x: F.avg_pool2d(x, 3, stride=2, padding=1).square().sum()))
 
-out = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "NNTests", "Fixtures", "hvp.json")
-with open(out, "w") as fh:
-    json.dump({"generator": "scripts/reference/hvp_fixtures.py", "torch": torch.__version__, "cases": cases}, fh)
-print(f"wrote {len(cases)} cases to {os.path.normpath(out)}")
+
+
+def recurrent_loss(module_cls, with_cell):
+    # One layer of nn.RNN/LSTM/GRU (T = 3, B = 2, I = 3, H = 2) on the inputs x, w_ih, w_hh,
+    # b_ih, b_hh, h0 (and c0); L = Σ (c·out)², c_i = cos(0.7i + 0.3) over the flattened output.
+    module = module_cls(3, 2).double()
+
+    def f(x, w_ih, w_hh, b_ih, b_hh, h0, c0=None):
+        params = {"weight_ih_l0": w_ih, "weight_hh_l0": w_hh, "bias_ih_l0": b_ih, "bias_hh_l0": b_hh}
+        state = (h0[None], c0[None]) if with_cell else h0[None]
+        out, _ = torch.func.functional_call(module, params, (x, state))
+        return (out.flatten() * const(out.numel())).square().sum()
+    return f
+
+
+recurrent = []
+for name, cls, gates, cell in [("rnn_tanh", torch.nn.RNN, 1, False), ("lstm", torch.nn.LSTM, 4, True),
+                               ("gru", torch.nn.GRU, 3, False)]:
+    ins = [rand(3, 2, 3), rand(gates * 2, 3), rand(gates * 2, 2), rand(gates * 2), rand(gates * 2), rand(2, 2)]
+    if cell:
+        ins.append(rand(2, 2))
+    recurrent.append(case(name, ins, recurrent_loss(cls, cell)))
+
+fixtures = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "NNTests", "Fixtures")
+# `--recurrent-only` rewrites hvp_recurrent.json alone (the other file's cases come first, so
+# their random inputs are the same either way).
+outputs = [("hvp_recurrent.json", recurrent)]
+if "--recurrent-only" not in sys.argv:
+    outputs.insert(0, ("hvp.json", cases))
+for file, cs in outputs:
+    out = os.path.join(fixtures, file)
+    with open(out, "w") as fh:
+        json.dump({"generator": "scripts/reference/hvp_fixtures.py", "torch": torch.__version__, "cases": cs}, fh)
+    print(f"wrote {len(cs)} cases to {os.path.normpath(out)}")

@@ -1,0 +1,124 @@
+import Testing
+@testable import Tensors
+
+/// Second-order gradcheck, table-driven, for the ops of tensor core II (TensorOpsBindings.swift,
+/// LinalgModule.swift): every differentiable op gets `Autograd.gradgradcheck` of `f(x)²`.
+@Suite struct HigherOrderOpsTableTests {
+    typealias Op = ([Tensor]) throws -> Tensor
+
+    static func u(_ shape: [Int], _ lo: Float = -1, _ hi: Float = 1, seed: UInt64) throws -> Tensor {
+        try HigherOrderTests.u(shape, lo, hi, seed: seed)
+    }
+
+    /// A well-conditioned symmetric positive-definite 3×3 (batched 2×3×3 when `batched`).
+    static func spd(seed: UInt64) throws -> Tensor {
+        let m = try u([3, 3], seed: seed).detach()
+        let a = try m.mm(m.t()).add(Tensor.eye(3).mul(3))
+        a.requiresGrad = true
+        return a
+    }
+
+    static func cases() throws -> [(String, [Tensor], Op)] {
+        let a = try u([3, 4], seed: 31), b = try u([3, 4], seed: 32), p = try u([3, 4], 0.5, 1.5, seed: 33)
+        let v = try u([4], seed: 34), w = try u([3], seed: 35)
+        let idx = try Tensor([2, 1, 4], shape: [3, 1])
+        let mask = try a.detach().gt(0.2)
+        let src = try u([3, 1], seed: 36)
+        let sq = try u([3, 3], seed: 37)
+        let spd = try spd(seed: 38)
+        let rhs = try u([3, 2], seed: 39)
+        let x4 = try u([2, 2, 3, 4], seed: 40), y4 = try u([2, 2, 4, 3], seed: 41)
+        let zeros = try Tensor([2, 0, 3, -1, 0, 0.5, 1.5, 0, -2, 1, 0.7, 0], shape: [3, 4])
+        zeros.requiresGrad = true
+        let oneZero = try Tensor([2, 0, -1.5, 0.5], shape: [4])
+        oneZero.requiresGrad = true
+        return [
+            ("sort", [a], { try $0[0].sort(dim: 1).values }),
+            ("topk", [a], { try $0[0].topk(2, dim: 1).values }),
+            ("cumsum", [a], { try $0[0].cumsum(dim: 1) }),
+            ("cumprod", [p], { try $0[0].cumprod(dim: 1) }),
+            ("cumprod with zeros", [zeros], { try $0[0].cumprod(dim: 1) }),
+            ("cumprod with zeros dim 0", [zeros], { try $0[0].cumprod(dim: 0) }),
+            ("prod with zeros", [zeros], { try $0[0].prod(dim: 1) }),
+            ("prod with zeros dim 0", [zeros], { try $0[0].prod(dim: 0, keepdim: true) }),
+            ("prod all with one zero", [oneZero], { try $0[0].prod() }),
+            ("logcumsumexp", [a], { try $0[0].logcumsumexp(dim: 1) }),
+            ("cummax", [a], { try $0[0].cummax(dim: 1).values }),
+            ("cummin", [a], { try $0[0].cummin(dim: 0).values }),
+            ("flip", [a], { try $0[0].flip([1]) }),
+            ("roll", [a], { try $0[0].roll([1], dims: [1]) }),
+            ("tril", [a], { try $0[0].tril() }),
+            ("triu", [a], { try $0[0].triu(diagonal: 1) }),
+            ("masked_fill", [a], { try $0[0].maskedFill(mask, value: 0.5) }),
+            ("masked_fill tensor", [a, try u([], seed: 42)], { try $0[0].maskedFill(mask, value: $0[1]) }),
+            ("scatter", [a, src], { try $0[0].scatter(dim: 1, index: idx, src: $0[1]) }),
+            ("scatter_add", [a, src], { try $0[0].scatterAdd(dim: 1, index: idx, src: $0[1]) }),
+            ("index_add", [a, try u([1, 4], seed: 43)], { try $0[0].indexAdd(dim: 0, index: Tensor([2], shape: [1]), source: $0[1], alpha: 2) }),
+            ("chunk", [a], { try Tensor.cat(try $0[0].chunk(2, dim: 1).reversed(), dim: 1) }),
+            ("split", [a], { try $0[0].split(sizes: [1, 3], dim: 1)[1] }),
+            ("unbind", [a], { try $0[0].unbind(dim: 0)[2] }),
+            ("outer", [v, w], { try Tensor.outer($0[0], $0[1]) }),
+            ("diag", [v], { try $0[0].diag(1) }),
+            ("diagonal", [a], { try $0[0].diagonal(offset: 1) }),
+            ("trace", [sq], { try $0[0].trace() }),
+            ("norm 2 dim", [a], { try $0[0].norm(dim: 1) }),
+            ("norm 1", [a], { try $0[0].norm(p: 1, dim: 0) }),
+            ("clamp tensor", [a, b], { try $0[0].clamp(minTensor: $0[1].mul(0.5), maxTensor: nil) }),
+            ("lerp", [a, b, p], { try $0[0].lerp($0[1], weight: $0[2]) }),
+            ("addcmul", [a, b, p], { try $0[0].addcmul($0[1], $0[2], value: 0.5) }),
+            ("addcdiv", [a, b, p], { try $0[0].addcdiv($0[1], $0[2], value: 0.5) }),
+            ("einsum", [a, sq], { try Tensor.einsum("ij,ik->jk", [$0[0], $0[1]]) }),
+            ("matmul broadcast 4-d", [x4, y4], { try $0[0].matmul($0[1]) }),
+            ("bmm", [try u([2, 3, 4], seed: 44), try u([2, 4, 2], seed: 45)], { try Tensor.bmm($0[0], $0[1]) }),
+            ("baddbmm", [try u([2, 3, 2], seed: 46), try u([2, 3, 4], seed: 47), try u([2, 4, 2], seed: 48)], {
+                try $0[0].baddbmm($0[1], $0[2], beta: 0.5, alpha: 2)
+            }),
+            ("kron", [sq, try u([2, 2], seed: 49)], { try Tensor.kron($0[0], $0[1]) }),
+            ("tile", [a], { try $0[0].tile([2, 1]) }),
+            ("repeat_interleave", [a], { try $0[0].repeatInterleave(2, dim: 1) }),
+            ("movedim", [x4], { try $0[0].movedim([0], [3]) }),
+            ("diff", [a], { try $0[0].diff(dim: 1) }),
+            ("rot90", [a], { try $0[0].rot90() }),
+            ("atan2", [a, p], { try $0[0].atan2($0[1]) }),
+            ("logaddexp", [a, b], { try $0[0].logaddexp($0[1]) }),
+            ("hypot", [p, b], { try $0[0].hypot($0[1]) }),
+            ("cross", [sq, try u([3, 3], seed: 50)], { try $0[0].cross($0[1], dim: 1) }),
+            ("kthvalue", [a], { try $0[0].kthvalue(2, dim: 1).values }),
+            ("median", [a], { try $0[0].median(dim: 1).values }),
+            ("quantile", [a], { try $0[0].quantile([0.3], dim: 1) }),
+            ("cdist", [a, b], { try Tensor.cdist($0[0], $0[1]) }),
+            ("tensordot", [a, b], { try Tensor.tensordot($0[0], $0[1], dimsA: [1], dimsB: [1]) }),
+            ("block_diag", [a, sq], { try Tensor.blockDiag([$0[0], $0[1]]) }),
+            ("erf", [a], { try $0[0].erf() }), ("atan", [a], { try $0[0].atan() }),
+            ("expm1", [a], { try $0[0].expm1() }), ("reciprocal", [p], { try $0[0].reciprocal() }),
+            ("linalg.solve", [spd, rhs], { try Linalg.solve($0[0], $0[1]) }),
+            ("linalg.inv", [spd], { try Linalg.inv($0[0]) }),
+            ("linalg.det", [spd], { try Linalg.det($0[0]) }),
+            ("linalg.slogdet", [spd], { try Linalg.slogdet($0[0]).logabsdet }),
+            ("linalg.cholesky", [spd], { try Linalg.cholesky($0[0].add($0[0].t()).mul(0.5)) }),
+            ("linalg.eigh", [spd], { try Linalg.eigh($0[0].add($0[0].t()).mul(0.5)).eigenvalues }),
+            ("linalg.svd", [a], { try Linalg.svd($0[0]).s }),
+            ("linalg.matrix_power", [sq], { try Linalg.matrixPower($0[0], 3) }),
+            ("linalg.vector_norm", [a], { try Linalg.vectorNorm($0[0], ord: 3, dims: [1]) }),
+            ("linalg.matrix_norm", [a], { try Linalg.matrixNorm($0[0]) }),
+        ]
+    }
+
+    @Test func everyOpPassesGradgradcheck() throws {
+        var failed = [String]()
+        for (name, inputs, f) in try Self.cases() {
+            let r = try Autograd.gradgradcheck({ try f($0).square() }, inputs: inputs, eps: 1e-3, atol: 3e-2, rtol: 3e-2)
+            if !r.passed { failed.append("\(name): \(r)") }
+        }
+        #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
+    }
+
+    /// cumprod's backward at zeros is itself differentiable: the second derivative of
+    /// Σ cumprod(x) at x = [2, 0, 3] is exact (d²/dx₀dx₂ = 0 at x₁ = 0, d²/dx₁dx₂ = x₀ = 2).
+    @Test func cumprodSecondDerivativeAtZeros() throws {
+        let x = try Tensor([2, 0, 3], shape: [3])
+        let h = try Autograd.hessian({ try $0[0].cumprod(dim: 0).sum() }, inputs: [x])[0][0]
+        // f = x0 + x0·x1 + x0·x1·x2: H = [[0, 1 + x2, x1], [1 + x2, 0, x0], [x1, x0, 0]].
+        #expect(h.toArray() == [0, 4, 0, 4, 0, 2, 0, 2, 0])
+    }
+}
