@@ -19,7 +19,7 @@ public enum OptimBench {
     }
 
     /// Median seconds of one step of optimizer `name` over one parameter of `count` elements,
-    /// after three warm-up steps; the gradient stays fixed.
+    /// after three warm-up steps (one if `steps` < 5); the gradient stays fixed.
     public static func stepTime(name: String, count: Int, steps: Int, options: [String: OptionValue] = [:]) throws -> Double {
         try measure(name: name, count: count, steps: steps, options: options).secondsPerStep
     }
@@ -45,16 +45,81 @@ public enum OptimBench {
         guard !opt.requiresClosure else {
             throw TensorError("OptimBench: \(opt.name) needs a closure (its step re-evaluates the objective); it has no fixed-gradient step to time")
         }
-        for _ in 0..<min(3, steps) { try opt.step() }
-        var times: [Double] = []
-        for _ in 0..<steps {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try opt.step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
-        }
-        times.sort()
-        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let median = try medianTime(steps: steps) { try opt.step() }
         let buffers = opt.state(for: w)?.buffers.count ?? 0
         return Result(secondsPerStep: median, bytesPerStep: (3 + 2 * buffers) * count * MemoryLayout<Float>.stride)
     }
+
+    /// The reference passes an element-wise optimizer step is compared with (`descent bench copy`,
+    /// `triad_`): the same kernel machinery as the optimizers (`LaneKernel`, SIMD lanes, chunks of
+    /// `Parallel.defaultChunk` on `Parallel.threads` threads), with no arithmetic to speak of.
+    public enum StreamPass: String, Sendable, CaseIterable {
+        /// y[i] = x[i]: 4 bytes read and 4 written per element (the counted bytes; the write
+        /// also reads y's line into the cache first, which the count leaves out, as STREAM does).
+        case copy
+        /// a[i] += s·b[i] in place, STREAM's triad written the way an optimizer updates its
+        /// parameter: a and b read, a written (12 bytes per element, every one counted).
+        case triad
+    }
+
+    /// Median seconds of one `pass` over `count` floats (after warm-up passes that also fault the
+    /// pages in), with the bytes counted as the optimizers count theirs.
+    public static func stream(_ pass: StreamPass, count: Int, steps: Int) throws -> Result {
+        guard count > 0, steps > 0 else {
+            throw TensorError("OptimBench: count and steps expected positive integers, got \(count) and \(steps)")
+        }
+        let x = try Tensor(uninitializedShape: [count]), y = try Tensor(uninitializedShape: [count])
+        for i in 0..<count {
+            x.pointer[i] = Float(i % 1000) * 1e-3 - 0.5
+            y.pointer[i] = Float(i % 777) * 1e-3 - 0.3
+        }
+        let seconds: Double, streams: Int
+        switch pass {
+        case .copy:
+            let k = CopyKernel(x: x.pointer, y: y.pointer)
+            seconds = try medianTime(steps: steps) { k.run(count: count) }
+            streams = 2
+        case .triad:
+            // s small and alternating in sign, so a stays bounded over any number of passes.
+            var s: Float = 1e-3
+            seconds = try medianTime(steps: steps) {
+                TriadKernel(a: y.pointer, b: x.pointer, s: s).run(count: count)
+                s = -s
+            }
+            streams = 3
+        }
+        withExtendedLifetime((x, y)) {}
+        return Result(secondsPerStep: seconds, bytesPerStep: streams * count * MemoryLayout<Float>.stride)
+    }
+
+    /// Median wall time of `body` over `steps` runs after min(3, steps) warm-up runs (one when
+    /// `steps` < 5: Muon's 4096×4096 step takes seconds).
+    static func medianTime(steps: Int, _ body: () throws -> Void) throws -> Double {
+        for _ in 0..<(steps < 5 ? 1 : 3) { try body() }
+        var times: [Double] = []
+        for _ in 0..<steps {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        }
+        times.sort()
+        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    }
+}
+
+/// y ← x, the plain copy of `OptimBench.stream(.copy, ...)`.
+struct CopyKernel: LaneKernel {
+    let x, y: UnsafeMutablePointer<Float>
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) { Lanes(x, i, n).store(y, i, n) }
+}
+
+/// a ← a + s·b, the in-place pass of `OptimBench.stream(.triad, ...)`.
+struct TriadKernel: LaneKernel {
+    let a, b: UnsafeMutablePointer<Float>
+    let s: Float
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) { (Lanes(a, i, n) + s * Lanes(b, i, n)).store(a, i, n) }
 }

@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
             Examples:
               descent bench              # everything
               descent bench add matmul   # by name
+              descent bench optim        # every optimizer at 1M and 10M, with copy and in-place passes
               descent bench --list
             """)
 
@@ -33,26 +34,43 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let known = Set(Benchmarks.all.map(\.name))
+        let known = Set(Benchmarks.all.map(\.name)).union(Benchmarks.groups.keys)
         for n in names where !known.contains(n) {
-            throw ValidationError("unknown benchmark '\(n)' (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")))")
+            throw ValidationError("unknown benchmark '\(n)' (known: \(Benchmarks.all.map(\.name).joined(separator: ", ")); groups: \(Benchmarks.groups.keys.sorted().joined(separator: ", ")))")
         }
         if let t = threads, t < 1 { throw ValidationError("--threads expects a positive number, got \(t)") }
     }
 
     func run() throws {
         if list {
-            for b in Benchmarks.all { print("\(b.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(b.summary)") }
+            for b in Benchmarks.all { print("\(b.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(b.summary)") }
+            for (g, members) in Benchmarks.groups.sorted(by: { $0.key < $1.key }) {
+                print("\(g.padding(toLength: 22, withPad: " ", startingAt: 0)) group: \(members.count) benchmarks (\(members.first ?? "") ... \(members.last ?? ""))")
+            }
             return
         }
         Parallel.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let selected = names.isEmpty ? Benchmarks.all : Benchmarks.all.filter { names.contains($0.name) }
+        // The element-wise optimizer rows are printed as a percentage of the copy and in-place
+        // passes over the same number of floats, measured in this run: those passes run first.
+        let selected = Benchmarks.select(names)
+        var passRates: [String: Double] = [:]  // "copy@10000000" -> GB/s
         for b in selected {
             let r = try b.run()
+            var percents: [(String, Double)] = []
+            switch b.kind {
+            case .pass(let label, let count): passRates["\(label)@\(count)"] = r.rate
+            case .elementwise(let count):
+                for label in ["copy", "triad_"] {
+                    if let ref = passRates["\(label)@\(count)"], ref > 0 { percents.append((label, 100 * r.rate / ref)) }
+                }
+            case .other: break
+            }
             if json {
-                print("{\"name\":\"\(b.name)\",\"seconds\":\(r.seconds),\"rate\":\(r.rate),\"unit\":\"\(r.unit)\",\"threads\":\(Parallel.threads)}")
+                let extra = percents.map { ",\"percent_of_\($0.0 == "copy" ? "copy" : "inplace")\":\(String(format: "%.1f", $0.1))" }.joined()
+                print("{\"name\":\"\(b.name)\",\"seconds\":\(r.seconds),\"rate\":\(r.rate),\"unit\":\"\(r.unit)\",\"threads\":\(Parallel.threads)\(extra)}")
             } else {
-                print("\(b.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(formatTime(r.seconds).padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", r.rate)) \(r.unit)")
+                let tail = percents.isEmpty ? "" : "   " + percents.map { String(format: "%5.1f%% of %@", $0.1, $0.0) }.joined(separator: ", ")
+                print("\(b.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(formatTime(r.seconds).padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", r.rate)) \(r.unit)\(tail)")
             }
         }
     }
@@ -68,9 +86,21 @@ func formatTime(_ s: Double) -> String {
 struct BenchResult { var seconds: Double; var rate: Double; var unit: String }
 
 struct Benchmark {
+    /// What a row's rate is compared with: `.pass` rows are the reference passes (copy, in-place)
+    /// over `count` floats; `.elementwise` rows are printed as a percentage of those of the same count.
+    enum Kind { case other, pass(String, Int), elementwise(Int) }
+
     let name: String
     let summary: String
+    var kind: Kind = .other
     let run: () throws -> BenchResult
+
+    init(name: String, summary: String, kind: Kind = .other, run: @escaping () throws -> BenchResult) {
+        self.name = name
+        self.summary = summary
+        self.kind = kind
+        self.run = run
+    }
 }
 
 enum Benchmarks {
@@ -110,39 +140,82 @@ enum Benchmarks {
         Benchmark(name: "mlp_hvp", summary: "the same MLP: one Hessian-vector product by double backward (autograd.hvp)") {
             try luaBenchmark("mlp_hvp")
         },
-        optimizerStep("optim_adam", "adam"),
-        optimizerStep("optim_adamw", "adamw"),
-        optimizerStep("optim_amsgrad", "amsgrad"),
-        optimizerStep("optim_sgd", "sgd", ["momentum": .number(0.9)]),
-        optimizerStep("optim_adadelta", "adadelta"),
-        optimizerStep("optim_asgd", "asgd"),
-        optimizerStep("optim_rprop", "rprop"),
-        optimizerStep("optim_adafactor", "adafactor", shape: [2500, 4000]),
-        optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 3),
-    ] + frontierOptimizerSteps + [
+    ] + streamPasses + optimizerSteps + [
         Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
             let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")
         },
     ]
 
-    /// The optax-referenced optimizers (and MARS), one benchmark each: `optim_<build name>`. The
-    /// bytes counted are one pass's (param, grad, state); LAMB, LARS, NovoGrad, Prodigy,
-    /// DAdaptAdamW and MARS make a second pass for their norms, which the rate includes.
-    static var frontierOptimizerSteps: [Benchmark] {
-        ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
-         "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars"].map { optimizerStep("optim_" + $0, $0) }
+    /// Names that stand for several benchmarks: `optim` is every optimizer row (each at 1M and
+    /// 10M parameters, Muon on 4096×4096) with the copy and in-place passes they are compared with.
+    static var groups: [String: [String]] {
+        ["optim": (streamPasses + optimizerSteps).map(\.name),
+         "stream": streamPasses.map(\.name)]
     }
 
-    /// One fused step of optimizer `algorithm` (lr 1e-3) on a 10M-element parameter, the figure
-    /// scripts/bench/optim_step.py measures for PyTorch's `fused=True` step.
+    /// The benchmarks `names` selects (groups expanded), in table order; the copy and in-place
+    /// passes of every size an element-wise row uses come first.
+    static func select(_ names: [String]) -> [Benchmark] {
+        if names.isEmpty { return all }
+        var wanted = Set(names.flatMap { groups[$0] ?? [$0] })
+        for b in all where wanted.contains(b.name) {
+            if case .elementwise(let count) = b.kind {
+                for p in streamPasses { if case .pass(_, count) = p.kind { wanted.insert(p.name) } }
+            }
+        }
+        return all.filter { wanted.contains($0.name) }
+    }
+
+    /// The sizes of the optimizer rows: 10M parameters (`optim_<name>`, the name compare.sh and
+    /// earlier tables use) and 1M (`optim_<name>_1m`).
+    static let sizes: [(suffix: String, count: Int, steps: Int)] = [("", 10_000_000, 11), ("_1m", 1_000_000, 51)]
+
+    /// The reference passes (`OptimBench.stream`): `copy` (y[i] = x[i]) and `triad_` (a[i] += s·b[i]
+    /// in place), over 10M floats, and `copy_1m`, `triad_1m` over 1M.
+    static var streamPasses: [Benchmark] {
+        sizes.flatMap { size in
+            [("copy", OptimBench.StreamPass.copy, "y[i] = x[i]", 2), ("triad_", .triad, "a[i] += s·b[i] in place", 3)].map { label, pass, what, streams in
+                let name = size.suffix.isEmpty ? label : label.replacingOccurrences(of: "_", with: "") + size.suffix
+                let millions = size.count / 1_000_000
+                return Benchmark(name: name, summary: "\(what) over \(millions)M floats, the optimizers' kernel machinery (GB/s moved: \(streams) × \(4 * millions) MB)",
+                                 kind: .pass(label, size.count)) {
+                    let r = try OptimBench.stream(pass, count: size.count, steps: size.steps * 2 + 1)
+                    return BenchResult(seconds: r.secondsPerStep, rate: r.gigabytesPerSecond, unit: "GB/s")
+                }
+            }
+        }
+    }
+
+    /// Every built-in optimizer with a fixed-gradient step (LBFGS needs a closure), at 10M and
+    /// 1M parameters; Muon once, on a 4096×4096 matrix.
+    static var optimizerSteps: [Benchmark] {
+        let elementwise: [(String, [String: OptionValue])] = [
+            ("adam", [:]), ("adamw", [:]), ("amsgrad", [:]), ("sgd", ["momentum": .number(0.9)]), ("adadelta", [:]),
+            ("asgd", [:]), ("rprop", [:]), ("nadam", [:]), ("radam", [:]), ("rmsprop", [:]), ("adagrad", [:]),
+            ("adamax", [:]), ("lion", [:]),
+        ] + ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
+             "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars"].map { ($0, [:]) }
+        return sizes.flatMap { size in
+            elementwise.map { name, options in
+                optimizerStep("optim_" + name + size.suffix, name, options, count: size.count, steps: size.steps)
+            } + [optimizerStep("optim_adafactor" + size.suffix, "adafactor",
+                               shape: size.count == 10_000_000 ? [2500, 4000] : [1000, 1000], steps: size.steps)]
+        } + [optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 1)]
+    }
+
+    /// One step of optimizer `algorithm` (lr 1e-3) on a parameter of `count` elements (10M:
+    /// the figure scripts/bench/optim_step.py and torch_bench.py measure for PyTorch's step).
     /// `shape` runs it on a matrix (Adafactor's factored path; Muon, 4096×4096 as
-    /// scripts/bench/muon_step.py times PyTorch's).
+    /// scripts/bench/muon_step.py times PyTorch's); a vector parameter's row is element-wise.
+    /// LAMB, LARS, NovoGrad, Prodigy, DAdaptAdamW and MARS make a second pass for their norms,
+    /// which the rate includes (the bytes counted are one pass's: param, grad, state).
     static func optimizerStep(_ name: String, _ algorithm: String, _ options: [String: OptionValue] = [:],
-                              shape: [Int]? = nil, steps: Int = 11) -> Benchmark {
-        let count = shape?.reduce(1, *) ?? 10_000_000
-        let what = shape.map { $0.map(String.init).joined(separator: "x") + " parameter" } ?? "10M parameters"
-        return Benchmark(name: name, summary: "\(algorithm) step on \(what) (GB/s moved: param, grad, state)") {
+                              count: Int = 10_000_000, shape: [Int]? = nil, steps: Int = 11) -> Benchmark {
+        let count = shape?.reduce(1, *) ?? count
+        let what = shape.map { $0.map(String.init).joined(separator: "x") + " parameter" } ?? "\(count / 1_000_000)M parameters"
+        return Benchmark(name: name, summary: "\(algorithm) step on \(what) (GB/s moved: param, grad, state)",
+                         kind: shape == nil ? .elementwise(count) : .other) {
             var all = options
             all["lr"] = .number(1e-3)
             let r = try OptimBench.measure(name: algorithm, count: count, steps: steps, options: all, shape: shape)

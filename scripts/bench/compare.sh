@@ -16,7 +16,14 @@ descent="${DESCENT:-$root/scripts/descent}"
 python="${PYTHON:-python3}"
 rounds="${ROUNDS:-3}"
 bench="$root/scripts/bench"
-figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn optim startup)
+figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn optim muon startup)
+# The optim figure: every torch.optim optimizer descent has, at 10M (optim_NAME) and 1M
+# (optim_NAME_1m) parameters; descent's run also measures the copy and in-place passes over the
+# same sizes, and the table prints each descent step's GB/s as a percentage of them.
+optim_kinds=(adam adamw amsgrad sgd adadelta asgd rprop adafactor nadam radam rmsprop adagrad adamax)
+optim_names=()
+for k in "${optim_kinds[@]}"; do optim_names+=("optim_$k"); done
+for k in "${optim_kinds[@]}"; do optim_names+=("optim_${k}_1m"); done
 read -r -a only <<< "${ONLY:-${figures[*]}}"
 
 work="$(mktemp -d)"
@@ -73,9 +80,14 @@ run_figure() {
         record torch "${torch[@]}" mnist_cnn --threads 2
         record torch1 "${torch[@]}" mnist_cnn --threads 1 ;;
     optim)
-        record descent "$descent" bench optim_adam optim_adamw optim_amsgrad optim_sgd --threads 2 --json
-        record torch "${torch[@]}" optim_adam optim_adamw optim_amsgrad optim_sgd --threads 2
-        record torch1 "${torch[@]}" optim_adam optim_adamw optim_amsgrad optim_sgd --threads 1 ;;
+        record descent "$descent" bench "${optim_names[@]}" --threads 2 --json
+        record torch "${torch[@]}" "${optim_names[@]}" --threads 2
+        record torch1 "${torch[@]}" "${optim_names[@]}" --threads 1 ;;
+    muon)  # one timed step after one warm-up on each side (a step takes tens of seconds);
+           # PyTorch with 1 thread only if MUON_TORCH1=1 (it doubles the figure's minutes)
+        record descent "$descent" bench optim_muon --threads 2 --json
+        record torch "${torch[@]}" optim_muon --threads 2
+        if [ "${MUON_TORCH1:-0}" = 1 ]; then record torch1 "${torch[@]}" optim_muon --threads 1; fi ;;
     startup)
         wall descent startup "$descent" run "$work/empty.lua" --quiet
         wall torch startup "$python" -c "import torch"
@@ -98,18 +110,32 @@ load_after="$(uptime | sed 's/.*load average: //')"
 import json, statistics, sys, datetime, platform
 raw, rounds, load_before, load_after = sys.argv[1:5]
 times = {}
+rates = {}  # (name, side) -> descent's GB/s
+percents = {}  # (name, "copy" | "inplace") -> percentages of descent's rows
 for line in open(raw):
     r = json.loads(line)
     times.setdefault((r["name"], r["side"]), []).append(r["seconds"])
+    if "rate" in r:
+        rates.setdefault((r["name"], r["side"]), []).append(r["rate"])
+    for key in ("copy", "inplace"):
+        if f"percent_of_{key}" in r:
+            percents.setdefault((r["name"], key), []).append(r[f"percent_of_{key}"])
 rows = [  # name, what, issue's PyTorch figure, target ratio
     ("mlp64_step", "training step, MLP 64-32-10, batch 32, Adam, from a Lua loop", "≈ 200 µs", 5.0),
     ("mlp512_step", "training step, MLP 784-512-512-10, batch 256, Adam", "≈ 7 ms", 1.0),
     ("mnist_mlp", "mnist5k MLP 784-256-10, batch 64, 10 epochs (descent 1 thread)", "≈ 0.62 s", 2.0),
     ("mnist_cnn", "small CNN on mnist5k, 5 epochs", "≈ 1.8 s", 1.0),
-    ("optim_adam", "fused Adam step, 10M params", "≈ 4–8 ms", 1.0),
-    ("optim_adamw", "fused AdamW step, 10M params", "≈ 4–8 ms", 1.0),
-    ("optim_amsgrad", "fused AMSGrad step, 10M params", "≈ 4–8 ms", 1.0),
-    ("optim_sgd", "fused SGD (momentum 0.9) step, 10M params", "≈ 4–8 ms", 1.0),
+]
+optim_what = {"adam": "fused Adam", "adamw": "fused AdamW", "amsgrad": "fused AMSGrad",
+              "sgd": "fused SGD (momentum 0.9)", "adadelta": "Adadelta", "asgd": "ASGD", "rprop": "Rprop",
+              "adafactor": "Adafactor (matrix)", "nadam": "NAdam", "radam": "RAdam", "rmsprop": "RMSprop",
+              "adagrad": "fused Adagrad", "adamax": "Adamax"}
+for suffix, size in (("", "10M"), ("_1m", "1M")):
+    for kind, what in optim_what.items():
+        rows.append((f"optim_{kind}{suffix}", f"{what} step, {size} params", "≈ 4–8 ms" if (suffix, kind) in
+                     (("", "adam"), ("", "adamw"), ("", "amsgrad"), ("", "sgd")) else "—", 1.0))
+rows += [
+    ("optim_muon", "Muon step, 4096x4096 (PyTorch: bfloat16 Newton-Schulz; descent: float32)", "—", 1.0),
     ("startup", "`descent run` empty script vs `python -c \"import torch\"`", "≈ 1.2 s", 50.0),
 ]
 def fmt(s):
@@ -118,14 +144,22 @@ def fmt(s):
     return f"{s:.2f} s"
 print(f"descent vs PyTorch, {datetime.date.today()}, {platform.machine()}, medians of {rounds} rounds; "
       f"load average {load_before} (start), {load_after} (end)\n")
-print("| benchmark | issue's PyTorch | PyTorch 2 thr | PyTorch 1 thr | descent | ratio (2 thr) | ratio (best PyTorch) | target | met |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| benchmark | issue's PyTorch | PyTorch 2 thr | PyTorch 1 thr | descent | ratio (2 thr) | ratio (best PyTorch) | target | met | descent % of copy / in-place |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for name, what, issue, target in rows:
     t, t1, d = (times.get((name, side)) for side in ("torch", "torch1", "descent"))
-    if not t or not t1 or not d:
+    if not t or not d:
         continue
-    tm, t1m, dm = statistics.median(t), statistics.median(t1), statistics.median(d)
-    ratio, best = tm / dm, min(tm, t1m) / dm
-    print(f"| {what} | {issue} | {fmt(tm)} | {fmt(t1m)} | {fmt(dm)} | {ratio:.2f}x | {best:.2f}x "
-          f"| ≥ {target:g}x | {'yes' if best >= target else 'no'} |")
+    tm, dm = statistics.median(t), statistics.median(d)
+    t1m = statistics.median(t1) if t1 else None
+    ratio, best = tm / dm, min(tm, t1m or tm) / dm
+    pc, pi = (percents.get((name, key)) for key in ("copy", "inplace"))
+    pct = f"{statistics.median(pc):.0f} % / {statistics.median(pi):.0f} %" if pc and pi else ""
+    print(f"| {what} | {issue} | {fmt(tm)} | {fmt(t1m) if t1m else 'not run'} | {fmt(dm)} | {ratio:.2f}x | {best:.2f}x "
+          f"| ≥ {target:g}x | {'yes' if best >= target else 'no'} | {pct} |")
+passes = [f"{n} {statistics.median(rates[(n, 'descent')]):.1f} GB/s" for n in ("copy", "triad_", "copy_1m", "triad_1m")
+          if (n, "descent") in rates]
+if passes:
+    print(f"\ndescent's reference passes in the same run (2 threads; copy: y[i] = x[i], triad_: a[i] += s*b[i]; "
+          f"10M floats, _1m: 1M): {', '.join(passes)}")
 EOF

@@ -17,9 +17,10 @@ import time
 import torch
 
 
-def bench(make, count, steps, buffers):
-    p = torch.nn.Parameter(torch.linspace(-0.5, 0.5, count))
-    p.grad = torch.linspace(-0.3, 0.4, count)
+def bench(make, count, steps, buffers, shape=None):
+    """`shape` (holding `count` elements) runs the step on a matrix (Adafactor's factored path)."""
+    p = torch.nn.Parameter(torch.linspace(-0.5, 0.5, count).reshape(shape or (count,)))
+    p.grad = torch.linspace(-0.3, 0.4, count).reshape(shape or (count,))
     opt = make([p])
     for _ in range(3):
         opt.step()

@@ -9,8 +9,8 @@ drawn by hand with torch.randperm and index_select, no DataLoader: the cheapest 
 what descent's data.loader does.
 
 Usage:  python3 scripts/bench/torch_bench.py [NAME ...] [--threads 2] [--data data/mnist5k]
-        names: mlp64_step mlp512_step mnist_mlp mnist_cnn optim_adam optim_adamw
-               optim_amsgrad optim_sgd (default: all)
+        names: mlp64_step mlp512_step mnist_mlp mnist_cnn, optim_<name> (10M parameters) and
+               optim_<name>_1m for every name of OPTIMIZER_KINDS, optim_muon (default: all)
 """
 import argparse
 import gzip
@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import muon_step  # noqa: E402
 import optim_step  # noqa: E402  (the optimizer engineer's fused-step measurement, reused)
 
 
@@ -119,12 +120,29 @@ def mnist_cnn(data, epochs=5):
     return train_loop_time(model, x.view(-1, 1, 28, 28), y, epochs)
 
 
-OPTIMIZERS = {  # name -> (constructor, state buffers), as in optim_step.py
-    "optim_adam": (lambda ps: torch.optim.Adam(ps, lr=1e-3, fused=True), 2),
-    "optim_adamw": (lambda ps: torch.optim.AdamW(ps, lr=1e-3, fused=True), 2),
-    "optim_amsgrad": (lambda ps: torch.optim.Adam(ps, lr=1e-3, amsgrad=True, fused=True), 3),
-    "optim_sgd": (lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9, fused=True), 1),
+O = torch.optim
+# name -> (constructor, parameter shape or None for a vector): every torch.optim optimizer descent
+# has, as `descent bench optim` runs it (lr 1e-3, SGD with momentum 0.9, defaults otherwise).
+# fused=True where PyTorch's CPU has a fused kernel (Adam, AdamW, SGD, Adagrad); the others run
+# PyTorch's default (single-tensor) implementation. Adafactor on a matrix, as descent's row.
+OPTIMIZER_KINDS = {
+    "adam": (lambda ps: O.Adam(ps, lr=1e-3, fused=True), None),
+    "adamw": (lambda ps: O.AdamW(ps, lr=1e-3, fused=True), None),
+    "amsgrad": (lambda ps: O.Adam(ps, lr=1e-3, amsgrad=True, fused=True), None),
+    "sgd": (lambda ps: O.SGD(ps, lr=1e-3, momentum=0.9, fused=True), None),
+    "adadelta": (lambda ps: O.Adadelta(ps, lr=1e-3), None),
+    "asgd": (lambda ps: O.ASGD(ps, lr=1e-3), None),
+    "rprop": (lambda ps: O.Rprop(ps, lr=1e-3), None),
+    "nadam": (lambda ps: O.NAdam(ps, lr=1e-3), None),
+    "radam": (lambda ps: O.RAdam(ps, lr=1e-3), None),
+    "rmsprop": (lambda ps: O.RMSprop(ps, lr=1e-3), None),
+    "adagrad": (lambda ps: O.Adagrad(ps, lr=1e-3, fused=True), None),
+    "adamax": (lambda ps: O.Adamax(ps, lr=1e-3), None),
+    "adafactor": (lambda ps: O.Adafactor(ps, lr=1e-3), {10_000_000: (2500, 4000), 1_000_000: (1000, 1000)}),
 }
+SIZES = {"": 10_000_000, "_1m": 1_000_000}  # name suffix -> parameters, as descent's rows
+OPTIMIZERS = {f"optim_{kind}{suffix}": (make, count, shapes[count] if shapes else None)
+              for suffix, count in SIZES.items() for kind, (make, shapes) in OPTIMIZER_KINDS.items()}
 
 
 def main():
@@ -132,7 +150,6 @@ def main():
     ap.add_argument("names", nargs="*")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "data", "mnist5k"))
-    ap.add_argument("--optim-count", type=int, default=10_000_000)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     runs = {
@@ -141,9 +158,12 @@ def main():
         "mnist_mlp": lambda: mnist_mlp(args.data),
         "mnist_cnn": lambda: mnist_cnn(args.data),
     }
-    for name, (make, buffers) in OPTIMIZERS.items():
-        runs[name] = (lambda make=make, buffers=buffers:
-                      optim_step.bench(make, args.optim_count, 11, buffers)["seconds_per_step"])
+    for name, (make, count, shape) in OPTIMIZERS.items():
+        runs[name] = (lambda make=make, count=count, shape=shape:
+                      optim_step.bench(make, count, 11 if count >= 10_000_000 else 51, 0, shape=shape)["seconds_per_step"])
+    # Muon on one 4096x4096 matrix (torch.optim.Muon, its defaults, lr 1e-3: descent's optim_muon);
+    # MUON_STEPS timed steps after one warm-up (default 1: a step takes tens of seconds).
+    runs["optim_muon"] = lambda: muon_step.bench(4096, int(os.environ.get("MUON_STEPS", "1")))
     names = args.names or list(runs)
     unknown = [n for n in names if n not in runs]
     if unknown:

@@ -52,20 +52,15 @@ public struct Adafactor: OptimizerAlgorithm {
             let t = Double(item.state.step)
             let w = Float(pow(t, decay))
             let rho = min(lr, 1 / t.squareRoot())
-            var sumsq = 0.0
-            for i in 0..<count { sumsq += Double(p[i]) * Double(p[i]) }
-            let rms = count > 0 ? Double(Float(sumsq.squareRoot())) / Double(count).squareRoot() : 0
-            let alpha = max(eps2, rms) * rho
-            if wd != 0 {
-                let f = Float(1 - lr * wd)
-                for i in 0..<count { p[i] *= f }
-            }
+            // Three passes, each sum in element order as before: (1) ‖θ‖² with the row and column
+            // sums of g² (or the vector's v update), (2) ‖u‖², (3) θ ← θ·(1 − lr·λ) + step·u, with
+            // u recomputed from g and the second moments rather than stored (no scratch tensor).
             let shape = item.param.shape
             let e1 = Float(eps1), e1sq = Float(eps1 * eps1)
-            // u = g/sqrt(max(v̂, ε1²)), written into `u` (a scratch of the parameter's size).
-            let u = try Tensor(uninitializedShape: shape)
-            let up = u.pointer
             let sign = gradSign
+            var sumsq = 0.0, usq = 0.0
+            var factored: (r: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, denoms: [Float])?
+            var vector: UnsafeMutablePointer<Float>?
             if shape.count >= 2 {
                 let rows = shape[shape.count - 2], cols = shape[shape.count - 1]
                 let batch = rows * cols == 0 ? 0 : count / (rows * cols)
@@ -79,12 +74,15 @@ public struct Adafactor: OptimizerAlgorithm {
                 }
                 let r = rowVar.pointer, c = colVar.pointer
                 var colSums = [Double](repeating: 0, count: cols)
+                var denoms = [Float](repeating: 1, count: batch)
                 for b in 0..<batch {
-                    let gb = g + b * rows * cols, rb = r + b * rows, cb = c + b * cols
+                    let gb = g + b * rows * cols, pb = p + b * rows * cols, rb = r + b * rows, cb = c + b * cols
                     for j in 0..<cols { colSums[j] = 0 }
                     for i in 0..<rows {
                         var s = 0.0
                         for j in 0..<cols {
+                            let y = Double(pb[i * cols + j])
+                            sumsq += y * y
                             let x = Double(sign * gb[i * cols + j])
                             s += x * x
                             colSums[j] += x * x
@@ -94,33 +92,87 @@ public struct Adafactor: OptimizerAlgorithm {
                     for j in 0..<cols { cb[j] = lerp(cb[j], Float(colSums[j] / Double(rows)), w) }
                     var rowMean = 0.0
                     for i in 0..<rows { rowMean += Double(rb[i]) }
-                    let denom = max(Float(rowMean / Double(rows)), e1)
-                    let ub = up + b * rows * cols
+                    denoms[b] = max(Float(rowMean / Double(rows)), e1)
+                }
+                for b in 0..<batch {
+                    let gb = g + b * rows * cols, rb = r + b * rows, cb = c + b * cols, denom = denoms[b]
                     for i in 0..<rows {
                         for j in 0..<cols {
-                            let v = max(rb[i] * cb[j] / denom, e1sq)
-                            ub[i * cols + j] = (1 / v.squareRoot()) * (sign * gb[i * cols + j])
+                            let u = factoredU(rb[i], cb[j], denom, e1sq, sign * gb[i * cols + j])
+                            usq += Double(u) * Double(u)
                         }
                     }
                 }
+                factored = (r, c, rows, cols, denoms)
             } else {
                 let variance = try item.state.buffer("variance", like: item.param)
                 guard variance.shape == shape else {
                     throw TensorError("Adafactor: state 'variance' has shape \(describe(shape: variance.shape)), expected \(describe(shape: shape))")
                 }
                 let v = variance.pointer
+                for i in 0..<count { sumsq += Double(p[i]) * Double(p[i]) }
                 for i in 0..<count {
                     let gi = sign * g[i]
                     v[i] = lerp(v[i], gi * gi, w)
-                    up[i] = (1 / max(v[i], e1sq).squareRoot()) * gi
+                    let u = (1 / max(v[i], e1sq).squareRoot()) * gi
+                    usq += Double(u) * Double(u)
                 }
+                vector = v
             }
-            var usq = 0.0
-            for i in 0..<count { usq += Double(up[i]) * Double(up[i]) }
+            let rms = count > 0 ? Double(Float(sumsq.squareRoot())) / Double(count).squareRoot() : 0
+            let alpha = max(eps2, rms) * rho
+            let f: Float = wd != 0 ? Float(1 - lr * wd) : 1
             let unorm = Double(Float(usq.squareRoot()))
             let denom = max(1, unorm / (Double(count).squareRoot() * d))
             let step = Float(-alpha / denom)
-            for i in 0..<count { p[i] += step * up[i] }
+            if let (r, c, rows, cols, denoms) = factored.map({ ($0.r, $0.c, $0.rows, $0.cols, $0.denoms) }) {
+                // Element-wise: rows in parallel give the same floats as one thread.
+                let pass = AdafactorFactoredUpdate(p: p, g: g, r: r, c: c, rows: rows, cols: cols, e1sq: e1sq,
+                                                   sign: sign, decay: f, decays: wd != 0, step: step)
+                denoms.withUnsafeBufferPointer { dp in
+                    let dp = dp
+                    Parallel.forEachChunk(count: denoms.count * rows, chunk: max(1, Parallel.defaultChunk / max(cols, 1))) { range in
+                        pass.run(rows: range, denoms: dp)
+                    }
+                }
+            } else if let v = vector {
+                for i in 0..<count {
+                    let u = (1 / max(v[i], e1sq).squareRoot()) * (sign * g[i])
+                    let pf = wd != 0 ? p[i] * f : p[i]
+                    p[i] = pf + step * u
+                }
+            }
+        }
+    }
+}
+
+/// u = g/sqrt(max(R·C/denom, ε1²)) of one element of a factored parameter (g with its sign).
+@inline(__always)
+private func factoredU(_ r: Float, _ c: Float, _ denom: Float, _ e1sq: Float, _ g: Float) -> Float {
+    let v = max(r * c / denom, e1sq)
+    return (1 / v.squareRoot()) * g
+}
+
+/// The last pass of a factored Adafactor step over a range of global rows (batch · rows + row):
+/// θ ← θ·(1 − lr·λ) + step·u (the decay only when λ ≠ 0, as a separate multiply before).
+private struct AdafactorFactoredUpdate {
+    let p, g, r, c: UnsafeMutablePointer<Float>
+    let rows, cols: Int
+    let e1sq, sign, decay: Float
+    let decays: Bool
+    let step: Float
+
+    @inline(never)
+    func run(rows range: Range<Int>, denoms: UnsafeBufferPointer<Float>) {
+        for row in range {
+            let b = row / rows, i = row % rows
+            let rb = r[b * rows + i], cb = c + b * cols, denom = denoms[b]
+            let pr = p + row * cols, gr = g + row * cols
+            for j in 0..<cols {
+                let u = factoredU(rb, cb[j], denom, e1sq, sign * gr[j])
+                let pf = decays ? pr[j] * decay : pr[j]
+                pr[j] = pf + step * u
+            }
         }
     }
 }
