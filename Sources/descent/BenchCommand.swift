@@ -119,6 +119,11 @@ enum Benchmarks {
         optimizerStep("optim_rprop", "rprop"),
         optimizerStep("optim_adafactor", "adafactor", shape: [2500, 4000]),
         optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 3),
+        // Shampoo and SOAP with their matrix work every step (statistics, inverse roots or the QR
+        // basis update): one warm-up step (SOAP's first step is its eigh initialisation), one timed.
+        optimizerStep("optim_shampoo", "shampoo", ["start_preconditioning_step": .number(1), "preconditioning_compute_steps": .number(1)],
+                      shape: [4096, 4096], steps: 1),
+        optimizerStep("optim_soap", "soap", ["precondition_frequency": .number(1)], shape: [4096, 4096], steps: 1),
     ] + frontierOptimizerSteps + [
         Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
             let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
