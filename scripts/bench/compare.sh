@@ -76,6 +76,10 @@ run_figure() {
         record descent "$descent" bench optim_adam optim_adamw optim_amsgrad optim_sgd --threads 2 --json
         record torch "${torch[@]}" optim_adam optim_adamw optim_amsgrad optim_sgd --threads 2
         record torch1 "${torch[@]}" optim_adam optim_adamw optim_amsgrad optim_sgd --threads 1 ;;
+    shampoo_soap)  # not in the default list (minutes per round): ONLY=shampoo_soap
+        record descent "$descent" bench optim_shampoo optim_soap --threads 2 --json
+        record torch "$python" "$bench/shampoo_soap_step.py" --threads 2
+        record torch1 "$python" "$bench/shampoo_soap_step.py" --threads 1 ;;
     startup)
         wall descent startup "$descent" run "$work/empty.lua" --quiet
         wall torch startup "$python" -c "import torch"
@@ -111,6 +115,10 @@ rows = [  # name, what, issue's PyTorch figure, target ratio
     ("optim_amsgrad", "fused AMSGrad step, 10M params", "≈ 4–8 ms", 1.0),
     ("optim_sgd", "fused SGD (momentum 0.9) step, 10M params", "≈ 4–8 ms", 1.0),
     ("startup", "`descent run` empty script vs `python -c \"import torch\"`", "≈ 1.2 s", 50.0),
+]
+rows += [  # figure shampoo_soap (ONLY=shampoo_soap): no issue figure, target parity
+    ("optim_shampoo", "Shampoo step, 4096x4096, block 512, roots every step", "—", 1.0),
+    ("optim_soap", "SOAP step, 4096x4096, QR basis update every step", "—", 1.0),
 ]
 def fmt(s):
     if s < 1e-3: return f"{s * 1e6:.0f} µs"
