@@ -152,7 +152,7 @@ enum MatrixPreconditioning {
     /// buffer of another shape (a state dict saved with other options) is an error, not a trap.
     static func matrix(_ state: ParamState, _ name: String, _ d: Int, diagonal: Float, algorithm: String) throws -> Tensor {
         if let t = state.buffers[name] {
-            guard t.shape == [d, d], t.isContiguous else {
+            guard t.shape == [d, d], t.isContiguous || t.count == 0 else {
                 throw TensorError("\(algorithm): state buffer '\(name)' has shape \(describe(shape: t.shape)), expected [\(d), \(d)] (was the state saved with other options?)")
             }
             return t
@@ -165,7 +165,7 @@ enum MatrixPreconditioning {
     /// The state buffer `name` with `param`'s shape, checked like `matrix`.
     static func like(_ state: ParamState, _ name: String, _ param: Tensor, algorithm: String) throws -> Tensor {
         if let t = state.buffers[name] {
-            guard t.shape == param.shape, t.isContiguous else {
+            guard t.shape == param.shape, t.isContiguous || t.count == 0 else {
                 throw TensorError("\(algorithm): state buffer '\(name)' has shape \(describe(shape: t.shape)), expected \(describe(shape: param.shape))")
             }
             return t
