@@ -141,6 +141,12 @@ enum Benchmarks {
             try luaBenchmark("mlp_hvp")
         },
     ] + streamPasses + optimizerSteps + [
+        // Shampoo and SOAP with their matrix work every step (statistics, inverse roots or the QR
+        // basis update): one warm-up step (SOAP's first step is its eigh initialisation), one timed.
+        // Not in the `optim` group: a round takes minutes.
+        optimizerStep("optim_shampoo", "shampoo", ["start_preconditioning_step": .number(1), "preconditioning_compute_steps": .number(1)],
+                      shape: [4096, 4096], steps: 1),
+        optimizerStep("optim_soap", "soap", ["precondition_frequency": .number(1)], shape: [4096, 4096], steps: 1),
         Benchmark(name: "startup", summary: "create the Lua runtime with every module installed") {
             let t = try median(repeats: 21) { _ = try Runtime(context: RunContext()) }
             return BenchResult(seconds: t, rate: 1 / t, unit: "runtimes/s")

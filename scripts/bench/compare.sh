@@ -88,6 +88,10 @@ run_figure() {
         record descent "$descent" bench optim_muon --threads 2 --json
         record torch "${torch[@]}" optim_muon --threads 2
         if [ "${MUON_TORCH1:-0}" = 1 ]; then record torch1 "${torch[@]}" optim_muon --threads 1; fi ;;
+    shampoo_soap)  # not in the default list (minutes per round): ONLY=shampoo_soap
+        record descent "$descent" bench optim_shampoo optim_soap --threads 2 --json
+        record torch "$python" "$bench/shampoo_soap_step.py" --threads 2
+        record torch1 "$python" "$bench/shampoo_soap_step.py" --threads 1 ;;
     startup)
         wall descent startup "$descent" run "$work/empty.lua" --quiet
         wall torch startup "$python" -c "import torch"
@@ -137,6 +141,10 @@ for suffix, size in (("", "10M"), ("_1m", "1M")):
 rows += [
     ("optim_muon", "Muon step, 4096x4096 (PyTorch: bfloat16 Newton-Schulz; descent: float32)", "—", 1.0),
     ("startup", "`descent run` empty script vs `python -c \"import torch\"`", "≈ 1.2 s", 50.0),
+]
+rows += [  # figure shampoo_soap (ONLY=shampoo_soap): no issue figure, target parity
+    ("optim_shampoo", "Shampoo step, 4096x4096, block 512, roots every step", "—", 1.0),
+    ("optim_soap", "SOAP step, 4096x4096, QR basis update every step", "—", 1.0),
 ]
 def fmt(s):
     if s < 1e-3: return f"{s * 1e6:.0f} µs"

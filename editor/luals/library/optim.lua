@@ -587,6 +587,54 @@ function optim.DAdaptAdamW(params, opts) end
 ---@return Optimizer
 function optim.MARS(params, opts) end
 
+---@class optim.ShampooOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1 momentum, β2 statistics decay} (default {0.9, 0.999})
+---@field moving_average_for_momentum? boolean momentum as a moving average (1 − β1 weight) (default false)
+---@field weight_decay? number weight decay (default 0)
+---@field decoupled_weight_decay? boolean θ·(1 − lr·λ) instead of adding λθ to the directions (default false)
+---@field decoupled_learning_rate? boolean lr multiplies the momentum update, not the directions (default true)
+---@field inverse_exponent_override? integer root exponent e when > 0; 0 means 2·(preconditioned dims) (default 0)
+---@field start_preconditioning_step? integer first step that uses the Shampoo direction (default 25)
+---@field preconditioning_compute_steps? integer recompute inverse roots every this many steps (default 1000)
+---@field statistics_compute_steps? integer accumulate statistics every this many steps (default 1)
+---@field block_size? integer largest block per dimension (default 512)
+---@field skip_preconditioning_rank_lt? integer no preconditioning below this tensor rank (default 1)
+---@field no_preconditioning_for_layers_with_dim_gt? integer no preconditioning when a dim exceeds this (default 8192)
+---@field shape_interpretation? boolean merge small dims (pytorch-optimizer's merge_small_dims) (default true)
+---@field graft_type? string "none", "sgd", "adagrad", "rmsprop" or "sqrtn" (default "sgd")
+---@field pre_conditioner_type? string "all", "input" or "output" (default "all")
+---@field nesterov? boolean Nesterov momentum (default true)
+---@field diagonal_eps? number epsilon of the adagrad/rmsprop graft (default 1e-10)
+---@field matrix_eps? number initial statistics matrix_eps·I (default 1e-6)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Shampoo (pytorch-optimizer 4.1.0 `ScalableShampoo`; build name "shampoo"): blocked Kronecker-factored preconditioning with grafting; inverse roots by eigendecomposition.
+---@param params optim.Params
+---@param opts? optim.ShampooOptions
+---@return Optimizer
+function optim.Shampoo(params, opts) end
+
+---@class optim.SOAPOptions
+---@field lr? number learning rate (default 3e-3)
+---@field betas? number[] {β1, β2} of the Adam moments (default {0.95, 0.95})
+---@field shampoo_beta? number decay of the GG statistics; -1 uses β2 (default -1)
+---@field weight_decay? number decoupled weight decay (default 1e-2)
+---@field precondition_frequency? integer steps between eigenbasis updates (default 10)
+---@field max_precondition_dim? integer larger dimensions keep the identity basis (default 10000)
+---@field merge_dims? boolean merge small dimensions first (default false)
+---@field precondition_1d? boolean give vectors a basis too (default false)
+---@field correct_bias? boolean Adam bias correction (default true)
+---@field normalize_gradient? boolean divide the update by its RMS (default false)
+---@field eps? number added to the root (default 1e-8)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---SOAP (pytorch-optimizer 4.1.0 `SOAP`; build name "soap"): Adam in the eigenbasis of Shampoo's preconditioner.
+---@param params optim.Params
+---@param opts? optim.SOAPOptions
+---@return Optimizer
+function optim.SOAP(params, opts) end
+
 -- Optimizers written in Lua ------------------------------------------------------------------
 
 ---The table given to `optim.define`.
