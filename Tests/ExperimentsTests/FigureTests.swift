@@ -38,7 +38,7 @@ import Testing
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("stroke=\"\(colour)\"") })
     }
     #expect(svg.components(separatedBy: "clip-path=\"url(").count - 1 == 2)  // two panels
-    #expect(svg.components(separatedBy: "<text x=").filter { $0.contains("><title>g=b</title>") }.count == 1)  // one legend entry
+    #expect(svg.components(separatedBy: "\n").filter { $0.hasPrefix("<text x=") && $0.contains("<title>g=b</title>") }.count == 1)  // one legend entry
 }
 
 @Test func logBandsAreGeometric() {
