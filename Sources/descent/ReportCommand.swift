@@ -20,7 +20,8 @@ struct ReportCommand: ParsableCommand {
         Examples:
           descent report runs/lr
           descent report runs/lr --group lr --metric val_loss --reduce best --format csv > lr.csv
-          descent report runs/lr --metric loss --plot curves.svg --log-y --html report.html
+          descent report runs/lr --metric loss --plot curves.svg --logy --html report.html
+          descent report runs/zoo --metrics loss,val_loss --smooth 0.6 --x epoch --logy --plot fig.pdf
           descent report runs/zoo --group opt,lr --best-by opt --compare   # best lr per optimizer, tested
           descent report runs/zoo --group opt,lr --pivot opt,lr --format latex > table.tex
           descent report runs/zoo --export records.csv                      # every logged record, long format
