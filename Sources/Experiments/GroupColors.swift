@@ -11,8 +11,9 @@ public struct GroupStyle: Equatable {
 /// Each key hashes (FNV-1a, 64 bit: the same on every machine and run) to a preferred colour of
 /// Paul Tol's colour-blind-safe "muted" palette. Keys are placed in the order of their hash
 /// (then the key text), never in rank or manifest order; a key whose colour is already taken
-/// moves to the next colour of the palette with room. With more groups than colours, each
-/// colour holds ⌈n / 9⌉ groups, told apart by dash patterns (solid first). The assignment
+/// moves to the next colour of the palette among the least used. With more groups than colours,
+/// every colour is used once before any is used twice (n − 9 groups dashed, then further
+/// dash patterns), groups sharing a colour told apart by dash patterns (solid first). The assignment
 /// depends only on the set of keys: a key keeps its hash colour in any study where no other
 /// key took that colour first.
 ///
@@ -31,13 +32,15 @@ public struct GroupColors {
     public init(keys: [String]) {
         let unique = Array(Set(keys))
         let k = GroupColors.palette.count
-        let capacity = Swift.max(1, (unique.count + k - 1) / k)
         let ordered = unique.map { ($0, GroupColors.hash($0)) }.sorted { a, b in a.1 != b.1 ? a.1 < b.1 : a.0 < b.0 }
         var used = [Int](repeating: 0, count: k)
         for (key, h) in ordered {
             let start = Int(h % UInt64(k))
+            // The preferred colour if it is among the least used, else the next one that is:
+            // every colour is used once before any is used twice.
+            let least = used.min() ?? 0
             var colour = start
-            for j in 0..<k where used[(start + j) % k] < capacity {
+            for j in 0..<k where used[(start + j) % k] == least {
                 colour = (start + j) % k
                 break
             }
