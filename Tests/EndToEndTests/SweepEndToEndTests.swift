@@ -202,8 +202,8 @@ import Glibc
         let svg = try String(contentsOf: dir.appendingPathComponent("curves.svg"), encoding: .utf8)
         let lines = svg.components(separatedBy: "\n").filter { $0.hasPrefix("<polyline") }
         #expect(lines.count == 11)
-        // Ten colours: the eleventh curve repeats the first colour, dashed.
-        #expect(lines.filter { $0.contains("stroke-dasharray") }.count == 1, "\(lines)")
+        // Nine colours (GroupColors): the tenth and eleventh curves share a colour, dashed.
+        #expect(lines.filter { $0.contains("stroke-dasharray") }.count == 2, "\(lines)")
         let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<th>rank</th><th>a</th><th>n</th><th>mean</th>"))
         #expect(html.contains("<svg") && html.hasSuffix("</html>\n"))

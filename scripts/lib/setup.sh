@@ -61,3 +61,19 @@ ensure_fashion_mnist() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >&2
 }
+
+# Installs librsvg's rsvg-convert (Debian librsvg2-bin), which `descent report --plot x.png|x.pdf`
+# uses to render figures; SVG output needs nothing.
+ensure_rsvg_convert() {
+    command -v rsvg-convert >/dev/null 2>&1 && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "PNG/PDF figures need rsvg-convert: sudo apt-get update && sudo apt-get install -y librsvg2-bin" >&2
+            return 0
+        fi
+    fi
+    echo "descent: installing librsvg2-bin (apt)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librsvg2-bin >&2
+}
