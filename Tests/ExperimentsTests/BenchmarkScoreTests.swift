@@ -53,11 +53,11 @@ import Testing
         let steps = BenchmarkScore.profileSteps(ratios)
         #expect(steps.first! == (1, 0) || (steps.first!.0 == 1 && steps.first!.1 == 0))
         #expect(steps.last!.0 == 4 && abs(steps.last!.1 - 5.0 / 6) < 1e-12)
-        #expect(steps.contains { $0.0 == 1 && abs($0.1 - 2.0 / 6) < 1e-12 })
+        #expect(steps.contains { $0.0 == 1 && abs($0.1 - 1.0 / 6) < 1e-12 })
     }
 
     func trial(_ w: String, _ study: Int, _ i: Int, lr: Double, steps: Double?, final: Double) -> BenchmarkTrial {
-        BenchmarkTrial(workload: w, study: study, trial: i, config: [("lr", String(lr))], status: "done", steps: steps,
+        BenchmarkTrial(workload: w, study: study, trial: i, config: [("lr", SearchSpace.text(lr))], status: "done", steps: steps,
                        seconds: steps.map { $0 / 100 }, finalMetric: final, bestMetric: final)
     }
 
