@@ -6,9 +6,8 @@
 --   target       the value that counts as reached (<= for min, >= for max)
 --   max_steps    the step budget; eval_every: steps between evaluations (the time-to-target
 --                resolution)
--- How the targets were chosen (docs/guide-benchmarking.md): AdamW at lr 1e-3 (its PyTorch
--- default) was run for max_steps with seed 1 and the target set a little short of what that run
--- reached, so a tuned optimizer reaches it inside the budget and an untuned one may not.
+-- How the targets were chosen (docs/guide-benchmarking.md): budgets first (seconds per trial on
+-- one core), then a modest value for that budget, fixed before the first baseline run.
 -- Budgets are small so the whole suite runs on two CPU cores in minutes.
 return {
   quadratic = {
