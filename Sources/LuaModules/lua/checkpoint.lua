@@ -20,6 +20,14 @@ function experiment.checkpoint(name, objects)
       extra[key] = value
     end
   end
+  -- An optimizer in eval mode (schedule-free: the parameters hold the evaluation point) is saved at
+  -- its training point, which its state continues from, and put back in eval mode afterwards;
+  -- the metadata records the mode so that restore puts the evaluation weights back too.
+  local optimizer_eval = objects.optimizer ~= nil and objects.optimizer.eval_mode == true
+  if optimizer_eval then
+    objects.optimizer:train()
+    meta.optimizer_eval_mode = "true"
+  end
   if objects.model ~= nil then
     if not nn.is_module(objects.model) then fail(2, "checkpoint: 'model' expected an nn module, got %s", type(objects.model)) end
     local sd, names = objects.model:state_dict()
@@ -51,7 +59,9 @@ function experiment.checkpoint(name, objects)
   meta.extra = json_encode(extra)
   meta.identity = experiment._identity()
   local path = experiment._checkpoint_path(name)
-  nn.utils.save_safetensors(entries, path, meta)
+  local ok, err = pcall(nn.utils.save_safetensors, entries, path, meta)
+  if optimizer_eval then objects.optimizer:eval() end
+  if not ok then error(err, 0) end
   return path
 end
 
@@ -99,7 +109,13 @@ function experiment.restore(name, objects)
   if meta.loader then result.loader = json_decode(meta.loader) end
   objects = objects or {}
   if objects.model and result.model then objects.model:load_state_dict(result.model) end
-  if objects.optimizer and result.optimizer then objects.optimizer:load_state_dict(result.optimizer) end
+  if objects.optimizer and result.optimizer then
+    -- Loaded at the training point; back to the evaluation weights when saved in eval mode.
+    objects.optimizer:train()
+    objects.optimizer:load_state_dict(result.optimizer)
+    if meta.optimizer_eval_mode == "true" then objects.optimizer:eval() end
+  end
+  if meta.optimizer_eval_mode == "true" then result.optimizer_eval_mode = true end
   if objects.scheduler and result.scheduler then objects.scheduler:load_state_dict(result.scheduler) end
   if objects.loader and result.loader then objects.loader:set_state(result.loader) end
   if meta.rng then
