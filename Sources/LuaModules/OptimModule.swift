@@ -87,6 +87,8 @@ extension Runtime {
                 try L.pcall(2, 1)
                 return 1
             case "name": L.push(opt.name); return 1
+            // True between opt:eval() and opt:train() (always false without an evaluation point).
+            case "eval_mode": L.push(opt.inEvalMode); return 1
             default: L.pushNil(); return 1
             }
         }

@@ -58,4 +58,46 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").last == "true\ttrue", "\(r.stdout)")
     }
+
+    /// `opt.eval_mode`, train.evaluate's `optimizer` option, and checkpoints of a schedule-free
+    /// optimizer saved in eval mode: written at the training point, restored with the
+    /// evaluation weights back in the parameters (and the saving optimizer left in eval mode).
+    @Test func evaluateAndCheckpointAtTheEvaluationPoint() throws {
+        let r = try Descent.runScript("""
+            tensor.manual_seed(3)
+            local x = tensor.randn(32, 3)
+            local y = x:matmul(tensor.ones(3, 1))
+            local function make()
+              tensor.manual_seed(5)
+              local m = nn.Linear(3, 1)
+              return m, optim.ScheduleFreeAdamW(m:parameters(), {lr = 0.05})
+            end
+            local model, opt = make()
+            for _ = 1, 5 do opt:zero_grad(); nn.functional.mse_loss(model(x), y):backward(); opt:step() end
+            local at_y = train.evaluate(model, x, y, {loss = "mse", metrics = {}}).loss
+            local via = train.evaluate(model, x, y, {loss = "mse", metrics = {}, optimizer = opt}).loss
+            print(opt.eval_mode, math.abs(train.evaluate(model, x, y, {loss = "mse", metrics = {}}).loss - at_y) < 1e-7)
+            opt:eval()
+            local at_x = train.evaluate(model, x, y, {loss = "mse", metrics = {}}).loss
+            print(opt.eval_mode, via == at_x, math.abs(at_x - at_y) > 1e-4)
+            local w_eval = model.weight:clone()
+            experiment.checkpoint("sf", {model = model, optimizer = opt})
+            print(opt.eval_mode, (model.weight - w_eval):abs():max():item() == 0)
+            local m2, o2 = make()
+            local res = experiment.restore("sf", {model = m2, optimizer = o2})
+            print(o2.eval_mode, res.optimizer_eval_mode, (m2.weight - w_eval):abs():max():item() == 0)
+            opt:train(); o2:train()
+            print((m2.weight - model.weight):abs():max():item() == 0)
+            opt:zero_grad(); nn.functional.mse_loss(model(x), y):backward(); opt:step()
+            o2:zero_grad(); nn.functional.mse_loss(m2(x), y):backward(); o2:step()
+            print((m2.weight - model.weight):abs():max():item() == 0)
+            print(pcall(function() local e = train.evaluate(model, x, y, {loss = "mse", optimizer = 3}); return e end))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(Array(lines.prefix(7)) == [
+            "false\ttrue", "true\ttrue\ttrue", "true\ttrue", "true\ttrue\ttrue", "true", "true",
+            "false\tscript.lua:28: train.evaluate: option 'optimizer' expected an optimizer, got number",
+        ], "\(lines)")
+    }
 }

@@ -21,6 +21,13 @@ local function call_method(level, owner, objects, key, name, ...)
   return f(obj, ...)
 end
 
+-- Whether `optimizer` (an optimizer, or whatever a script passed) is in eval mode; an object
+-- without an `eval_mode` field is not.
+local function in_eval_mode(optimizer)
+  local ok, mode = pcall(function() return optimizer.eval_mode end)
+  return ok and mode == true
+end
+
 function experiment.checkpoint(name, objects)
   if type(name) ~= "string" then fail(2, "checkpoint: argument 1 (name) expected a string, got %s", type(name)) end
   if type(objects) ~= "table" then fail(2, "checkpoint: argument 2 expected a table {model = ..., optimizer = ...}, got %s", type(objects)) end
@@ -36,6 +43,14 @@ function experiment.checkpoint(name, objects)
     if v ~= nil and type(v) ~= "table" and type(v) ~= "userdata" then
       fail(2, "checkpoint: '%s' expected %s, got %s", key, what, type(v))
     end
+  end
+  -- An optimizer in eval mode (schedule-free: the parameters hold the evaluation point) is saved at
+  -- its training point, which its state continues from, and put back in eval mode afterwards;
+  -- the metadata records the mode so that restore puts the evaluation weights back too.
+  local optimizer_eval = in_eval_mode(objects.optimizer)
+  if optimizer_eval then
+    objects.optimizer:train()
+    meta.optimizer_eval_mode = "true"
   end
   if objects.model ~= nil then
     if not nn.is_module(objects.model) then fail(2, "checkpoint: 'model' expected an nn module, got %s", type(objects.model)) end
@@ -68,7 +83,9 @@ function experiment.checkpoint(name, objects)
   meta.extra = json_encode(extra)
   meta.identity = experiment._identity()
   local path = experiment._checkpoint_path(name)
-  nn.utils.save_safetensors(entries, path, meta)
+  local ok, err = pcall(nn.utils.save_safetensors, entries, path, meta)
+  if optimizer_eval then objects.optimizer:eval() end
+  if not ok then error(err, 0) end
   return path
 end
 
@@ -116,7 +133,13 @@ function experiment.restore(name, objects)
   if meta.loader then result.loader = json_decode(meta.loader) end
   objects = objects or {}
   if objects.model and result.model then call_method(2, "restore", objects, "model", "load_state_dict", result.model) end
-  if objects.optimizer and result.optimizer then call_method(2, "restore", objects, "optimizer", "load_state_dict", result.optimizer) end
+  if objects.optimizer and result.optimizer then
+    -- Loaded at the training point; back to the evaluation weights when saved in eval mode.
+    if in_eval_mode(objects.optimizer) then objects.optimizer:train() end
+    call_method(2, "restore", objects, "optimizer", "load_state_dict", result.optimizer)
+    if meta.optimizer_eval_mode == "true" then call_method(2, "restore", objects, "optimizer", "eval") end
+  end
+  if meta.optimizer_eval_mode == "true" then result.optimizer_eval_mode = true end
   if objects.scheduler and result.scheduler then call_method(2, "restore", objects, "scheduler", "load_state_dict", result.scheduler) end
   if objects.loader and result.loader then call_method(2, "restore", objects, "loader", "set_state", result.loader) end
   if meta.rng then

@@ -179,9 +179,11 @@ function train.fit(model, opts)
   return history
 end
 
---- train.evaluate(model, x, y, {loss, metrics, batch_size}) -> {loss = ..., accuracy = ...}
+--- train.evaluate(model, x, y, {loss, metrics, batch_size, optimizer}) -> {loss = ..., accuracy = ...}
+--- With `optimizer`, an optimizer with an evaluation point (schedule-free) is evaluated there:
+--- opt:eval() around the evaluation, and opt:train() after unless it was already in eval mode.
 function train.evaluate(model, x, y, opts)
-  opts = check_options("train.evaluate", opts, { loss = true, metrics = true, batch_size = true })
+  opts = check_options("train.evaluate", opts, { loss = true, metrics = true, batch_size = true, optimizer = true })
   if not tensor.is_tensor(x) or not tensor.is_tensor(y) then
     fail(2, "train.evaluate: expected tensors x and y, got %s and %s", type(x), type(y))
   end
@@ -190,7 +192,17 @@ function train.evaluate(model, x, y, opts)
   end
   check_batch_size("train.evaluate", opts.batch_size)
   local metrics = resolve_metrics("train.evaluate", opts.metrics or { "accuracy" })
-  return evaluate(model, x, y, resolve_loss("train.evaluate", opts.loss), metrics, opts.batch_size or 256)
+  local lossf = resolve_loss("train.evaluate", opts.loss)
+  local opt = opts.optimizer
+  if opt ~= nil and (type(opt) ~= "userdata" or type(opt.eval) ~= "function" or type(opt.train) ~= "function") then
+    fail(2, "train.evaluate: option 'optimizer' expected an optimizer, got %s", type(opt))
+  end
+  local swap = opt ~= nil and not opt.eval_mode
+  if swap then opt:eval() end
+  local ok, result = pcall(evaluate, model, x, y, lossf, metrics, opts.batch_size or 256)
+  if swap then opt:train() end
+  if not ok then error(result, 0) end
+  return result
 end
 
 --- train.predict(model, x[, {batch_size}]) -> the model's outputs for every row of x

@@ -35,6 +35,7 @@ optim = {}
 ---@class Optimizer
 ---@field param_groups optim.GroupView[] live views of the groups
 ---@field name string the algorithm ("Adam", "SGD", ...)
+---@field eval_mode boolean true between opt:eval() and opt:train() (schedule-free optimizers)
 local Optimizer = {}
 
 ---One update of every parameter whose `.grad` is not nil. With a closure, calls it first (with

@@ -38,6 +38,7 @@ train = {}
 ---@field loss? train.Loss (default "cross_entropy")
 ---@field metrics? string[] (default {"accuracy"})
 ---@field batch_size? integer (default 256)
+---@field optimizer? Optimizer evaluated at its evaluation point (opt:eval() around the evaluation)
 
 ---@class train.PredictOptions
 ---@field batch_size? integer (default 256)
