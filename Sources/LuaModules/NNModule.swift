@@ -99,6 +99,15 @@ extension Runtime {
                     weight: try self.optionalTensor(L, 3, "argument 3 (weight)"), bias: try self.optionalTensor(L, 4, "argument 4 (bias)"),
                     eps: try L.optionalNumber(5, "argument 5 (eps)") ?? 1e-5))
             }),
+            // _sdpa(q [B, L, E], k [B, S, E], v [B, S, Ev], causal, scale): the fused attention core
+            // behind scaled_dot_product_attention and MultiheadAttention (lua/nn_layers.lua);
+            // internal (`_`), so it may change with them.
+            ("_sdpa", { [unowned self] L in
+                self.push(L, try Functional.scaledDotProductAttention(
+                    try self.tensor(L, 1, "argument 1 (query)"), try self.tensor(L, 2, "argument 2 (key)"),
+                    try self.tensor(L, 3, "argument 3 (value)"), causal: try L.boolean(4, "argument 4 (causal)"),
+                    scale: try L.number(5, "argument 5 (scale)")))
+            }),
             ("embedding", { [unowned self] L in
                 self.push(L, try Functional.embedding(try self.tensor(L, 1, "argument 1 (indices)"),
                                                       weight: try self.tensor(L, 2, "argument 2 (weight)")))

@@ -12,6 +12,30 @@ import Testing
         #expect(r.stdout.split(separator: "\n").last == "ok", "\(r.stdout)\n\(r.stderr)")
     }
 
+    /// The fused attention kernel (no mask but the causal one, no dropout) against the same
+    /// formula written with matmul and softmax: outputs, gradients and a second derivative.
+    @Test func fusedAttentionMatchesTheComposite() throws {
+        try Self.expectOK("""
+            local F = nn.functional
+            tensor.manual_seed(2)
+            local function r(...) return tensor.randn(...):requires_grad(true) end
+            local q, k, v = r(2, 2, 4, 3), r(2, 2, 5, 3), r(2, 2, 5, 2)
+            for _, causal in ipairs({false, true}) do
+              local i, j = tensor.arange(4):view(4, 1), tensor.arange(5):view(1, 5)
+              local mask = causal and tensor.where(j:le(i), 0, -math.huge) or tensor.zeros(4, 5)
+              local a = F.scaled_dot_product_attention(q, k, v, {is_causal = causal})
+              local s = (q:matmul(k:transpose(-2, -1)) / math.sqrt(3) + mask):softmax(-1):matmul(v)
+              assert((a - s):abs():max():item() < 1e-5)
+              local ga = autograd.grad((a ^ 2):sum(), {q, k, v}, {create_graph = true})
+              local gs = autograd.grad((s ^ 2):sum(), {q, k, v}, {create_graph = true})
+              for n = 1, 3 do assert((ga[n] - gs[n]):abs():max():item() < 1e-5) end
+              local ha, hs = autograd.grad(ga[1]:sum(), {k})[1], autograd.grad(gs[1]:sum(), {k})[1]
+              assert((ha - hs):abs():max():item() < 1e-4)
+            end
+            print("ok")
+            """)
+    }
+
     @Test func tiedWeightsAreOneParameterWithOneSummedGradientAndTwoStateDictKeys() throws {
         try Self.expectOK("""
             local Net = nn.Module{

@@ -169,7 +169,16 @@ function F.scaled_dot_product_attention(q, k, v, opts)
   end
   local scale = opts.scale or 1 / math.sqrt(qs[n])
   local out
-  if n <= 4 then
+  if dropout_p == 0 and opts.attn_mask == nil then
+    -- No mask but the causal one and no dropout: the fused kernel on 3-d batches.
+    local shape3 = n == 2 and { 1, qs[1], qs[2] } or nil
+    local function as3(t) return shape3 and t:reshape(1, t:size(1), t:size(2)) or batch3(t) end
+    out = F._sdpa(as3(q), as3(k), as3(v), opts.is_causal == true, scale)
+    local os = {}
+    for i = 1, n - 1 do os[i] = qs[i] end
+    os[n] = vs[n]
+    out = out:reshape(os)
+  elseif n <= 4 then
     out = attend(q, k, v, additive, scale, dropout_p)
   else
     if additive ~= nil then
@@ -438,6 +447,9 @@ nn.MultiheadAttention = nn.Module{
       kh = heads(F.linear(k, wk, bk), S)
       vh = heads(F.linear(v, wv, bv), S)
     end
+    local p = self.training and self.dropout or 0
+    local fused = p == 0 and opts.need_weights == false and opts.key_padding_mask == nil
+      and (opts.attn_mask == nil or opts.is_causal == true)
     -- One additive mask broadcastable to [N, heads, L, S].
     local additive
     if opts.attn_mask ~= nil then
@@ -451,7 +463,7 @@ nn.MultiheadAttention = nn.Module{
         fail(3, "%s: expected attn_mask of shape [%d, %d] or [%d, %d, %d], got %s", owner, L, S, N * nh, L, S, shape_string(ms))
       end
       if opts.is_causal then check_causal(3, owner, additive, L, S) end
-    elseif opts.is_causal then
+    elseif opts.is_causal and not fused then
       additive = tensor.where(causal_keep(L, S), 0, -math.huge)
     end
     if opts.key_padding_mask ~= nil then
@@ -463,8 +475,16 @@ nn.MultiheadAttention = nn.Module{
       local pad = additive_mask(m, 0):reshape(N, 1, 1, S)
       additive = additive and additive + pad or pad
     end
-    local p = self.training and self.dropout or 0
-    local out, weights = attend(qh, kh, vh, additive, 1 / math.sqrt(hd), p)
+    local out, weights
+    if fused then
+      -- The fused kernel (PyTorch too drops a mask given with is_causal when no weights or
+      -- padding mask are asked for); heads flattened into the batch.
+      local function flat(t, len) return t:reshape(N * nh, len, hd) end
+      out = F._sdpa(flat(qh, L), flat(kh, S), flat(vh, S), opts.is_causal == true, 1 / math.sqrt(hd))
+      out = out:view(N, nh, L, hd)
+    else
+      out, weights = attend(qh, kh, vh, additive, 1 / math.sqrt(hd), p)
+    end
     out = self.out_proj(out:transpose(2, 3):reshape(N, L, E))
     if not batched then out = out:squeeze(1)
     elseif not self.batch_first then out = out:transpose(1, 2) end
