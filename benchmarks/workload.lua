@@ -21,42 +21,7 @@ if W == nil then
   error(string.format("workload: unknown workload '%s' (valid: %s)", cfg.workload, table.concat(names, ", ")))
 end
 
--- The small CNN of scripts/examples/mnist_cnn.lua on mnist5k, as a problem table.
-local function cnn(opts)
-  local m = data.mnist(opts.data or "data/mnist5k")
-  local x, tx = m.train.x:view(-1, 1, 28, 28), m.test.x:view(-1, 1, 28, 28)
-  local loader = data.loader(x, m.train.y, { batch_size = opts.batch_size or 64, shuffle = true, seed = experiment.seed() })
-  local it
-  local function next_batch()
-    if it ~= nil then
-      local xb, yb = it()
-      if xb ~= nil then return xb, yb end
-    end
-    it = loader:iter()
-    return it()
-  end
-  tensor.manual_seed(experiment.seed())
-  local model = nn.Sequential(
-    nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(8, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Flatten(), nn.Linear(256, 10))
-  return {
-    params = model:parameters(),
-    loss = function()
-      local xb, yb = next_batch()
-      return nn.cross_entropy(model(xb), yb)
-    end,
-    evaluate = function()
-      return autograd.no_grad(function()
-        local logits = model(tx)
-        return { test_loss = nn.cross_entropy(logits, m.test.y):item(),
-                 test_accuracy = logits:argmax(-1):eq(m.test.y):mean():item() }
-      end)
-    end,
-  }
-end
-
-local p = W.problem == "cnn" and cnn(W.options or {}) or problems.build(W.problem, W.options or {})
+local p = problems.build(W.problem, W.options or {})
 
 -- The optimizer: only the hyperparameters named in cfg.options.
 local given = {}

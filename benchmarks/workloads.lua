@@ -1,6 +1,6 @@
 -- The workloads of `descent benchmark`: CPU-scale versions of AlgoPerf's idea (a fixed model and
 -- data set, a validation target, a step budget). Each entry:
---   problem      a problems.<name> builder, or "cnn" (the small MNIST CNN defined in workload.lua)
+--   problem      a problems.<name> builder
 --   options      the builder's options (fixed: part of the workload, not tuned)
 --   metric       a key of the problem's evaluate() table; mode "min" or "max"
 --   target       the value that counts as reached (<= for min, >= for max)
@@ -19,7 +19,7 @@ return {
     metric = "test_accuracy", mode = "max", target = 0.85, max_steps = 240, eval_every = 20,
   },
   mnist_cnn = {
-    problem = "cnn", options = { batch_size = 64 },
+    problem = "mnist_cnn", options = { batch_size = 64 },
     metric = "test_accuracy", mode = "max", target = 0.85, max_steps = 160, eval_every = 20,
   },
   char_transformer = {

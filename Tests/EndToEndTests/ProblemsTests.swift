@@ -128,9 +128,10 @@ import Testing
               quadratic = {{dim = 50}, 1e-1, 100, "loss"},
               logistic_regression = {{data = dir}, 1e-3, 20, "train_loss"},
               mlp = {{data = dir, hidden = {32}}, 1e-3, 20, "train_loss"},
+              mnist_cnn = {{data = dir}, 3e-3, 20, "train_loss"},
             }
             -- The neural-network problems have their own tests (ModelProblemsTests).
-            for _, name in ipairs{"rosenbrock", "beale", "quadratic", "logistic_regression", "mlp"} do
+            for _, name in ipairs{"rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "mnist_cnn"} do
               local options, lr, steps, key = table.unpack(settings[name])
               local p = problems.build(name, options)
               local before = p.evaluate()[key]
@@ -145,7 +146,7 @@ import Testing
             end
             """)
         let lines = out.split(separator: "\n")
-        #expect(lines.count == 5, "\(out)")
+        #expect(lines.count == 6, "\(out)")
         for line in lines { #expect(line.split(separator: "\t")[1] == "true", "\(line)") }
     }
 
@@ -156,10 +157,13 @@ import Testing
             print(p.name, #p.params, table.concat(p.params[1]:shape(), "x"), p.steps_per_epoch, p.optimum, p.argmin)
             print(string.format("%.4f %.4f", e.train_loss, e.test_loss), e.test_accuracy <= 0.2)
             print(problems.mlp{data = ..., hidden = {16, 8}}.model:num_parameters())
+            local cnn = problems.mnist_cnn{data = ..., batch_size = 100}
+            print(cnn.model:num_parameters(), cnn.steps_per_epoch, cnn.loss():dim())
             """)
         // Zero weights: every class has probability 1/10, so the loss is log 10 = 2.3026.
-        // 784-16-8-10: 784·16 + 16 + 16·8 + 8 + 8·10 + 10 = 12786 parameters.
-        #expect(out == "logistic_regression\t2\t784x10\t40\tnil\tnil\n2.3026 2.3026\ttrue\n12786", "\(out)")
+        // 784-16-8-10: 784·16 + 16 + 16·8 + 8 + 8·10 + 10 = 12786 parameters. The CNN:
+        // 8·25 + 8 + 16·8·25 + 16 + 256·10 + 10 = 5994; the loss is a scalar.
+        #expect(out == "logistic_regression\t2\t784x10\t40\tnil\tnil\n2.3026 2.3026\ttrue\n12786\n5994\t40\t0", "\(out)")
     }
 
     @Test func namesAndBuild() throws {
@@ -171,9 +175,9 @@ import Testing
             print(err)
             """)
         #expect(out == """
-            rosenbrock,beale,quadratic,logistic_regression,mlp,char_transformer,char_lstm,resnet_fashion,modular_addition
+            rosenbrock,beale,quadratic,logistic_regression,mlp,mnist_cnn,char_transformer,char_lstm,resnet_fashion,modular_addition
             rosenbrock\tbeale\ttrue
-            problems.build: unknown problem 'rosenbrok' (valid: rosenbrock, beale, quadratic, logistic_regression, mlp, char_transformer, char_lstm, resnet_fashion, modular_addition)
+            problems.build: unknown problem 'rosenbrok' (valid: rosenbrock, beale, quadratic, logistic_regression, mlp, mnist_cnn, char_transformer, char_lstm, resnet_fashion, modular_addition)
             """, "\(out)")
     }
 

@@ -9,11 +9,11 @@ Usage:  pip install "torch==2.13.0+cpu" && python3 scripts/bench/muon_step.py [-
 """
 import argparse
 import json
-import statistics
-import time
 
 import torch
 import torch.optim._muon as muon_module
+
+from steptime import median_step_seconds
 
 
 def float32_newton_schulz(grad, ns_coefficients, ns_steps, eps):
@@ -34,14 +34,7 @@ def float32_newton_schulz(grad, ns_coefficients, ns_steps, eps):
 def bench(n, steps):
     p = torch.nn.Parameter(torch.randn(n, n))
     p.grad = torch.randn(n, n)
-    opt = torch.optim.Muon([p], lr=1e-3)
-    opt.step()
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        opt.step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_step_seconds(torch.optim.Muon([p], lr=1e-3), steps)
 
 
 def main():

@@ -11,25 +11,17 @@ Usage:  pip install "torch==2.13.0+cpu" && python3 scripts/bench/optim_step.py [
 """
 import argparse
 import json
-import statistics
-import time
 
 import torch
+
+from steptime import median_step_seconds
 
 
 def bench(make, count, steps, buffers, shape=None):
     """`shape` (holding `count` elements) runs the step on a matrix (Adafactor's factored path)."""
     p = torch.nn.Parameter(torch.linspace(-0.5, 0.5, count).reshape(shape or (count,)))
     p.grad = torch.linspace(-0.3, 0.4, count).reshape(shape or (count,))
-    opt = make([p])
-    for _ in range(3):
-        opt.step()
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        opt.step()
-        times.append(time.perf_counter() - t0)
-    sec = statistics.median(times)
+    sec = median_step_seconds(make([p]), steps, warmup=3)
     moved = (3 + 2 * buffers) * count * 4
     return {"seconds_per_step": sec, "ms_per_step": sec * 1e3, "gb_per_s": moved / sec / 1e9,
             "bytes_per_step": moved}

@@ -12,11 +12,11 @@ Usage:  pip install "torch==2.13.0+cpu" "pytorch-optimizer==4.1.0" && python3 sc
 """
 import argparse
 import json
-import statistics
-import time
 
 import pytorch_optimizer
 import torch
+
+from steptime import median_step_seconds
 
 
 def bench(name, make, n, steps):
@@ -24,14 +24,8 @@ def bench(name, make, n, steps):
     idx = torch.arange(count, dtype=torch.float32)
     p = torch.nn.Parameter(((idx % 1000) * 1e-3 - 0.5).reshape(n, n))
     p.grad = ((idx % 777) * 1e-3 - 0.3).reshape(n, n)
-    opt = make([p])
-    opt.step()
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        opt.step()
-        times.append(time.perf_counter() - t0)
-    print(json.dumps({"name": name, "seconds": statistics.median(times)}), flush=True)
+    seconds = median_step_seconds(make([p]), steps)
+    print(json.dumps({"name": name, "seconds": seconds}), flush=True)
 
 
 def main():

@@ -3,37 +3,35 @@
 
 DESCENT_APT_PACKAGES=(liblua5.4-dev libopenblas-dev zlib1g-dev libedit-dev pkg-config)
 
+# Installs Debian packages with apt (through password-less sudo when not root). Without either it
+# prints "$1: sudo apt-get ... install -y PACKAGES" for the user to run and returns 1.
+#   apt_install "the tests need luacheck" lua-check || exit 1
+apt_install() {
+    local why="$1" sudo=""
+    shift
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "$why: sudo apt-get update && sudo apt-get install -y $*" >&2
+            return 1
+        fi
+    fi
+    echo "descent: installing $* (apt)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
 # Installs Lua 5.4, OpenBLAS, zlib and libedit development packages when pkg-config cannot find them.
 ensure_system_packages() {
     if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists lua5.4 openblas zlib libedit 2>/dev/null; then
         return 0
     fi
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-            echo "descent needs: ${DESCENT_APT_PACKAGES[*]}" >&2
-            echo "install them with:  sudo apt-get update && sudo apt-get install -y ${DESCENT_APT_PACKAGES[*]}" >&2
-            exit 1
-        fi
-    fi
-    echo "descent: installing ${DESCENT_APT_PACKAGES[*]} (apt)" >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${DESCENT_APT_PACKAGES[@]}" >&2
+    apt_install "descent needs ${DESCENT_APT_PACKAGES[*]}" "${DESCENT_APT_PACKAGES[@]}" || exit 1
 }
 
 # Installs Debian's lua-check (luacheck), which scripts/test runs over every Lua file.
 ensure_luacheck() {
     command -v luacheck >/dev/null 2>&1 && return 0
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-            echo "the tests need luacheck: sudo apt-get update && sudo apt-get install -y lua-check" >&2
-            exit 1
-        fi
-    fi
-    echo "descent: installing lua-check (apt)" >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua-check >&2
+    apt_install "the tests need luacheck" lua-check || exit 1
 }
 
 # Builds the release binary when it is missing or older than any source file.
@@ -50,30 +48,12 @@ ensure_release_build() {
 # read by data.fashion_mnist) for the examples that need it. Not a requirement of the tests.
 ensure_fashion_mnist() {
     [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && return 0
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-            echo "this example needs Fashion-MNIST: sudo apt-get update && sudo apt-get install -y dataset-fashion-mnist" >&2
-            exit 1
-        fi
-    fi
-    echo "descent: installing dataset-fashion-mnist (apt)" >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >&2
+    apt_install "this example needs Fashion-MNIST" dataset-fashion-mnist || exit 1
 }
 
 # Installs librsvg's rsvg-convert (Debian librsvg2-bin), which `descent report --plot x.png|x.pdf`
 # uses to render figures; SVG output needs nothing.
 ensure_rsvg_convert() {
     command -v rsvg-convert >/dev/null 2>&1 && return 0
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-            echo "PNG/PDF figures need rsvg-convert: sudo apt-get update && sudo apt-get install -y librsvg2-bin" >&2
-            return 0
-        fi
-    fi
-    echo "descent: installing librsvg2-bin (apt)" >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librsvg2-bin >&2
+    apt_install "PNG/PDF figures need rsvg-convert" librsvg2-bin || true
 }

@@ -260,6 +260,25 @@ function builders.mlp(opts)
   return p
 end
 
+--- problems.mnist_cnn{data = "data/mnist5k", batch_size = 64, seed = <run seed>}
+--- The small CNN of scripts/examples/mnist_cnn.lua: conv 5×5 (8) → ReLU → max-pool 2 → conv 5×5
+--- (16) → ReLU → max-pool 2 → linear 256 → 10, on the images as 1×28×28.
+function builders.mnist_cnn(opts)
+  local owner = "problems.mnist_cnn"
+  check_options(SCRIPT, owner, opts, { data = "string", batch_size = "number", seed = "number" })
+  local m, next_batch, steps, seed = mnist_stream(SCRIPT, owner, opts, 64)
+  local model = with_seed(seed, function()
+    return nn.Sequential(
+      nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Conv2d(8, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Flatten(), nn.Linear(256, 10))
+  end)
+  local function forward(x) return model(x:view(-1, 1, 28, 28)) end
+  local p = classifier("mnist_cnn", forward, model:parameters(), m, next_batch, steps)
+  p.model = model
+  return p
+end
+
 -- Models for the neural-network problems ---------------------------------------------------------
 
 -- The run seed, or the integer option `seed`.
@@ -727,8 +746,8 @@ function builders.modular_addition(opts)
   }
 end
 
-local names = { "rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "char_transformer", "char_lstm",
-  "resnet_fashion", "modular_addition" }
+local names = { "rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "mnist_cnn", "char_transformer",
+  "char_lstm", "resnet_fashion", "modular_addition" }
 
 -- Builds a problem; both public entry points call this, so builders sit SCRIPT frames below the
 -- script either way (no tail calls: they would drop a frame).
@@ -744,7 +763,7 @@ for _, name in ipairs(names) do
   end
 end
 
---- problems.names() -> {"rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "char_transformer", ...}
+--- problems.names() -> {"rosenbrock", "beale", "quadratic", "logistic_regression", "mlp", "mnist_cnn", ...}
 function problems.names()
   return table.move(names, 1, #names, 1, {})
 end

@@ -9,7 +9,7 @@
 problems = {}
 
 ---The names `problems.build` knows (it also accepts them in any case, with "-" for "_").
----@alias problems.Name "rosenbrock"|"beale"|"quadratic"|"logistic_regression"|"mlp"|"char_transformer"|"char_lstm"|"resnet_fashion"|"modular_addition"
+---@alias problems.Name "rosenbrock"|"beale"|"quadratic"|"logistic_regression"|"mlp"|"mnist_cnn"|"char_transformer"|"char_lstm"|"resnet_fashion"|"modular_addition"
 
 -- What a problem is ----------------------------------------------------------------------------
 
@@ -112,6 +112,17 @@ function problems.logistic_regression(opts) end
 ---@param opts? problems.MLPOptions
 ---@return problems.MLPProblem
 function problems.mlp(opts) end
+
+---@class problems.MNISTCNNOptions
+---@field data? string a directory data.mnist reads (default "data/mnist5k")
+---@field batch_size? integer ≥ 1 (default 64)
+---@field seed? integer shuffling and initialisation seed (default: the run's seed)
+
+---The small CNN of scripts/examples/mnist_cnn.lua (conv 5×5 ×8, pool, conv 5×5 ×16, pool, linear 256 → 10)
+---on the images as 1×28×28 (default init, drawn from `seed`).
+---@param opts? problems.MNISTCNNOptions
+---@return problems.MLPProblem
+function problems.mnist_cnn(opts) end
 
 -- Neural networks of current optimizer studies -------------------------------------------------
 
