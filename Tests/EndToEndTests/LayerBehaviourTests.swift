@@ -90,6 +90,32 @@ import Testing
             """)
     }
 
+    /// PyTorch counts list children from 0: its state dicts load as they are, and
+    /// state_dict{numbering = "pytorch"} writes the names PyTorch expects (nested lists too).
+    @Test func stateDictsInPyTorchsNumberingLoadAndAreWritten() throws {
+        try Self.expectOK("""
+            local function make() return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 1))) end
+            local a, b = make(), make()
+            local sd, names = a:state_dict{numbering = "pytorch"}
+            assert(table.concat(names, ",") == "0.weight,0.bias,2.0.weight,2.0.bias", table.concat(names, ","))
+            b:load_state_dict(sd)
+            local x = tensor.randn(4, 2)
+            assert((a(x) - b(x)):abs():max():item() == 0)
+            local own = a:state_dict()
+            assert(own["1.weight"] == sd["0.weight"] and own["3.1.bias"] == sd["2.0.bias"])
+            b:load_state_dict(own)
+            -- Half of each numbering is neither: the error names the key in descent's.
+            local mixed = {["0.weight"] = own["1.weight"], ["1.bias"] = own["1.bias"], ["3.1.weight"] = own["3.1.weight"], ["3.1.bias"] = own["3.1.bias"]}
+            local ok, err = pcall(b.load_state_dict, b, mixed)
+            assert(not ok and err:find("missing key '1.weight'", 1, true), err)
+            ok, err = pcall(a.state_dict, a, {numbering = "torch"})
+            assert(not ok and err:find([[option 'numbering' expected "descent" or "pytorch", got torch]], 1, true), err)
+            ok, err = pcall(a.state_dict, a, {order = 1})
+            assert(not ok and err:find("unknown option 'order'", 1, true), err)
+            print("ok")
+            """)
+    }
+
     @Test func attentionMasksInBooleanAndAdditiveFormAgree() throws {
         try Self.expectOK("""
             local F = nn.functional

@@ -147,6 +147,7 @@ import Testing
         ("problems.QuadraticOptions", ["problems.quadratic(O)", "problems.build('quadratic', O)"]),
         ("problems.LogisticRegressionOptions", ["problems.logistic_regression(O)", "problems.build('logistic-regression', O)"]),
         ("problems.MLPOptions", ["problems.mlp(O)", "problems.build('mlp', O)"]),
+        ("problems.MNISTCNNOptions", ["problems.mnist_cnn(O)", "problems.build('mnist_cnn', O)"]),
         ("problems.CharTransformerOptions", ["problems.char_transformer(O)", "problems.build('char_transformer', O)"]),
         ("problems.CharLSTMOptions", ["problems.char_lstm(O)", "problems.build('char-lstm', O)"]),
         ("problems.ResNetFashionOptions", ["problems.resnet_fashion(O)", "problems.build('resnet_fashion', O)"]),

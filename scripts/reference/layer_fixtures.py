@@ -239,10 +239,21 @@ def misc_cases():
         save(name, mod, ctor, "m(x.x)", {"x": x}, lambda m, t: m(t["x"]), grads=("x",))
 
 
+def container_cases():
+    """PyTorch numbers a Sequential's children from 0, descent's from 1: load_state_dict accepts
+    PyTorch's state dict as it is ("0.weight", "2.0.weight")."""
+    torch.manual_seed(7)
+    m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 8), nn.Tanh()), nn.Linear(8, 3))
+    save("sequential_nested", m,
+         "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 8), nn.Tanh()), nn.Linear(8, 3))",
+         "m(x.x)", {"x": torch.randn(5, 4)}, lambda m, t: m(t["x"]), grads=("x",))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     rnn_cases()
     attention_cases()
     transformer_cases()
     misc_cases()
+    container_cases()
     print("wrote", len([f for f in os.listdir(OUT) if f.endswith(".safetensors")]), "files to", os.path.normpath(OUT))

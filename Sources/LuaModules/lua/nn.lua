@@ -370,20 +370,57 @@ end
 -- appears under each of its names.
 local function state_entries(self) return collect(self, nil, true) end
 
---- m:state_dict(): {name = tensor} of parameters and buffers (shared, not copied), and as a
---- second result the names in order.
-function Module:state_dict()
+-- A name in PyTorch's numbering: descent's list containers (Sequential, ModuleList, the blocks
+-- of the problems' models) count their children from 1, PyTorch's from 0, so every all-digit
+-- component of the dotted name is one less ("1.weight" -> "0.weight", "h.2.attn" -> "h.1.attn").
+local function pytorch_name(name)
+  return (("." .. name .. "."):gsub("%.(%d+)%f[.]", function(i) return "." .. (tonumber(i) - 1) end):sub(2, -2))
+end
+
+--- m:state_dict([{numbering = "pytorch"}]): {name = tensor} of parameters and buffers (shared,
+--- not copied), and as a second result the names in order. numbering = "pytorch" counts list
+--- children from 0, as PyTorch does ("0.weight"), for a state dict that PyTorch loads.
+function Module:state_dict(opts)
+  if opts ~= nil and type(opts) ~= "table" then fail(2, "state_dict: expected an options table {numbering = ...}, got %s", type(opts)) end
+  local numbering = opts and opts.numbering or "descent"
+  for k in pairs(opts or {}) do
+    if k ~= "numbering" then fail(2, "state_dict: unknown option '%s' (valid: numbering)", tostring(k)) end
+  end
+  if numbering ~= "descent" and numbering ~= "pytorch" then
+    fail(2, "state_dict: option 'numbering' expected \"descent\" or \"pytorch\", got %s", tostring(numbering))
+  end
   local names, tensors = state_entries(self)
+  if numbering == "pytorch" then
+    for i, name in ipairs(names) do names[i] = pytorch_name(name) end
+  end
   local sd = {}
   for i, name in ipairs(names) do sd[name] = tensors[i] end
   return sd, names
 end
 
+-- Which numbering `sd` uses for the module's `names`: its own when every name is there, else
+-- PyTorch's when every name is there in PyTorch's numbering (a PyTorch state dict); the names
+-- to look up either way.
+local function numbered_like(sd, names)
+  local own, pytorch = true, true
+  local converted = {}
+  for i, name in ipairs(names) do
+    converted[i] = pytorch_name(name)
+    if sd[name] == nil then own = false end
+    if sd[converted[i]] == nil then pytorch = false end
+  end
+  if not own and pytorch then return converted end
+  return names
+end
+
 --- m:load_state_dict(sd): copies every entry into the module's tensors. A missing key, an
 --- unexpected key or a shape mismatch is an error that names the key (nothing is copied then).
+--- A PyTorch state dict loads as it is: list children numbered from 0 ("0.weight") are accepted
+--- when every key is found that way.
 function Module:load_state_dict(sd)
   if type(sd) ~= "table" then fail(2, "load_state_dict: expected a table {name = tensor}, got %s", type(sd)) end
-  local names, tensors = state_entries(self)
+  local own_names, tensors = state_entries(self)
+  local names = numbered_like(sd, own_names)
   local expected = {}
   for i, name in ipairs(names) do
     expected[name] = true

@@ -84,12 +84,15 @@ function Module:zero_grad() end
 function Module:num_parameters() end
 
 ---`{name = tensor}` of parameters and buffers (shared, not copied), and the names in order.
+---`numbering = "pytorch"` counts list children (Sequential, ModuleList) from 0, as PyTorch does.
+---@param opts? {numbering?: "descent"|"pytorch"}
 ---@return table<string, Tensor>
 ---@return string[] names
-function Module:state_dict() end
+function Module:state_dict(opts) end
 
 ---Copies every entry into the module's tensors; a missing or unexpected key or a shape mismatch
----is an error naming the key (nothing is copied then). Returns the module.
+---is an error naming the key (nothing is copied then). Returns the module. A PyTorch state dict
+---(list children counted from 0: "0.weight") loads as it is.
 ---@param sd table<string, Tensor>
 ---@return self
 function Module:load_state_dict(sd) end
