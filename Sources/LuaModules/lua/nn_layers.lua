@@ -164,7 +164,8 @@ function F.scaled_dot_product_attention(q, k, v, opts)
       fail(2, "%s: attn_mask of shape %s does not broadcast to the scores' shape [..., %d, %d]", owner, shape_string(ms), L, S)
     end
     if opts.is_causal then check_causal(2, owner, additive, L, S) end
-  elseif opts.is_causal then
+  elseif opts.is_causal and dropout_p ~= 0 then
+    -- (without dropout the fused kernel below applies the causal mask itself)
     additive = tensor.where(causal_keep(L, S), 0, -math.huge)
   end
   local scale = opts.scale or 1 / math.sqrt(qs[n])

@@ -311,22 +311,8 @@ local function gpt_init(model, layers)
   end)
 end
 
--- Additive causal masks [T, T]: 0 where key position j <= query position i, -1e9 above the
--- diagonal (exp underflows to exactly 0 there). Built once per length.
-local causal_masks = setmetatable({}, { __mode = "v" })
-local function causal_mask(T)
-  local m = causal_masks[T]
-  if m == nil then
-    local i = tensor.arange(1, T + 1):view(T, 1)
-    local j = tensor.arange(1, T + 1):view(1, T)
-    m = tensor.where(j:gt(i), tensor.full({ T, T }, -1e9), tensor.zeros(T, T))
-    causal_masks[T] = m
-  end
-  return m
-end
-
--- Multi-head causal self-attention written with matmul and softmax (nanoGPT's
--- CausalSelfAttention; to be swapped for nn.MultiheadAttention when that lands).
+-- Multi-head causal self-attention (nanoGPT's CausalSelfAttention): one projection to q, k, v,
+-- then scaled_dot_product_attention with is_causal, which runs the fused attention kernel.
 local CausalSelfAttention = nn.Module{
   name = "CausalSelfAttention",
   init = function(self, d, heads)
@@ -339,11 +325,10 @@ local CausalSelfAttention = nn.Module{
     local H = self.n_head
     local hd = C // H
     local qkv = self.c_attn(x)
-    local function heads(t) return t:reshape(B, T, H, hd):permute(1, 3, 2, 4):reshape(B * H, T, hd) end
+    local function heads(t) return t:reshape(B, T, H, hd):permute(1, 3, 2, 4) end
     local q, k, v = heads(qkv:narrow(3, 1, C)), heads(qkv:narrow(3, C + 1, C)), heads(qkv:narrow(3, 2 * C + 1, C))
-    local att = q:matmul(k:transpose(2, 3)) * (1 / math.sqrt(hd)) + causal_mask(T)
-    local y = att:softmax(-1):matmul(v)
-    y = y:reshape(B, H, T, hd):permute(1, 3, 2, 4):reshape(B, T, C)
+    local y = nn.functional.scaled_dot_product_attention(q, k, v, { is_causal = true })
+    y = y:permute(1, 3, 2, 4):reshape(B, T, C)
     return self.c_proj(y)
   end,
 }
