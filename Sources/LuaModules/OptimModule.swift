@@ -48,6 +48,21 @@ extension Runtime {
                 optimizers.push(L, try Optimizer.combine(list))
                 return 1
             }),
+            // Wrappers over any optimizer (Sources/Optim/Wrappers): optax's option names.
+            ("lookahead", { L in
+                let inner = try optimizers.check(L, 1, "optim.lookahead argument 1 (an optimizer)")
+                let o = try Options(L, 2, "optim.lookahead", allowed: ["sync_period", "slow_step_size", "reset_state"])
+                optimizers.push(L, try Optimizer.lookahead(inner, syncPeriod: try o.integer("sync_period") ?? 5,
+                                                           slowStepSize: try o.number("slow_step_size") ?? 0.5,
+                                                           resetState: try o.bool("reset_state") ?? false))
+                return 1
+            }),
+            ("ema", { L in
+                let inner = try optimizers.check(L, 1, "optim.ema argument 1 (an optimizer)")
+                let o = try Options(L, 2, "optim.ema", allowed: ["decay", "debias"])
+                optimizers.push(L, try Optimizer.ema(inner, decay: try o.number("decay") ?? 0.999, debias: try o.bool("debias") ?? true))
+                return 1
+            }),
             ("split", { [unowned self] L in try self.splitParameters(L) }),
             ("define", { [unowned self] L in
                 let algorithm = try self.defineOptimizer(L)
@@ -293,29 +308,40 @@ extension Runtime {
         return 1
     }
 
+    /// `opt:step([closure])`: a wrapper (Lookahead, EMA) prepares, steps its inner optimizer the
+    /// way that one steps (Lua whole-step, closure-driven or per-parameter), then finishes.
+    func step(_ L: LuaState, _ opt: Optimizer) throws -> Int32 {
+        if let w = opt.wrapper {
+            try opt.wrapperPrepare()
+            let results = try step(L, w.inner)
+            try opt.wrapperFinish()
+            return results
+        }
+        if let host = opt.algorithm as? HostStepOptimizer {
+            return try hostStep(L, opt, host)
+        }
+        if opt.requiresClosure {
+            return try stepWithClosure(L, opt)
+        }
+        var results: Int32 = 0
+        if !L.isNoneOrNil(2) {
+            // The closure recomputes the loss (and its gradients) with recording on.
+            try L.checkFunction(2, "argument 1 (closure)")
+            L.setTop(2)
+            let saved = GradMode.isEnabled
+            GradMode.isEnabled = true
+            defer { GradMode.isEnabled = saved }
+            try L.pcall(0, 1)
+            results = 1
+        }
+        try opt.step()
+        return results
+    }
+
     func optimizerMethods(_ optimizers: LuaClass<Optimizer>) -> [(String, LuaFunction)] {
         [
             ("step", { [unowned self] L in
-                let opt = try optimizers.check(L, 1, "self")
-                var results: Int32 = 0
-                if let host = opt.algorithm as? HostStepOptimizer {
-                    return try self.hostStep(L, opt, host)
-                }
-                if opt.requiresClosure {
-                    return try self.stepWithClosure(L, opt)
-                }
-                if !L.isNoneOrNil(2) {
-                    // The closure recomputes the loss (and its gradients) with recording on.
-                    try L.checkFunction(2, "argument 1 (closure)")
-                    L.setTop(2)
-                    let saved = GradMode.isEnabled
-                    GradMode.isEnabled = true
-                    defer { GradMode.isEnabled = saved }
-                    try L.pcall(0, 1)
-                    results = 1
-                }
-                try opt.step()
-                return results
+                try self.step(L, try optimizers.check(L, 1, "self"))
             }),
             ("zero_grad", { L in try optimizers.check(L, 1, "self").zeroGrad(); return 0 }),
             ("get_lr", { [unowned self] L in
