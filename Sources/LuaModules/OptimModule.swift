@@ -50,7 +50,7 @@ extension Runtime {
             }),
             // Wrappers over any optimizer (Sources/Optim/Wrappers): optax's option names.
             ("lookahead", { L in
-                let inner = try optimizers.check(L, 1, "optim.lookahead argument 1 (an optimizer)")
+                let inner = try optimizers.check(L, 1, "argument 1")
                 let o = try Options(L, 2, "optim.lookahead", allowed: ["sync_period", "slow_step_size", "reset_state"])
                 optimizers.push(L, try Optimizer.lookahead(inner, syncPeriod: try o.integer("sync_period") ?? 5,
                                                            slowStepSize: try o.number("slow_step_size") ?? 0.5,
@@ -58,7 +58,7 @@ extension Runtime {
                 return 1
             }),
             ("ema", { L in
-                let inner = try optimizers.check(L, 1, "optim.ema argument 1 (an optimizer)")
+                let inner = try optimizers.check(L, 1, "argument 1")
                 let o = try Options(L, 2, "optim.ema", allowed: ["decay", "debias"])
                 optimizers.push(L, try Optimizer.ema(inner, decay: try o.number("decay") ?? 0.999, debias: try o.bool("debias") ?? true))
                 return 1

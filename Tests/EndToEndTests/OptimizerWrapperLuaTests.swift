@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// `optim.lookahead`, `optim.ema` and `sam` from Lua: schedulers and `param_groups` act on the
+/// inner optimizer, `train.evaluate{optimizer =}` and checkpoints use the evaluation weights
+/// (saved in eval mode, restored and continued bit for bit), SAM's closure, and the errors.
+@Suite struct OptimizerWrapperLuaTests {
+    static let wrappers = [
+        "optim.lookahead(o, {sync_period = 3, slow_step_size = 0.5})",
+        "optim.ema(o, {decay = 0.9})",
+        "optim.lookahead(o, {sync_period = 2, reset_state = true})",
+    ]
+
+    @Test(arguments: wrappers)
+    func schedulersEvaluateAndCheckpoints(_ wrap: String) throws {
+        let r = try Descent.runScript("""
+            tensor.manual_seed(3)
+            local x = tensor.randn(32, 3)
+            local y = x:matmul(tensor.ones(3, 1))
+            local function make()
+              tensor.manual_seed(5)
+              local m = nn.Linear(3, 1)
+              local inner = optim.AdamW(m:parameters(), {lr = 0.05})
+              local o = inner
+              return m, \(wrap), inner
+            end
+            local model, opt, inner = make()
+            local sched = optim.lr.StepLR(opt, {step_size = 2, gamma = 0.5})
+            for _ = 1, 5 do opt:zero_grad(); nn.functional.mse_loss(model(x), y):backward(); opt:step(); sched:step() end
+            print(opt:get_lr(), inner:get_lr(), opt.param_groups[1].lr)
+            local at_train = train.evaluate(model, x, y, {loss = "mse", metrics = {}}).loss
+            local via = train.evaluate(model, x, y, {loss = "mse", metrics = {}, optimizer = opt}).loss
+            opt:eval()
+            local at_eval = train.evaluate(model, x, y, {loss = "mse", metrics = {}}).loss
+            print(opt.eval_mode, via == at_eval, math.abs(at_eval - at_train) > 1e-6)
+            print(pcall(opt.step, opt))
+            local w_eval = model.weight:clone()
+            experiment.checkpoint("ck", {model = model, optimizer = opt, scheduler = sched})
+            print(opt.eval_mode, (model.weight - w_eval):abs():max():item() == 0)
+            local m2, o2 = make()
+            local s2 = optim.lr.StepLR(o2, {step_size = 2, gamma = 0.5})
+            local res = experiment.restore("ck", {model = m2, optimizer = o2, scheduler = s2})
+            print(o2.eval_mode, res.optimizer_eval_mode, (m2.weight - w_eval):abs():max():item() == 0)
+            opt:train(); o2:train()
+            print((m2.weight - model.weight):abs():max():item() == 0, o2:get_lr() == opt:get_lr())
+            for _ = 1, 4 do
+              for _, p in ipairs{ {model, opt, sched}, {m2, o2, s2} } do
+                p[2]:zero_grad(); nn.functional.mse_loss(p[1](x), y):backward(); p[2]:step(); p[3]:step()
+              end
+            end
+            print((m2.weight - model.weight):abs():max():item() == 0, (m2.bias - model.bias):abs():max():item() == 0)
+            opt:eval(); o2:eval()
+            print((m2.weight - model.weight):abs():max():item() == 0)
+            opt.param_groups[1].lr = 0.02
+            print(inner:get_lr())
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let name = wrap.contains("ema") ? "EMA(AdamW)" : "Lookahead(AdamW)"
+        #expect(lines == [
+            "0.0125\t0.0125\t0.0125",
+            "true\ttrue\ttrue",
+            "false\tscript.lua:20: step: \(name): step called in eval mode (the parameters hold the evaluation weights); call opt:train() first",
+            "true\ttrue",
+            "true\ttrue\ttrue",
+            "true\ttrue",
+            "true\ttrue",
+            "true",
+            "0.02",
+        ], "\(lines)")
+    }
+
+    @Test func stateDictLayout() throws {
+        let r = try Descent.runScript("""
+            local w = tensor.ones(3):requires_grad(true)
+            for _, opt in ipairs{ optim.lookahead(optim.Adam({w}), {sync_period = 4}), optim.ema(optim.SGD({w}, {momentum = 0.9})) } do
+              for _ = 1, 2 do opt:zero_grad(); (w * w):sum():backward(); opt:step() end
+              local sd = opt:state_dict()
+              local keys = {}
+              for k in pairs(sd.state[1]) do keys[#keys + 1] = k end
+              table.sort(keys)
+              local g = sd.param_groups[1]
+              print(sd.algorithm, table.concat(keys, ","), g.steps_since_sync or g.ema_count, g.sync_period or g.decay)
+              sd.param_groups[1].steps_since_sync, sd.param_groups[1].ema_count = nil, nil
+              print(pcall(opt.load_state_dict, opt, sd))
+            end
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "Lookahead(Adam)\texp_avg,exp_avg_sq,slow_params,step\t2.0\t4.0",
+            "false\tscript.lua:11: load_state_dict: Lookahead(Adam).loadStateDict: expected param_groups[1].steps_since_sync, a non-negative integer (a state dict saved from Lookahead)",
+            "EMA(SGD)\tema,momentum_buffer,step\t2.0\t0.999",
+            "false\tscript.lua:11: load_state_dict: EMA(SGD).loadStateDict: expected param_groups[1].ema_count, a non-negative integer (a state dict saved from EMA)",
+        ], "\(lines)")
+    }
+
+    @Test func samStepsWithAClosureAndReportsErrors() throws {
+        let r = try Descent.runScript("""
+            local w = tensor.from({1, 2, 3}):requires_grad(true)
+            local sam = optim.build("sam", {w}, {base = "adamw", lr = 0.1, rho = 0.05})
+            print(sam.name, sam.param_groups[1].base, sam.param_groups[1].weight_decay)
+            print(pcall(sam.step, sam))
+            local calls = 0
+            local loss = sam:step(function() calls = calls + 1; sam:zero_grad(); local l = (w * w):sum(); l:backward(); return l end)
+            print(loss:item(), calls, w:totable()[1] < 1)
+            local la = optim.lookahead(optim.SAM({w}, {lr = 0.1}), {sync_period = 1})
+            print(la:step(function() la:zero_grad(); local l = (w * w):sum(); l:backward(); return l end):item() > 0)
+            print(pcall(optim.build, "sam", {w}, {base = "lbfgs"}))
+            print(pcall(optim.build, "sam", {w}, {base = 3}))
+            print(pcall(optim.build, "sam", {{params = {w}, base = "adam"}}, {base = "sgd"}))
+            print(pcall(optim.SAM, {w}, {betas = {0.9, 0.99}}))
+            print(pcall(optim.lookahead, 3))
+            print(pcall(optim.lookahead, optim.SGD({w}), {sync_period = 0}))
+            print(pcall(optim.lookahead, optim.SGD({w}), {k = 2}))
+            print(pcall(optim.ema, optim.SGD({w}), {decay = 1}))
+            print(pcall(optim.ema, optim.ScheduleFreeSGD({w})))
+            print(pcall(optim.ema, optim.ema(optim.SGD({w}))))
+            print(pcall(optim.combine, {optim.ema(optim.SGD({w}))}))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "SAM\tadamw\t0.01",
+            "false\tscript.lua:4: step: SAM:step: argument 1 expected a closure that re-evaluates the model and returns the loss, got no value",
+            "14\t2\ttrue",
+            "true",
+            "false\tscript.lua:10: build: SAM: option 'base' expected an optimizer that updates each parameter from its gradient, got \"lbfgs\" (LBFGS)",
+            "false\tscript.lua:11: build: SAM: option 'base' expected the name of an optimizer (a string), got number",
+            "false\tscript.lua:12: build: SAM: option 'base' is the optimizer's (sgd); a parameter group cannot change it, got \"adam\"",
+            "false\tscript.lua:13: SAM: unknown option 'betas' (valid: lr, momentum, dampening, weight_decay, nesterov, maximize, base, rho, adaptive, perturb_eps)",
+            "false\tscript.lua:14: lookahead: argument 1 expected an optimizer, got integer",
+            "false\tscript.lua:15: optim.lookahead: option 'sync_period' expected a positive integer, got 0",
+            "false\tscript.lua:16: lookahead: unknown option 'k' (valid: sync_period, slow_step_size, reset_state)",
+            "false\tscript.lua:17: optim.ema: option 'decay' expected a number in [0, 1), got 1",
+            "false\tscript.lua:18: optim.ema: cannot wrap ScheduleFreeSGD, which has evaluation weights of its own (opt:eval()); wrap an optimizer without them",
+            "false\tscript.lua:19: optim.ema: cannot wrap EMA(SGD), which has evaluation weights of its own (opt:eval()); wrap an optimizer without them",
+            "false\tscript.lua:20: optim.combine: optimizer 1 (EMA(SGD)) cannot be combined: only optimizers whose step updates each parameter from its gradient can",
+        ], "\(lines)")
+    }
+}
