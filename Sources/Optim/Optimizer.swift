@@ -112,6 +112,7 @@ public final class Optimizer {
     /// first step) and its step count advanced, then the algorithm updates each group (SAM calls
     /// this after its perturbed gradient).
     func stepParameters() throws {
+        try algorithm.prepareStep(self)
         for (g, group) in groups.enumerated() {
             var items: [ParamUpdate] = []
             items.reserveCapacity(group.params.count)

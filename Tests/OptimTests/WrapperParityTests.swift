@@ -3,12 +3,14 @@ import Optim
 import Tensors
 import Testing
 
-/// `optim.lookahead`, `optim.ema` and `sam` against their references, from
+/// `optim.lookahead`, `optim.ema`, `sam` and `sophia` against their references, from
 /// Tests/OptimTests/Fixtures/wrapper_parity.json (scripts/reference/wrapper_fixtures.py):
 /// Lookahead against pytorch-optimizer 4.1.0's Lookahead (optax 0.2.8's lookahead agrees; the
 /// script asserts it), with the slow weights compared after `eval()`; EMA against optax 0.2.8's
 /// `ema` of the parameters, the average compared after `eval()`; SAM against pytorch-optimizer
-/// 4.1.0's SAM with the same closure (L = Σ 0.125·θ⁴ + c_s·θ), so the same perturbations. Every
+/// 4.1.0's SAM with the same closure (L = Σ 0.125·θ⁴ + c_s·θ), so the same perturbations; Sophia
+/// against optax 0.2.8's contrib.sophia with the same probes and a coupled objective (that adds
+/// 0.3·(Σθ₀)(Σθ₁) + 0.2·(Σθ₁)², so the estimate depends on the probes). Every
 /// step, every parameter within 1e-5 relative (+1e-6 absolute). A second run saves its state
 /// dict after 7 steps, loads it into a fresh wrapper over copies of the parameters and must
 /// continue on the reference trajectory.
@@ -61,7 +63,10 @@ import Testing
                                    options: g.filter { $0.key != "params" }.mapValues(\.optionValue))
                 }
             } ?? [ParamGroupSpec(params: params)]
-            let inner = try Optimizers.build(name: c.inner, groups: groups, options: innerOptions)
+            let inner = c.kind == "sophia"
+                ? try Optimizer(Sophia(probe: WrapperParityTests.probe), groups: groups, options: innerOptions)
+                : try Optimizers.build(name: c.inner, groups: groups, options: innerOptions)
+            if c.kind == "sophia" { for p in params { p.requiresGrad = true } }
             func num(_ k: String) -> Double? { c.options[k].map(\.number) }
             var debias = true, reset = false
             if case .bool(let b)? = c.options["debias"] { debias = b }
@@ -95,6 +100,21 @@ import Testing
                     return loss
                 }
             }
+            if c.kind == "sophia" {
+                // The loss with its graph, and gradients that keep theirs (create_graph).
+                var loss: Tensor? = nil
+                for (j, p) in params.enumerated() {
+                    let cj = try Formula.grad(step: s, param: j, shape: shapes[j])
+                    let term = try p.pow(4).mul(0.125).add(p.mul(cj)).sum()
+                    loss = try loss.map { try $0.add(term) } ?? term
+                }
+                let s0 = try params[0].sum(), s1 = try params[1].sum()
+                let l = try #require(loss).add(s0.mul(s1).mul(0.3)).add(s1.mul(s1).mul(0.2))
+                let gs = try Autograd.grad(outputs: [l], inputs: params, createGraph: true)
+                for (p, g) in zip(params, gs) { p.grad = g }
+                try opt.step()
+                return Double(l.toArray()[0])
+            }
             for (j, p) in params.enumerated() { p.grad = try Formula.grad(step: s, param: j, shape: shapes[j]) }
             try opt.step()
             try scheduler?.step()
@@ -123,9 +143,15 @@ import Testing
         #expect(run.params.map { $0.toArray() } == before, "\(c.name): train() must restore the training weights exactly")
     }
 
+    /// The fixture's Hessian probes: sign of sin(1.3·n + 0.7·j + 2.1·i + 0.4), +1 at 0.
+    static let probe: Sophia.Probe = { n, j, shape in
+        let count = shape.reduce(1, *)
+        return try Tensor((0..<count).map { i in sin(1.3 * Double(n) + 0.7 * Double(j) + 2.1 * Double(i) + 0.4) >= 0 ? 1 : -1 }, shape: shape)
+    }
+
     @Test func everyKindHasCases() throws {
         let file = try #require(Self.file)
-        for kind in ["lookahead", "ema", "sam"] {
+        for kind in ["lookahead", "ema", "sam", "sophia"] {
             #expect(file.cases.filter { $0.kind == kind }.count >= 2, "\(kind)")
         }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates Tests/OptimTests/Fixtures/wrapper_parity.json: the optimizer wrappers
-`optim.lookahead` and `optim.ema`, and `sam`, in float64 from float32 starting values.
+`optim.lookahead` and `optim.ema`, and `sam` and `sophia`, in float64 from float32 starting values.
 
 - lookahead: pytorch-optimizer 4.1.0's `Lookahead` (k = sync_period, alpha = slow_step_size)
   around torch.optim's AdamW / SGD, and, for every case, optax 0.2.8's `optax.lookahead`
@@ -12,6 +12,12 @@
 - ema: torch.optim's SGD / Adam stepping the parameters, and optax 0.2.8's `optax.ema(decay,
   debias)` fed the parameters after every step; the fixture holds the parameters and the
   (debiased) average, which the tests compare after opt:eval().
+- sophia: optax 0.2.8's `optax.contrib.sophia` with a `hessian_diagonal_fn` that is optax's
+  Hutchinson estimator (r ⊙ H·r by jax.jvp of jax.grad of the objective) fed probe vectors from
+  the formula below instead of jax.random, so descent (whose `Sophia(probe:)` takes the same
+  formula) sees the same probes; objective: SAM's plus 0.3·(Σθ₀)(Σθ₁) + 0.2·(Σθ₁)² (coupled,
+  so r ⊙ H·r depends on the probes):
+      probe at Hessian update n (0-based), parameter j, element i: sign of sin(1.3*n + 0.7*j + 2.1*i + 0.4) (+1 at 0)
 - sam: pytorch-optimizer 4.1.0's `SAM(params, base, rho, adaptive, ...)` (foreach=False), the
   loss L(θ) = Σ 0.125·θ⁴ + c_s·θ at step s (c_s: the gradient formula below), its gradient
   0.5·θ³ + c_s, the first gradient computed before `step(closure)` as pytorch-optimizer expects.
@@ -186,6 +192,65 @@ def run_sam(case):
     return traj, losses
 
 
+SOPHIA = [
+    dict(options={}),
+    dict(options={"lr": 0.05, "weight_decay": 0.1, "update_interval": 3, "gamma": 0.05, "clip_threshold": 0.5}),
+    dict(options={"lr": 0.02, "betas": [0.9, 0.5], "update_interval": 2, "weight_decay": 0.0, "eps": 1e-3,
+                  "gamma": 1.0, "clip_threshold": 5.0}),
+    dict(options={"lr": 0.01, "betas": [0.9, 0.0], "update_interval": 1, "gamma": 1.0, "clip_threshold": 10.0, "eps": 0.05}),
+]
+
+
+def probe(n, j, shape):
+    size = int(np.prod(shape))
+    return np.array([1.0 if math.sin(1.3 * n + 0.7 * j + 2.1 * i + 0.4) >= 0 else -1.0 for i in range(size)]).reshape(shape)
+
+
+def probe_hutchinson():
+    import optax.contrib  # noqa: F401
+    from optax._src import base
+
+    def init_fn(params):
+        del params
+        return jnp.zeros([], jnp.int32)
+
+    # Sophia runs this inside lax.cond, so the update number is traced: index a table.
+    tables = [jnp.asarray(np.stack([probe(n, j, sh) for n in range(STEPS + 1)])) for j, sh in enumerate(SHAPES)]
+
+    def update_fn(updates, state, params=None, obj_fn=None, **extra):
+        r = [t[state] for t in tables]
+        hvp = jax.jvp(jax.grad(obj_fn), (params,), (r,))[1]
+        return [h * v for h, v in zip(hvp, r)], state + 1
+
+    return base.GradientTransformationExtraArgs(init_fn, update_fn)
+
+
+def run_sophia(case):
+    o = case["options"]
+    b1, b2 = o.get("betas", [0.965, 0.99])
+    opt = optax.contrib.sophia(o.get("lr", 1e-3), b1=b1, b2=b2, eps=o.get("eps", 1e-8),
+                               weight_decay=o.get("weight_decay", 1e-4), gamma=o.get("gamma", 0.01),
+                               clip_threshold=o.get("clip_threshold", 1.0), update_interval=o.get("update_interval", 10),
+                               hessian_diagonal_fn=probe_hutchinson())
+    params = [jnp.asarray(init_param(j, sh), dtype=jnp.float64) for j, sh in enumerate(SHAPES)]
+    state = opt.init(params)
+    traj, losses = [], []
+    for s in range(1, STEPS + 1):
+        c = [jnp.asarray(grad_at(s, j, sh), dtype=jnp.float64) for j, sh in enumerate(SHAPES)]
+
+        def obj(ps, c=c):
+            # Coupled (non-separable), so r ⊙ H·r depends on the probes.
+            s0, s1 = jnp.sum(ps[0]), jnp.sum(ps[1])
+            return sum(jnp.sum(0.125 * p ** 4 + ci * p) for p, ci in zip(ps, c)) + 0.3 * s0 * s1 + 0.2 * s1 * s1
+
+        loss, grads = jax.value_and_grad(obj)(params)
+        losses.append(float(loss))
+        updates, state = opt.update(grads, state, params, obj_fn=obj)
+        params = optax.apply_updates(params, updates)
+        traj.append(flat(params))
+    return traj, losses
+
+
 def main():
     popt = "pytorch-optimizer " + importlib.metadata.version("pytorch-optimizer")
     ox = "optax " + importlib.metadata.version("optax")
@@ -202,6 +267,10 @@ def main():
         traj, losses = run_sam(c)
         cases.append(dict(name=f"sam_{k}", kind="sam", inner="sam", inner_options=c["options"], options={},
                           groups=c.get("groups"), trajectory=traj, losses=losses, source=f"{popt} SAM"))
+    for k, c in enumerate(SOPHIA, 1):
+        traj, losses = run_sophia(c)
+        cases.append(dict(name=f"sophia_{k}", kind="sophia", inner="sophia", inner_options=c["options"], options={},
+                          trajectory=traj, losses=losses, source=f"{ox} contrib.sophia (formula probes)"))
     with open(OUT, "w") as f:
         json.dump(dict(steps=STEPS, shapes=SHAPES, cases=cases), f, separators=(",", ":"))
     print(f"wrote {len(cases)} cases to {os.path.normpath(OUT)}")
