@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `optim.lookahead`, `optim.ema` and `sam` from Lua: schedulers and `param_groups` act on the
+/// `optim.lookahead`, `optim.ema`, `sam` and `sophia` from Lua: schedulers and `param_groups` act on the
 /// inner optimizer, `train.evaluate{optimizer =}` and checkpoints use the evaluation weights
 /// (saved in eval mode, restored and continued bit for bit), SAM's closure, and the errors.
 @Suite struct OptimizerWrapperLuaTests {
@@ -136,6 +136,39 @@ import Testing
             "false\tscript.lua:18: optim.ema: cannot wrap ScheduleFreeSGD, which has evaluation weights of its own (opt:eval()); wrap an optimizer without them",
             "false\tscript.lua:19: optim.ema: cannot wrap EMA(SGD), which has evaluation weights of its own (opt:eval()); wrap an optimizer without them",
             "false\tscript.lua:20: optim.combine: optimizer 1 (EMA(SGD)) cannot be combined: only optimizers whose step updates each parameter from its gradient can",
+        ], "\(lines)")
+    }
+
+    /// Sophia from Lua: the Hessian diagonal of a separable loss (Σ w⁴: 12w², whatever the
+    /// probes), seeds that change the estimate of a coupled one, the graph requirement.
+    @Test func sophiaFromLua() throws {
+        let r = try Descent.runScript("""
+            local w = tensor.from({0.5, -1, 2}):requires_grad(true)
+            local w0 = w:clone()
+            local opt = optim.build("sophia", {w}, {lr = 0.01, update_interval = 2})
+            opt:zero_grad(); (w ^ 4):sum():backward{create_graph = true}; opt:step()
+            local nu = opt:state_dict().state[1].hessian_moment
+            print((nu - w0 * w0 * 12 * 0.01):abs():max():item() < 1e-6)
+            opt:zero_grad(); (w ^ 4):sum():backward(); opt:step()
+            opt:zero_grad(); (w ^ 4):sum():backward()
+            print(pcall(opt.step, opt))
+            local function run(seed)
+              tensor.manual_seed(1)
+              local m = nn.Linear(3, 2)
+              local x, y = tensor.randn(8, 3), tensor.randn(8, 2)
+              local o = optim.Sophia(m:parameters(), {lr = 0.01, update_interval = 1, seed = seed, gamma = 1, clip_threshold = 10})
+              for _ = 1, 3 do o:zero_grad(); nn.functional.mse_loss(m(x), y):backward{create_graph = true}; o:step() end
+              return m.weight:clone()
+            end
+            local a, b, c = run(0), run(0), run(7)
+            print((a - b):abs():max():item() == 0, (a - c):abs():max():item() > 1e-6)
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "true",
+            "false\tscript.lua:9: step: Sophia: this step updates the Hessian estimate, which needs the gradients' graph, but the gradient of parameter 1 of group 1 has none: compute it with loss:backward{create_graph = true}",
+            "true\ttrue",
         ], "\(lines)")
     }
 }

@@ -566,6 +566,25 @@ function optim.ScheduleFreeAdamW(params, opts) end
 ---@return Optimizer
 function optim.ScheduleFreeSGD(params, opts) end
 
+---@class optim.SophiaOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}: moment decay, Hessian-estimate decay (default {0.965, 0.99})
+---@field eps? number floor of γ·ν in the denominator (default 1e-8)
+---@field weight_decay? number decoupled decay λθ added to the clipped update (default 1e-4)
+---@field gamma? number γ, scale of the Hessian estimate (default 0.01)
+---@field clip_threshold? number the update is clipped to ±this (default 1)
+---@field update_interval? integer steps between Hessian estimates, the first at step 1 (default 10)
+---@field seed? integer seed of the Rademacher probes (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Sophia (optax `contrib.sophia`; build name "sophia"): clipped m̂/max(γ·ν, ε) with ν an EMA of
+---Hutchinson's Hessian-diagonal estimate r ⊙ H·r, every `update_interval` steps. On those steps
+---the gradients must keep their graph: `loss:backward{create_graph = true}`.
+---@param params optim.Params
+---@param opts? optim.SophiaOptions
+---@return Optimizer
+function optim.Sophia(params, opts) end
+
 ---@class optim.SAMOptions
 ---@field base? string the base optimizer's build name; its options are accepted too (default "sgd")
 ---@field rho? number neighbourhood radius ρ (default 0.05)
