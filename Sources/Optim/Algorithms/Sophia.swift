@@ -68,7 +68,10 @@ public struct Sophia: OptimizerAlgorithm {
             let interval = max(1, group.options.integer("update_interval"))
             for (i, p) in group.params.enumerated() {
                 defer { position += 1 }
-                guard let grad = p.grad, grad.shape == p.shape else { continue }
+                guard let grad = p.grad else { continue }
+                // A mismatched gradient is the step's error (Optimizer.stepParameters): store no
+                // estimate that a failed step would leave behind.
+                guard grad.shape == p.shape else { return }
                 let done = optimizer.states[g][i]?.step ?? 0
                 let update = done / interval
                 if done % interval == 0 { needs.append((g, i, params.count)) }
