@@ -171,4 +171,59 @@ import Testing
             "true\ttrue",
         ], "\(lines)")
     }
+
+    /// Wrappers around a combined optimizer over named parameters (state dicts by name, the
+    /// wrapper's buffers beside each child's state) and around a Lua whole-step optimizer.
+    @Test func wrappersAroundCombinedAndLuaDefinedOptimizers() throws {
+        let r = try Descent.runScript("""
+            tensor.manual_seed(2)
+            local m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+            local x, y = tensor.randn(8, 3), tensor.randn(8, 1)
+            local function loss() return nn.functional.mse_loss(m(x), y) end
+            local hidden, rest = optim.split(m:named_parameters(), {dim = 2})
+            local function make()
+              return optim.lookahead(optim.combine{optim.SGD(hidden, {lr = 0.1, momentum = 0.9}), optim.AdamW(rest, {lr = 0.01})}, {sync_period = 2})
+            end
+            local opt = make()
+            for _ = 1, 3 do opt:zero_grad(); loss():backward(); opt:step() end
+            local sd = opt:state_dict()
+            print(sd.algorithm, #sd.param_groups, sd.param_groups[1].param_names[1])
+            for k = 1, 4 do
+              local ks = {}
+              for key in pairs(sd.state[k]) do ks[#ks + 1] = key end
+              table.sort(ks)
+              print(k, table.concat(ks, ","))
+            end
+            local opt2 = make()
+            opt2:load_state_dict(sd)
+            print(opt2:state_dict().param_groups[2].steps_since_sync)
+            sd.state[1].slow_params = tensor.ones(7)
+            print(pcall(opt.load_state_dict, opt, sd))
+            local WholeSGD = optim.define{name = "WholeSGD", defaults = {lr = 0.1}, step = function(groups, _, closure)
+              local l = closure and closure()
+              autograd.no_grad(function()
+                for _, g in ipairs(groups) do
+                  for _, p in ipairs(g.params) do if p.grad then p:add_(p.grad, -g.lr) end end
+                end
+              end)
+              return l
+            end}
+            local e = optim.ema(WholeSGD(m:parameters()), {decay = 0.5})
+            for _ = 1, 3 do e:zero_grad(); loss():backward(); e:step() end
+            local l = e:step(function() e:zero_grad(); local v = loss(); v:backward(); return v end)
+            print(e.name, e:state_dict().param_groups[1].ema_count, tensor.is_tensor(l))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "Lookahead(Combined(SGD, AdamW))\t2\t1.weight",
+            "1\tmomentum_buffer,slow_params,step",
+            "2\tmomentum_buffer,slow_params,step",
+            "3\texp_avg,exp_avg_sq,slow_params,step",
+            "4\texp_avg,exp_avg_sq,slow_params,step",
+            "1.0",
+            "false\tscript.lua:23: load_state_dict: Lookahead(Combined(SGD, AdamW)).loadStateDict: state 'slow_params' of parameter '1.weight' has shape [7], expected [4, 3]",
+            "EMA(WholeSGD)\t4.0\ttrue",
+        ], "\(lines)")
+    }
 }
