@@ -104,6 +104,10 @@ extension Runtime {
             case "name": L.push(opt.name); return 1
             // True between opt:eval() and opt:train() (always false without an evaluation point).
             case "eval_mode": L.push(opt.inEvalMode); return 1
+            // Whether step needs a closure (LBFGS, SAM) / gradients with their graph (Sophia):
+            // train.fit reads these.
+            case "requires_closure": L.push(opt.requiresClosure); return 1
+            case "requires_graph": L.push(opt.requiresGradientGraph); return 1
             default: L.pushNil(); return 1
             }
         }

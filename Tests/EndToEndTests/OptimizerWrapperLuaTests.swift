@@ -226,4 +226,61 @@ import Testing
             "EMA(WholeSGD)\t4.0\ttrue",
         ], "\(lines)")
     }
+
+    /// train.fit drives closure optimizers (SAM, LBFGS) with a closure per batch and Sophia with
+    /// create_graph: the same weights as the hand-written loop over the same batches.
+    @Test func fitDrivesClosureAndGraphOptimizers() throws {
+        let r = try Descent.runScript("""
+            tensor.manual_seed(1)
+            local x = tensor.randn(48, 3)
+            local y = x:matmul(tensor.ones(3, 1))
+            local makers = {
+              function(p) return optim.build("sam", p, {base = "adamw", lr = 0.05}) end,
+              function(p) return optim.ema(optim.Sophia(p, {lr = 0.05, update_interval = 2}), {decay = 0.5}) end,
+              function(p) return optim.LBFGS(p, {lr = 0.5, max_iter = 2}) end,
+            }
+            for _, make in ipairs(makers) do
+              tensor.manual_seed(5)
+              local m1 = nn.Linear(3, 1)
+              local o1 = make(m1:parameters())
+              local h = train.fit(m1, {optimizer = o1, loss = "mse", x = x, y = y, epochs = 2, batch_size = 16, shuffle = false})
+              tensor.manual_seed(5)
+              local m2 = nn.Linear(3, 1)
+              local o2 = make(m2:parameters())
+              local first
+              for _ = 1, 2 do
+                for b = 0, 2 do
+                  local xb, yb = x:narrow(1, b * 16 + 1, 16), y:narrow(1, b * 16 + 1, 16)
+                  if o2.requires_closure then
+                    local l = o2:step(function()
+                      o2:zero_grad(); local v = nn.functional.mse_loss(m2(xb), yb); v:backward(); return v
+                    end)
+                    first = first or l:item()
+                  else
+                    o2:zero_grad()
+                    local v = nn.functional.mse_loss(m2(xb), yb)
+                    first = first or v:item()
+                    if o2.requires_graph then v:backward{create_graph = true} else v:backward() end
+                    o2:step()
+                  end
+                end
+              end
+              print(o1.name, o1.requires_closure, o1.requires_graph, (m1.weight - m2.weight):abs():max():item() == 0,
+                    (m1.bias - m2.bias):abs():max():item() == 0, #h.loss)
+            end
+            local m = nn.Linear(3, 1)
+            print(pcall(function()
+              local h = train.fit(m, {optimizer = optim.build("sam", m:parameters()), loss = "mse", x = x, y = y, accumulate = 2})
+              return h
+            end))
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("{") }
+        #expect(lines == [
+            "SAM\ttrue\tfalse\ttrue\ttrue\t2",
+            "EMA(Sophia)\tfalse\ttrue\ttrue\ttrue\t2",
+            "LBFGS\ttrue\tfalse\ttrue\ttrue\t2",
+            "false\tscript.lua:40: train.fit: option 'accumulate' needs an optimizer whose step takes no closure, got SAM",
+        ], "\(lines)")
+    }
 }

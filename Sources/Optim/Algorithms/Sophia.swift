@@ -156,3 +156,13 @@ extension Sophia: BuiltinOptimizer {
     public static let registryOrder = 229
     public static var registered: [any OptimizerAlgorithm] { [Sophia()] }
 }
+
+extension Optimizer {
+    /// Whether `step` needs gradients that carry their graph (`backward(createGraph: true)`):
+    /// Sophia's Hessian estimate, also inside a wrapper or a combined optimizer.
+    public var requiresGradientGraph: Bool {
+        if let w = wrapper { return w.inner.requiresGradientGraph }
+        if let c = algorithm as? Combined { return c.children.contains { $0.requiresGradientGraph } }
+        return algorithm is Sophia
+    }
+}

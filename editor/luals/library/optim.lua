@@ -36,6 +36,8 @@ optim = {}
 ---@field param_groups optim.GroupView[] live views of the groups
 ---@field name string the algorithm ("Adam", "SGD", ...)
 ---@field eval_mode boolean true between opt:eval() and opt:train() (schedule-free optimizers, optim.lookahead, optim.ema)
+---@field requires_closure boolean whether step needs a closure (LBFGS, SAM; train.fit then passes one per batch)
+---@field requires_graph boolean whether step needs gradients with their graph, loss:backward{create_graph = true} (Sophia; train.fit does so)
 local Optimizer = {}
 
 ---One update of every parameter whose `.grad` is not nil. With a closure, calls it first (with
