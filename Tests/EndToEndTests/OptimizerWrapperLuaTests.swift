@@ -128,7 +128,7 @@ import Testing
             "false\tscript.lua:10: build: SAM: option 'base' expected an optimizer that updates each parameter from its gradient, got \"lbfgs\" (LBFGS)",
             "false\tscript.lua:11: build: SAM: option 'base' expected the name of an optimizer (a string), got number",
             "false\tscript.lua:12: build: SAM: option 'base' is the optimizer's (sgd); a parameter group cannot change it, got \"adam\"",
-            "false\tscript.lua:13: SAM: unknown option 'betas' (valid: lr, momentum, dampening, weight_decay, nesterov, maximize, base, rho, adaptive, perturb_eps)",
+            "false\tscript.lua:13: SAM: unknown option 'betas' (valid: lr, momentum, dampening, weight_decay, nesterov, maximize, base, rho, adaptive, perturb_eps, use_gc)",
             "false\tscript.lua:14: lookahead: argument 1 expected an optimizer, got integer",
             "false\tscript.lua:15: optim.lookahead: option 'sync_period' expected a positive integer, got 0",
             "false\tscript.lua:16: lookahead: unknown option 'k' (valid: sync_period, slow_step_size, reset_state)",

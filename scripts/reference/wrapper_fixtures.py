@@ -158,13 +158,14 @@ SAM = [
     dict(options={"base": "adamw", "lr": 0.01, "rho": 0.1, "adaptive": True}),
     dict(options={"base": "sgd", "lr": 0.05, "momentum": 0.9, "weight_decay": 0.01, "rho": 0.2}),
     dict(options={"base": "adam", "lr": 0.01, "rho": 0.05}, groups=[{"params": [0]}, {"params": [1], "rho": 0.5, "adaptive": True}]),
+    dict(options={"lr": 0.05, "rho": 0.3, "use_gc": True}),
 ]
 
 
 def run_sam(case):
     o = dict(case["options"])
     base = {"sgd": torch.optim.SGD, "adamw": torch.optim.AdamW, "adam": torch.optim.Adam}[o.pop("base", "sgd")]
-    rho, adaptive = o.pop("rho", 0.05), o.pop("adaptive", False)
+    rho, adaptive, use_gc = o.pop("rho", 0.05), o.pop("adaptive", False), o.pop("use_gc", False)
     if base is torch.optim.SGD:
         o.setdefault("lr", 1e-3)
     params = torch_params()
@@ -173,9 +174,9 @@ def run_sam(case):
         for g in case["groups"]:
             extra = {k: v for k, v in g.items() if k != "params"}
             groups.append(dict(params=[params[i] for i in g["params"]], **extra))
-        opt = pytorch_optimizer.SAM(groups, base, rho=rho, adaptive=adaptive, foreach=False, **o)
+        opt = pytorch_optimizer.SAM(groups, base, rho=rho, adaptive=adaptive, use_gc=use_gc, foreach=False, **o)
     else:
-        opt = pytorch_optimizer.SAM(params, base, rho=rho, adaptive=adaptive, foreach=False, **o)
+        opt = pytorch_optimizer.SAM(params, base, rho=rho, adaptive=adaptive, use_gc=use_gc, foreach=False, **o)
     traj, losses = [], []
     for s in range(1, STEPS + 1):
         c = [torch.from_numpy(grad_at(s, j, SHAPES[j]).astype(np.float64)) for j in range(len(SHAPES))]

@@ -6,7 +6,8 @@ import Tensors
 /// θ + e with e = ρ·w²·g/(‖w·g‖ + ε) per parameter (w = |θ| with `adaptive`, else 1; the norm over
 /// every parameter with a gradient, ε = `perturb_eps`); θ is put back and the base optimizer
 /// steps with the gradient taken at θ + e. Options: `base` (an `optim.build` name, "sgd" by
-/// default), `rho`, `adaptive`, `perturb_eps`, and the base optimizer's own options.
+/// default), `rho`, `adaptive`, `perturb_eps`, `use_gc` (e from the centralised gradient), and
+/// the base optimizer's own options.
 ///
 /// pytorch-optimizer expects the first gradient to be computed before `step(closure)`; here the
 /// closure computes it (so `opt:step(closure)` is all a loop needs, as for LBFGS).
@@ -31,6 +32,7 @@ public struct SAM: WholeStepAlgorithm {
             OptionSpec("rho", .number(0.05), check: OptionSpec.nonNegative),
             OptionSpec("adaptive", .bool(false)),
             OptionSpec("perturb_eps", .number(1e-12), check: OptionSpec.nonNegative),
+            OptionSpec("use_gc", .bool(false)),
         ], crossCheck: { o in
             guard o.string("base").lowercased() == baseName || o.string("base").lowercased() == base.name.lowercased() else {
                 return "option 'base' is the optimizer's (\(baseName)); a parameter group cannot change it, got \"\(o.string("base"))\""
@@ -96,10 +98,14 @@ public struct SAM: WholeStepAlgorithm {
             for group in optimizer.groups {
                 let adaptive = group.options.bool("adaptive")
                 let scale = Float(group.options.number("rho") / norm)
+                let centralize = group.options.bool("use_gc")
                 for p in group.params {
                     guard let g = p.grad else { continue }
                     saved.append((p, try cloneData(p)))
-                    let gd = try g.contiguousData().pointer, pd = p.pointer
+                    // Gradient centralisation (pytorch-optimizer's `centralize_gradient`): each
+                    // slice along dim 0 of a tensor with 2+ dims loses its mean; after the norm.
+                    let gc = centralize && p.shape.count > 1 ? try SAM.centralized(g) : try g.contiguousData()
+                    let gd = gc.pointer, pd = p.pointer
                     for i in 0..<p.count {
                         let w: Float = adaptive ? pd[i] * pd[i] : 1
                         pd[i] += w * gd[i] * scale
@@ -115,6 +121,22 @@ public struct SAM: WholeStepAlgorithm {
         restore()
         try optimizer.stepParameters()
         return loss
+    }
+}
+
+extension SAM {
+    /// A copy of `g` with the mean of each slice along dim 0 subtracted (summed in Double).
+    static func centralized(_ g: Tensor) throws -> Tensor {
+        let out = try cloneData(g)
+        let rows = g.shape[0], n = rows == 0 ? 0 : g.count / rows
+        for r in 0..<rows where n > 0 {
+            let row = out.pointer + r * n
+            var sum = 0.0
+            for i in 0..<n { sum += Double(row[i]) }
+            let mean = Float(sum / Double(n))
+            for i in 0..<n { row[i] -= mean }
+        }
+        return out
     }
 }
 

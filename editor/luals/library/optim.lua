@@ -592,6 +592,7 @@ function optim.Sophia(params, opts) end
 ---@field rho? number neighbourhood radius ρ (default 0.05)
 ---@field adaptive? boolean ASAM: perturbation scaled by θ² and the norm by |θ| (default false)
 ---@field perturb_eps? number added to the gradient norm (default 1e-12)
+---@field use_gc? boolean perturb along the centralised gradient (each row's mean removed) (default false)
 ---@field lr? number learning rate of the base optimizer; SGD's (default 1e-3)
 ---@field momentum? number SGD's momentum (default 0)
 ---@field dampening? number SGD's dampening (default 0)
