@@ -401,6 +401,16 @@ extension Runtime {
             // Evaluation point (schedule-free): no-ops for optimizers without one.
             ("eval", { L in try optimizers.check(L, 1, "self").eval(); return 0 }),
             ("train", { L in try optimizers.check(L, 1, "self").train(); return 0 }),
+            // The evaluation weights of one parameter, as a new tensor (nil when they are the
+            // parameter's own values); the parameter is unchanged. Checkpoints use it.
+            ("evaluation_weights", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                guard let t = self.tensors.to(L, 2) else {
+                    throw LuaError("argument 1 expected a tensor (a parameter of the optimizer), got \(L.typeName(2))")
+                }
+                if let e = try opt.evaluationWeights(of: t) { _ = self.push(L, e) } else { L.pushNil() }
+                return 1
+            }),
         ]
     }
 

@@ -283,4 +283,48 @@ import Testing
             "false\tscript.lua:40: train.fit: option 'accumulate' needs an optimizer whose step takes no closure, got SAM",
         ], "\(lines)")
     }
+
+    /// Checkpoints of optimizers with evaluation weights hold them (`model_eval.<name>`, computed
+    /// without touching the parameters), and `descent predict` on the checkpoint serves them:
+    /// its output equals predicting from `nn.save` after `opt:eval()`.
+    @Test(arguments: ["optim.ema(optim.AdamW(p, {lr = 0.02}), {decay = 0.9})",
+                      "optim.ScheduleFreeAdamW(p, {lr = 0.02})",
+                      "optim.lookahead(optim.AdamW(p, {lr = 0.02}), {sync_period = 4})"])
+    func predictServesTheEvaluationWeightsOfACheckpoint(_ make: String) throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write("return function() return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)) end",
+                          to: "model.lua", in: dir)
+        try Descent.write("""
+            tensor.manual_seed(1)
+            local x = tensor.randn(60, 4)
+            local _, y = x:narrow(2, 1, 3):max(2)
+            local model = require("model")()
+            local p = model:parameters()
+            local opt = \(make)
+            train.fit(model, {optimizer = opt, x = x, y = y, epochs = 3, batch_size = 10})
+            local before = model:state_dict()["1.weight"]:clone()
+            experiment.checkpoint("last", {model = model, optimizer = opt})
+            print((model:state_dict()["1.weight"] - before):abs():max():item() == 0, opt.eval_mode)
+            local eval_weight = opt:evaluation_weights(model:state_dict()["1.weight"])
+            opt:eval()
+            print((eval_weight - model:state_dict()["1.weight"]):abs():max():item() == 0,
+                  (eval_weight - before):abs():max():item() > 0)
+            nn.save(model, "eval.safetensors")
+            opt:train()
+            data.save_npy("rows.npy", x)
+            print(pcall(opt.evaluation_weights, opt, 3))
+            """, to: "train.lua", in: dir)
+        let r = try Descent.run(["run", "train.lua", "--quiet"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("{") }
+        #expect(lines == ["true\tfalse", "true\ttrue",
+                          "false\ttrain.lua:18: evaluation_weights: argument 1 expected a tensor (a parameter of the optimizer), got integer"],
+                "\(lines)")
+        let fromCheckpoint = try Descent.run(["predict", "--model", "model.lua", "--weights", "checkpoints/last.safetensors",
+                                              "rows.npy", "--probabilities"], in: dir)
+        let fromEval = try Descent.run(["predict", "--model", "model.lua", "--weights", "eval.safetensors", "rows.npy", "--probabilities"], in: dir)
+        #expect(fromCheckpoint.status == 0, "\(fromCheckpoint.stderr)")
+        #expect(fromCheckpoint.stdout == fromEval.stdout && fromCheckpoint.stdout.split(separator: "\n").count == 60)
+    }
 }

@@ -78,6 +78,13 @@ function Optimizer:eval() end
 ---Stepping a schedule-free optimizer in eval mode is an error.
 function Optimizer:train() end
 
+---The evaluation weights of parameter `param` as a new tensor, without changing it (nil when
+---they are the parameter's own values: no evaluation point, or no step yet). Checkpoints save
+---them for `descent predict`.
+---@param param Tensor
+---@return Tensor?
+function Optimizer:evaluation_weights(param) end
+
 -- Built-in optimizers: option tables with PyTorch's defaults --------------------------------
 
 ---@class optim.SGDOptions
