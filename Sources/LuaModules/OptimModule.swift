@@ -48,6 +48,21 @@ extension Runtime {
                 optimizers.push(L, try Optimizer.combine(list))
                 return 1
             }),
+            // Wrappers over any optimizer (Sources/Optim/Wrappers): optax's option names.
+            ("lookahead", { L in
+                let inner = try optimizers.check(L, 1, "argument 1")
+                let o = try Options(L, 2, "optim.lookahead", allowed: ["sync_period", "slow_step_size", "reset_state"])
+                optimizers.push(L, try Optimizer.lookahead(inner, syncPeriod: try o.integer("sync_period") ?? 5,
+                                                           slowStepSize: try o.number("slow_step_size") ?? 0.5,
+                                                           resetState: try o.bool("reset_state") ?? false))
+                return 1
+            }),
+            ("ema", { L in
+                let inner = try optimizers.check(L, 1, "argument 1")
+                let o = try Options(L, 2, "optim.ema", allowed: ["decay", "debias"])
+                optimizers.push(L, try Optimizer.ema(inner, decay: try o.number("decay") ?? 0.999, debias: try o.bool("debias") ?? true))
+                return 1
+            }),
             ("split", { [unowned self] L in try self.splitParameters(L) }),
             ("define", { [unowned self] L in
                 let algorithm = try self.defineOptimizer(L)
@@ -89,6 +104,10 @@ extension Runtime {
             case "name": L.push(opt.name); return 1
             // True between opt:eval() and opt:train() (always false without an evaluation point).
             case "eval_mode": L.push(opt.inEvalMode); return 1
+            // Whether step needs a closure (LBFGS, SAM) / gradients with their graph (Sophia):
+            // train.fit reads these.
+            case "requires_closure": L.push(opt.requiresClosure); return 1
+            case "requires_graph": L.push(opt.requiresGradientGraph); return 1
             default: L.pushNil(); return 1
             }
         }
@@ -293,29 +312,40 @@ extension Runtime {
         return 1
     }
 
+    /// `opt:step([closure])`: a wrapper (Lookahead, EMA) prepares, steps its inner optimizer the
+    /// way that one steps (Lua whole-step, closure-driven or per-parameter), then finishes.
+    func step(_ L: LuaState, _ opt: Optimizer) throws -> Int32 {
+        if let w = opt.wrapper {
+            try opt.wrapperPrepare()
+            let results = try step(L, w.inner)
+            try opt.wrapperFinish()
+            return results
+        }
+        if let host = opt.algorithm as? HostStepOptimizer {
+            return try hostStep(L, opt, host)
+        }
+        if opt.requiresClosure {
+            return try stepWithClosure(L, opt)
+        }
+        var results: Int32 = 0
+        if !L.isNoneOrNil(2) {
+            // The closure recomputes the loss (and its gradients) with recording on.
+            try L.checkFunction(2, "argument 1 (closure)")
+            L.setTop(2)
+            let saved = GradMode.isEnabled
+            GradMode.isEnabled = true
+            defer { GradMode.isEnabled = saved }
+            try L.pcall(0, 1)
+            results = 1
+        }
+        try opt.step()
+        return results
+    }
+
     func optimizerMethods(_ optimizers: LuaClass<Optimizer>) -> [(String, LuaFunction)] {
         [
             ("step", { [unowned self] L in
-                let opt = try optimizers.check(L, 1, "self")
-                var results: Int32 = 0
-                if let host = opt.algorithm as? HostStepOptimizer {
-                    return try self.hostStep(L, opt, host)
-                }
-                if opt.requiresClosure {
-                    return try self.stepWithClosure(L, opt)
-                }
-                if !L.isNoneOrNil(2) {
-                    // The closure recomputes the loss (and its gradients) with recording on.
-                    try L.checkFunction(2, "argument 1 (closure)")
-                    L.setTop(2)
-                    let saved = GradMode.isEnabled
-                    GradMode.isEnabled = true
-                    defer { GradMode.isEnabled = saved }
-                    try L.pcall(0, 1)
-                    results = 1
-                }
-                try opt.step()
-                return results
+                try self.step(L, try optimizers.check(L, 1, "self"))
             }),
             ("zero_grad", { L in try optimizers.check(L, 1, "self").zeroGrad(); return 0 }),
             ("get_lr", { [unowned self] L in
@@ -371,6 +401,16 @@ extension Runtime {
             // Evaluation point (schedule-free): no-ops for optimizers without one.
             ("eval", { L in try optimizers.check(L, 1, "self").eval(); return 0 }),
             ("train", { L in try optimizers.check(L, 1, "self").train(); return 0 }),
+            // The evaluation weights of one parameter, as a new tensor (nil when they are the
+            // parameter's own values); the parameter is unchanged. Checkpoints use it.
+            ("evaluation_weights", { [unowned self] L in
+                let opt = try optimizers.check(L, 1, "self")
+                guard let t = self.tensors.to(L, 2) else {
+                    throw LuaError("argument 1 expected a tensor (a parameter of the optimizer), got \(L.typeName(2))")
+                }
+                if let e = try opt.evaluationWeights(of: t) { _ = self.push(L, e) } else { L.pushNil() }
+                return 1
+            }),
         ]
     }
 

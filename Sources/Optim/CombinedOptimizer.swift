@@ -51,7 +51,7 @@ extension Optimizer {
         guard !children.isEmpty else { throw TensorError("optim.combine: expected at least one optimizer, got none") }
         var seen = Set<ObjectIdentifier>()
         for (k, c) in children.enumerated() {
-            if c.requiresClosure || c.algorithm is HostStepOptimizer || c.algorithm is Combined {
+            if c.requiresClosure || c.algorithm is HostStepOptimizer || c.algorithm is Combined || c.wrapper != nil {
                 throw TensorError("optim.combine: optimizer \(k + 1) (\(c.name)) cannot be combined: only optimizers whose step updates each parameter from its gradient can")
             }
             guard seen.insert(ObjectIdentifier(c)).inserted else {

@@ -38,6 +38,25 @@ extension Optimizer {
     }
 }
 
+extension Optimizer {
+    /// The evaluation weights of `param` as a new tensor, without changing the parameter or the
+    /// state (checkpoints save them beside the training weights, for `descent predict`); nil for
+    /// optimizers without an evaluation point and parameters that have not stepped (their
+    /// evaluation weights are the parameter itself).
+    public func evaluationWeights(of param: Tensor) throws -> Tensor? {
+        guard let a = algorithm as? any EvaluationPointAlgorithm else { return nil }
+        for (g, group) in groups.enumerated() {
+            guard let i = group.params.firstIndex(where: { $0 === param }) else { continue }
+            guard let state = states[g][i] else { return nil }
+            let copy = try cloneData(param)
+            if group.inEvalMode { return copy }
+            if let w = wrapper { try w.writeEvaluationWeights(copy, state: state) } else { try a.toEval(copy, state: state, group: group) }
+            return copy
+        }
+        return nil
+    }
+}
+
 /// Throws when a group is in eval mode (its parameters hold the evaluation weights, so a step
 /// would start from the wrong point); undoes the step counts `Optimizer.step` already advanced.
 func checkTrainMode(_ items: [ParamUpdate], group: ParamGroup, name: String) throws {

@@ -37,6 +37,7 @@ extension Optimizer {
     public func hostState(group: Int, index: Int) throws -> ParamState {
         try checkGroup(group)
         if combined != nil { throw TensorError("\(name): a combined optimizer keeps its state in its children") }
+        if wrapper != nil { throw TensorError("\(name): a wrapper's step function is its inner optimizer's") }
         guard index >= 0, index < groups[group].params.count else {
             throw TensorError("\(name): parameter index expected 0..<\(groups[group].params.count), got \(index)")
         }

@@ -26,8 +26,11 @@ public enum OptimBench {
 
     /// `shape` (default `[count]`) lets matrix-aware optimizers (Muon, Adafactor's factored
     /// moments) run on a matrix of `count` elements.
+    /// `wrapper` ("lookahead", sync_period 5; "ema") times the wrapped optimizer's step; the
+    /// bytes then include the wrapper's pass (EMA: θ read, the average read and written every
+    /// step; Lookahead: θ and φ read and written every 5th step, counted as 4/5 of a stream).
     public static func measure(name: String, count: Int, steps: Int, options: [String: OptionValue] = [:],
-                               shape: [Int]? = nil) throws -> Result {
+                               shape: [Int]? = nil, wrapper: String? = nil) throws -> Result {
         guard count > 0, steps > 0 else {
             throw TensorError("OptimBench: count and steps expected positive integers, got \(count) and \(steps)")
         }
@@ -41,13 +44,25 @@ public enum OptimBench {
             g.pointer[i] = Float(i % 777) * 1e-3 - 0.3
         }
         w.grad = g
-        let opt = try Optimizers.build(name: name, params: [w], options: options)
+        var opt = try Optimizers.build(name: name, params: [w], options: options)
+        var wrapperBytes = 0
+        switch wrapper {
+        case nil: break
+        case "lookahead":
+            opt = try Optimizer.lookahead(opt, syncPeriod: 5)
+            wrapperBytes = 4 * count * MemoryLayout<Float>.stride / 5
+        case "ema":
+            opt = try Optimizer.ema(opt)
+            wrapperBytes = 3 * count * MemoryLayout<Float>.stride
+        case let other?:
+            throw TensorError("OptimBench: wrapper expected \"lookahead\" or \"ema\", got \"\(other)\"")
+        }
         guard !opt.requiresClosure else {
             throw TensorError("OptimBench: \(opt.name) needs a closure (its step re-evaluates the objective); it has no fixed-gradient step to time")
         }
         let median = try medianTime(steps: steps) { try opt.step() }
         let buffers = opt.state(for: w)?.buffers.count ?? 0
-        return Result(secondsPerStep: median, bytesPerStep: (3 + 2 * buffers) * count * MemoryLayout<Float>.stride)
+        return Result(secondsPerStep: median, bytesPerStep: (3 + 2 * buffers) * count * MemoryLayout<Float>.stride + wrapperBytes)
     }
 
     /// The reference passes an element-wise optimizer step is compared with (`descent bench copy`,

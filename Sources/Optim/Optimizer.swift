@@ -72,6 +72,15 @@ public final class Optimizer {
         states = groups.map { [ParamState?](repeating: nil, count: $0.params.count) }
     }
 
+    /// The optimizer of a wrapper (`Optimizer.lookahead`, `Optimizer.ema`): the inner
+    /// optimizer's groups, shared.
+    init(wrapper: any OptimizerWrapper) {
+        algorithm = wrapper
+        groups = wrapper.inner.groups
+        defaults = wrapper.inner.defaults
+        states = groups.map { [ParamState?](repeating: nil, count: $0.params.count) }
+    }
+
     /// Builds an optimizer over one group of parameters.
     public convenience init(_ algorithm: any OptimizerAlgorithm, params: [Tensor], options: [String: OptionValue] = [:]) throws {
         try self.init(algorithm, groups: [ParamGroupSpec(params: params)], options: options)
@@ -84,12 +93,26 @@ public final class Optimizer {
             for child in c.children { try child.step() }
             return
         }
+        if let w = wrapper {
+            try wrapperPrepare()
+            try w.inner.step()
+            try wrapperFinish()
+            return
+        }
         if algorithm is HostStepOptimizer {
             throw TensorError("\(name): defined with a whole-step function, which runs from Lua (opt:step)")
         }
         if algorithm is any WholeStepAlgorithm {
             throw TensorError("\(name): step requires a closure that re-evaluates the model and returns the loss, e.g. opt:step(function() opt:zero_grad(); local loss = f(); loss:backward(); return loss end)")
         }
+        try stepParameters()
+    }
+
+    /// The per-parameter step: each parameter with a gradient gets its state (created at its
+    /// first step) and its step count advanced, then the algorithm updates each group (SAM calls
+    /// this after its perturbed gradient).
+    func stepParameters() throws {
+        try algorithm.prepareStep(self)
         for (g, group) in groups.enumerated() {
             var items: [ParamUpdate] = []
             items.reserveCapacity(group.params.count)
@@ -124,6 +147,12 @@ public final class Optimizer {
     /// ```
     @discardableResult
     public func step(closure: () throws -> Double) throws -> Double {
+        if let w = wrapper {
+            try wrapperPrepare()
+            let loss = try w.inner.step(closure: closure)
+            try wrapperFinish()
+            return loss
+        }
         if let whole = algorithm as? any WholeStepAlgorithm {
             return try whole.step(self, closure: closure)
         }
@@ -133,7 +162,7 @@ public final class Optimizer {
     }
 
     /// Whether `step` needs a closure (LBFGS).
-    public var requiresClosure: Bool { algorithm is any WholeStepAlgorithm }
+    public var requiresClosure: Bool { wrapper?.inner.requiresClosure ?? (algorithm is any WholeStepAlgorithm) }
 
     /// Sets every parameter's grad to nil (PyTorch's default `set_to_none`).
     public func zeroGrad() {
@@ -143,6 +172,7 @@ public final class Optimizer {
     /// The state of `param`, nil before its first step or when it is not optimized here.
     public func state(for param: Tensor) -> ParamState? {
         if let c = combined { return c.children.lazy.compactMap { $0.state(for: param) }.first }
+        if let w = wrapper { return w.inner.state(for: param) }
         for (g, group) in groups.enumerated() {
             if let i = group.params.firstIndex(where: { $0 === param }) { return states[g][i] }
         }
@@ -158,6 +188,7 @@ public final class Optimizer {
     /// Sets the learning rate of group `group` (0-based), or of every group when nil.
     public func setLR(_ lr: Double, group: Int? = nil) throws {
         _ = try algorithm.spec.validated("lr", .number(lr))
+        if let w = wrapper { return try w.inner.setLR(lr, group: group) }
         if let c = combined, let group, let (child, g) = c.child(ofGroup: group) {
             try child.setLR(lr, group: g)
             return
@@ -178,6 +209,7 @@ public final class Optimizer {
     /// ```
     public func setOption(_ key: String, _ value: OptionValue, group: Int) throws {
         try checkGroup(group)
+        if let w = wrapper { return try w.inner.setOption(key, value, group: group) }
         if let c = combined, let (child, g) = c.child(ofGroup: group) {
             try child.setOption(key, value, group: g)
             return

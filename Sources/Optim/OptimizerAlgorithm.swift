@@ -30,6 +30,12 @@ public protocol OptimizerAlgorithm {
     /// Checks the parameter groups when an optimizer is built (Muon: matrices only; LBFGS: one
     /// group). Throws an error naming the offending parameter.
     func checkGroups(_ groups: [ParamGroupSpec]) throws
+    /// The algorithm to build for these options: itself, except for algorithms configured by
+    /// an option (SAM's `base` names the base optimizer, whose options it then accepts).
+    func resolved(options: [String: OptionValue]) throws -> any OptimizerAlgorithm
+    /// Work across every group before the per-group updates of a step (Sophia's Hessian
+    /// estimate, which needs all parameters at once); called before step counts advance.
+    func prepareStep(_ optimizer: Optimizer) throws
 }
 
 extension OptimizerAlgorithm {
@@ -37,6 +43,8 @@ extension OptimizerAlgorithm {
     public var buffersMatchParamShape: Bool { true }
     public func initState(_ state: ParamState, param: Tensor, group: ParamGroup) throws {}
     public func checkGroups(_ groups: [ParamGroupSpec]) throws {}
+    public func resolved(options: [String: OptionValue]) throws -> any OptimizerAlgorithm { self }
+    public func prepareStep(_ optimizer: Optimizer) throws {}
 }
 
 /// An algorithm that takes the whole step itself and re-evaluates the objective inside it

@@ -57,6 +57,7 @@ extension Optimizer {
     /// The current groups and per-parameter state (deep copies of the buffers).
     public func stateDict() throws -> OptimizerStateDict {
         if let c = combined { return try combinedStateDict(c) }
+        if let w = wrapper { return try wrapperStateDict(w) }
         var groupsOut: [OptimizerStateDict.Group] = []
         var state: [Int: OptimizerStateDict.Entry] = [:]
         var position = 0
@@ -77,6 +78,7 @@ extension Optimizer {
     /// before anything changes: group and parameter counts, buffer shapes, option keys and values.
     public func loadStateDict(_ dict: OptimizerStateDict) throws {
         if let c = combined { return try combinedLoad(c, dict) }
+        if let w = wrapper { return try wrapperLoad(w, dict) }
         let what = "\(name).loadStateDict"
         guard dict.groups.count == groups.count else {
             throw TensorError("\(what): expected \(groups.count) parameter groups, got \(dict.groups.count)")

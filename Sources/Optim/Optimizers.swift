@@ -61,7 +61,7 @@ public struct OptimizerRegistry {
     }
 
     public func build(name: String, groups: [ParamGroupSpec], options: [String: OptionValue] = [:]) throws -> Optimizer {
-        try Optimizer(algorithm(named: name), groups: groups, options: options)
+        try Optimizer(algorithm(named: name).resolved(options: options), groups: groups, options: options)
     }
 
     public func build(name: String, params: [Tensor], options: [String: OptionValue] = [:]) throws -> Optimizer {

@@ -207,6 +207,10 @@ enum Benchmarks {
                 optimizerStep("optim_" + name + size.suffix, name, options, count: size.count, steps: size.steps)
             } + [optimizerStep("optim_adafactor" + size.suffix, "adafactor",
                                shape: size.count == 10_000_000 ? [2500, 4000] : [1000, 1000], steps: size.steps)]
+              // The wrappers around AdamW: their own pass on top of AdamW's.
+              + (["lookahead", "ema"] as [String]).map { w in
+                  optimizerStep("optim_\(w)_adamw" + size.suffix, "adamw", count: size.count, steps: size.steps, wrapper: w)
+              }
         } + [optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 1)]
     }
 
@@ -217,14 +221,15 @@ enum Benchmarks {
     /// LAMB, LARS, NovoGrad, Prodigy, DAdaptAdamW and MARS make a second pass for their norms,
     /// which the rate includes (the bytes counted are one pass's: param, grad, state).
     static func optimizerStep(_ name: String, _ algorithm: String, _ options: [String: OptionValue] = [:],
-                              count: Int = 10_000_000, shape: [Int]? = nil, steps: Int = 11) -> Benchmark {
+                              count: Int = 10_000_000, shape: [Int]? = nil, steps: Int = 11, wrapper: String? = nil) -> Benchmark {
         let count = shape?.reduce(1, *) ?? count
         let what = shape.map { $0.map(String.init).joined(separator: "x") + " parameter" } ?? "\(count / 1_000_000)M parameters"
-        return Benchmark(name: name, summary: "\(algorithm) step on \(what) (GB/s moved: param, grad, state)",
+        let label = wrapper.map { "\($0)(\(algorithm))" } ?? algorithm
+        return Benchmark(name: name, summary: "\(label) step on \(what) (GB/s moved: param, grad, state)",
                          kind: shape == nil ? .elementwise(count) : .other) {
             var all = options
             all["lr"] = .number(1e-3)
-            let r = try OptimBench.measure(name: algorithm, count: count, steps: steps, options: all, shape: shape)
+            let r = try OptimBench.measure(name: algorithm, count: count, steps: steps, options: all, shape: shape, wrapper: wrapper)
             return BenchResult(seconds: r.secondsPerStep, rate: r.gigabytesPerSecond, unit: "GB/s")
         }
     }

@@ -153,12 +153,13 @@ import Testing
         let r = try Descent.runScript("""
             for _, name in ipairs(optim.names()) do
               tensor.manual_seed(1)
-              -- Muon takes matrices; LBFGS needs the closure form of step.
+              -- Muon takes matrices; LBFGS and SAM need the closure form of step; Sophia's Hessian
+              -- estimate needs gradients with their graph.
               local w = (name == "muon" and tensor.randn(2, 5) or tensor.randn(10)):requires_grad(true)
               local opt = optim.build(name, {w}, {lr = name == "lion" and 1e-2 or (name == "sgd" and 0.1 or 5e-2)})
               local first
               for i = 1, 200 do
-                if name == "lbfgs" then
+                if name == "lbfgs" or name == "sam" then
                   opt:step(function()
                     opt:zero_grad()
                     local loss = (w * w):sum()
@@ -169,7 +170,9 @@ import Testing
                 else
                   local loss = (w * w):sum()
                   first = first or loss:item()
-                  opt:zero_grad(); loss:backward(); opt:step()
+                  opt:zero_grad()
+                  if name == "sophia" then loss:backward{create_graph = true} else loss:backward() end
+                  opt:step()
                 end
               end
               print(name, (w * w):sum():item() < first)

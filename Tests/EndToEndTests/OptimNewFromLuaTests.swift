@@ -87,6 +87,10 @@ import Testing
         let r = try Descent.execute(Descent.binary, ["run", projectRoot.appendingPathComponent("scripts/examples/sam.lua").path, "--set", "steps=20"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("SAM state of parameter 1: step 20, momentum_buffer true"), "\(r.stdout)")
+        // The Lua-defined SAM and the built-in one (base SGD + momentum, one group) agree.
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let lua = lines.first { $0.hasPrefix("SAM: ") }, builtin = lines.first { $0.hasPrefix("built-in SAM: ") }
+        #expect(lua != nil && lua.map { "built-in " + $0 } == builtin, "\(r.stdout)")
     }
 
     @Test func newSchedulersFromLua() throws {

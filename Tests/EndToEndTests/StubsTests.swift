@@ -119,6 +119,8 @@ import Testing
         ("nn.init.XavierOptions", ["nn.init.xavier_uniform_(m, O)", "nn.init.xavier_normal_(m, O)"]),
         ("optim.Definition", ["optim.define(O)"]),
         ("optim.SplitRule", ["optim.split({w = w}, O)"]),
+        ("optim.LookaheadOptions", ["optim.lookahead(opt, O)"]),
+        ("optim.EMAOptions", ["optim.ema(opt, O)"]),
         ("optim.lr.StepLROptions", ["optim.lr.StepLR(opt, O)"]),
         ("optim.lr.ExponentialLROptions", ["optim.lr.ExponentialLR(opt, O)"]),
         ("optim.lr.CosineAnnealingLROptions", ["optim.lr.CosineAnnealingLR(opt, O)"]),

@@ -2,9 +2,12 @@
 -- whole-step form of optim.define: `step(groups, state, closure)` sees every group and parameter,
 -- calls the closure twice (gradient at θ, then at the perturbed θ + ε), and keeps its momentum
 -- in `state`, so state dicts, checkpoints, schedulers and optim.build work as for the built-ins.
+-- descent also has SAM built in (`optim.build("sam", params, {base = "sgd", ...})`, after
+-- pytorch-optimizer); with one parameter group and SGD + momentum it is the same method, which
+-- the last lines show.
 --   ./scripts/descent run scripts/examples/sam.lua
-optim.define{                                          -- registers "sam" for optim.build
-  name = "SAM",
+optim.define{                                          -- registers "luasam" for optim.build
+  name = "LuaSAM",
   defaults = { lr = 0.1, rho = 0.05, momentum = 0.9 },
   step = function(groups, state, closure)
     assert(closure, "SAM needs opt:step(closure)")
@@ -75,9 +78,11 @@ local function run(name)
 end
 
 local sgd_loss, sgd_acc = run("sgd")
-local sam_loss, sam_acc, opt = run("sam")
+local sam_loss, sam_acc, opt = run("luasam")
+local builtin_loss, builtin_acc = run("sam")   -- the built-in: base "sgd", rho 0.05
 print(string.format("SGD: last batch loss %.4f, train accuracy %.3f", sgd_loss, sgd_acc))
 print(string.format("SAM: last batch loss %.4f, train accuracy %.3f", sam_loss, sam_acc))
+print(string.format("built-in SAM: last batch loss %.4f, train accuracy %.3f", builtin_loss, builtin_acc))
 local sd = opt:state_dict()
 print("SAM state of parameter 1: step " .. sd.state[1].step
   .. ", momentum_buffer " .. tostring(sd.state[1].momentum_buffer ~= nil))

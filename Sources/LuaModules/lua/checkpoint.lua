@@ -57,6 +57,19 @@ function experiment.checkpoint(name, objects)
     local sd, names = objects.model:state_dict()
     for _, n in ipairs(names) do entries[#entries + 1] = { "model." .. n, sd[n] } end
     meta.model = json_encode(names)
+    -- An optimizer with evaluation weights (schedule-free, optim.ema, optim.lookahead): those
+    -- weights too, as "model_eval.<name>" (computed without touching the parameters), so that
+    -- `descent predict` serves them; restore ignores them (the state recomputes them).
+    local opt = objects.optimizer
+    local ok_method, evaluation_weights = pcall(function() return opt.evaluation_weights end)
+    if opt ~= nil and ok_method and type(evaluation_weights) == "function" then
+      local any = false
+      for _, n in ipairs(names) do
+        local e = sd[n] ~= nil and evaluation_weights(opt, sd[n]) or nil
+        if e ~= nil then entries[#entries + 1] = { "model_eval." .. n, e }; any = true end
+      end
+      if any then meta.model_eval = "true" end
+    end
   end
   if objects.optimizer ~= nil then
     local sd = call_method(2, "checkpoint", objects, "optimizer", "state_dict")

@@ -58,6 +58,12 @@ local function load_weights(model, path, model_path)
       local name = e[1]:match("^model%.(.+)$")
       if name then state[name] = e[2] end
     end
+    -- Evaluation weights saved by an optimizer that has them (schedule-free, EMA, Lookahead)
+    -- replace the training weights: they are what the run evaluates and serves.
+    for _, e in ipairs(entries) do
+      local name = e[1]:match("^model_eval%.(.+)$")
+      if name then state[name] = e[2] end
+    end
   else
     for _, e in ipairs(entries) do state[e[1]] = e[2] end
   end

@@ -134,6 +134,13 @@ function train.fit(model, opts)
     opt:zero_grad()
     if opts.scheduler and scheduler_step == "batch" then opts.scheduler:step() end
   end
+  -- Optimizers whose step takes a closure (LBFGS, SAM) step once per batch with a closure over
+  -- that batch; Sophia's Hessian estimate needs the gradients' graph (create_graph).
+  local closure_step = opt.requires_closure == true
+  if closure_step and accumulate > 1 then
+    fail(2, "train.fit: option 'accumulate' needs an optimizer whose step takes no closure, got %s", tostring(opt.name))
+  end
+  local backward_options = opt.requires_graph == true and { create_graph = true } or nil
 
   for epoch = 1, epochs do
     local t0 = experiment.clock()
@@ -142,18 +149,36 @@ function train.fit(model, opts)
     for _, name in ipairs(metrics) do sums[name] = 0 end
     opt:zero_grad()
     for xb, yb in loader:iter() do
-      local out = model(xb)
-      local loss = lossf(out, yb)
+      local out, loss
+      if closure_step then
+        -- The closure's first call is at the step's starting point: its output and loss count.
+        loss = opt:step(function()
+          opt:zero_grad()
+          local o = model(xb)
+          local l = lossf(o, yb)
+          l:backward(backward_options)
+          if out == nil then out = o end
+          if opts.clip_grad_norm then nn.utils.clip_grad_norm_(params, opts.clip_grad_norm) end
+          return l
+        end)
+        opt:zero_grad()
+        if opts.scheduler and scheduler_step == "batch" then opts.scheduler:step() end
+      else
+        out = model(xb)
+        loss = lossf(out, yb)
+      end
       local n = xb:size(1)
       total = total + loss:item() * n
       seen = seen + n
       for _, name in ipairs(metrics) do
         sums[name] = sums[name] + autograd.no_grad(function() return metric_functions[name](out, yb) end)
       end
-      if accumulate > 1 then loss = loss / accumulate end
-      loss:backward()
-      pending = pending + 1
-      if pending == accumulate then apply_step(); pending = 0 end
+      if not closure_step then
+        if accumulate > 1 then loss = loss / accumulate end
+        loss:backward(backward_options)
+        pending = pending + 1
+        if pending == accumulate then apply_step(); pending = 0 end
+      end
     end
     if pending > 0 then apply_step() end
     if opts.scheduler and scheduler_step == "epoch" then opts.scheduler:step() end

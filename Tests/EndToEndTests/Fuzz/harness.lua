@@ -174,7 +174,14 @@ function gen.module() return pick(module_makers)() end
 function gen.optimizer()
   local names = optim.names()
   local ps = chance(0.5) and params() or nn.Linear(3, 3):parameters()
-  return optim.build(pick(names), ps, { lr = 0.01 })
+  local opt = optim.build(pick(names), ps, { lr = 0.01 })
+  -- Wrappers (optim.lookahead, optim.ema) around it, when it has no evaluation weights itself.
+  if chance(0.25) then
+    local ok, wrapped = pcall(pick{ function(o) return optim.lookahead(o, { sync_period = 2 }) end,
+                                    function(o) return optim.ema(o, { decay = 0.9 }) end }, opt)
+    if ok then opt = wrapped end
+  end
+  return opt
 end
 
 local scheduler_makers = {

@@ -35,7 +35,9 @@ optim = {}
 ---@class Optimizer
 ---@field param_groups optim.GroupView[] live views of the groups
 ---@field name string the algorithm ("Adam", "SGD", ...)
----@field eval_mode boolean true between opt:eval() and opt:train() (schedule-free optimizers)
+---@field eval_mode boolean true between opt:eval() and opt:train() (schedule-free optimizers, optim.lookahead, optim.ema)
+---@field requires_closure boolean whether step needs a closure (LBFGS, SAM; train.fit then passes one per batch)
+---@field requires_graph boolean whether step needs gradients with their graph, loss:backward{create_graph = true} (Sophia; train.fit does so)
 local Optimizer = {}
 
 ---One update of every parameter whose `.grad` is not nil. With a closure, calls it first (with
@@ -68,12 +70,20 @@ function Optimizer:state_dict() end
 function Optimizer:load_state_dict(sd) end
 
 ---Puts the evaluation weights into the parameters (schedule-free optimizers: the average x
----instead of the gradient point y); a no-op for optimizers without an evaluation point.
+---instead of the gradient point y; optim.lookahead: the slow weights; optim.ema: the average);
+---a no-op for optimizers without an evaluation point.
 function Optimizer:eval() end
 
 ---Puts the training point back into the parameters after `opt:eval()` (a no-op otherwise).
 ---Stepping a schedule-free optimizer in eval mode is an error.
 function Optimizer:train() end
+
+---The evaluation weights of parameter `param` as a new tensor, without changing it (nil when
+---they are the parameter's own values: no evaluation point, or no step yet). Checkpoints save
+---them for `descent predict`.
+---@param param Tensor
+---@return Tensor?
+function Optimizer:evaluation_weights(param) end
 
 -- Built-in optimizers: option tables with PyTorch's defaults --------------------------------
 
@@ -338,6 +348,37 @@ function optim.names() end
 ---@return Optimizer
 function optim.combine(optimizers) end
 
+-- Wrappers over any optimizer (docs/optimizers.md "Lookahead", "EMA") ---------------------
+
+---@class optim.LookaheadOptions
+---@field sync_period? integer inner steps between synchronisations, ≥ 1 (default 5)
+---@field slow_step_size? number α in [0, 1]: slow ← slow + α·(fast − slow) (default 0.5)
+---@field reset_state? boolean forget the inner optimizer's state at each synchronisation (default false)
+
+---Lookahead (optax `lookahead` semantics) around `opt`: `opt` steps the parameters (the fast
+---weights); every `sync_period` steps slow ← slow + α·(fast − slow) and fast ← slow.
+---`param_groups`, schedulers and `get_lr`/`set_lr` act on `opt`; `opt:eval()` puts the slow
+---weights into the parameters, `opt:train()` puts the fast ones back. State dicts add
+---`slow_params` per parameter and `steps_since_sync` per group. `opt` must not have
+---evaluation weights of its own (schedule-free, another wrapper).
+---@param opt Optimizer
+---@param opts? optim.LookaheadOptions
+---@return Optimizer
+function optim.lookahead(opt, opts) end
+
+---@class optim.EMAOptions
+---@field decay? number in [0, 1): ema ← (1 − decay)·θ + decay·ema after every step (default 0.999)
+---@field debias? boolean evaluate at ema/(1 − decay^t) (default true)
+
+---Polyak averaging (optax `ema` of the parameters) around `opt`: after every step of `opt` the
+---average is updated; `opt:eval()` puts the (debiased) average into the parameters,
+---`opt:train()` the training weights back, so `train.evaluate{optimizer = ...}` and checkpoints
+---use it. State dicts add `ema` per parameter and `ema_count` per group.
+---@param opt Optimizer
+---@param opts? optim.EMAOptions
+---@return Optimizer
+function optim.ema(opt, opts) end
+
 ---@class optim.SplitRule
 ---@field dim? integer select tensors with this many dimensions
 ---@field match? string select names containing this text
@@ -533,6 +574,48 @@ function optim.ScheduleFreeAdamW(params, opts) end
 ---@param opts? optim.ScheduleFreeSGDOptions
 ---@return Optimizer
 function optim.ScheduleFreeSGD(params, opts) end
+
+---@class optim.SophiaOptions
+---@field lr? number learning rate (default 1e-3)
+---@field betas? number[] {β1, β2}: moment decay, Hessian-estimate decay (default {0.965, 0.99})
+---@field eps? number floor of γ·ν in the denominator (default 1e-8)
+---@field weight_decay? number decoupled decay λθ added to the clipped update (default 1e-4)
+---@field gamma? number γ, scale of the Hessian estimate (default 0.01)
+---@field clip_threshold? number the update is clipped to ±this (default 1)
+---@field update_interval? integer steps between Hessian estimates, the first at step 1 (default 10)
+---@field seed? integer seed of the Rademacher probes (default 0)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Sophia (optax `contrib.sophia`; build name "sophia"): clipped m̂/max(γ·ν, ε) with ν an EMA of
+---Hutchinson's Hessian-diagonal estimate r ⊙ H·r, every `update_interval` steps. On those steps
+---the gradients must keep their graph: `loss:backward{create_graph = true}`.
+---@param params optim.Params
+---@param opts? optim.SophiaOptions
+---@return Optimizer
+function optim.Sophia(params, opts) end
+
+---@class optim.SAMOptions
+---@field base? string the base optimizer's build name; its options are accepted too (default "sgd")
+---@field rho? number neighbourhood radius ρ (default 0.05)
+---@field adaptive? boolean ASAM: perturbation scaled by θ² and the norm by |θ| (default false)
+---@field perturb_eps? number added to the gradient norm (default 1e-12)
+---@field use_gc? boolean perturb along the centralised gradient (each row's mean removed) (default false)
+---@field lr? number learning rate of the base optimizer; SGD's (default 1e-3)
+---@field momentum? number SGD's momentum (default 0)
+---@field dampening? number SGD's dampening (default 0)
+---@field weight_decay? number SGD's L2 penalty (default 0)
+---@field nesterov? boolean SGD's Nesterov momentum (default false)
+---@field maximize? boolean ascend instead of descend (default false)
+
+---Sharpness-aware minimisation (pytorch-optimizer 4.1.0 `SAM`; build name "sam") over any
+---per-parameter base optimizer, `optim.build("sam", params, {base = "adamw", rho = 0.05, lr = ...})`.
+---`opt:step(closure)` is required: the closure (zero_grad, forward, backward, return the loss)
+---runs at θ and at θ + e, e = ρ·g/‖g‖; the base steps from θ with the second gradient. Returns
+---the first loss.
+---@param params optim.Params
+---@param opts? optim.SAMOptions
+---@return Optimizer
+function optim.SAM(params, opts) end
 
 ---@class optim.ProdigyOptions
 ---@field lr? number multiplier of the estimated step size (default 1)
