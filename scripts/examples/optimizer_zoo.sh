@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The optimizer zoo in one command: every built-in optimizer (optim.names(): 36) × 3 seeds on the
+# MNIST MLP with its reference's default options (scripts/examples/optimizer_zoo.lua says which
+# two it changes), one sweep, then the table of final test accuracy and the curves.
+#   ./scripts/examples/optimizer_zoo.sh        # -> runs/optimizer_zoo/{report.html,curves.svg}
+# Rerunning resumes (FRESH=1 reruns everything). Environment: OUT (default runs/optimizer_zoo),
+# SEEDS (3), EPOCHS (3), JOBS (2), DESCENT (the binary; default ./scripts/descent, which installs
+# packages and builds on first use).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/sweep-env.sh"
+out="${OUT:-runs/optimizer_zoo}"
+list="$(mktemp --suffix .lua)"
+trap 'rm -f "$list"' EXIT
+echo 'io.write(table.concat(optim.names(), ","))' > "$list"
+names="$("$descent" run "$list" --quiet)"
+
+"$descent" sweep scripts/examples/optimizer_zoo.lua --grid "optimizer=$names" \
+    --seeds "${SEEDS:-3}" --set "epochs=${EPOCHS:-3}" \
+    --jobs "${JOBS:-2}" --out "$out" "${resume[@]}" "$@" || sweep_status=$?
+
+echo
+echo "test accuracy after the last epoch (mean ± std over the seeds), best first:"
+"$descent" report "$out" --group optimizer --metric val_accuracy --goal max --format markdown \
+    --plot "$out/curves.svg" --metrics val_accuracy,val_loss --x epoch --html "$out/report.html"
+echo "page: $out/report.html   curves (test accuracy and loss per epoch): $out/curves.svg"
+exit "$sweep_status"
