@@ -101,6 +101,99 @@ import Testing
             ("linalg.matrix_power", [sq], { try Linalg.matrixPower($0[0], 3) }),
             ("linalg.vector_norm", [a], { try Linalg.vectorNorm($0[0], ord: 3, dims: [1]) }),
             ("linalg.matrix_norm", [a], { try Linalg.matrixNorm($0[0]) }),
+        ] + (try linalgCases()) + (try elementwiseCases())
+    }
+
+    /// A leaf [3, 3] with a dominant diagonal (its triangles are well-conditioned).
+    static func triangular(seed: UInt64) throws -> Tensor {
+        let t = try u([3, 3], seed: seed).detach().add(Tensor.eye(3).mul(2.5))
+        t.requiresGrad = true
+        return t
+    }
+
+    /// The linalg functions not above: qr, lstsq, solve_triangular, and the outputs and options
+    /// of eigh, svd, solve, cholesky, slogdet and the norms that the first table leaves out.
+    /// Functions of eigen/singular vectors are chosen invariant under their sign flips.
+    static func linalgCases() throws -> [(String, [Tensor], Op)] {
+        let tall = try u([4, 3], seed: 51), tallB = try u([4, 2], seed: 52)
+        let wide = try u([2, 3], seed: 53), wideB = try u([2, 2], seed: 54)
+        let tri = try triangular(seed: 55), rhs = try u([3, 2], seed: 56), lhs = try u([2, 3], seed: 57)
+        let batchTri = try u([2, 3, 3], seed: 58).detach().add(Tensor.eye(3).mul(2.5))
+        batchTri.requiresGrad = true
+        let sq = try triangular(seed: 59), spd = try spd(seed: 60), a = try u([3, 4], seed: 61)
+        let qrFlat = { (q: Tensor?, r: Tensor) throws -> Tensor in
+            try Tensor.cat([q!.reshape([-1]), r.reshape([-1])], dim: 0)
+        }
+        return [
+            ("linalg.qr reduced", [tall], { let (q, r) = try Linalg.qr($0[0]); return try qrFlat(q, r) }),
+            ("linalg.qr complete square", [sq], { let (q, r) = try Linalg.qr($0[0], mode: "complete"); return try qrFlat(q, r) }),
+            ("linalg.qr batched", [try u([2, 3, 2], seed: 62)], { let (q, r) = try Linalg.qr($0[0]); return try qrFlat(q, r) }),
+            ("linalg.lstsq tall", [tall, tallB], { try Linalg.lstsq($0[0], $0[1]).solution }),
+            ("linalg.lstsq wide (minimum norm)", [wide, wideB], { try Linalg.lstsq($0[0], $0[1]).solution }),
+            ("linalg.lstsq batched", [try u([2, 4, 2], seed: 63), try u([2, 4, 1], seed: 64)], {
+                try Linalg.lstsq($0[0], $0[1]).solution
+            }),
+            ("linalg.solve_triangular upper", [tri, rhs], { try Linalg.solveTriangular($0[0], $0[1], upper: true) }),
+            ("linalg.solve_triangular lower", [tri, rhs], { try Linalg.solveTriangular($0[0], $0[1], upper: false) }),
+            ("linalg.solve_triangular right", [tri, lhs], { try Linalg.solveTriangular($0[0], $0[1], upper: true, left: false) }),
+            ("linalg.solve_triangular unitriangular", [tri, rhs], {
+                try Linalg.solveTriangular($0[0], $0[1], upper: false, unitriangular: true)
+            }),
+            ("linalg.solve_triangular batched", [batchTri, rhs], { try Linalg.solveTriangular($0[0], $0[1], upper: true) }),
+            ("linalg.solve right", [sq, lhs], { try Linalg.solve($0[0], $0[1], left: false) }),
+            ("linalg.solve vector", [sq, try u([3], seed: 65)], { try Linalg.solve($0[0], $0[1]) }),
+            ("linalg.eigh vectors", [spd], {
+                let v = try Linalg.eigh($0[0].add($0[0].t()).mul(0.5)).eigenvectors
+                return try v.square()
+            }),
+            ("linalg.svd vectors", [a], {
+                let (u, _, vh) = try Linalg.svd($0[0])
+                return try Tensor.cat([u.square().reshape([-1]), vh.square().reshape([-1]), u.matmul(vh).reshape([-1])], dim: 0)
+            }),
+            ("linalg.svd full square", [sq], {
+                let (u, s, vh) = try Linalg.svd($0[0], fullMatrices: true)
+                return try u.mul(s.unsqueeze(0)).matmul(vh.square())
+            }),
+            ("linalg.cholesky upper", [spd], { try Linalg.cholesky($0[0].add($0[0].t()).mul(0.5), upper: true) }),
+            ("linalg.det nonsymmetric", [sq], { try Linalg.det($0[0]) }),
+            ("linalg.slogdet nonsymmetric", [sq], { try Linalg.slogdet($0[0]).logabsdet }),
+            ("linalg.inv batched", [batchTri], { try Linalg.inv($0[0]) }),
+            ("linalg.matrix_power -2", [sq], { try Linalg.matrixPower($0[0], -2) }),
+            ("linalg.matrix_norm nuc", [a], { try Linalg.matrixNorm($0[0], ord: .nuc) }),
+            ("linalg.matrix_norm 2", [a], { try Linalg.matrixNorm($0[0], ord: .number(2)) }),
+            ("linalg.matrix_norm 1", [a], { try Linalg.matrixNorm($0[0], ord: .number(1)) }),
+            ("linalg.vector_norm inf", [a], { try Linalg.vectorNorm($0[0], ord: .infinity, dims: [0]) }),
+        ]
+    }
+
+    /// Elementwise functions of tensor.md's list not covered by HigherOrderTests, on values away
+    /// from their kinks (integers for floor/ceil/round/trunc/frac, quotient jumps for fmod/remainder).
+    static func elementwiseCases() throws -> [(String, [Tensor], Op)] {
+        let a = try u([3, 4], seed: 71), p = try u([3, 4], 0.5, 1.5, seed: 72)
+        let leaf = { (values: [Float]) throws -> Tensor in
+            let t = try Tensor(values, shape: [values.count])
+            t.requiresGrad = true
+            return t
+        }
+        let num = try leaf([2.3, -1.7, 0.4, 3.6, -0.35]), den = try leaf([0.9, 1.1, 0.7, 1.3, 0.8])
+        let mask = try a.detach().gt(0)
+        return [
+            ("exp2", [a], { try $0[0].exp2() }), ("log2", [p], { try $0[0].log2() }),
+            ("log10", [p], { try $0[0].log10() }), ("tan", [a], { try $0[0].tan() }),
+            ("asin", [a], { try $0[0].mul(0.7).asin() }), ("acos", [a], { try $0[0].mul(0.7).acos() }),
+            ("sinh", [a], { try $0[0].sinh() }), ("cosh", [a], { try $0[0].cosh() }),
+            ("floor", [num], { try $0[0].mul($0[0].floor()) }), ("ceil", [num], { try $0[0].mul($0[0].ceil()) }),
+            ("round", [num], { try $0[0].mul($0[0].round()) }), ("trunc", [num], { try $0[0].mul($0[0].trunc()) }),
+            ("frac", [num], { try $0[0].frac().mul($0[0]) }),
+            ("fmod", [num, den], { try $0[0].fmod($0[1]).mul($0[1]) }),
+            ("remainder", [num, den], { try $0[0].remainder($0[1]).mul($0[1]) }),
+            ("masked_select", [a], { try $0[0].maskedSelect(mask) }),
+            ("meshgrid", [try u([3], seed: 73), try u([2], seed: 74)], {
+                let g = try Tensor.meshgrid([$0[0], $0[1]])
+                return try g[0].mul(g[1])
+            }),
+            ("amax dims", [a], { try $0[0].amax(dims: [1]) }),
+            ("amin dims", [a], { try $0[0].amin(dims: [0], keepdim: true) }),
         ]
     }
 
