@@ -21,7 +21,8 @@ extension Autograd {
             var total: Tensor? = nil
             for (x, y) in zip(a, b) {
                 guard let x, x.requiresGrad || x.gradFn != nil else { continue }
-                let term = try x.mul(y).sum()
+                // A dot of the flattened pair: no elementwise product or broadcast gradient.
+                let term = try x.reshape([-1]).dot(y.reshape([-1]))
                 total = try total.map { try $0.add(term) } ?? term
             }
             return total
