@@ -213,8 +213,10 @@ struct Engine {
         return post.reversed()
     }
 
-    /// Adds `g` to the gradient stored under `id`, never mutating a stored tensor (it may alias).
-    /// While a backward records itself (grad mode on), the sum is a recorded `add`.
+    /// Adds `g` to the gradient stored under `id`. A stored tensor may alias others (a seed, a
+    /// gradient handed on to two inputs): it is summed into in place only when the engine holds
+    /// the only reference to it and its storage (`isSoleOwner`), else into a new tensor. While a
+    /// backward records itself (grad mode on), the sum is a recorded `add`.
     static func accumulate(_ grads: inout [ObjectIdentifier: Tensor], _ id: ObjectIdentifier, _ g: Tensor) throws {
         guard var existing = grads.removeValue(forKey: id) else {
             grads[id] = g
