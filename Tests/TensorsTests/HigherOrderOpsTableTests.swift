@@ -203,6 +203,17 @@ import Testing
                 return try g[0].mul(g[1])
             }),
             ("amax dims", [a], { try $0[0].amax(dims: [1]) }),
+            ("diag of a matrix", [a], { try $0[0].diag(-1) }),
+            ("lerp scalar weight", [a, p], { try $0[0].lerp($0[1], weight: 0.3) }),
+            ("clamp tensor max", [a, p], { try $0[0].clamp(minTensor: nil, maxTensor: $0[1].mul(0.4)) }),
+            ("norm -inf", [a], { try $0[0].norm(p: -.infinity, dim: 1) }),
+            ("sort descending", [a], { try $0[0].sort(dim: 0, descending: true).values }),
+            ("topk smallest", [a], { try $0[0].topk(2, dim: 1, largest: false).values }),
+            ("scatter value", [a], { try $0[0].scatter(dim: 1, index: Tensor([2, 1, 4], shape: [3, 1]), value: 0.25) }),
+            ("diff n 2", [a], { try $0[0].diff(n: 2, dim: 1) }),
+            ("median all", [a], { try $0[0].median() }),
+            ("einsum three operands", [a, p, try u([4, 2], seed: 75)], { try Tensor.einsum("ij,ij,jk->ik", [$0[0], $0[1], $0[2]]) }),
+            ("einsum diagonal", [try u([3, 3], seed: 76)], { try Tensor.einsum("ii->i", [$0[0]]) }),
             ("amin dims", [a], { try $0[0].amin(dims: [0], keepdim: true) }),
         ]
     }
