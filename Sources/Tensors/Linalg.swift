@@ -164,14 +164,23 @@ extension Tensor {
         return record("bmm", out, [a, b]) { g in
             if GradMode.isEnabled {
                 // A single matrix used by every batch gets the sum over the batches.
+                // (One GEMM over the merged batches, as below, in recorded ops: no [B, M, K]
+                // intermediate to sum.)
                 var ga: Tensor? = nil, gb: Tensor? = nil
                 if a.requiresGrad {
-                    ga = try bmm(g, b.transpose(1, 2))
-                    if a.shape[0] != batches { ga = try ga?.sum(dim: 0, keepdim: true) }
+                    if a.shape[0] == batches {
+                        ga = try bmm(g, b.transpose(1, 2))
+                    } else {
+                        let gm = try g.permute([1, 0, 2]).reshape([m, batches * n])
+                        ga = try gm.mm(b.transpose(1, 2).reshape([batches * n, k])).reshape([1, m, k])
+                    }
                 }
                 if b.requiresGrad {
-                    gb = try bmm(a.transpose(1, 2), g)
-                    if b.shape[0] != batches { gb = try gb?.sum(dim: 0, keepdim: true) }
+                    if b.shape[0] == batches {
+                        gb = try bmm(a.transpose(1, 2), g)
+                    } else {
+                        gb = try a.reshape([batches * m, k]).t().mm(g.reshape([batches * m, n])).reshape([1, k, n])
+                    }
                 }
                 return [ga, gb]
             }

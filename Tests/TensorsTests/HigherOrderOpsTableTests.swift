@@ -213,6 +213,8 @@ import Testing
             ("diff n 2", [a], { try $0[0].diff(n: 2, dim: 1) }),
             ("median all", [a], { try $0[0].median() }),
             ("einsum three operands", [a, p, try u([4, 2], seed: 75)], { try Tensor.einsum("ij,ij,jk->ik", [$0[0], $0[1], $0[2]]) }),
+            ("bmm shared left matrix", [try u([1, 3, 4], seed: 77), try u([2, 4, 2], seed: 78)], { try Tensor.bmm($0[0], $0[1]) }),
+            ("bmm shared right matrix", [try u([2, 3, 4], seed: 79), try u([1, 4, 2], seed: 80)], { try Tensor.bmm($0[0], $0[1]) }),
             ("einsum diagonal", [try u([3, 3], seed: 76)], { try Tensor.einsum("ii->i", [$0[0]]) }),
             ("amin dims", [a], { try $0[0].amin(dims: [0], keepdim: true) }),
         ]
@@ -223,6 +225,32 @@ import Testing
         for (name, inputs, f) in try Self.cases() {
             let r = try Autograd.gradgradcheck({ try f($0).square() }, inputs: inputs, eps: 1e-3, atol: 3e-2, rtol: 3e-2)
             if !r.passed { failed.append("\(name): \(r)") }
+        }
+        #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
+    }
+
+    /// gradgradcheck differentiates the recorded (create_graph) gradient, so it would not see a
+    /// recorded gradient that is wrong but smooth: it must also equal the plain backward's.
+    @Test func recordedGradientEqualsPlainGradient() throws {
+        var failed = [String]()
+        for (name, inputs, f) in try Self.cases() {
+            let xs = inputs.filter { $0.requiresGrad }.map { t -> Tensor in
+                let leaf = t.detach()
+                leaf.requiresGrad = true
+                return leaf
+            }
+            let all = inputs.map { t in t.requiresGrad ? xs[inputs.filter { $0.requiresGrad }.firstIndex { $0 === t }!] : t }
+            let plain = try Autograd.grad(outputs: [GradMode.withGrad { try f(all).square().sum() }], inputs: xs)
+            let recorded = try Autograd.grad(outputs: [GradMode.withGrad { try f(all).square().sum() }], inputs: xs, createGraph: true)
+            for (k, (p, r)) in zip(plain, recorded).enumerated() {
+                guard let p, let r else {
+                    if (p == nil) != (r == nil) { failed.append("\(name) input \(k + 1): nil on one path only") }
+                    continue
+                }
+                let scale = try 1 + Double(p.absolute().amax().item())
+                let diff = try Double(p.sub(r.detach()).absolute().amax().item())
+                if !(diff <= 1e-4 * scale) { failed.append("\(name) input \(k + 1): differs by \(diff)") }
+            }
         }
         #expect(failed.isEmpty, "\(failed.joined(separator: "\n"))")
     }
