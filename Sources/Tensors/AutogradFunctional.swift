@@ -15,16 +15,23 @@ extension Autograd {
         try GradMode.withGrad { try f(xs) }
     }
 
-    /// `Σ_i sum(a_i · b_i)` over the pairs whose `a_i` carries a graph (nil when none does).
-    static func innerProduct(_ a: [Tensor?], _ b: [Tensor]) throws -> Tensor? {
-        try GradMode.withGrad {
-            var total: Tensor? = nil
-            for (x, y) in zip(a, b) {
-                guard let x, x.requiresGrad || x.gradFn != nil else { continue }
-                let term = try x.mul(y).sum()
-                total = try total.map { try $0.add(term) } ?? term
-            }
-            return total
+    /// The vector-Jacobian product of the gradients `gs` (recorded) with the directions `v`,
+    /// with respect to `wrt`: `∂/∂wrt Σ_i sum(gs_i · v_i)`, by one backward pass seeded with
+    /// `v_i` at `gs_i` (no inner product node, no copy of the directions). Only the pairs whose
+    /// `gs_i` carries a graph take part; nil when none does. A result that shares memory with a
+    /// direction (a seed handed on through views) is copied, so the caller's `v` is never aliased.
+    static func gradientVJP(_ gs: [Tensor?], _ v: [Tensor], wrt: [Tensor]) throws -> [Tensor?]? {
+        var outputs = [Tensor](), seeds = [Tensor]()
+        for (g, d) in zip(gs, v) {
+            guard let g, g.requiresGrad || g.gradFn != nil else { continue }
+            outputs.append(g)
+            seeds.append(d)
+        }
+        if outputs.isEmpty { return nil }
+        let results = try grad(outputs: outputs, inputs: wrt, gradOutputs: seeds)
+        return try results.map { r in
+            guard let r else { return nil }
+            return v.contains(where: { $0.storage === r.storage }) ? try r.copyData() : r
         }
     }
 
@@ -76,9 +83,8 @@ extension Autograd {
         let u = try Tensor.zeros(out.shape)
         u.requiresGrad = true
         let gs = try grad(outputs: [out], inputs: xs, gradOutputs: [u], createGraph: true)
-        guard let total = try innerProduct(gs, v) else { return (out.detach(), try Tensor.zeros(out.shape)) }
-        let jv = try grad(outputs: [total], inputs: [u])[0] ?? Tensor.zeros(out.shape)
-        return (out.detach(), jv)
+        guard let jvs = try gradientVJP(gs, v, wrt: [u]) else { return (out.detach(), try Tensor.zeros(out.shape)) }
+        return (out.detach(), try jvs[0] ?? Tensor.zeros(out.shape))
     }
 
     /// `f`'s value (one element) and the Hessian-vector product `H·v`, one product per input,
@@ -99,8 +105,8 @@ extension Autograd {
         let zeros = { try xs.map { try Tensor.zeros($0.shape) } }
         guard out.requiresGrad else { return (out, try zeros()) }
         let gs = try grad(outputs: [out], inputs: xs, createGraph: true)
-        guard let total = try innerProduct(gs, v), total.requiresGrad else { return (out.detach(), try zeros()) }
-        let hv = try grad(outputs: [total], inputs: xs)
+        // H·v as the vjp of the recorded gradient with v (H is symmetric).
+        guard let hv = try gradientVJP(gs, v, wrt: xs) else { return (out.detach(), try zeros()) }
         return (out.detach(), try zip(hv, xs).map { try $0 ?? Tensor.zeros($1.shape) })
     }
 

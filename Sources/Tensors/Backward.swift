@@ -213,14 +213,23 @@ struct Engine {
         return post.reversed()
     }
 
-    /// Adds `g` to the gradient stored under `id`, never mutating a stored tensor (it may alias).
-    /// While a backward records itself (grad mode on), the sum is a recorded `add`.
+    /// Adds `g` to the gradient stored under `id`. A stored tensor may alias others (a seed, a
+    /// gradient handed on to two inputs): it is summed into in place only when the engine holds
+    /// the only reference to it and its storage (`isSoleOwner`), else into a new tensor. While a
+    /// backward records itself (grad mode on), the sum is a recorded `add`.
     static func accumulate(_ grads: inout [ObjectIdentifier: Tensor], _ id: ObjectIdentifier, _ g: Tensor) throws {
-        if let existing = grads[id] {
-            let recorded = GradMode.isEnabled && (existing.requiresGrad || g.requiresGrad)
-            grads[id] = recorded ? try existing.add(g) : try Tensor.sumOfSameShape(existing, g)
-        } else {
+        guard var existing = grads.removeValue(forKey: id) else {
             grads[id] = g
+            return
+        }
+        if GradMode.isEnabled && (existing.requiresGrad || g.requiresGrad) {
+            grads[id] = try existing.add(g)
+        } else if existing.shape == g.shape && Tensor.isSoleOwner(&existing) {
+            // A gradient only the engine holds (a backward's fresh result): summed into in place.
+            Tensor.stridedAdd(into: existing, from: g)
+            grads[id] = existing
+        } else {
+            grads[id] = try Tensor.sumOfSameShape(existing, g)
         }
     }
 

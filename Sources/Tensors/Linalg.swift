@@ -61,9 +61,23 @@ extension Tensor {
             if GradMode.isEnabled {
                 return [a.requiresGrad ? try g.mm(b.t()) : nil, b.requiresGrad ? try a.t().mm(g) : nil]
             }
-            return [a.requiresGrad ? try Tensor.mmCore(g, b.t()) : nil,
-             b.requiresGrad ? try Tensor.mmCore(a.t(), g) : nil]
+            // An operand that is a transposed view (`x.t()`, as in a recorded linear backward)
+            // gets its gradient computed transposed, (B·Gᵀ)ᵀ, so that it reaches the
+            // transpose's own input as a dense tensor (same flops; no strided accumulation).
+            var ga: Tensor? = nil, gb: Tensor? = nil
+            if a.requiresGrad {
+                ga = a.isTransposedDense ? try Tensor.mmCore(b, g.t()).t() : try Tensor.mmCore(g, b.t())
+            }
+            if b.requiresGrad {
+                gb = b.isTransposedDense ? try Tensor.mmCore(g.t(), a).t() : try Tensor.mmCore(a.t(), g)
+            }
+            return [ga, gb]
         }
+    }
+
+    /// A 2-d view that is the transpose of a dense row-major matrix (and not itself dense).
+    var isTransposedDense: Bool {
+        dim == 2 && shape[0] > 1 && shape[1] > 1 && strides[0] == 1 && strides[1] == shape[0]
     }
 
     /// Matrix [M, K] times vector [K].
@@ -113,6 +127,14 @@ extension Tensor {
 
     /// A contiguous copy multiplied by `s` (no autograd).
     func scaledCopy(_ s: Float) throws -> Tensor {
+        if s == 1 { return try copyData() }
+        if isContiguous {
+            // One pass: read, scale, write.
+            let out = try Tensor(uninitializedShape: shape)
+            let p = out.pointer, x = pointer
+            for i in 0..<out.count { p[i] = x[i] * s }
+            return out
+        }
         let out = try copyData()
         let p = out.pointer
         for i in 0..<out.count { p[i] *= s }
@@ -142,14 +164,23 @@ extension Tensor {
         return record("bmm", out, [a, b]) { g in
             if GradMode.isEnabled {
                 // A single matrix used by every batch gets the sum over the batches.
+                // (One GEMM over the merged batches, as below, in recorded ops: no [B, M, K]
+                // intermediate to sum.)
                 var ga: Tensor? = nil, gb: Tensor? = nil
                 if a.requiresGrad {
-                    ga = try bmm(g, b.transpose(1, 2))
-                    if a.shape[0] != batches { ga = try ga?.sum(dim: 0, keepdim: true) }
+                    if a.shape[0] == batches {
+                        ga = try bmm(g, b.transpose(1, 2))
+                    } else {
+                        let gm = try g.permute([1, 0, 2]).reshape([m, batches * n])
+                        ga = try gm.mm(b.transpose(1, 2).reshape([batches * n, k])).reshape([1, m, k])
+                    }
                 }
                 if b.requiresGrad {
-                    gb = try bmm(a.transpose(1, 2), g)
-                    if b.shape[0] != batches { gb = try gb?.sum(dim: 0, keepdim: true) }
+                    if b.shape[0] == batches {
+                        gb = try bmm(a.transpose(1, 2), g)
+                    } else {
+                        gb = try a.reshape([batches * m, k]).t().mm(g.reshape([batches * m, n])).reshape([1, k, n])
+                    }
                 }
                 return [ga, gb]
             }

@@ -330,7 +330,12 @@ public enum Linalg {
         let out = try ColumnMajor.vector(values, shape: batch), saved = out.detachedAlias
         return Tensor.record("det", out, [a]) { g in
             // gA = g · det(A) · A⁻ᵀ (the cofactor matrix); singular matrices take it from the SVD.
-            if sign.contains(0) { return [try cofactors(a).mul(g.unsqueeze(-1).unsqueeze(-1))] }
+            if sign.contains(0) {
+                // Recording (create_graph): the cofactors from the recorded SVD, so that the
+                // gradient is differentiable again (PyTorch's singular branch).
+                let c = GradMode.isEnabled ? try recordedCofactors(a) : try cofactors(a)
+                return [try c.mul(g.unsqueeze(-1).unsqueeze(-1))]
+            }
             let d = GradMode.isEnabled ? try det(a) : saved
             return [try mT(inv(a)).mul(g.mul(d).unsqueeze(-1).unsqueeze(-1))]
         }
@@ -354,6 +359,21 @@ public enum Linalg {
         }
         let scaled = try Tensor(prods, shape: s.shape)
         return try u.mul(scaled.unsqueeze(-2)).matmul(vh)
+    }
+
+    /// `cofactors` in differentiable ops: with A = U·diag(S)·Vh from the recorded `svd`,
+    /// det(U)·det(Vh)·U·diag(∏_{j≠i} S[j])·Vh (det(U)·det(Vh) = ±1 is locally constant). Its
+    /// derivative needs distinct singular values (at most one of them zero), as `svd`'s.
+    static func recordedCofactors(_ a: Tensor) throws -> Tensor {
+        let (u, s, vh) = try svd(a)
+        let (_, su, _) = try LinalgKernels.slogdet(u.detach(), op: "det")
+        let (_, sv, _) = try LinalgKernels.slogdet(vh.detach(), op: "det")
+        let k = s.shape[s.dim - 1]
+        let batch = Array(s.shape.dropLast())
+        let alpha = try Tensor(zip(su, sv).map { Float($0 * $1) }, shape: batch)
+        // Row i of [..., k, k]: S with S[i] replaced by 1; its product is ∏_{j≠i} S[j].
+        let others = try s.unsqueeze(-2).expand(batch + [k, k]).maskedFill(Tensor.eye(k).gt(0.5), value: 1).prod(dim: -1)
+        return try u.mul(others.mul(alpha.unsqueeze(-1)).unsqueeze(-2)).matmul(vh)
     }
 
     /// The sign (-1, 0 or 1) and the natural log of the absolute value of the determinant.

@@ -89,6 +89,13 @@ extension Tensor {
 
     /// `a + b` for same-shape tensors of any layout, as a new contiguous tensor (no autograd).
     static func sumOfSameShape(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        if a.isContiguous && b.isContiguous {
+            // One pass (no copy of `a` first).
+            let out = try Tensor(uninitializedShape: a.shape)
+            let o = out.pointer, x = a.pointer, y = b.pointer
+            for i in 0..<out.count { o[i] = x[i] + y[i] }
+            return out
+        }
         let out = try a.copyData()
         stridedAdd(into: out, from: b)
         return out

@@ -140,6 +140,9 @@ enum Benchmarks {
         Benchmark(name: "mlp_hvp", summary: "the same MLP: one Hessian-vector product by double backward (autograd.hvp)") {
             try luaBenchmark("mlp_hvp")
         },
+        Benchmark(name: "mlp_hvp_ratio", summary: "mlp_hvp / mlp_fwd_bwd, timed in alternation (median of 9 rounds; the rate column is the ratio)") {
+            try luaHVPRatio()
+        },
     ] + streamPasses + optimizerSteps + [
         // Shampoo and SOAP with their matrix work every step (statistics, inverse roots or the QR
         // basis update): one warm-up step (SOAP's first step is its eigh initialisation), one timed.
@@ -247,6 +250,21 @@ enum Benchmarks {
     }
 
     /// Time per iteration of the Lua benchmark `name` (lua/bench.lua), minus an empty loop's time.
+    /// `mlp_hvp_ratio`: bench.lua's `hvp_ratio(9)` (the median ratio and seconds per product).
+    static func luaHVPRatio() throws -> BenchResult {
+        let runtime = try Runtime(context: RunContext(quiet: true))
+        let host = runtime.host
+        try host.load(chunk: EmbeddedLua.bench)
+        try host.call(nargs: 0, nresults: 1)
+        defer { host.state.pop() }
+        host.state.rawGet(-1, "hvp_ratio")
+        host.state.push(9)
+        try host.call(nargs: 1, nresults: 2)
+        defer { host.state.pop(2) }
+        let ratio = host.state.number(at: -2) ?? 0, t = host.state.number(at: -1) ?? 0
+        return BenchResult(seconds: t, rate: ratio, unit: "x fwd+bwd")
+    }
+
     static func luaBenchmark(_ name: String) throws -> BenchResult {
         let runtime = try Runtime(context: RunContext(quiet: true))
         let host = runtime.host

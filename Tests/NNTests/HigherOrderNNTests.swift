@@ -21,6 +21,23 @@ import Tensors
         // The first-order gradient on the create_graph path equals the fused kernel's.
         let plain = try Autograd.gradcheck({ try f($0) }, inputs: inputs, eps: 1e-3, atol: atol, rtol: rtol)
         #expect(plain.passed, "\(name) first order: \(plain)", sourceLocation: sourceLocation)
+        // gradgradcheck differentiates the recorded gradient, so it cannot see one that is wrong
+        // but smooth: the recorded gradient must equal the fused backward's.
+        let xs = inputs.map { t -> Tensor in
+            let leaf = t.detach()
+            leaf.requiresGrad = t.requiresGrad
+            return leaf
+        }
+        let wrt = xs.filter { $0.requiresGrad }
+        let loss = { try GradMode.withGrad { square ? try f(xs).square().sum() : try f(xs).sum() } }
+        let fused = try Autograd.grad(outputs: [loss()], inputs: wrt)
+        let recorded = try Autograd.grad(outputs: [loss()], inputs: wrt, createGraph: true)
+        for (k, (p, q)) in zip(fused, recorded).enumerated() {
+            guard let p, let q else { #expect((p == nil) == (q == nil), "\(name) input \(k + 1)"); continue }
+            let scale = try 1 + Double(p.absolute().amax().item())
+            let diff = try Double(p.sub(q.detach()).absolute().amax().item())
+            #expect(diff <= 1e-4 * scale, "\(name) input \(k + 1): recorded gradient differs by \(diff)", sourceLocation: sourceLocation)
+        }
     }
 
     @Test func layers() throws {

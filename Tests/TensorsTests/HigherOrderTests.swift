@@ -18,6 +18,21 @@ import Testing
                       _ f: @escaping ([Tensor]) throws -> Tensor, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let r = try Autograd.gradgradcheck({ try f($0).square() }, inputs: inputs, eps: 1e-3, atol: atol, rtol: rtol)
         #expect(r.passed, "\(name): \(r)", sourceLocation: sourceLocation)
+        // gradgradcheck differentiates the recorded gradient; it must also equal the plain one.
+        let xs = inputs.map { t -> Tensor in
+            let leaf = t.detach()
+            leaf.requiresGrad = t.requiresGrad
+            return leaf
+        }
+        let wrt = xs.filter { $0.requiresGrad }
+        let plain = try Autograd.grad(outputs: [GradMode.withGrad { try f(xs).square().sum() }], inputs: wrt)
+        let recorded = try Autograd.grad(outputs: [GradMode.withGrad { try f(xs).square().sum() }], inputs: wrt, createGraph: true)
+        for (k, (p, q)) in zip(plain, recorded).enumerated() {
+            guard let p, let q else { #expect((p == nil) == (q == nil), "\(name) input \(k + 1)"); continue }
+            let scale = try 1 + Double(p.absolute().amax().item())
+            let diff = try Double(p.sub(q.detach()).absolute().amax().item())
+            #expect(diff <= 1e-4 * scale, "\(name) input \(k + 1): recorded gradient differs by \(diff)", sourceLocation: sourceLocation)
+        }
     }
 
     @Test func binaryElementwise() throws {

@@ -91,4 +91,26 @@ local function measure(name, repeats)
   error("bench: no Lua benchmark '" .. tostring(name) .. "'")
 end
 
-return { entries = entries, measure = measure }
+-- mlp_hvp over mlp_fwd_bwd, measured in alternation so that both see the same load on a shared
+-- machine: per round, one loop of each (empty loop subtracted); the median of the round ratios,
+-- and the median seconds per Hessian-vector product.
+local function hvp_ratio(repeats)
+  local f, P, V = mlp()
+  local fwd_bwd = function() local _ = autograd.grad(f(P[1], P[2], P[3], P[4], P[5], P[6]), P) end
+  local hvp = function() local _, _ = autograd.hvp(f, P, V) end
+  local empty, n = function() end, 5
+  time_loop(n, fwd_bwd)
+  time_loop(n, hvp)
+  local ratios, times = {}, {}
+  for r = 1, repeats do
+    local base = time_loop(n, empty)
+    local a = time_loop(n, fwd_bwd) - base
+    local b = time_loop(n, hvp) - base
+    ratios[r], times[r] = b / math.max(a, 1e-12), b / n
+  end
+  table.sort(ratios)
+  table.sort(times)
+  return ratios[(repeats + 1) // 2], times[(repeats + 1) // 2]
+end
+
+return { entries = entries, measure = measure, hvp_ratio = hvp_ratio }
