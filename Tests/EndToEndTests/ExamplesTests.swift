@@ -83,6 +83,21 @@ import Testing
         }
     }
 
+    /// The optimizer zoo, shrunk to four optimizers that each take another path through train.fit
+    /// (plain, Muon combined with AdamW, SAM's closure, Sophia's graph), one seed, two epochs.
+    @Test func optimizerZooSweepsReportsAndPlots() throws {
+        let dir = try Descent.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zoo = try Descent.execute(projectRoot.appendingPathComponent("scripts/examples/optimizer_zoo.sh"), [], timeout: 600,
+                                      environment: ["OUT": dir.path, "NAMES": "adamw,muon,sam,sophia", "SEEDS": "1", "EPOCHS": "2"])
+        #expect(zoo.status == 0, "\(zoo.stderr)")
+        for name in ["adamw", "muon", "sam", "sophia"] {
+            #expect(zoo.stdout.range(of: #"\| \d+ \| \#(name) \| 1 \| 0\.\d+"#, options: .regularExpression) != nil, "\(name): \(zoo.stdout)")
+        }
+        let svg = (try? String(contentsOf: dir.appendingPathComponent("curves.svg"), encoding: .utf8)) ?? ""
+        #expect(svg.contains("<polyline"), "curves.svg has no curve")
+    }
+
     @Test func mnistMLPOneEpoch() throws {
         let out = try run("mnist_mlp.lua", ["--set", "epochs=1"])
         let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("test accuracy") })

@@ -2,9 +2,10 @@
 -- its reference's default options — learning rate included — trains the MNIST MLP (784-128-10 on
 -- mnist5k: 4000 training, 1000 test images) with train.fit, and logs the loss and test accuracy
 -- of every epoch. optimizer_zoo.sh sweeps every optimizer × 3 seeds and reports the table.
--- Two departures from "defaults only": SGD gets momentum 0.9 (without it, PyTorch's default lr
--- 1e-3 barely moves in 3 epochs), and Muon, which takes matrices only, runs on the two weight
--- matrices with AdamW (defaults) on the biases (optim.split + optim.combine, the usual setup).
+-- Two departures from "defaults only": SGD, and SAM's default SGD base, get momentum 0.9
+-- (without it, PyTorch's default lr 1e-3 barely moves in 3 epochs), and Muon, which takes
+-- matrices only, runs on the two weight matrices with AdamW (defaults) on the biases
+-- (optim.split + optim.combine, the usual setup).
 -- LBFGS and SAM step with a closure, Sophia with graph-carrying gradients: train.fit does both.
 --   ./scripts/descent run scripts/examples/optimizer_zoo.lua --set optimizer=soap --seed 2
 --   ./scripts/examples/optimizer_zoo.sh
@@ -19,7 +20,8 @@ if cfg.optimizer == "muon" then
   local matrices, rest = optim.split(model:named_parameters(), { dim = 2 })
   opt = optim.combine{ optim.build("muon", matrices, {}), optim.build("adamw", rest, {}) }
 else
-  opt = optim.build(cfg.optimizer, model:named_parameters(), cfg.optimizer == "sgd" and { momentum = 0.9 } or {})
+  local momentum = (cfg.optimizer == "sgd" or cfg.optimizer == "sam") and { momentum = 0.9 } or {}
+  opt = optim.build(cfg.optimizer, model:named_parameters(), momentum)
 end
 
 local loader = data.loader(mnist.train.x, mnist.train.y, { batch_size = cfg.batch_size, shuffle = true, seed = experiment.seed() })

@@ -4,7 +4,7 @@
 # two it changes), one sweep, then the table of final test accuracy and the curves.
 #   ./scripts/examples/optimizer_zoo.sh        # -> runs/optimizer_zoo/{report.html,curves.svg}
 # Rerunning resumes (FRESH=1 reruns everything). Environment: OUT (default runs/optimizer_zoo),
-# SEEDS (3), EPOCHS (3), JOBS (2), DESCENT (the binary; default ./scripts/descent, which installs
+# NAMES (comma-separated optimizers; default every one), SEEDS (3), EPOCHS (3), JOBS (2), DESCENT (the binary; default ./scripts/descent, which installs
 # packages and builds on first use).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/sweep-env.sh"
@@ -12,7 +12,7 @@ out="${OUT:-runs/optimizer_zoo}"
 list="$(mktemp --suffix .lua)"
 trap 'rm -f "$list"' EXIT
 echo 'io.write(table.concat(optim.names(), ","))' > "$list"
-names="$("$descent" run "$list" --quiet)"
+names="${NAMES:-$("$descent" run "$list" --quiet)}"
 
 "$descent" sweep scripts/examples/optimizer_zoo.lua --grid "optimizer=$names" \
     --seeds "${SEEDS:-3}" --set "epochs=${EPOCHS:-3}" \
