@@ -94,8 +94,10 @@ import Testing
         for name in ["adamw", "muon", "sam", "sophia"] {
             #expect(zoo.stdout.range(of: #"\| \d+ \| \#(name) \| 1 \| 0\.\d+"#, options: .regularExpression) != nil, "\(name): \(zoo.stdout)")
         }
-        let svg = (try? String(contentsOf: dir.appendingPathComponent("curves.svg"), encoding: .utf8)) ?? ""
-        #expect(svg.contains("<polyline"), "curves.svg has no curve")
+        for file in ["test_accuracy.svg", "test_loss.svg"] {
+            let svg = (try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            #expect(svg.contains("<polyline"), "\(file) has no curve")
+        }
     }
 
     @Test func mnistMLPOneEpoch() throws {
