@@ -20,7 +20,6 @@ opt:eval().
 Usage:  pip install optax==0.2.8 jax && python3 scripts/reference/optax_fixtures.py
 """
 import json
-import math
 import os
 
 import jax
@@ -30,21 +29,11 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 import optax.contrib as oc  # noqa: E402
+from trajectory import init_param, grad_at  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptimTests", "Fixtures", "optax_parity.json")
 STEPS = 12
 SHAPES = [[3, 4], [5]]
-
-
-def init_param(j, shape):
-    n = int(np.prod(shape))
-    return np.array([0.5 * math.cos(0.9 * i + 1.7 * j) + 0.1 * j for i in range(n)], dtype=np.float32).reshape(shape)
-
-
-def grad_at(s, j, shape):
-    n = int(np.prod(shape))
-    scale = (1.5 + math.cos(0.5 * s)) * (1 + 0.5 * j)
-    return np.array([math.sin(0.37 * s + 0.61 * i + 1.3 * j) * scale for i in range(n)], dtype=np.float32).reshape(shape)
 
 
 def with_decay(inner, o, lr):

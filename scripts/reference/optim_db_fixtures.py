@@ -33,6 +33,7 @@ import numpy as np
 import torch
 import torch.optim._muon as muon_module
 from torch.testing._internal.common_optimizers import optim_db
+from trajectory import init_param  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptimTests", "Fixtures", "optim_db.json")
 STEPS = 5
@@ -59,11 +60,6 @@ def newton_schulz_float32(grad, ns_coefficients, ns_steps, eps):
 
 
 muon_module._zeropower_via_newtonschulz = newton_schulz_float32
-
-
-def init_param(j, shape):
-    n = int(np.prod(shape))
-    return np.array([0.5 * math.cos(0.9 * i + 1.7 * j) + 0.1 * j for i in range(n)], dtype=np.float32).reshape(shape)
 
 
 def loss_and_grad(j, p):

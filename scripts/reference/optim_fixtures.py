@@ -18,20 +18,10 @@ import os
 
 import numpy as np
 import torch
+from trajectory import init_param, grad_at  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptimTests", "Fixtures")
 STEPS = 16
-
-
-def init_param(j, shape):
-    n = int(np.prod(shape)) if shape else 1
-    return np.array([0.5 * math.cos(0.9 * i + 1.7 * j) + 0.1 * j for i in range(n)], dtype=np.float32).reshape(shape)
-
-
-def grad_at(s, j, shape):
-    n = int(np.prod(shape)) if shape else 1
-    scale = (1.5 + math.cos(0.5 * s)) * (1 + 0.5 * j)
-    return np.array([math.sin(0.37 * s + 0.61 * i + 1.3 * j) * scale for i in range(n)], dtype=np.float32).reshape(shape)
 
 
 def has_grad(case, s, j):

@@ -20,14 +20,10 @@ import os
 import numpy as np
 import pytorch_optimizer
 import torch
+from trajectory import init_param  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptimTests", "Fixtures", "shampoo_soap_parity.json")
 STEPS = 8
-
-
-def init_param(j, shape):
-    n = int(np.prod(shape))
-    return np.array([0.5 * math.cos(0.9 * i + 1.7 * j) + 0.1 * j for i in range(n)], dtype=np.float32).reshape(shape)
 
 
 def grad_at(s, j, shape):

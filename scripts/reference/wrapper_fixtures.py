@@ -42,21 +42,11 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 import pytorch_optimizer  # noqa: E402
 import torch  # noqa: E402
+from trajectory import init_param, grad_at  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptimTests", "Fixtures", "wrapper_parity.json")
 STEPS = 12
 SHAPES = [[3, 4], [5]]
-
-
-def init_param(j, shape):
-    n = int(np.prod(shape))
-    return np.array([0.5 * math.cos(0.9 * i + 1.7 * j) + 0.1 * j for i in range(n)], dtype=np.float32).reshape(shape)
-
-
-def grad_at(s, j, shape):
-    n = int(np.prod(shape))
-    scale = (1.5 + math.cos(0.5 * s)) * (1 + 0.5 * j)
-    return np.array([math.sin(0.37 * s + 0.61 * i + 1.3 * j) * scale for i in range(n)], dtype=np.float32).reshape(shape)
 
 
 def torch_params():
