@@ -2,17 +2,21 @@ import Foundation
 import Optim
 import Tensors
 
+/// Fixtures/<name>.json of this test bundle decoded as `type`; nil when the file is missing or
+/// does not decode (each suite then records an issue saying which fixture).
+func decodeFixture<T: Decodable>(_ name: String, as type: T.Type) -> T? {
+    guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),
+          let data = try? Data(contentsOf: url) else { return nil }
+    return try? JSONDecoder().decode(type, from: data)
+}
+
 /// The parity fixtures written by scripts/reference/optim_fixtures.py, and the formulas that
 /// rebuild their parameters and gradients (libm sin/cos, as the script uses).
 struct FixtureFile: Decodable {
     let steps: Int
     let cases: [FixtureCase]
 
-    static let shared: FixtureFile? = {
-        guard let url = Bundle.module.url(forResource: "optim_parity", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(FixtureFile.self, from: data)
-    }()
+    static let shared: FixtureFile? = decodeFixture("optim_parity", as: FixtureFile.self)
 
     static var caseNames: [String] { shared?.cases.map(\.name) ?? [] }
     static func named(_ name: String) -> FixtureCase? { shared?.cases.first { $0.name == name } }

@@ -17,9 +17,7 @@ import Testing
     }
 
     static func load(_ name: String) -> File? {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(File.self, from: data)
+        return decodeFixture(name, as: File.self)
     }
 
     static let file: File? = {

@@ -31,11 +31,7 @@ struct OptimDBFile: Decodable {
     let skipped: [Skipped]
     let rosenbrock: Rosenbrock
 
-    static let shared: OptimDBFile? = {
-        guard let url = Bundle.module.url(forResource: "optim_db", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(OptimDBFile.self, from: data)
-    }()
+    static let shared: OptimDBFile? = decodeFixture("optim_db", as: OptimDBFile.self)
 
     static var names: [String] { shared?.configs.map(\.name) ?? [] }
 }

@@ -18,11 +18,7 @@ struct SchedulerFixtureFile: Decodable {
     let epochs: Int
     let cases: [Case]
 
-    static let shared: SchedulerFixtureFile? = {
-        guard let url = Bundle.module.url(forResource: "schedulers", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(SchedulerFixtureFile.self, from: data)
-    }()
+    static let shared: SchedulerFixtureFile? = decodeFixture("schedulers", as: SchedulerFixtureFile.self)
 
     static var names: [String] { shared?.cases.map(\.name) ?? [] }
     static func named(_ name: String) -> Case? { shared?.cases.first { $0.name == name } }

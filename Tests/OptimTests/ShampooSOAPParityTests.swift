@@ -20,11 +20,7 @@ import Testing
     }
     struct File: Decodable { let steps: Int; let cases: [Case] }
 
-    static let file: File? = {
-        guard let url = Bundle.module.url(forResource: "shampoo_soap_parity", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(File.self, from: data)
-    }()
+    static let file: File? = decodeFixture("shampoo_soap_parity", as: File.self)
 
     static var caseNames: [String] { file?.cases.map(\.name) ?? [] }
 

@@ -35,11 +35,7 @@ import Testing
         let cases: [Case]
     }
 
-    static let file: File? = {
-        guard let url = Bundle.module.url(forResource: "wrapper_parity", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(File.self, from: data)
-    }()
+    static let file: File? = decodeFixture("wrapper_parity", as: File.self)
 
     static var caseNames: [String] { file?.cases.map(\.name) ?? [] }
 
