@@ -57,10 +57,24 @@ public enum OptimBench {
         case let other?:
             throw TensorError("OptimBench: wrapper expected \"lookahead\" or \"ema\", got \"\(other)\"")
         }
-        guard !opt.requiresClosure else {
-            throw TensorError("OptimBench: \(opt.name) needs a closure (its step re-evaluates the objective); it has no fixed-gradient step to time")
+        // Sophia's Hessian-estimate steps differentiate the gradient again: θ·0 + g has g's values
+        // and a graph (a zero Hessian, so its cost is the estimator's passes, not a model's).
+        if opt.requiresGradientGraph {
+            w.requiresGrad = true
+            w.grad = try GradMode.withGrad { try w.mul(0).add(g) }
         }
-        let median = try medianTime(steps: steps) { try opt.step() }
+        let grad = w.grad
+        let median: Double
+        if opt.requiresClosure {
+            // SAM (LBFGS is refused: its step is a whole line search over the closure): a closure
+            // that puts the same gradient back, so the time is the optimizer's own passes.
+            guard opt.algorithm is SAM || opt.wrapper?.inner.algorithm is SAM else {
+                throw TensorError("OptimBench: \(opt.name) runs many closure evaluations per step (a line search); it has no fixed-gradient step to time")
+            }
+            median = try medianTime(steps: steps) { _ = try opt.step { w.grad = grad; return 0 } }
+        } else {
+            median = try medianTime(steps: steps) { try opt.step() }
+        }
         let buffers = opt.state(for: w)?.buffers.count ?? 0
         return Result(secondsPerStep: median, bytesPerStep: (3 + 2 * buffers) * count * MemoryLayout<Float>.stride + wrapperBytes)
     }

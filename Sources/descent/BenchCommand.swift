@@ -204,7 +204,10 @@ enum Benchmarks {
             ("asgd", [:]), ("rprop", [:]), ("nadam", [:]), ("radam", [:]), ("rmsprop", [:]), ("adagrad", [:]),
             ("adamax", [:]), ("lion", [:]),
         ] + ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
-             "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars"].map { ($0, [:]) }
+             "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars",
+             // SAM with a closure that restores the fixed gradient; Sophia with a gradient that
+             // carries a graph (its Hessian estimate every 10th step included).
+             "sam", "sophia"].map { ($0, [:]) }
         return sizes.flatMap { size in
             elementwise.map { name, options in
                 optimizerStep("optim_" + name + size.suffix, name, options, count: size.count, steps: size.steps)
