@@ -59,6 +59,62 @@ import Testing
         #expect(r.stdout.split(separator: "\n").last == "true\ttrue", "\(r.stdout)")
     }
 
+    /// BatchNorm statistics at the evaluation point: optim.update_bn is the cumulative average of
+    /// the batches' statistics (as torch.optim.swa_utils.update_bn) with momenta and mode restored;
+    /// train.fit{update_bn} recomputes them before each validation at the schedule-free
+    /// evaluation point, train.evaluate{update_bn} before evaluating; errors are located.
+    @Test func batchNormStatisticsAreRecomputedAtTheEvaluationPoint() throws {
+        let r = try Descent.runScript("""
+            tensor.manual_seed(2)
+            local model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
+            local xs = {}
+            for i = 1, 5 do xs[i] = tensor.randn(10, 3) * 2 + 1 end
+            model:eval()
+            assert(optim.update_bn(xs, model) == 5)
+            assert(model.training == false and model[2].momentum == 0.1 and model[2].num_batches_tracked:item() == 5)
+            local mean, var = tensor.zeros(4), tensor.zeros(4)
+            autograd.no_grad(function()
+              for i = 1, 5 do
+                local h = model[1](xs[i])
+                mean = mean + h:mean(1) / 5
+                var = var + h:var(1) / 5   -- unbiased, as the running variance
+              end
+            end)
+            assert((mean - model[2].running_mean):abs():max():item() < 1e-6)
+            assert((var - model[2].running_var):abs():max():item() < 1e-5)
+            assert(optim.update_bn(data.loader(tensor.randn(40, 3), tensor.randn(40, 1), {batch_size = 10}), model, {batches = 2}) == 2)
+            assert(optim.update_bn(xs, nn.Linear(2, 2)) == 0)
+            -- train.fit at the schedule-free evaluation point: the statistics are those of the
+            -- evaluation weights over one epoch of 4 batches (the counter says 4).
+            local x = tensor.randn(64, 3)
+            local y = x:matmul(tensor.ones(3, 1))
+            local opt = optim.ScheduleFreeAdamW(model:parameters(), {lr = 0.05})
+            train.fit(model, {optimizer = opt, loss = "mse", x = x, y = y, epochs = 2, batch_size = 16,
+              validation = {x, y}, metrics = {}, update_bn = true})
+            assert(model[2].num_batches_tracked:item() == 4)
+            opt:eval()
+            local at_x = autograd.no_grad(function() return model[1](x):mean(1) end)
+            opt:train()
+            train.evaluate(model, x, y, {loss = "mse", metrics = {}, optimizer = opt, update_bn = {x}})
+            assert((at_x - model[2].running_mean):abs():max():item() < 1e-6)
+            print("ok")
+            local ok, err = pcall(function() optim.update_bn(3, model) end)
+            print(err)
+            ok, err = pcall(function() train.fit(model, {optimizer = opt, loss = "mse", x = x, y = y, update_bn = 0}) end)
+            print(err)
+            ok, err = pcall(function() train.evaluate(model, x, y, {loss = "mse", metrics = {}, update_bn = "x"}) end)
+            print(err)
+            """)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("{") }  // not the epoch records
+        #expect(lines == [
+            "ok",
+            "script.lua:34: optim.update_bn: argument 1 expected a loader, a tensor or a list of tensors, got number",
+            "script.lua:36: train.fit: option 'update_bn' expected true or a positive number of batches, got 0",
+            "script.lua:38: train.evaluate: option 'update_bn': argument 1 expected a loader, a tensor or a list of tensors, got string",
+        ], "\(lines)")
+    }
+
     /// `opt.eval_mode`, train.evaluate's `optimizer` option, and checkpoints of a schedule-free
     /// optimizer saved in eval mode: written at the training point, restored with the
     /// evaluation weights back in the parameters (and the saving optimizer left in eval mode).

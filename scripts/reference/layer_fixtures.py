@@ -247,6 +247,14 @@ def container_cases():
     save("sequential_nested", m,
          "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 8), nn.Tanh()), nn.Linear(8, 3))",
          "m(x.x)", {"x": torch.randn(5, 4)}, lambda m, t: m(t["x"]), grads=("x",))
+    # BatchNorm's state dict holds num_batches_tracked (int64 in PyTorch): trained for 3 batches
+    # so the running statistics and the counter are not the initial ones, evaluated in eval mode.
+    m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4, momentum=0.3))
+    with torch.no_grad():
+        for _ in range(3):
+            m(torch.randn(8, 3) * 2 + 1)
+    save("batchnorm1d_tracked", m, "nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4, {momentum = 0.3}))",
+         "m(x.x)", {"x": torch.randn(6, 3)}, lambda m, t: m(t["x"]), grads=("x",))
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ local function options(level, owner, opts, spec)
       table.sort(names)
       fail(level + 1, "%s: unknown option '%s' (valid: %s)", owner, tostring(k), table.concat(names, ", "))
     end
-    local ok = (want == "tensor" and is_tensor(v)) or (want == "size" and (math.type(v) == "integer"
+    local ok = want == "any" or (want == "tensor" and is_tensor(v)) or (want == "size" and (math.type(v) == "integer"
       or (type(v) == "table" and #v >= 1))) or (want == "numbers" and (type(v) == "number"
       or (type(v) == "table" and #v >= 1))) or type(v) == want
     if not ok then
@@ -398,6 +398,11 @@ function Module:state_dict(opts)
   return sd, names
 end
 
+-- BatchNorm's batch counter, which older state dicts lack (see load_state_dict).
+local function is_batch_counter(name)
+  return name:match("num_batches_tracked$") ~= nil
+end
+
 -- Which numbering `sd` uses for the module's `names`: its own when every name is there, else
 -- PyTorch's when every name is there in PyTorch's numbering (a PyTorch state dict); the names
 -- to look up either way.
@@ -406,8 +411,10 @@ local function numbered_like(sd, names)
   local converted = {}
   for i, name in ipairs(names) do
     converted[i] = pytorch_name(name)
-    if sd[name] == nil then own = false end
-    if sd[converted[i]] == nil then pytorch = false end
+    if not is_batch_counter(name) then
+      if sd[name] == nil then own = false end
+      if sd[converted[i]] == nil then pytorch = false end
+    end
   end
   if not own and pytorch then return converted end
   return names
@@ -422,14 +429,21 @@ function Module:load_state_dict(sd)
   local own_names, tensors = state_entries(self)
   local names = numbered_like(sd, own_names)
   local expected = {}
+  local skip = {}
   for i, name in ipairs(names) do
     expected[name] = true
     local src = sd[name]
-    if src == nil then fail(2, "load_state_dict: missing key '%s' (expected shape %s)", name, shape_string(tensors[i]:shape())) end
-    if not is_tensor(src) then fail(2, "load_state_dict: entry '%s' is a %s, expected a tensor", name, type(src)) end
-    local want, got = tensors[i]:shape(), src:shape()
-    if shape_string(want) ~= shape_string(got) then
-      fail(2, "load_state_dict: size mismatch for '%s': expected %s, got %s", name, shape_string(want), shape_string(got))
+    -- BatchNorm's batch counter is absent from state dicts written before it existed (descent's
+    -- before 2026-12, PyTorch's before 0.4.1): PyTorch loads those keeping the counter, so do we.
+    if src == nil and is_batch_counter(name) then
+      skip[i] = true
+    else
+      if src == nil then fail(2, "load_state_dict: missing key '%s' (expected shape %s)", name, shape_string(tensors[i]:shape())) end
+      if not is_tensor(src) then fail(2, "load_state_dict: entry '%s' is a %s, expected a tensor", name, type(src)) end
+      local want, got = tensors[i]:shape(), src:shape()
+      if shape_string(want) ~= shape_string(got) then
+        fail(2, "load_state_dict: size mismatch for '%s': expected %s, got %s", name, shape_string(want), shape_string(got))
+      end
     end
   end
   local unexpected = {}
@@ -441,7 +455,9 @@ function Module:load_state_dict(sd)
     fail(2, "load_state_dict: unexpected key%s '%s'", #unexpected > 1 and "s" or "", table.concat(unexpected, "', '"))
   end
   autograd.no_grad(function()
-    for i, name in ipairs(names) do tensors[i]:copy_(sd[name]) end
+    for i, name in ipairs(names) do
+      if not skip[i] then tensors[i]:copy_(sd[name]) end
+    end
   end)
   return self
 end
@@ -708,15 +724,24 @@ nn.Dropout = nn.Module{
   extra_repr = function(self) return "p=" .. self.p end,
 }
 
+-- BatchNorm's `momentum`: a number in [0, 1] (the running statistics move that fraction towards
+-- each batch's), or false for PyTorch's momentum=None: a cumulative average over the batches
+-- counted in num_batches_tracked (what optim.update_bn uses).
 local function batch_norm_layer(name, ranks)
   return nn.Module{
     name = name,
     init = function(self, num_features, opts)
       positive_integer(3, "nn." .. name, "num_features", num_features)
-      opts = options(3, "nn." .. name, opts, { eps = "number", momentum = "number", affine = "boolean",
+      opts = options(3, "nn." .. name, opts, { eps = "number", momentum = "any", affine = "boolean",
         track_running_stats = "boolean" })
+      local momentum = opts.momentum
+      if momentum == nil then momentum = 0.1 end
+      if momentum ~= false and (type(momentum) ~= "number" or not (momentum >= 0 and momentum <= 1)) then
+        fail(3, "nn.%s: option 'momentum' expected a number in [0, 1] or false (a cumulative average), got %s",
+          name, tostring(momentum))
+      end
       self.num_features = num_features
-      self.eps, self.momentum = opts.eps or 1e-5, opts.momentum or 0.1
+      self.eps, self.momentum = opts.eps or 1e-5, momentum
       if opts.affine ~= false then
         self.weight = nn.Parameter(tensor.ones(num_features))
         self.bias = nn.Parameter(tensor.zeros(num_features))
@@ -724,6 +749,8 @@ local function batch_norm_layer(name, ranks)
       if opts.track_running_stats ~= false then
         self:register_buffer("running_mean", tensor.zeros(num_features))
         self:register_buffer("running_var", tensor.ones(num_features))
+        -- PyTorch's counter of training batches (a 0-d tensor; int64 there, float32 here).
+        self:register_buffer("num_batches_tracked", tensor.zeros({}))
       end
     end,
     forward = function(self, x)
@@ -733,11 +760,17 @@ local function batch_norm_layer(name, ranks)
       end
       -- Without running statistics, batch statistics are used in evaluation too (as PyTorch).
       local use_batch = self.training or self.running_mean == nil
+      local factor = self.momentum
+      if self.training and self.running_mean ~= nil then
+        local tracked = self.num_batches_tracked
+        autograd.no_grad(function() tracked:add_(1) end)
+        if factor == false then factor = 1 / tracked:item() end
+      end
       return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
-        self.momentum, self.eps)
+        factor == false and 0 or factor, self.eps)
     end,
     extra_repr = function(self)
-      return string.format("%d, eps=%g, momentum=%g", self.num_features, self.eps, self.momentum)
+      return string.format("%d, eps=%g, momentum=%s", self.num_features, self.eps, tostring(self.momentum))
     end,
   }
 end

@@ -81,11 +81,11 @@ end
 local fit_options = {
   optimizer = true, loss = true, x = true, y = true, loader = true, epochs = true, batch_size = true,
   validation = true, metrics = true, accumulate = true, clip_grad_norm = true, scheduler = true,
-  scheduler_step = true, on_epoch = true, shuffle = true, seed = true,
+  scheduler_step = true, on_epoch = true, shuffle = true, seed = true, update_bn = true,
 }
 
 --- train.fit(model, {optimizer, loss, x, y | loader, epochs, batch_size, validation = {x, y},
---- metrics = {"accuracy"}, accumulate = k, clip_grad_norm, scheduler, on_epoch = fn})
+--- metrics = {"accuracy"}, accumulate = k, clip_grad_norm, scheduler, on_epoch = fn, update_bn})
 --- Returns the history: a table of per-epoch lists (loss, accuracy, val_loss, ...).
 function train.fit(model, opts)
   opts = check_options("train.fit", opts, fit_options)
@@ -141,6 +141,15 @@ function train.fit(model, opts)
     fail(2, "train.fit: option 'accumulate' needs an optimizer whose step takes no closure, got %s", tostring(opt.name))
   end
   local backward_options = opt.requires_graph == true and { create_graph = true } or nil
+  -- update_bn: before each validation, BatchNorm statistics recomputed at the weights being
+  -- validated (the evaluation point), from the training batches (true: a whole epoch; n: n batches).
+  local update_bn = opts.update_bn
+  if update_bn ~= nil and update_bn ~= true and update_bn ~= false and (math.type(update_bn) ~= "integer" or update_bn < 1) then
+    fail(2, "train.fit: option 'update_bn' expected true or a positive number of batches, got %s", tostring(update_bn))
+  end
+  if update_bn ~= nil and update_bn ~= false and val == nil then
+    fail(2, "train.fit: option 'update_bn' acts before validation; give 'validation' too")
+  end
 
   for epoch = 1, epochs do
     local t0 = experiment.clock()
@@ -189,6 +198,7 @@ function train.fit(model, opts)
       -- Optimizers with an evaluation point (schedule-free) are validated there, then resume.
       local swap = opt.eval ~= nil and opt.train ~= nil
       if swap then opt:eval() end
+      if update_bn then optim.update_bn(loader, model, { batches = update_bn ~= true and update_bn or nil }) end
       local r = evaluate(model, val[1], val[2], lossf, metrics, batch_size)
       if swap then opt:train() end
       record.val_loss = r.loss
@@ -204,11 +214,13 @@ function train.fit(model, opts)
   return history
 end
 
---- train.evaluate(model, x, y, {loss, metrics, batch_size, optimizer}) -> {loss = ..., accuracy = ...}
+--- train.evaluate(model, x, y, {loss, metrics, batch_size, optimizer, update_bn}) -> {loss = ..., accuracy = ...}
 --- With `optimizer`, an optimizer with an evaluation point (schedule-free) is evaluated there:
 --- opt:eval() around the evaluation, and opt:train() after unless it was already in eval mode.
+--- `update_bn` (a loader, a tensor or a list of input tensors: training data) first recomputes
+--- the BatchNorm statistics at those weights (optim.update_bn).
 function train.evaluate(model, x, y, opts)
-  opts = check_options("train.evaluate", opts, { loss = true, metrics = true, batch_size = true, optimizer = true })
+  opts = check_options("train.evaluate", opts, { loss = true, metrics = true, batch_size = true, optimizer = true, update_bn = true })
   if not tensor.is_tensor(x) or not tensor.is_tensor(y) then
     fail(2, "train.evaluate: expected tensors x and y, got %s and %s", type(x), type(y))
   end
@@ -224,6 +236,14 @@ function train.evaluate(model, x, y, opts)
   end
   local swap = opt ~= nil and not opt.eval_mode
   if swap then opt:eval() end
+  if opts.update_bn ~= nil then
+    -- Its argument errors carry no position (raised through pcall): this call's line is theirs.
+    local ok, err = pcall(optim.update_bn, opts.update_bn, model)
+    if not ok then
+      if swap then opt:train() end
+      fail(2, "train.evaluate: option 'update_bn': %s", tostring(err):gsub("^optim%.update_bn: ", ""))
+    end
+  end
   local ok, result = pcall(evaluate, model, x, y, lossf, metrics, opts.batch_size or 256)
   if swap then opt:train() end
   if not ok then error(result, 0) end

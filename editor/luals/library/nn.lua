@@ -355,11 +355,12 @@ function nn.Dropout(p) end
 ---@class nn.BatchNorm1d: nn.Module
 ---@field num_features integer
 ---@field eps number
----@field momentum number
+---@field momentum number|false false: a cumulative average (PyTorch's momentum=None)
 ---@field weight Tensor? [num_features]; nil with `affine = false`
 ---@field bias Tensor?
 ---@field running_mean Tensor? buffer; nil with `track_running_stats = false`
 ---@field running_var Tensor? buffer
+---@field num_batches_tracked Tensor? buffer, 0-d: training batches seen (PyTorch's counter)
 local BatchNorm1d = {}
 ---@param input Tensor [N, C] or [N, C, L]
 ---@return Tensor
@@ -369,7 +370,7 @@ function BatchNorm1d:extra_repr() end
 
 ---@class nn.BatchNormOptions
 ---@field eps? number added to the variance (default 1e-5)
----@field momentum? number running statistics update rate (default 0.1)
+---@field momentum? number|false running statistics update rate in [0, 1] (default 0.1); false: a cumulative average over num_batches_tracked (PyTorch's None)
 ---@field affine? boolean learn weight and bias (default true)
 ---@field track_running_stats? boolean keep running_mean/running_var buffers (default true)
 

@@ -390,6 +390,16 @@ function optim.ema(opt, opts) end
 ---@return table<string, Tensor> selected
 ---@return table<string, Tensor> rest
 function optim.split(named, rule) end
+
+---Recomputes the running statistics of every BatchNorm in `model` from `loader`'s batches (first
+---value of each), as torch.optim.swa_utils.update_bn: reset, then a cumulative average, forward
+---passes in train mode without recording; momenta and the model's mode restored. For weights not
+---trained as they are: schedule-free's or EMA's evaluation point, averaged weights.
+---@param loader DataLoader|Tensor|Tensor[] a loader, one batch, or a list of input batches
+---@param model nn.Module
+---@param opts? {batches?: integer} use at most this many batches
+---@return integer batches the number of batches used (0 when the model has no BatchNorm)
+function optim.update_bn(loader, model, opts) end
 -- Research-frontier optimizers: optax 0.2.8 references (docs/optimizers.md) ------------
 
 ---@class optim.AdaBeliefOptions

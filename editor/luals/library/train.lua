@@ -26,6 +26,7 @@ train = {}
 ---@field scheduler? Scheduler stepped after each epoch (or batch)
 ---@field scheduler_step? "epoch"|"batch" (default "epoch")
 ---@field on_epoch? fun(epoch: integer, record: table<string, number>): boolean? return false to stop
+---@field update_bn? boolean|integer before each validation, recompute BatchNorm statistics at the weights validated (the optimizer's evaluation point) from the training batches: true a whole epoch, n that many batches (needs validation)
 
 ---One list per key, indexed by epoch: epoch, loss, each metric, val_loss, val_<metric>.
 ---@class train.History
@@ -39,6 +40,7 @@ train = {}
 ---@field metrics? string[] (default {"accuracy"})
 ---@field batch_size? integer (default 256)
 ---@field optimizer? Optimizer evaluated at its evaluation point (opt:eval() around the evaluation)
+---@field update_bn? DataLoader|Tensor|Tensor[] training inputs: first recompute BatchNorm statistics at the weights evaluated (optim.update_bn)
 
 ---@class train.PredictOptions
 ---@field batch_size? integer (default 256)
