@@ -62,6 +62,51 @@ import Testing
         #expect(status.stdout.contains("pruned"), "\(status.stdout)")
     }
 
+    /// A tune killed with SIGKILL mid-way (trials done, trials running) and resumed at once:
+    /// every trial ends up done and none ran twice (the running ones finish on their own and
+    /// are not started again).
+    @Test func sigkillMidTuneThenResumeRunsNothingTwice() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Descent.write(#"{"lr": {"log_uniform": [1e-4, 1]}, "steps": 27, "pause": 0.02}"#, to: "slow.json", in: dir)
+        let args = ["tune", "t.lua", "--space", "slow.json", "--trials", "8", "--metric", "loss", "--mode", "min",
+                    "--out", "tune", "--jobs", "2"]
+        let first = Process()
+        first.executableURL = Descent.binary
+        first.arguments = args
+        first.currentDirectoryURL = dir
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        let runs = dir.appendingPathComponent("tune/runs")
+        func done() -> Int {
+            let ids = (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []
+            return ids.filter { id in
+                let status = try? String(contentsOf: runs.appendingPathComponent("\(id)/status.json"), encoding: .utf8)
+                return status?.contains("\"done\"") == true
+            }.count
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while first.isRunning, Date() < deadline, done() < 2 { usleep(10_000) }
+        #expect(first.isRunning, "the tune finished before it could be killed")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let doneAtKill = done()
+        #expect(doneAtKill >= 2 && doneAtKill < 8, "\(doneAtKill) done at the kill")
+
+        let resumed = try Descent.run(args + ["--resume"], in: dir, timeout: 120)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        // Trials of the killed tune that were still running finish by themselves.
+        let orphanDeadline = Date().addingTimeInterval(20)
+        while done() < 8, Date() < orphanDeadline { usleep(20_000) }
+        let ids = try FileManager.default.contentsOfDirectory(atPath: runs.path)
+        #expect(ids.count == 8 && done() == 8, "\(done()) of \(ids.count) done")
+        for id in ids {
+            let log = try String(contentsOf: runs.appendingPathComponent("\(id)/attempts.log"), encoding: .utf8)
+            #expect(log == "start\n", "\(id) ran \(log.split(separator: "\n").count) times")
+        }
+    }
+
     @Test func resumeRunsOnlyWhatIsMissing() throws {
         let dir = try setUp()
         defer { try? FileManager.default.removeItem(at: dir) }
