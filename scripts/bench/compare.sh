@@ -16,7 +16,7 @@ descent="${DESCENT:-$root/scripts/descent}"
 python="${PYTHON:-python3}"
 rounds="${ROUNDS:-3}"
 bench="$root/scripts/bench"
-figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn optim muon startup)
+figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn char_transformer char_lstm resnet optim muon startup)
 # The optim figure: every torch.optim optimizer descent has, at 10M (optim_NAME) and 1M
 # (optim_NAME_1m) parameters; descent's run also measures the copy and in-place passes over the
 # same sizes, and the table prints each descent step's GB/s as a percentage of them.
@@ -79,6 +79,12 @@ run_figure() {
         record descent "${run[@]}" "$bench/mnist_cnn.lua" --threads 2 --set threads=2
         record torch "${torch[@]}" mnist_cnn --threads 2
         record torch1 "${torch[@]}" mnist_cnn --threads 1 ;;
+    char_transformer|char_lstm|resnet)  # issue 16's models: scripts/bench/model_step.lua and
+        # torch_bench.py's *_step (the ResNet needs /usr/share/datasets/fashion-mnist)
+        local problem="$1"; [ "$1" = resnet ] && problem=resnet_fashion
+        record descent "${run[@]}" "$bench/model_step.lua" --threads 2 --set threads=2 --set problem="$problem"
+        record torch "${torch[@]}" "${problem}_step" --threads 2
+        record torch1 "${torch[@]}" "${problem}_step" --threads 1 ;;
     optim)
         record descent "$descent" bench "${optim_names[@]}" --threads 2 --json
         record torch "${torch[@]}" "${optim_names[@]}" --threads 2
@@ -129,6 +135,10 @@ rows = [  # name, what, issue's PyTorch figure, target ratio
     ("mlp512_step", "training step, MLP 784-512-512-10, batch 256, Adam", "≈ 7 ms", 1.0),
     ("mnist_mlp", "mnist5k MLP 784-256-10, batch 64, 10 epochs (descent 1 thread)", "≈ 0.62 s", 2.0),
     ("mnist_cnn", "small CNN on mnist5k, 5 epochs", "≈ 1.8 s", 1.0),
+    # issue 16's models (scripts/bench/model_step.lua); issue 20 asks 1.2x of the char models
+    ("char_transformer_step", "training step, char transformer (2 layers, d 64, 4 heads, block 64, batch 32), AdamW", "—", 1.2),
+    ("char_lstm_step", "training step, char LSTM (embedding 64, 2x LSTM 128, block 50, batch 32), Adam", "—", 1.2),
+    ("resnet_fashion_step", "training step, ResNet (widths 16/32/64, 1 block per stage) on Fashion-MNIST, batch 128, AdamW", "—", 1.0),
 ]
 optim_what = {"adam": "fused Adam", "adamw": "fused AdamW", "amsgrad": "fused AMSGrad",
               "sgd": "fused SGD (momentum 0.9)", "adadelta": "Adadelta", "asgd": "ASGD", "rprop": "Rprop",

@@ -10,7 +10,13 @@ what descent's data.loader does.
 
 Usage:  python3 scripts/bench/torch_bench.py [NAME ...] [--threads 2] [--data data/mnist5k]
         names: mlp64_step mlp512_step mnist_mlp mnist_cnn, optim_<name> (10M parameters) and
-               optim_<name>_1m for every name of OPTIMIZER_KINDS, optim_muon (default: all)
+               optim_<name>_1m for every name of OPTIMIZER_KINDS, optim_muon,
+               char_transformer_step char_lstm_step resnet_fashion_step (default: all)
+
+The last three are issue 16's models (scripts/reference/torch_models.py), timed as
+scripts/bench/model_step.lua times descent's problems: one step = zero_grad, the next batch
+(random tinyshakespeare windows, or a shuffled Fashion-MNIST minibatch), forward, cross-entropy,
+backward, optimizer step.
 """
 import argparse
 import gzip
@@ -27,8 +33,10 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 import muon_step  # noqa: E402
 import optim_step  # noqa: E402  (the optimizer engineer's fused-step measurement, reused)
+import torch_models  # noqa: E402  (issue 16's models: GPT, CharLSTM, ResNet)
 
 
 def emit(name, seconds, **extra):
@@ -120,6 +128,90 @@ def mnist_cnn(data, epochs=5):
     return train_loop_time(model, x.view(-1, 1, 28, 28), y, epochs)
 
 
+def per_step(step, blocks, block_steps, warmup):
+    """Median seconds of one call of `step` over `blocks` blocks, after `warmup` calls."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(block_steps):
+            step()
+        times.append((time.perf_counter() - t0) / block_steps)
+    return statistics.median(times)
+
+
+def tinyshakespeare_train():
+    """Character ids of the first 90 % of tinyshakespeare (char_transformer_train.py's split)."""
+    path = os.path.join(HERE, "..", "..", "Sources", "Data", "Resources", "tinyshakespeare.txt.gz")
+    text = gzip.open(path, "rt").read()
+    chars = sorted(set(text))
+    stoi = {c: i for i, c in enumerate(chars)}
+    ids = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    return ids[:int(len(ids) * 0.9)], len(chars)
+
+
+def char_step_time(model_kind, blocks, block_steps, warmup):
+    """A character model's training step on random windows (block 64, batch 32, AdamW 1e-3 for
+    the transformer; block 50, batch 32, Adam 2e-3 for the LSTM), as the reference scripts
+    train them; the windows are gathered with one index tensor (no Python loop per window)."""
+    torch.manual_seed(0)
+    train, vocab = tinyshakespeare_train()
+    if model_kind == "transformer":
+        T, B = 64, 32
+        model = torch_models.GPT(vocab, T)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0)
+    else:
+        T, B = 50, 32
+        model = torch_models.CharLSTM(vocab)
+        opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    offsets = torch.arange(T)
+    g = torch.Generator().manual_seed(0)
+
+    def step():
+        starts = torch.randint(0, len(train) - T, (B, 1), generator=g)
+        idx = starts + offsets
+        x, y = train[idx], train[idx + 1]
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
+        loss.backward()
+        opt.step()
+
+    return per_step(step, blocks, block_steps, warmup)
+
+
+def fashion_mnist(directory, part="train"):
+    prefix = "train" if part == "train" else "t10k"
+    x = load_idx(os.path.join(directory, f"{prefix}-images-idx3-ubyte.gz"))
+    y = load_idx(os.path.join(directory, f"{prefix}-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(x.reshape(x.shape[0], 1, 28, 28).astype(np.float32) / 255.0)
+    return x, torch.from_numpy(y.astype(np.int64))
+
+
+def resnet_step_time(directory, blocks, block_steps, warmup, batch=128):
+    """problems.resnet_fashion's default ResNet (width 16, one block per stage) on shuffled
+    Fashion-MNIST minibatches of 128 (the whole training set), AdamW lr 2e-3, weight decay 5e-4."""
+    torch.manual_seed(0)
+    x, y = fashion_mnist(directory)
+    model = torch_models.ResNet()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=5e-4)
+    n = x.shape[0]
+    state = {"perm": torch.randperm(n), "at": 0}
+
+    def step():
+        if state["at"] + batch > n:
+            state["perm"], state["at"] = torch.randperm(n), 0
+        idx = state["perm"][state["at"]:state["at"] + batch]
+        state["at"] += batch
+        xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+
+    return per_step(step, blocks, block_steps, warmup)
+
+
 O = torch.optim
 # name -> (constructor, parameter shape or None for a vector): every torch.optim optimizer descent
 # has, as `descent bench optim` runs it (lr 1e-3, SGD with momentum 0.9, defaults otherwise).
@@ -150,6 +242,7 @@ def main():
     ap.add_argument("names", nargs="*")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "data", "mnist5k"))
+    ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     runs = {
@@ -157,6 +250,10 @@ def main():
         "mlp512_step": lambda: train_step_time([784, 512, 512, 10], 256, blocks=5, block_steps=10, warmup=5),
         "mnist_mlp": lambda: mnist_mlp(args.data),
         "mnist_cnn": lambda: mnist_cnn(args.data),
+        # issue 16's models; blocks, steps and warm-up as scripts/bench/model_step.lua's defaults
+        "char_transformer_step": lambda: char_step_time("transformer", 5, 20, 10),
+        "char_lstm_step": lambda: char_step_time("lstm", 5, 20, 10),
+        "resnet_fashion_step": lambda: resnet_step_time(args.fashion, 5, 6, 3),
     }
     for name, (make, count, shape) in OPTIMIZERS.items():
         runs[name] = (lambda make=make, count=count, shape=shape:
