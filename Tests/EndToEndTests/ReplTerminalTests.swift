@@ -72,7 +72,9 @@ import Testing
         session.type("t:resh\t")
         try session.waitFor("t:reshape")
         session.type("(2, 1)\r")
-        try session.waitFor("[tensor of shape [2, 1]]")
+        // Ctrl-D only once the next prompt is up: typed earlier, it can arrive while the terminal
+        // is switched back to line mode and be dropped with the typeahead.
+        try session.waitFor("[tensor of shape [2, 1]]\r\n> ")
         session.type("\u{04}")
         #expect(try session.waitForExit() == 0, "\(session.text)")
     }
