@@ -9,7 +9,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -n "${DESCENT_BIN:-}" ]; then bin="$(cd "$(dirname "$DESCENT_BIN")" && pwd)/$(basename "$DESCENT_BIN")"; else
     "$root/scripts/descent" version >/dev/null
-    bin="$root/.build/release/descent"
+    source "$root/scripts/lib/setup.sh"
+    bin="$(release_binary "$root")"
 fi
 T=1
 L=100

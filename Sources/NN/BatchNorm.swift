@@ -115,10 +115,10 @@ extension Functional {
                     var sg: Double = 0, sgx: Double = 0
                     for i in 0..<n {
                         let gp = gp0 + (i * c + ch) * s, xp = xp0 + (i * c + ch) * s
-                        var a: Float = 0, b: Float = 0
-                        for k in 0..<s { a += gp[k]; b += gp[k] * (xp[k] - mu) * r }
-                        sg += Double(a); sgx += Double(b)
+                        sg += Reduce.rowSum(gp, s)
+                        sgx += Reduce.deviationDot(gp, xp, s, mean: mu)
                     }
+                    sgx *= Double(r)
                     gbp[ch] = Float(sg)
                     gwp[ch] = Float(sgx)
                     // Training: dx = w·r·(g − mean(g) − x̂·mean(g·x̂)); evaluation: dx = w·r·g.
@@ -140,23 +140,14 @@ extension Functional {
     }
 }
 
-/// Mean and biased variance of one channel of a dense `[n, c, s]` buffer (two passes, Double).
+/// Mean and biased variance of one channel of a dense `[n, c, s]` buffer (two passes, each
+/// summed in float lanes and Double blocks by `Reduce`).
 func channelMoments(_ p: UnsafePointer<Float>, n: Int, c: Int, s: Int, channel: Int) -> (Double, Double) {
     var sum: Double = 0
-    for i in 0..<n {
-        let q = p + (i * c + channel) * s
-        var a: Float = 0
-        for k in 0..<s { a += q[k] }
-        sum += Double(a)
-    }
+    for i in 0..<n { sum += Reduce.rowSum(p + (i * c + channel) * s, s) }
     let count = Double(n * s), mean = sum / count, mu = Float(mean)
     var sq: Double = 0
-    for i in 0..<n {
-        let q = p + (i * c + channel) * s
-        var a: Float = 0
-        for k in 0..<s { let d = q[k] - mu; a += d * d }
-        sq += Double(a)
-    }
+    for i in 0..<n { sq += Reduce.squaredDeviationSum(p + (i * c + channel) * s, s, mean: mu) }
     return (mean, sq / count)
 }
 

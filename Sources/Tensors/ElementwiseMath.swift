@@ -32,6 +32,31 @@ public enum FastMath {
     @inlinable @inline(__always)
     public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
+    /// Φ(x) = (1 + erf(x/√2))/2, the standard normal CDF (GELU's gate). Relative error against
+    /// double-precision erfc: at most 1.2e-6 for x ≥ −3, and growing with x² below (the exponent
+    /// −x²/2 is rounded to a float) to 1.7e-5 at Φ = 1e-30 (`FastMathTests`).
+    /// Φ(x) = erfc(−x/√2)/2 with erfc(z) = t·e^(−z² + P(t)), t = 1/(1 + z/2), z ≥ 0, and P the
+    /// degree-9 Chebyshev fit of Press et al., Numerical Recipes §6.2 (fractional error < 1.2e-7);
+    /// for x > 0, Φ(x) = 1 − erfc(x/√2)/2. No cancellation on either side, unlike 1 + erff(x/√2),
+    /// and no libm call, so that GELU's loops vectorize.
+    @inlinable @inline(__always)
+    public static func normalCDF(_ x: Float) -> Float {
+        let z = (x < 0 ? -x : x) * 0.70710678118654752
+        let t = 1 / (1 + 0.5 * z)
+        var p: Float = 0.17087277
+        p = p * t - 0.82215223
+        p = p * t + 1.48851587
+        p = p * t - 1.13520398
+        p = p * t + 0.27886807
+        p = p * t - 0.18628806
+        p = p * t + 0.09678418
+        p = p * t + 0.37409196
+        p = p * t + 1.00002368
+        p = p * t - 1.26551223
+        let half = 0.5 * t * exp(p - z * z)   // erfc(z)/2
+        return x < 0 ? half : 1 - half
+    }
+
     /// tanh: an odd polynomial for |x| < 0.625 (Cephes `tanhf`), else ±(1 − 2/(e^{2|x|} + 1)).
     @inlinable @inline(__always)
     public static func tanh(_ x: Float) -> Float {

@@ -48,27 +48,52 @@ public enum Reduce {
         return parts
     }
 
-    /// Sum of `n` contiguous floats in a fixed order: blocks of 256 are summed in 16 float lanes
-    /// (16 additions per lane, so no real loss) and the block sums accumulate in Double.
+    /// Σ term(i) for i in 0..<n in a fixed order: blocks of 256 terms are summed in 16 float
+    /// lanes (`lanes(i)` gives terms i..<i+8; 16 additions per lane, so no real loss), the block
+    /// sums accumulate in Double, and the last n mod 16 terms come from `term` one by one.
+    /// A single float accumulator would be bound by the addition's latency (4 cycles a term).
     @inlinable @inline(__always)
-    public static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
-        let raw = UnsafeRawPointer(p)
+    public static func blockedSum(_ n: Int, lanes: (Int) -> SIMD8<Float>, term: (Int) -> Float) -> Double {
         var total = 0.0
         var i = 0
         while i + 16 <= n {
             let end = i + Swift.min(256, (n - i) & ~15)
             var a = SIMD8<Float>(), b = SIMD8<Float>()
             while i < end {
-                a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                b += raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+                a += lanes(i)
+                b += lanes(i + 8)
                 i += 16
             }
             let c = a + b
             total += Double((c.lowHalf + c.highHalf).sum())
         }
         var tail = 0.0
-        while i < n { tail += Double(p[i]); i += 1 }
+        while i < n { tail += Double(term(i)); i += 1 }
         return total + tail
+    }
+
+    /// Sum of `n` contiguous floats in a fixed order (`blockedSum`).
+    @inlinable @inline(__always)
+    public static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+        let raw = UnsafeRawPointer(p)
+        return blockedSum(n, lanes: { raw.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) }, term: { p[$0] })
+    }
+
+    /// Σ (p[i] − mean)² over `n` contiguous floats (`blockedSum`): a variance's numerator.
+    @inlinable @inline(__always)
+    public static func squaredDeviationSum(_ p: UnsafePointer<Float>, _ n: Int, mean: Float) -> Double {
+        let raw = UnsafeRawPointer(p), m = SIMD8<Float>(repeating: mean)
+        return blockedSum(n, lanes: { let d = raw.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) - m; return d * d },
+                          term: { let d = p[$0] - mean; return d * d })
+    }
+
+    /// Σ g[i]·(x[i] − mean) over `n` contiguous floats (`blockedSum`): a normalisation's backward.
+    @inlinable @inline(__always)
+    public static func deviationDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> Double {
+        let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mean)
+        return blockedSum(n, lanes: {
+            rg.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) * (rx.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) - m)
+        }, term: { g[$0] * (x[$0] - mean) })
     }
 
     /// `out[lane] = scale * sum(lane)`.

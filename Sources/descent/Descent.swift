@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensors
 
 /// The `descent` command: run Lua experiment scripts, sweep them, report on the results.
 @main
@@ -24,6 +25,12 @@ struct Descent: ParsableCommand {
 
     /// Exit codes of the contract: 0 success, 1 script error, 2 usage error.
     static func main() {
+        // A binary built for x86-64-v3 would die of SIGILL on an older CPU at its first AVX2 loop.
+        if let missing = CPULevel.missingFeatures() {
+            FileHandle.standardError.write(Data(("descent: this binary was built for \(CPULevel.compiled) and this CPU lacks "
+                + "\(missing); build the baseline one: DESCENT_CPU_LEVEL=baseline scripts/descent version\n").utf8))
+            Foundation.exit(2)
+        }
         do {
             // `descent` alone at a terminal is the REPL; with no terminal it prints the help.
             var command = CommandLine.arguments.count == 1 && isatty(STDIN_FILENO) != 0
@@ -49,6 +56,6 @@ struct VersionCommand: ParsableCommand {
         discussion: "Example:\n  descent version")
 
     func run() throws {
-        print("descent \(Descent.version) (\(luaVersionDescription()))")
+        print("descent \(Descent.version) (\(luaVersionDescription()); built for \(CPULevel.compiled))")
     }
 }

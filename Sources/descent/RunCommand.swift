@@ -122,7 +122,7 @@ struct RunCommand: ParsableCommand {
             // The run's identity: what --resume compares before continuing it.
             config.scriptSHA256 = RunConfig.fileSHA256(script) ?? ""
             config.overrides = runtimeOptions.overridePairs
-            config.machine = RunConfig.currentMachine()
+            config.machine = RunConfig.currentMachine() + [("build_cpu_level", .string(CPULevel.compiled))]
             let forced = resume && force ? (resumeProblem() ?? "--force (nothing to override)") : nil
             recorder = try RunRecorder(directory: URL(fileURLWithPath: out), config: config, appendMetrics: resume, forced: forced)
             RunRecorder.installSignalHandlers()

@@ -490,6 +490,10 @@ let baselineMB: Double = (try? runMeasuringPeak(["run", "script.lua"], script: "
         #expect(config.contains("\"script_sha256\": \"\(scriptSHA)\""), "\(config)")
         #expect(config.contains("helper.lua") && config.contains(helperSHA), "\(config)")
         #expect(config.contains("\"lr\": \"0.5\"") && config.contains("\"machine\"") && config.contains("\"cores\""), "\(config)")
+        // The CPU level the binary was built for (the tests run the baseline debug build).
+        #expect(config.contains("\"build_cpu_level\": \"baseline\""), "\(config)")
+        let version = try Descent.run(["version"], in: dir)
+        #expect(version.stdout.contains("built for baseline"), "\(version.stdout)")
     }
 
     /// Before: `--resume --set lr=1` on a finished run re-ran its tail and rewrote config.json.

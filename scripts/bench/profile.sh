@@ -11,7 +11,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 [ $# -eq 3 ] || { echo "usage: $0 SCRIPT N1 N2" >&2; exit 2; }
 script="$1" n1="$2" n2="$3"
-if [ -z "${DESCENT:-}" ]; then "$root/scripts/descent" version >/dev/null; DESCENT="$root/.build/release/descent"; fi
+if [ -z "${DESCENT:-}" ]; then
+    "$root/scripts/descent" version >/dev/null
+    source "$root/scripts/lib/setup.sh"
+    DESCENT="$(release_binary "$root")"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 objcopy --strip-debug "$DESCENT" "$work/descent"

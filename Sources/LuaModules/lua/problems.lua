@@ -382,54 +382,12 @@ local GPT = nn.Module{
   end,
 }
 
--- A minimal LSTM (PyTorch's equations, gate order i, f, g, o, parameter names and U(±1/√hidden)
--- init), batch_first only, for char_lstm while nn.LSTM is not on main. REPLACE with nn.LSTM:
--- `local LSTM = nn.LSTM or MiniLSTM` below picks nn.LSTM as soon as it exists.
-local MiniLSTM = nn.Module{
-  name = "MiniLSTM",
-  init = function(self, input_size, hidden_size, opts)
-    opts = opts or {}
-    self.hidden_size, self.num_layers = hidden_size, opts.num_layers or 1
-    local bound = 1 / math.sqrt(hidden_size)
-    for l = 0, self.num_layers - 1 do
-      local fan = l == 0 and input_size or hidden_size
-      self["weight_ih_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size, fan):uniform_(-bound, bound))
-      self["weight_hh_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size, hidden_size):uniform_(-bound, bound))
-      self["bias_ih_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size):uniform_(-bound, bound))
-      self["bias_hh_l" .. l] = nn.Parameter(tensor.empty(4 * hidden_size):uniform_(-bound, bound))
-    end
-  end,
-  -- x [B, T, input] -> out [B, T, hidden], h_n, c_n [layers, B, hidden]
-  forward = function(self, x)
-    local F = nn.functional
-    local B, T, H = x:size(1), x:size(2), self.hidden_size
-    local hs, cs = {}, {}
-    for l = 0, self.num_layers - 1 do
-      local xp = F.linear(x:reshape(B * T, x:size(3)), self["weight_ih_l" .. l], self["bias_ih_l" .. l]):reshape(B, T, 4 * H)
-      local h, c = tensor.zeros(B, H), tensor.zeros(B, H)
-      local outs = {}
-      for t = 1, T do
-        local gates = xp:select(2, t) + F.linear(h, self["weight_hh_l" .. l], self["bias_hh_l" .. l])
-        local i, f = gates:narrow(2, 1, H):sigmoid(), gates:narrow(2, H + 1, H):sigmoid()
-        local g, o = gates:narrow(2, 2 * H + 1, H):tanh(), gates:narrow(2, 3 * H + 1, H):sigmoid()
-        c = f * c + i * g
-        h = o * c:tanh()
-        outs[t] = h
-      end
-      x = tensor.stack(outs, 2)
-      hs[#hs + 1], cs[#cs + 1] = h, c
-    end
-    return x, tensor.stack(hs, 1), tensor.stack(cs, 1)
-  end,
-}
-local LSTM = nn.LSTM or MiniLSTM
-
 local CharLSTM = nn.Module{
   name = "CharLSTM",
   init = function(self, vocab, d, hidden, layers)
     self.vocab_size = vocab
     self.embedding = nn.Embedding(vocab, d)
-    self.lstm = LSTM(d, hidden, { num_layers = layers, batch_first = true })
+    self.lstm = nn.LSTM(d, hidden, { num_layers = layers, batch_first = true })
     self.head = nn.Linear(hidden, vocab)
   end,
   forward = function(self, idx)
