@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensors
 
 extension Functional {
@@ -45,12 +42,9 @@ extension Functional {
                     let n = causal ? Swift.min(i + 1, S) : S
                     var m = -Float.infinity
                     for j in 0..<n where row[j] > m { m = row[j] }
-                    var s: Float = 0
-                    for j in 0..<n {
-                        let e = expf(row[j] - m)
-                        row[j] = e; s += e
-                    }
-                    let r = 1 / s
+                    // Exponentials and their sum in separate passes: both vectorize.
+                    for j in 0..<n { row[j] = FastMath.exp(row[j] - m) }
+                    let r = Float(1 / Reduce.rowSum(row, n))
                     for j in 0..<n { row[j] *= r }
                     if n < S { (row + n).initialize(repeating: 0, count: S - n) }
                 }
@@ -86,8 +80,7 @@ extension Functional {
                     for i in 0..<L {
                         let wr = w + i * S, dr = ds + i * S
                         let n = causal ? Swift.min(i + 1, S) : S
-                        var dot: Float = 0
-                        for j in 0..<n { dot += dr[j] * wr[j] }
+                        let dot = Float(Reduce.rowDot(dr, wr, n))
                         for j in 0..<n { dr[j] = wr[j] * (dr[j] - dot) }
                         if n < S { (dr + n).initialize(repeating: 0, count: S - n) }
                     }

@@ -80,59 +80,69 @@ extension Functional {
         let eq = extra.pointer, zq = scratch.pointer, bq = bd?.pointer, cq = cPrevAll.pointer
         let c0p = c0d?.pointer ?? h0d.pointer   // read only for LSTM, whose c0 was checked above
         let stepOrder = reverse ? Array((0..<t).reversed()) : Array(0..<t)
+        // Batch rows are independent through the whole recurrence, so blocks of rows run their
+        // time loops concurrently with one single-threaded product per step each: no
+        // synchronisation per step. The blocks depend on the shape only, so results are the same
+        // for any thread count.
+        let rowBlock = recurrentRowBlock(b)
+        try BLAS.checkLimits(rowBlock)
 
-        for (s, ti) in stepOrder.enumerated() {
-            let prevT = s == 0 ? -1 : stepOrder[s - 1]
-            let hp = hq + ti * b * h
-            // The state this step starts from, kept (contiguous) for the weight gradient.
-            if prevT < 0 {
-                hp.update(from: h0d.pointer, count: b * h)
-            } else {
-                let src = oq + prevT * b * ow
-                for r in 0..<b { (hp + r * h).update(from: src + r * ow, count: h) }
-            }
-            // scratch = (GRU: 0, else xp[t]) + b_hh, then += h·W_hhᵀ.
-            let x = xq + ti * b * gh
-            for r in 0..<b {
-                let z = zq + r * gh
-                if kind == .gru { z.initialize(repeating: 0, count: gh) } else { z.update(from: x + r * gh, count: gh) }
-                if let bq { for j in 0..<gh { z[j] += bq[j] } }
-            }
-            BLAS.sgemm(transA: false, transB: true, m: b, n: gh, k: h, hp, lda: h, wq, ldb: h, beta: 1, zq, ldc: gh, parallel: true)
-            let o = oq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
-            switch kind {
-            case .rnnTanh:
-                for i in 0..<(b * h) { let v = FastMath.tanh(zq[i]); o[i] = v; a[i] = v }
-            case .rnnRelu:
-                for i in 0..<(b * h) { let v = max(zq[i], 0); o[i] = v; a[i] = v }
-            case .lstm:
-                let cSrc = prevT < 0 ? c0p : oq + prevT * b * ow + h
-                let cStride = prevT < 0 ? h : ow
-                let cPrev = cq + ti * b * h
-                for r in 0..<b { (cPrev + r * h).update(from: cSrc + r * cStride, count: h) }
-                for r in 0..<b {
-                    let z = zq + r * gh, ar = a + r * gh, cr = cPrev + r * h, orow = o + r * ow, er = e + r * h
-                    for j in 0..<(2 * h) { ar[j] = FastMath.sigmoid(z[j]) }
-                    for j in (2 * h)..<(3 * h) { ar[j] = FastMath.tanh(z[j]) }
-                    for j in (3 * h)..<(4 * h) { ar[j] = FastMath.sigmoid(z[j]) }
-                    for j in 0..<h {
-                        let cNew = ar[h + j] * cr[j] + ar[j] * ar[2 * h + j]
-                        let tc = FastMath.tanh(cNew)
-                        er[j] = tc
-                        orow[j] = ar[3 * h + j] * tc
-                        orow[h + j] = cNew
-                    }
+        Parallel.forEachChunk(count: b, chunk: rowBlock) { rows in
+            let r0 = rows.lowerBound, nr = rows.count
+            for (s, ti) in stepOrder.enumerated() {
+                let prevT = s == 0 ? -1 : stepOrder[s - 1]
+                let hp = hq + ti * b * h
+                // The state this step starts from, kept (contiguous) for the weight gradient.
+                if prevT < 0 {
+                    (hp + r0 * h).update(from: h0d.pointer + r0 * h, count: nr * h)
+                } else {
+                    let src = oq + prevT * b * ow
+                    for r in rows { (hp + r * h).update(from: src + r * ow, count: h) }
                 }
-            case .gru:
-                for r in 0..<b {
-                    let q = zq + r * gh, xr = x + r * gh, ar = a + r * gh, hr = hp + r * h, orow = o + r * h, er = e + r * h
-                    for j in 0..<h {
-                        let rg = FastMath.sigmoid(xr[j] + q[j])
-                        let zg = FastMath.sigmoid(xr[h + j] + q[h + j])
-                        let n = FastMath.tanh(xr[2 * h + j] + rg * q[2 * h + j])
-                        ar[j] = rg; ar[h + j] = zg; ar[2 * h + j] = n
-                        er[j] = q[2 * h + j]
-                        orow[j] = n + zg * (hr[j] - n)
+                // scratch = (GRU: 0, else xp[t]) + b_hh, then += h·W_hhᵀ.
+                let x = xq + ti * b * gh
+                for r in rows {
+                    let z = zq + r * gh
+                    if kind == .gru { z.initialize(repeating: 0, count: gh) } else { z.update(from: x + r * gh, count: gh) }
+                    if let bq { for j in 0..<gh { z[j] += bq[j] } }
+                }
+                BLAS.sgemm(transA: false, transB: true, m: nr, n: gh, k: h, hp + r0 * h, lda: h, wq, ldb: h,
+                           beta: 1, zq + r0 * gh, ldc: gh, parallel: false)
+                let o = oq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
+                switch kind {
+                case .rnnTanh:
+                    for i in (r0 * h)..<(rows.upperBound * h) { let v = FastMath.tanh(zq[i]); o[i] = v; a[i] = v }
+                case .rnnRelu:
+                    for i in (r0 * h)..<(rows.upperBound * h) { let v = max(zq[i], 0); o[i] = v; a[i] = v }
+                case .lstm:
+                    let cSrc = prevT < 0 ? c0p : oq + prevT * b * ow + h
+                    let cStride = prevT < 0 ? h : ow
+                    let cPrev = cq + ti * b * h
+                    for r in rows { (cPrev + r * h).update(from: cSrc + r * cStride, count: h) }
+                    for r in rows {
+                        let z = zq + r * gh, ar = a + r * gh, cr = cPrev + r * h, orow = o + r * ow, er = e + r * h
+                        for j in 0..<(2 * h) { ar[j] = FastMath.sigmoid(z[j]) }
+                        for j in (2 * h)..<(3 * h) { ar[j] = FastMath.tanh(z[j]) }
+                        for j in (3 * h)..<(4 * h) { ar[j] = FastMath.sigmoid(z[j]) }
+                        for j in 0..<h {
+                            let cNew = ar[h + j] * cr[j] + ar[j] * ar[2 * h + j]
+                            let tc = FastMath.tanh(cNew)
+                            er[j] = tc
+                            orow[j] = ar[3 * h + j] * tc
+                            orow[h + j] = cNew
+                        }
+                    }
+                case .gru:
+                    for r in rows {
+                        let q = zq + r * gh, xr = x + r * gh, ar = a + r * gh, hr = hp + r * h, orow = o + r * h, er = e + r * h
+                        for j in 0..<h {
+                            let rg = FastMath.sigmoid(xr[j] + q[j])
+                            let zg = FastMath.sigmoid(xr[h + j] + q[h + j])
+                            let n = FastMath.tanh(xr[2 * h + j] + rg * q[2 * h + j])
+                            ar[j] = rg; ar[h + j] = zg; ar[2 * h + j] = n
+                            er[j] = q[2 * h + j]
+                            orow[j] = n + zg * (hr[j] - n)
+                        }
                     }
                 }
             }
@@ -161,48 +171,52 @@ extension Functional {
             let dgh = kind == .gru ? try newTensor([t, b, gh]) : dxp
             let dhNext = try zeroTensor([b, h]), dcNext = try zeroTensor([b, h]), dh = try newTensor([b, h])
             let dx = dxp.pointer, dg = dgh.pointer, dn = dhNext.pointer, dc = dcNext.pointer, dcur = dh.pointer
-            for ti in stepOrder.reversed() {
-                let gRow = gq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
-                let hp = hq + ti * b * h, dxr = dx + ti * b * gh, dgr = dg + ti * b * gh
-                for r in 0..<b { for j in 0..<h { dcur[r * h + j] = gRow[r * ow + j] + dn[r * h + j] } }
-                switch kind {
-                case .rnnTanh:
-                    for i in 0..<(b * h) { dxr[i] = dcur[i] * (1 - a[i] * a[i]) }
-                case .rnnRelu:
-                    for i in 0..<(b * h) { dxr[i] = a[i] > 0 ? dcur[i] : 0 }
-                case .lstm:
-                    let cPrev = cq + ti * b * h
-                    for r in 0..<b {
-                        let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, cr = cPrev + r * h
-                        for j in 0..<h {
-                            let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], og = ar[3 * h + j], tc = er[j]
-                            let dhv = dcur[r * h + j]
-                            let dcNew = gRow[r * ow + h + j] + dc[r * h + j] + dhv * og * (1 - tc * tc)
-                            d[j] = dcNew * gg * i * (1 - i)
-                            d[h + j] = dcNew * cr[j] * f * (1 - f)
-                            d[2 * h + j] = dcNew * i * (1 - gg * gg)
-                            d[3 * h + j] = dhv * tc * og * (1 - og)
-                            dc[r * h + j] = dcNew * f
+            // Blocks of batch rows, as in the forward pass.
+            Parallel.forEachChunk(count: b, chunk: rowBlock) { rows in
+                let r0 = rows.lowerBound, nr = rows.count
+                for ti in stepOrder.reversed() {
+                    let gRow = gq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
+                    let hp = hq + ti * b * h, dxr = dx + ti * b * gh, dgr = dg + ti * b * gh
+                    for r in rows { for j in 0..<h { dcur[r * h + j] = gRow[r * ow + j] + dn[r * h + j] } }
+                    switch kind {
+                    case .rnnTanh:
+                        for i in (r0 * h)..<(rows.upperBound * h) { dxr[i] = dcur[i] * (1 - a[i] * a[i]) }
+                    case .rnnRelu:
+                        for i in (r0 * h)..<(rows.upperBound * h) { dxr[i] = a[i] > 0 ? dcur[i] : 0 }
+                    case .lstm:
+                        let cPrev = cq + ti * b * h
+                        for r in rows {
+                            let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, cr = cPrev + r * h
+                            for j in 0..<h {
+                                let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], og = ar[3 * h + j], tc = er[j]
+                                let dhv = dcur[r * h + j]
+                                let dcNew = gRow[r * ow + h + j] + dc[r * h + j] + dhv * og * (1 - tc * tc)
+                                d[j] = dcNew * gg * i * (1 - i)
+                                d[h + j] = dcNew * cr[j] * f * (1 - f)
+                                d[2 * h + j] = dcNew * i * (1 - gg * gg)
+                                d[3 * h + j] = dhv * tc * og * (1 - og)
+                                dc[r * h + j] = dcNew * f
+                            }
+                        }
+                    case .gru:
+                        for r in rows {
+                            let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, q = dgr + r * gh, hr = hp + r * h
+                            for j in 0..<h {
+                                let rg = ar[j], zg = ar[h + j], n = ar[2 * h + j], go = dcur[r * h + j]
+                                let dnv = go * (1 - zg) * (1 - n * n)
+                                let dr = dnv * er[j] * rg * (1 - rg)
+                                let dz = go * (hr[j] - n) * zg * (1 - zg)
+                                d[j] = dr; q[j] = dr
+                                d[h + j] = dz; q[h + j] = dz
+                                d[2 * h + j] = dnv; q[2 * h + j] = dnv * rg
+                                dn[r * h + j] = go * zg       // the direct path h' = ... + z·h
+                            }
                         }
                     }
-                case .gru:
-                    for r in 0..<b {
-                        let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, q = dgr + r * gh, hr = hp + r * h
-                        for j in 0..<h {
-                            let rg = ar[j], zg = ar[h + j], n = ar[2 * h + j], go = dcur[r * h + j]
-                            let dnv = go * (1 - zg) * (1 - n * n)
-                            let dr = dnv * er[j] * rg * (1 - rg)
-                            let dz = go * (hr[j] - n) * zg * (1 - zg)
-                            d[j] = dr; q[j] = dr
-                            d[h + j] = dz; q[h + j] = dz
-                            d[2 * h + j] = dnv; q[2 * h + j] = dnv * rg
-                            dn[r * h + j] = go * zg       // the direct path h' = ... + z·h
-                        }
-                    }
+                    // dh for the previous step: dgh·W_hh (plus the GRU's direct path, already in dn).
+                    BLAS.sgemm(transA: false, transB: false, m: nr, n: h, k: gh, dgr + r0 * gh, lda: gh, wq, ldb: h,
+                               beta: kind == .gru ? 1 : 0, dn + r0 * h, ldc: h, parallel: false)
                 }
-                // dh for the previous step: dgh·W_hh (plus the GRU's direct path, already in dn).
-                BLAS.sgemm(transA: false, transB: false, m: b, n: h, k: gh, dgr, lda: gh, wq, ldb: h,
-                           beta: kind == .gru ? 1 : 0, dn, ldc: h, parallel: true)
             }
             // Weight and bias gradients over all steps at once: dW = Σ_t dghᵀ·h_prev, db = Σ dgh.
             var grads: [Tensor?] = [xp.requiresGrad ? dxp : nil]
@@ -231,6 +245,13 @@ extension Functional {
             if let c0 { grads.append(c0.requiresGrad ? dcNext : nil) }
             return grads
         }
+    }
+
+    /// Batch rows per block of `recurrentLayer`'s time loops: two blocks from 32 rows up (one
+    /// per core of a 2-core machine; each block's products must stay large enough to pay for
+    /// packing W_hh), else one. A function of the batch size only, for determinism.
+    static func recurrentRowBlock(_ batch: Int) -> Int {
+        batch >= 32 ? (batch + 1) / 2 : Swift.max(batch, 1)
     }
 
     /// `recurrentLayer`'s forward written with differentiable ops, one step at a time (the

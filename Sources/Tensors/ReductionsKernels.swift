@@ -79,6 +79,15 @@ public enum Reduce {
         return blockedSum(n, lanes: { raw.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) }, term: { p[$0] })
     }
 
+    /// Σ a[i]·b[i] over `n` contiguous floats (`blockedSum`).
+    @inlinable @inline(__always)
+    public static func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        return blockedSum(n, lanes: {
+            ra.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self)
+        }, term: { a[$0] * b[$0] })
+    }
+
     /// Σ (p[i] − mean)² over `n` contiguous floats (`blockedSum`): a variance's numerator.
     @inlinable @inline(__always)
     public static func squaredDeviationSum(_ p: UnsafePointer<Float>, _ n: Int, mean: Float) -> Double {
