@@ -35,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 import muon_step  # noqa: E402
+from idx import load_idx  # noqa: E402
 import optim_step  # noqa: E402  (the optimizer engineer's fused-step measurement, reused)
 import torch_models  # noqa: E402  (issue 16's models: GPT, CharLSTM, ResNet)
 
@@ -76,14 +77,6 @@ def train_step_time(sizes, batch, blocks=7, block_steps=50, warmup=20):
             step()
         times.append((time.perf_counter() - t0) / block_steps)
     return statistics.median(times)
-
-
-def load_idx(path):
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
 def mnist5k(directory):
