@@ -42,10 +42,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The name column fits the longest name (optim_schedule_free_adamw_1m), never cutting one.
+        let width = max(22, Benchmarks.all.map(\.name.count).max() ?? 0)
+        func column(_ name: String) -> String { name.padding(toLength: width, withPad: " ", startingAt: 0) }
         if list {
-            for b in Benchmarks.all { print("\(b.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(b.summary)") }
+            for b in Benchmarks.all { print("\(column(b.name)) \(b.summary)") }
             for (g, members) in Benchmarks.groups.sorted(by: { $0.key < $1.key }) {
-                print("\(g.padding(toLength: 22, withPad: " ", startingAt: 0)) group: \(members.count) benchmarks (\(members.first ?? "") ... \(members.last ?? ""))")
+                print("\(column(g)) group: \(members.count) benchmarks (\(members.first ?? "") ... \(members.last ?? ""))")
             }
             return
         }
@@ -70,7 +73,7 @@ struct BenchCommand: ParsableCommand {
                 print("{\"name\":\"\(b.name)\",\"seconds\":\(r.seconds),\"rate\":\(r.rate),\"unit\":\"\(r.unit)\",\"threads\":\(Parallel.threads)\(extra)}")
             } else {
                 let tail = percents.isEmpty ? "" : "   " + percents.map { String(format: "%5.1f%% of %@", $0.1, $0.0) }.joined(separator: ", ")
-                print("\(b.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(formatTime(r.seconds).padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", r.rate)) \(r.unit)\(tail)")
+                print("\(column(b.name)) \(formatTime(r.seconds).padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", r.rate)) \(r.unit)\(tail)")
             }
         }
     }

@@ -7,8 +7,8 @@ import Tensors
 /// decay, rescaled per tensor by the trust ratio ‖θ‖/‖u‖.
 ///
 /// m ← (1 − β1)·g + β1·m; v ← (1 − β2)·g² + β2·v; u = m̂/(sqrt(v̂ + ε_root) + ε) + λθ;
-/// r = ‖θ‖/‖u‖ (1 when either norm is 0); θ ← θ − lr·r·u. Two passes: the first updates the
-/// moments and sums θ² and u², the second recomputes u (same operations, same bits) and steps.
+/// r = ‖θ‖/‖u‖ (1 when either norm is 0); θ ← θ − lr·r·u. Three passes: the moments
+/// (`LAMBMoments`), the sums of θ² and u², then u again (same operations, same bits) and the step.
 /// `cautious = true` masks the Adam part m̂/(sqrt(v̂) + ε) where it disagrees in sign with g
 /// (scaling the rest by numel/(kept + 1)) before λθ is added and the trust ratio taken.
 ///
@@ -48,8 +48,13 @@ public struct LAMB: OptimizerAlgorithm {
                 k.phase = .count
                 k.scale = cautiousScale(count: item.param.count, kept: k.sums(count: item.param.count).0)
                 k.cautious = true
-                k.phase = .norms
+            } else {
+                // Three passes too: the moments alone, then the norms, then the step. Fusing the
+                // first two made LLVM split the loop's vectors into scalar divides (3x slower).
+                LAMBMoments(g: item.grad.pointer, m: m.pointer, v: v.pointer, sign: gradSign, b1: k.b1, c1: k.c1,
+                            b2: k.b2, c2: k.c2).run(count: item.param.count)
             }
+            k.phase = .norms
             let (pp, uu) = k.sums(count: item.param.count)
             let ratio = pp == 0 || uu == 0 ? 1 : Float(Float(pp.squareRoot()) / Float(uu.squareRoot()))
             k.step = Float(-lr) * ratio
@@ -58,15 +63,14 @@ public struct LAMB: OptimizerAlgorithm {
     }
 }
 
-/// Pass 1 (`reduce`, `.fused`): moments, Σθ², Σu². Pass 2 (`apply`): θ ← θ + step·u from the
-/// new moments. Cautious: `.count` (moments and the agreement count of the Adam part), `.norms`
-/// (Σθ², Σu² of the masked direction), then `apply`.
+/// `.norms` (`reduce`): Σθ², Σu² from the new moments; `apply`: θ ← θ + step·u. Cautious runs
+/// `.count` first (moments and the agreement count of the Adam part) in place of `LAMBMoments`.
 struct LAMBKernel: LaneKernel, LaneReduction {
-    enum Phase { case fused, count, norms }
+    enum Phase { case count, norms }
     let p, g, m, v: UnsafeMutablePointer<Float>
     let sign, b1, c1, b2, c2, bc1, bc2, epsRoot, eps, wd: Float
     var step: Float
-    var phase = Phase.fused
+    var phase = Phase.norms
     var cautious = false
     var scale: Float = 1
 
@@ -89,15 +93,27 @@ struct LAMBKernel: LaneKernel, LaneReduction {
         let mi = c1 * gi + b1 * Lanes(m, i, n)
         let vi = c2 * (gi * gi) + b2 * Lanes(v, i, n)
         mi.store(m, i, n); vi.store(v, i, n)
-        if phase == .count { return (cautiousAgree(adam(mi, vi), gi, n), Lanes(repeating: 0)) }
-        let u = lanesMasked(direction(pi, gi, mi, vi), n)
-        return (pi * pi, u * u)
+        return (cautiousAgree(adam(mi, vi), gi, n), Lanes(repeating: 0))
     }
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
         let pi = Lanes(p, i, n), gi = sign * Lanes(g, i, n)
         (pi + step * direction(pi, gi, Lanes(m, i, n), Lanes(v, i, n))).store(p, i, n)
+    }
+}
+
+/// LAMB's first pass: m ← (1 − β1)·g + β1·m, v ← (1 − β2)·g² + β2·v (the same operations as
+/// `LAMBKernel.reduce`'s, so the same bits).
+struct LAMBMoments: LaneKernel {
+    let g, m, v: UnsafeMutablePointer<Float>
+    let sign, b1, c1, b2, c2: Float
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let gi = sign * Lanes(g, i, n)
+        (c1 * gi + b1 * Lanes(m, i, n)).store(m, i, n)
+        (c2 * (gi * gi) + b2 * Lanes(v, i, n)).store(v, i, n)
     }
 }
 
