@@ -33,17 +33,17 @@ extension LaneReduction {
     /// One chunk, out of line for the same reason as `LaneKernel.run(range:)`.
     @inline(never)
     func sums(range r: Range<Int>) -> (Double, Double) {
-        var a = SIMD4<Double>(repeating: 0), b = SIMD4<Double>(repeating: 0)
+        var a = SIMD8<Double>(repeating: 0), b = SIMD8<Double>(repeating: 0)
         var i = r.lowerBound
         let full = r.lowerBound + (r.count / laneCount) * laneCount
         while i < full {
             let (x, y) = reduce(i, laneCount)
-            a += SIMD4<Double>(x); b += SIMD4<Double>(y)
+            a += SIMD8<Double>(x); b += SIMD8<Double>(y)
             i += laneCount
         }
         if i < r.upperBound {
             let (x, y) = reduce(i, r.upperBound - i)
-            a += SIMD4<Double>(x); b += SIMD4<Double>(y)
+            a += SIMD8<Double>(x); b += SIMD8<Double>(y)
         }
         return (a.sum(), b.sum())
     }
@@ -52,7 +52,7 @@ extension LaneReduction {
 /// Lanes with the first `n` kept and the rest zeroed (reductions over a partial block).
 @inline(__always)
 func lanesMasked(_ x: Lanes, _ n: Int) -> Lanes {
-    n == laneCount ? x : Lanes(repeating: 0).replacing(with: x, where: SIMD4<Int32>(0, 1, 2, 3) .< Int32(n))
+    n == laneCount ? x : Lanes(repeating: 0).replacing(with: x, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(n))
 }
 
 /// OptionSpec check for a triple of numbers in [0, 1) (Adan's and AdEMAMix's betas).

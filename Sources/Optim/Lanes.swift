@@ -1,14 +1,16 @@
 import Tensors
 
-/// Four floats processed together (one SSE register; the package builds for baseline x86-64).
+/// Eight floats processed together: one AVX register in the x86-64-v3 build, two SSE registers
+/// in the baseline one (4 lanes left the v3 build's divide- and compute-bound kernels at half
+/// width: NAdam, AdaBelief and the 1M-parameter steps ran 1.7–3x slower; docs/performance.md).
 ///
 /// Kernels are written on `Lanes` so that each one is explicitly a vector loop. Every lane gets
 /// the same correctly rounded IEEE operations as scalar code would, so results do not change,
 /// only speed.
-typealias Lanes = SIMD4<Float>
-let laneCount = 4
+typealias Lanes = SIMD8<Float>
+let laneCount = 8
 
-/// One fused optimizer kernel: `apply(i, n)` updates elements i..<i+n (n ≤ 4) of every buffer it
+/// One fused optimizer kernel: `apply(i, n)` updates elements i..<i+n (n ≤ 8) of every buffer it
 /// holds. Conforming types are small structs of pointers and Float coefficients; `run`
 /// specializes on them, so the loop body is inlined with the coefficients in registers.
 protocol LaneKernel {
@@ -36,13 +38,13 @@ extension LaneKernel {
 }
 
 extension Lanes {
-    /// Reads `n` ≤ 4 floats from `p + i`; missing lanes are 0.
+    /// Reads `n` ≤ 8 floats from `p + i`; missing lanes are 0.
     @inline(__always)
     init(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
         self = n == laneCount ? UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self) : Lanes.partial(p + i, n)
     }
 
-    /// Writes the first `n` ≤ 4 lanes to `p + i`.
+    /// Writes the first `n` ≤ 8 lanes to `p + i`.
     @inline(__always)
     func store(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
         if n == laneCount { UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Lanes.self) } else { storePartial(p + i, n) }
