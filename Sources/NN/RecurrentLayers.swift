@@ -84,8 +84,7 @@ extension Functional {
         // time loops concurrently with one single-threaded product per step each: no
         // synchronisation per step. The blocks depend on the shape only, so results are the same
         // for any thread count.
-        let rowBlock = recurrentRowBlock(b)
-        try BLAS.checkLimits(rowBlock)
+        let rowBlock = recurrentRowBlock(b)   // ≤ b, within the limits checked above
 
         Parallel.forEachChunk(count: b, chunk: rowBlock) { rows in
             let r0 = rows.lowerBound, nr = rows.count

@@ -68,15 +68,7 @@ def train_step_time(sizes, batch, blocks=7, block_steps=50, warmup=20):
         loss.backward()
         opt.step()
 
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(blocks):
-        t0 = time.perf_counter()
-        for _ in range(block_steps):
-            step()
-        times.append((time.perf_counter() - t0) / block_steps)
-    return statistics.median(times)
+    return per_step(step, blocks, block_steps, warmup)
 
 
 def mnist5k(directory):

@@ -12,10 +12,14 @@ Prints `seed <s> steps <n> val_loss <v> seconds <t>`. Torch 2.13.0+cpu, 2 thread
 import argparse
 import gzip
 import os
+import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_models  # noqa: E402  (the CharLSTM, shared with scripts/bench/torch_bench.py)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--seed", type=int, default=1)
@@ -36,24 +40,12 @@ train, val = ids[:n], ids[n:]
 V, T, E, HID, B = len(chars), 50, 64, 128, 32
 
 
-class CharLSTM(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embedding = torch.nn.Embedding(V, E)
-        self.lstm = torch.nn.LSTM(E, HID, num_layers=2, batch_first=True)
-        self.head = torch.nn.Linear(HID, V)
-
-    def forward(self, idx):
-        out, _ = self.lstm(self.embedding(idx))
-        return self.head(out)
-
-
 def batch(data, g):
     starts = torch.randint(0, len(data) - T, (B,), generator=g)
     return torch.stack([data[s:s + T] for s in starts]), torch.stack([data[s + 1:s + 1 + T] for s in starts])
 
 
-model = CharLSTM()
+model = torch_models.CharLSTM(V, embedding=E, hidden=HID, layers=2)
 opt = torch.optim.Adam(model.parameters(), lr=args.lr)
 g = torch.Generator().manual_seed(args.seed)
 start = time.time()

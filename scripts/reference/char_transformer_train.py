@@ -11,12 +11,15 @@ Prints `seed <s> steps <n> val_loss <v> seconds <t>`. Torch 2.13.0+cpu, 2 thread
 """
 import argparse
 import gzip
-import math
 import os
+import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_models  # noqa: E402  (the GPT, shared with scripts/bench/torch_bench.py)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--seed", type=int, default=1)
@@ -37,42 +40,6 @@ train, val = ids[:n], ids[n:]
 V, T, D, H, L, B = len(chars), 64, 64, 4, 2, 32
 
 
-class Block(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.ln_1, self.ln_2 = torch.nn.LayerNorm(D), torch.nn.LayerNorm(D)
-        self.c_attn, self.c_proj = torch.nn.Linear(D, 3 * D), torch.nn.Linear(D, D)
-        self.c_fc, self.mlp_proj = torch.nn.Linear(D, 4 * D), torch.nn.Linear(4 * D, D)
-
-    def forward(self, x):
-        b, t, c = x.shape
-        q, k, v = self.c_attn(self.ln_1(x)).split(D, dim=2)
-        heads = lambda z: z.view(b, t, H, c // H).transpose(1, 2)
-        y = F.scaled_dot_product_attention(heads(q), heads(k), heads(v), is_causal=True)
-        x = x + self.c_proj(y.transpose(1, 2).reshape(b, t, c))
-        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x))))
-
-
-class GPT(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.wte, self.wpe = torch.nn.Embedding(V, D), torch.nn.Embedding(T, D)
-        self.h = torch.nn.ModuleList([Block() for _ in range(L)])
-        self.ln_f, self.lm_head = torch.nn.LayerNorm(D), torch.nn.Linear(D, V, bias=False)
-        for name, p in self.named_parameters():
-            if p.dim() == 2:
-                std = 0.02 / math.sqrt(2 * L) if name.endswith(("c_proj.weight", "mlp_proj.weight")) else 0.02
-                torch.nn.init.normal_(p, 0, std)
-            elif name.endswith("bias") and "ln" not in name:
-                torch.nn.init.zeros_(p)
-
-    def forward(self, idx):
-        x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
-        for blk in self.h:
-            x = blk(x)
-        return self.lm_head(self.ln_f(x))
-
-
 def batch(data, g):
     starts = torch.randint(0, len(data) - T, (B,), generator=g)
     x = torch.stack([data[s:s + T] for s in starts])
@@ -80,7 +47,7 @@ def batch(data, g):
     return x, y
 
 
-model = GPT()
+model = torch_models.GPT(V, T, d=D, heads=H, layers=L)
 opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0)
 g = torch.Generator().manual_seed(args.seed)
 start = time.time()

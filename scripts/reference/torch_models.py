@@ -1,5 +1,5 @@
-"""PyTorch 2.13 versions of the models of lua/problems.lua that scripts/bench/torch_bench.py and
-scripts/reference/resnet_fashion_train.py use:
+"""PyTorch 2.13 versions of the models of lua/problems.lua, used by scripts/bench/torch_bench.py and
+the side-by-side training scripts (scripts/reference/{char_transformer,char_lstm,resnet_fashion}_train.py):
 
 - GPT: problems.char_transformer (token + position embeddings, pre-norm causal blocks with
   F.scaled_dot_product_attention(is_causal=True), GELU MLP, untied head, GPT-2 init), the model

@@ -36,10 +36,10 @@ public struct LAMB: OptimizerAlgorithm {
             let t = Double(item.state.step)
             let m = try item.state.buffer("exp_avg", like: item.param)
             let v = try item.state.buffer("exp_avg_sq", like: item.param)
+            let moments = LAMBMoments(g: item.grad.pointer, m: m.pointer, v: v.pointer, sign: gradSign,
+                                      b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2))
             var k = LAMBKernel(
-                p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer, sign: gradSign,
-                b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2),
-                bc1: Float(1 - pow(b1, t)), bc2: Float(1 - pow(b2, t)),
+                p: item.param.pointer, moments: moments, bc1: Float(1 - pow(b1, t)), bc2: Float(1 - pow(b2, t)),
                 epsRoot: Float(o.number("eps_root")), eps: Float(o.number("eps")),
                 wd: Float(o.number("weight_decay")), step: 0)
             if o.bool("cautious") {
@@ -51,8 +51,7 @@ public struct LAMB: OptimizerAlgorithm {
             } else {
                 // Three passes too: the moments alone, then the norms, then the step. Fusing the
                 // first two made LLVM split the loop's vectors into scalar divides (3x slower).
-                LAMBMoments(g: item.grad.pointer, m: m.pointer, v: v.pointer, sign: gradSign, b1: k.b1, c1: k.c1,
-                            b2: k.b2, c2: k.c2).run(count: item.param.count)
+                moments.run(count: item.param.count)
             }
             k.phase = .norms
             let (pp, uu) = k.sums(count: item.param.count)
@@ -64,11 +63,13 @@ public struct LAMB: OptimizerAlgorithm {
 }
 
 /// `.norms` (`reduce`): Σθ², Σu² from the new moments; `apply`: θ ← θ + step·u. Cautious runs
-/// `.count` first (moments and the agreement count of the Adam part) in place of `LAMBMoments`.
+/// `.count` first (the moments and the agreement count of the Adam part) in place of
+/// `LAMBMoments.run`.
 struct LAMBKernel: LaneKernel, LaneReduction {
     enum Phase { case count, norms }
-    let p, g, m, v: UnsafeMutablePointer<Float>
-    let sign, b1, c1, b2, c2, bc1, bc2, epsRoot, eps, wd: Float
+    let p: UnsafeMutablePointer<Float>
+    let moments: LAMBMoments
+    let bc1, bc2, epsRoot, eps, wd: Float
     var step: Float
     var phase = Phase.norms
     var cautious = false
@@ -85,36 +86,43 @@ struct LAMBKernel: LaneKernel, LaneReduction {
 
     @inline(__always)
     func reduce(_ i: Int, _ n: Int) -> (Lanes, Lanes) {
-        let gi = sign * Lanes(g, i, n), pi = Lanes(p, i, n)
-        if phase == .norms {
-            let u = lanesMasked(direction(pi, gi, Lanes(m, i, n), Lanes(v, i, n)), n)
-            return (pi * pi, u * u)
+        if phase == .count {
+            let (gi, mi, vi) = moments.update(i, n)
+            return (cautiousAgree(adam(mi, vi), gi, n), Lanes(repeating: 0))
         }
-        let mi = c1 * gi + b1 * Lanes(m, i, n)
-        let vi = c2 * (gi * gi) + b2 * Lanes(v, i, n)
-        mi.store(m, i, n); vi.store(v, i, n)
-        return (cautiousAgree(adam(mi, vi), gi, n), Lanes(repeating: 0))
+        let pi = Lanes(p, i, n), (gi, mi, vi) = moments.current(i, n)
+        let u = lanesMasked(direction(pi, gi, mi, vi), n)
+        return (pi * pi, u * u)
     }
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
-        let pi = Lanes(p, i, n), gi = sign * Lanes(g, i, n)
-        (pi + step * direction(pi, gi, Lanes(m, i, n), Lanes(v, i, n))).store(p, i, n)
+        let pi = Lanes(p, i, n), (gi, mi, vi) = moments.current(i, n)
+        (pi + step * direction(pi, gi, mi, vi)).store(p, i, n)
     }
 }
 
-/// LAMB's first pass: m ← (1 − β1)·g + β1·m, v ← (1 − β2)·g² + β2·v (the same operations as
-/// `LAMBKernel.reduce`'s, so the same bits).
+/// LAMB's moments: m ← (1 − β1)·g + β1·m, v ← (1 − β2)·g² + β2·v. Its own pass (`run`), or
+/// inside the cautious count pass (`update`).
 struct LAMBMoments: LaneKernel {
     let g, m, v: UnsafeMutablePointer<Float>
     let sign, b1, c1, b2, c2: Float
 
+    /// The signed gradient and the updated moments, stored.
     @inline(__always)
-    func apply(_ i: Int, _ n: Int) {
+    func update(_ i: Int, _ n: Int) -> (Lanes, Lanes, Lanes) {
         let gi = sign * Lanes(g, i, n)
-        (c1 * gi + b1 * Lanes(m, i, n)).store(m, i, n)
-        (c2 * (gi * gi) + b2 * Lanes(v, i, n)).store(v, i, n)
+        let mi = c1 * gi + b1 * Lanes(m, i, n), vi = c2 * (gi * gi) + b2 * Lanes(v, i, n)
+        mi.store(m, i, n); vi.store(v, i, n)
+        return (gi, mi, vi)
     }
+
+    /// The signed gradient and the moments as stored.
+    @inline(__always)
+    func current(_ i: Int, _ n: Int) -> (Lanes, Lanes, Lanes) { (sign * Lanes(g, i, n), Lanes(m, i, n), Lanes(v, i, n)) }
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) { _ = update(i, n) }
 }
 
 extension LAMB: BuiltinOptimizer {

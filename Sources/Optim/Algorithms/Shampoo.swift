@@ -125,7 +125,7 @@ public struct Shampoo: OptimizerAlgorithm {
             }
 
             if layout.active {
-                try precondition(g, layout: layout, state: item.state, step: t, options: o, w2: w2, beta2: fb2, eps: matrixEps, out: sh)
+                try applyPreconditioner(g, layout: layout, state: item.state, step: t, options: o, w2: w2, beta2: fb2, eps: matrixEps, out: sh)
                 for i in 0..<count { sh[i] *= preMultiplier }
             } else {
                 sh.update(from: graft, count: count)
@@ -163,7 +163,7 @@ public struct Shampoo: OptimizerAlgorithm {
 
     /// Accumulates the statistics (every `statistics_compute_steps`), recomputes the inverse
     /// roots (every `preconditioning_compute_steps`) and writes the preconditioned `g` to `out`.
-    func precondition(
+    func applyPreconditioner(
         _ g: UnsafeMutablePointer<Float>, layout: Layout, state: ParamState, step t: Int, options o: Options,
         w2: Float, beta2: Float, eps: Float, out: UnsafeMutablePointer<Float>
     ) throws {
