@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tensors
 
 /// Eight floats processed together: one AVX register in the x86-64-v3 build, two SSE registers
@@ -124,4 +127,52 @@ func adamMoments(
     let vi = Lanes(v, i, n) * k.beta2 + k.c2 * gi * gi
     mi.store(m, i, n); vi.store(v, i, n)
     return (pi, gi, mi, vi)
+}
+
+/// Cube root of every lane, within 1 ulp of the exact root as glibc's `cbrtf` (no vector
+/// instruction exists; `cbrtf` one lane at a time held MADGRAD's 10M step at 47 ms, a fifth of
+/// the bandwidth).
+///
+/// Without a divide: r ≈ x^(−1/3) from the exponent bits (B − bits/3, within 3.5 %), two
+/// Newton steps r ← r·(4 − x·r³)/3 (each squares the error: 1e-5 after two), y = x·r², then one
+/// Newton step for y³ = x with r² standing in for 1/y² (which squares it again). Measured
+/// over 2·10⁶ random floats: never more than 1 ulp from the rounded exact root, 88 % equal to it.
+/// (A last step in Double made every lane correctly rounded but cost 40 % more time per step.)
+/// Zeros, and blocks whose lanes all lie in [2^−120, 2^127), take this path; a block with any
+/// other lane (negative, tiny, huge, infinite, NaN: where y³ would leave Float's normal range)
+/// goes to `cbrtf` lane by lane.
+///
+/// ```swift
+/// let r = lanesCbrt(Lanes(repeating: 27))   // 3 in every lane
+/// ```
+@inline(__always)
+func lanesCbrt(_ x: Lanes) -> Lanes {
+    let zero = x .== 0
+    let ordinary = (x .>= 0x1p-120) .& (x .< 0x1p127)
+    guard all(ordinary .| zero) else { return lanesCbrtLibm(x) }
+    // B = 1_419_915_869 minimises the first guess's worst error over all mantissas (searched).
+    var r = unsafeBitCast(SIMD8<UInt32>(repeating: 1_419_915_869) &- unsafeBitCast(x, to: SIMD8<UInt32>.self) / 3,
+                          to: Lanes.self)
+    // Constants splatted once and x·r beside r²: the chain of dependent operations bounds the
+    // time, and this form halves it against r·(4 − x·r·r·r)/3 (no FMA: the baseline build has
+    // none, and both builds must round alike). (x·r)·r² stays in Float's normal range (r³ alone
+    // underflows for large x).
+    let fourThirds = Lanes(repeating: 4 / 3 as Float), third = Lanes(repeating: 1 / 3 as Float)
+    for _ in 0..<2 {
+        let xr3 = (x * r) * (r * r)
+        r = r * fourThirds - (r * third) * xr3
+    }
+    let y = x * r * r
+    let excess = (y * y) * y - x
+    // Zeros ran through the steps as junk (r is huge); their root is themselves, sign included.
+    return (y - (excess * third) * (r * r)).replacing(with: x, where: zero)
+}
+
+/// `cbrtf` lane by lane: `lanesCbrt`'s path for blocks holding a special value. Out of line, so
+/// its scalar calls do not make LLVM scalarize the callers' vector code.
+@inline(never)
+func lanesCbrtLibm(_ x: Lanes) -> Lanes {
+    var r = Lanes(repeating: 0)
+    for k in 0..<laneCount { r[k] = cbrtf(x[k]) }
+    return r
 }

@@ -13,7 +13,7 @@ public enum OptimBench {
         /// Median wall time of one `step()`.
         public let secondsPerStep: Double
         /// Bytes one step reads and writes: param, grad and every state buffer read, param and
-        /// buffers written.
+        /// buffers written, plus the passes the algorithm's `extraStreams` names.
         public let bytesPerStep: Int
         public var gigabytesPerSecond: Double { Double(bytesPerStep) / secondsPerStep / 1e9 }
     }
@@ -27,7 +27,8 @@ public enum OptimBench {
     /// `shape` (default `[count]`) lets matrix-aware optimizers (Muon, Adafactor's factored
     /// moments) run on a matrix of `count` elements.
     /// `wrapper` ("lookahead", sync_period 5; "ema") times the wrapped optimizer's step; the
-    /// bytes then include the wrapper's pass (EMA: θ read, the average read and written every
+    /// bytes then include the wrapper's pass (and SAM's include its own three passes around the
+    /// base step's) (EMA: θ read, the average read and written every
     /// step; Lookahead: θ and φ read and written every 5th step, counted as 4/5 of a stream).
     public static func measure(name: String, count: Int, steps: Int, options: [String: OptionValue] = [:],
                                shape: [Int]? = nil, wrapper: String? = nil) throws -> Result {
@@ -72,10 +73,16 @@ public enum OptimBench {
                 throw TensorError("OptimBench: \(opt.name) runs many closure evaluations per step (a line search); it has no fixed-gradient step to time")
             }
             median = try medianTime(steps: steps) { _ = try opt.step { w.grad = grad; return 0 } }
+            // SAM's own passes (default options): the norm reads g; the perturbation reads θ and g
+            // and writes θ and its saved copy; the restore reads the copy and writes θ.
+            wrapperBytes += 7 * count * MemoryLayout<Float>.stride
         } else {
             median = try medianTime(steps: steps) { try opt.step() }
         }
         let buffers = opt.state(for: w)?.buffers.count ?? 0
+        // Passes a whole-tensor norm forces (LAMB, LARS, NovoGrad; `extraStreams`).
+        let algorithm = opt.wrapper?.inner.algorithm ?? opt.algorithm
+        wrapperBytes += algorithm.extraStreams * count * MemoryLayout<Float>.stride
         return Result(secondsPerStep: median, bytesPerStep: (3 + 2 * buffers) * count * MemoryLayout<Float>.stride + wrapperBytes)
     }
 
@@ -136,7 +143,7 @@ public enum OptimBench {
     }
 }
 
-/// y ← x, the plain copy of `OptimBench.stream(.copy, ...)`.
+/// y ← x: the plain copy of `OptimBench.stream(.copy, ...)`, and SAM's restore of θ.
 struct CopyKernel: LaneKernel {
     let x, y: UnsafeMutablePointer<Float>
 

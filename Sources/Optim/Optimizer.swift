@@ -16,6 +16,17 @@ public final class Optimizer {
     public let defaults: Options
     /// `states[g][i]` is the state of `groups[g].params[i]`, nil until its first step.
     var states: [[ParamState?]]
+    /// Buffers reused from step to step and never saved, by parameter (SAM's copy of θ while it
+    /// is perturbed): allocating 4 bytes per parameter anew each step costs a page fault per 4 KiB.
+    var workspace: [ObjectIdentifier: Tensor] = [:]
+
+    /// The work-space buffer of `param`'s shape (contents undefined), made on first use.
+    func workspace(for param: Tensor) throws -> Tensor {
+        if let t = workspace[ObjectIdentifier(param)], t.shape == param.shape { return t }
+        let t = try Tensor(uninitializedShape: param.shape)
+        workspace[ObjectIdentifier(param)] = t
+        return t
+    }
 
     public var name: String { algorithm.name }
 

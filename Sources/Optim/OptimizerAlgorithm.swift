@@ -36,6 +36,10 @@ public protocol OptimizerAlgorithm {
     /// Work across every group before the per-group updates of a step (Sophia's Hessian
     /// estimate, which needs all parameters at once); called before step counts advance.
     func prepareStep(_ optimizer: Optimizer) throws
+    /// Parameter-sized arrays a default step reads or writes beyond its one fused pass (param,
+    /// gradient and state buffers, each once), for `OptimBench`'s byte count: the passes a
+    /// whole-tensor norm forces before any weight can move (LAMB's trust ratio: 4). 0 by default.
+    var extraStreams: Int { get }
 }
 
 extension OptimizerAlgorithm {
@@ -45,6 +49,7 @@ extension OptimizerAlgorithm {
     public func checkGroups(_ groups: [ParamGroupSpec]) throws {}
     public func resolved(options: [String: OptionValue]) throws -> any OptimizerAlgorithm { self }
     public func prepareStep(_ optimizer: Optimizer) throws {}
+    public var extraStreams: Int { 0 }
 }
 
 /// An algorithm that takes the whole step itself and re-evaluates the objective inside it

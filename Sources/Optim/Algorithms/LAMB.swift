@@ -7,8 +7,8 @@ import Tensors
 /// decay, rescaled per tensor by the trust ratio ‖θ‖/‖u‖.
 ///
 /// m ← (1 − β1)·g + β1·m; v ← (1 − β2)·g² + β2·v; u = m̂/(sqrt(v̂ + ε_root) + ε) + λθ;
-/// r = ‖θ‖/‖u‖ (1 when either norm is 0); θ ← θ − lr·r·u. Three passes: the moments
-/// (`LAMBMoments`), the sums of θ² and u², then u again (same operations, same bits) and the step.
+/// r = ‖θ‖/‖u‖ (1 when either norm is 0); θ ← θ − lr·r·u. Two passes: the moments with the sums
+/// of θ² and u² (`LAMBFusedNorms`), then u again (same operations, same bits) and the step.
 /// `cautious = true` masks the Adam part m̂/(sqrt(v̂) + ε) where it disagrees in sign with g
 /// (scaling the rest by numel/(kept + 1)) before λθ is added and the trust ratio taken.
 ///
@@ -29,6 +29,9 @@ public struct LAMB: OptimizerAlgorithm {
 
     public init() {}
 
+    /// The norms need the new moments before the step: a second pass reads θ, m, v, writes θ.
+    public var extraStreams: Int { 4 }
+
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
         let o = group.options
         let lr = o.number("lr"), (b1, b2) = o.pair("betas")
@@ -36,41 +39,44 @@ public struct LAMB: OptimizerAlgorithm {
             let t = Double(item.state.step)
             let m = try item.state.buffer("exp_avg", like: item.param)
             let v = try item.state.buffer("exp_avg_sq", like: item.param)
-            let moments = LAMBMoments(g: item.grad.pointer, m: m.pointer, v: v.pointer, sign: gradSign,
-                                      b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2))
+            let moments = LAMBMoments(g: item.grad.pointer, m: m.pointer, v: v.pointer, sign: Lanes(repeating: gradSign),
+                                      b1: Lanes(repeating: Float(b1)), c1: Lanes(repeating: Float(1 - b1)),
+                                      b2: Lanes(repeating: Float(b2)), c2: Lanes(repeating: Float(1 - b2)))
             var k = LAMBKernel(
-                p: item.param.pointer, moments: moments, bc1: Float(1 - pow(b1, t)), bc2: Float(1 - pow(b2, t)),
-                epsRoot: Float(o.number("eps_root")), eps: Float(o.number("eps")),
-                wd: Float(o.number("weight_decay")), step: 0)
-            if o.bool("cautious") {
+                p: item.param.pointer, moments: moments, bc1: Lanes(repeating: Float(1 - pow(b1, t))),
+                bc2: Lanes(repeating: Float(1 - pow(b2, t))), epsRoot: Lanes(repeating: Float(o.number("eps_root"))),
+                eps: Lanes(repeating: Float(o.number("eps"))), wd: Lanes(repeating: Float(o.number("weight_decay"))),
+                step: Lanes(repeating: 0))
+            let cautious = o.bool("cautious")
+            if cautious {
                 // Three passes: moments and the agreement count, norms of the masked direction,
                 // the step.
                 k.phase = .count
                 k.scale = cautiousScale(count: item.param.count, kept: k.sums(count: item.param.count).0)
                 k.cautious = true
-            } else {
-                // Three passes too: the moments alone, then the norms, then the step. Fusing the
-                // first two made LLVM split the loop's vectors into scalar divides (3x slower).
-                moments.run(count: item.param.count)
+                k.phase = .norms
             }
-            k.phase = .norms
-            let (pp, uu) = k.sums(count: item.param.count)
+            // Otherwise two passes: the moments with the norms (`LAMBFusedNorms`), then the step.
+            let (pp, uu) = cautious ? k.sums(count: item.param.count) : LAMBFusedNorms(lamb: k).sums(count: item.param.count)
             let ratio = pp == 0 || uu == 0 ? 1 : Float(Float(pp.squareRoot()) / Float(uu.squareRoot()))
-            k.step = Float(-lr) * ratio
+            k.step = Lanes(repeating: Float(-lr) * ratio)
             k.run(count: item.param.count)
         }
     }
 }
 
-/// `.norms` (`reduce`): Σθ², Σu² from the new moments; `apply`: θ ← θ + step·u. Cautious runs
-/// `.count` first (the moments and the agreement count of the Adam part) in place of
-/// `LAMBMoments.run`.
+/// `apply`: θ ← θ + step·u from the stored moments. With `cautious`, `reduce` is the pass
+/// before: `.count` (the moments and the agreement count of the Adam part), then `.norms` (Σθ²,
+/// Σu² of the masked direction).
 struct LAMBKernel: LaneKernel, LaneReduction {
     enum Phase { case count, norms }
     let p: UnsafeMutablePointer<Float>
     let moments: LAMBMoments
-    let bc1, bc2, epsRoot, eps, wd: Float
-    var step: Float
+    // Splatted by the caller, once per step (as LAMBMoments' coefficients): splatted per block,
+    // LLVM packed the scalar fields into vectors and rebuilt the lanes with shuffles and scalar
+    // arithmetic, which bound the step (ScheduleFreeKernel says more).
+    let bc1, bc2, epsRoot, eps, wd: Lanes
+    var step: Lanes
     var phase = Phase.norms
     var cautious = false
     var scale: Float = 1
@@ -102,11 +108,25 @@ struct LAMBKernel: LaneKernel, LaneReduction {
     }
 }
 
-/// LAMB's moments: m ← (1 − β1)·g + β1·m, v ← (1 − β2)·g² + β2·v. Its own pass (`run`), or
-/// inside the cautious count pass (`update`).
-struct LAMBMoments: LaneKernel {
+/// The first pass without `cautious`: the moments, stored, and Σθ², Σu² from them. Its own type
+/// (not a phase of `LAMBKernel`): with the phase test in the loop, LLVM split the vectors into
+/// scalar divides (3x slower).
+struct LAMBFusedNorms: LaneReduction {
+    let lamb: LAMBKernel
+
+    @inline(__always)
+    func reduce(_ i: Int, _ n: Int) -> (Lanes, Lanes) {
+        let pi = Lanes(lamb.p, i, n), (_, mi, vi) = lamb.moments.update(i, n)
+        let u = lanesMasked(lamb.adam(mi, vi) + lamb.wd * pi, n)
+        return (pi * pi, u * u)
+    }
+}
+
+/// LAMB's moments: m ← (1 − β1)·g + β1·m, v ← (1 − β2)·g² + β2·v, inside the first pass
+/// (`update`).
+struct LAMBMoments {
     let g, m, v: UnsafeMutablePointer<Float>
-    let sign, b1, c1, b2, c2: Float
+    let sign, b1, c1, b2, c2: Lanes
 
     /// The signed gradient and the updated moments, stored.
     @inline(__always)
@@ -120,9 +140,6 @@ struct LAMBMoments: LaneKernel {
     /// The signed gradient and the moments as stored.
     @inline(__always)
     func current(_ i: Int, _ n: Int) -> (Lanes, Lanes, Lanes) { (sign * Lanes(g, i, n), Lanes(m, i, n), Lanes(v, i, n)) }
-
-    @inline(__always)
-    func apply(_ i: Int, _ n: Int) { _ = update(i, n) }
 }
 
 extension LAMB: BuiltinOptimizer {

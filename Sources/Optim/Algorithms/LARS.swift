@@ -26,6 +26,9 @@ public struct LARS: OptimizerAlgorithm {
 
     public init() {}
 
+    /// The norms of θ and the update come first: a pass that reads θ and g.
+    public var extraStreams: Int { 2 }
+
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
         let o = group.options
         let lr = o.number("lr"), tc = o.number("trust_coefficient"), eps = o.number("eps")

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensors
 
 /// MADGRAD (Defazio & Jelassi 2021) as optax 0.2.8's `optax.contrib.madgrad`: dual averaging
@@ -56,9 +53,7 @@ struct MADGRADKernel: LaneKernel {
         let Gi = Lanes(G, i, n) + c * (gi * gi)
         let si = Lanes(s, i, n) + c * gi
         Gi.store(G, i, n); si.store(s, i, n)
-        // cbrt has no vector instruction: one libm call per lane.
-        var root = Lanes(repeating: 0)
-        for k in 0..<laneCount { root[k] = cbrtf(Gi[k]) }
+        let root = lanesCbrt(Gi)
         let z = Lanes(x0, i, n) - si / (root + eps)
         (keep * z + mu * pi).store(p, i, n)
     }

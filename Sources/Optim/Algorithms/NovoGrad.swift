@@ -23,6 +23,9 @@ public struct NovoGrad: OptimizerAlgorithm {
 
     public init() {}
 
+    /// The layer's gradient norm comes first: a pass that reads g.
+    public var extraStreams: Int { 1 }
+
     public func update(_ items: [ParamUpdate], group: ParamGroup, gradSign: Float) throws {
         let o = group.options
         let lr = o.number("lr"), (b1, b2) = o.pair("betas")

@@ -69,7 +69,8 @@ public struct SAM: WholeStepAlgorithm {
 
     public func step(_ optimizer: Optimizer, closure: () throws -> Double) throws -> Double {
         let loss = try closure()
-        // ‖w·g‖ over every parameter with a gradient (Double sums of float32 products).
+        // ‖w·g‖ over every parameter with a gradient (float32 squares as pytorch-optimizer's
+        // norms, summed in Double).
         var sumSquares = 0.0
         for group in optimizer.groups {
             let adaptive = group.options.bool("adaptive")
@@ -78,20 +79,15 @@ public struct SAM: WholeStepAlgorithm {
                 guard g.shape == p.shape else {
                     throw TensorError("SAM: gradient of shape \(describe(shape: g.shape)) for a parameter of shape \(describe(shape: p.shape))")
                 }
-                let gd = try g.contiguousData().pointer, pd = p.pointer
-                var s = 0.0
-                for i in 0..<p.count {
-                    let x = adaptive ? gd[i] * abs(pd[i]) : gd[i]
-                    s += Double(x) * Double(x)
-                }
-                sumSquares += s
+                sumSquares += SAMNormKernel(p: p.pointer, g: try g.contiguousData().pointer, adaptive: adaptive)
+                    .sums(count: p.count).0
             }
         }
         let norm = sumSquares.squareRoot() + optimizer.defaults.number("perturb_eps")
-        // Perturb, keeping the old values; restore them on any error.
+        // Perturb, keeping the old values in the optimizer's work space; restore them on any error.
         var saved: [(Tensor, Tensor)] = []
         func restore() {
-            for (p, old) in saved { p.pointer.update(from: old.pointer, count: p.count) }
+            for (p, old) in saved { CopyKernel(x: old.pointer, y: p.pointer).run(count: p.count) }
             saved = []
         }
         do {
@@ -101,15 +97,13 @@ public struct SAM: WholeStepAlgorithm {
                 let centralize = group.options.bool("use_gc")
                 for p in group.params {
                     guard let g = p.grad else { continue }
-                    saved.append((p, try cloneData(p)))
                     // Gradient centralisation (pytorch-optimizer's `centralize_gradient`): each
                     // slice along dim 0 of a tensor with 2+ dims loses its mean; after the norm.
                     let gc = centralize && p.shape.count > 1 ? try SAM.centralized(g) : try g.contiguousData()
-                    let gd = gc.pointer, pd = p.pointer
-                    for i in 0..<p.count {
-                        let w: Float = adaptive ? pd[i] * pd[i] : 1
-                        pd[i] += w * gd[i] * scale
-                    }
+                    let old = try optimizer.workspace(for: p)
+                    SAMPerturbKernel(p: p.pointer, g: gc.pointer, old: old.pointer, scale: scale, adaptive: adaptive)
+                        .run(count: p.count)
+                    saved.append((p, old))
                 }
             }
             optimizer.zeroGrad()
@@ -121,6 +115,33 @@ public struct SAM: WholeStepAlgorithm {
         restore()
         try optimizer.stepParameters()
         return loss
+    }
+}
+
+/// Σ (w·g)² of one parameter, w = |θ| with `adaptive`, else 1.
+struct SAMNormKernel: LaneReduction {
+    let p, g: UnsafeMutablePointer<Float>
+    let adaptive: Bool
+
+    @inline(__always)
+    func reduce(_ i: Int, _ n: Int) -> (Lanes, Lanes) {
+        let gi = Lanes(g, i, n)
+        let x = adaptive ? gi * lanesAbs(Lanes(p, i, n)) : gi
+        return (x * x, Lanes(repeating: 0))
+    }
+}
+
+/// old ← θ; θ ← θ + w·g·scale (w = θ² with `adaptive`, else 1): the perturbation, in one pass.
+struct SAMPerturbKernel: LaneKernel {
+    let p, g, old: UnsafeMutablePointer<Float>
+    let scale: Float
+    let adaptive: Bool
+
+    @inline(__always)
+    func apply(_ i: Int, _ n: Int) {
+        let pi = Lanes(p, i, n), gi = Lanes(g, i, n)
+        pi.store(old, i, n)
+        (pi + (adaptive ? pi * pi * gi : gi) * scale).store(p, i, n)
     }
 }
 

@@ -45,23 +45,28 @@ public struct Sophia: OptimizerAlgorithm {
 
     public init(probe: Probe? = nil) { self.probe = probe }
 
-    /// A Rademacher vector (±1) from Philox, keyed by seed, update number and position.
+    /// A Rademacher vector (±1) from Philox, keyed by seed, update number and position: element
+    /// i takes bit 0 of word i % 4 of the block at counter i / 4 (blocks in parallel chunks).
     static func rademacher(seed: Int, update: Int, position: Int, shape: [Int]) throws -> Tensor {
         let t = try Tensor(uninitializedShape: shape)
         let key = UInt64(seed) ^ (UInt64(update + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(position + 1) &* 0xD1B5_4A32_D192_ED03)
-        let p = t.pointer
-        var i = 0
-        while i < t.count {
-            let (a, b, c, d) = Generator.block(seed: key, counter: UInt64(i / 4))
-            for (k, w) in [a, b, c, d].enumerated() where i + k < t.count { p[i + k] = w & 1 == 0 ? 1 : -1 }
-            i += 4
+        let p = t.pointer, count = t.count
+        Parallel.forEachChunk(count: (count + 3) / 4) { blocks in
+            for b in blocks {
+                let (w0, w1, w2, w3) = Generator.block(seed: key, counter: UInt64(b))
+                let i = 4 * b
+                p[i] = w0 & 1 == 0 ? 1 : -1
+                if i + 1 < count { p[i + 1] = w1 & 1 == 0 ? 1 : -1 }
+                if i + 2 < count { p[i + 2] = w2 & 1 == 0 ? 1 : -1 }
+                if i + 3 < count { p[i + 3] = w3 & 1 == 0 ? 1 : -1 }
+            }
         }
         return t
     }
 
     public func prepareStep(_ optimizer: Optimizer) throws {
         var params: [Tensor] = [], grads: [Tensor] = []
-        var probes: [Tensor] = []
+        var keys: [(update: Int, position: Int, seed: Int)] = []
         var needs: [(g: Int, i: Int, k: Int)] = []
         var position = 0
         for (g, group) in optimizer.groups.enumerated() {
@@ -73,18 +78,21 @@ public struct Sophia: OptimizerAlgorithm {
                 // estimate that a failed step would leave behind.
                 guard grad.shape == p.shape else { return }
                 let done = optimizer.states[g][i]?.step ?? 0
-                let update = done / interval
                 if done % interval == 0 { needs.append((g, i, params.count)) }
                 params.append(p)
                 grads.append(grad)
-                probes.append(try probe?(update, position, p.shape)
-                              ?? Sophia.rademacher(seed: group.options.integer("seed"), update: update, position: position, shape: p.shape))
+                keys.append((done / interval, position, group.options.integer("seed")))
             }
         }
         guard !needs.isEmpty else { return }
         for (g, i, k) in needs where grads[k].gradFn == nil {
             let label = optimizer.groups[g].names.map { "'\($0[i])'" } ?? "\(i + 1) of group \(g + 1)"
             throw TensorError("Sophia: this step updates the Hessian estimate, which needs the gradients' graph, but the gradient of parameter \(label) has none: compute it with loss:backward{create_graph = true}")
+        }
+        // Probes only on a Hessian step (drawing 10M of them took 60 ms: every step paid it).
+        let probes = try zip(params, keys).map { p, key in
+            try probe?(key.update, key.position, p.shape)
+                ?? Sophia.rademacher(seed: key.seed, update: key.update, position: key.position, shape: p.shape)
         }
         let hv: [Tensor?] = try GradMode.withGrad {
             var total: Tensor? = nil
