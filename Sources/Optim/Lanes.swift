@@ -73,6 +73,18 @@ extension Lanes {
 @inline(__always)
 func lanesSqrt(_ x: Lanes) -> Lanes { x.squareRoot() }
 
+extension Lanes {
+    /// Every lane `x` (rounded to Float): a kernel's per-step coefficient, splatted once when the
+    /// kernel is built. Kept as `Float` fields and splatted per block, some kernels' coefficients
+    /// were packed by LLVM into vectors of their own and the lanes rebuilt with shuffles and
+    /// scalar arithmetic, at up to 3x the step's time (docs/performance.md).
+    @inline(__always)
+    init(splat x: Double) { self.init(repeating: Float(x)) }
+
+    @inline(__always)
+    init(splat x: Float) { self.init(repeating: x) }
+}
+
 /// Lane-wise maximum; a NaN in `b` propagates (as `torch.maximum` does for the new value).
 @inline(__always)
 func lanesMax(_ a: Lanes, _ b: Lanes) -> Lanes {

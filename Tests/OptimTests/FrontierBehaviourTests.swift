@@ -57,6 +57,29 @@ import Testing
         #expect(results[0] == results[1])
     }
 
+    /// Adafactor's factored passes split a batch of matrices into row chunks and column strips:
+    /// several of each here (700 columns > one 512-column strip; 600 rows > one chunk), and 1
+    /// and 2 threads give the same bits, with weight decay's extra factor too.
+    @Test func adafactorThreadCountIndependence() throws {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            let shape = [2, 300, 700], n = shape.reduce(1, *)
+            let p = try Tensor((0..<n).map { Float(sin(Double($0) * 0.37)) }, shape: shape)
+            let opt = try Optimizers.build(name: "adafactor", params: [p], options: ["weight_decay": .number(0.1)])
+            for s in 1...3 {
+                p.grad = try Tensor((0..<n).map { Float(cos(Double($0) * 0.11 + Double(s))) }, shape: shape)
+                try opt.step()
+            }
+            results.append(p.toArray() + (opt.state(for: p)?.buffers["row_var"]?.toArray() ?? [])
+                           + (opt.state(for: p)?.buffers["col_var"]?.toArray() ?? []))
+        }
+        #expect(results[0].count == 2 * 300 * 700 + 2 * 300 + 2 * 700)
+        #expect(results[0] == results[1])
+    }
+
     @Test func scheduleFreeEvalAndTrain() throws {
         let ps = try Self.params()
         let opt = try Optimizers.build(name: "schedule_free_adamw", params: ps, options: ["lr": .number(0.05)])

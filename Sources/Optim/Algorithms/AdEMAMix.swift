@@ -40,11 +40,11 @@ public struct AdEMAMix: OptimizerAlgorithm {
             let m2 = try item.state.buffer("exp_avg_slow", like: item.param)
             let v = try item.state.buffer("exp_avg_sq", like: item.param)
             let k = AdEMAMixKernel(
-                p: item.param.pointer, g: item.grad.pointer, m1: m1.pointer, m2: m2.pointer, v: v.pointer, sign: gradSign,
-                b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2), b3: Float(b3), c3: Float(1 - b3),
-                bc1: Float(1 - pow(b1, t)), bc2: Float(1 - pow(b2, t)), alpha: Float(o.number("alpha")),
-                epsRoot: Float(o.number("eps_root")), eps: Float(o.number("eps")),
-                wd: Float(o.number("weight_decay")), nlr: Float(-lr))
+                p: item.param.pointer, g: item.grad.pointer, m1: m1.pointer, m2: m2.pointer, v: v.pointer, sign: Lanes(splat: gradSign),
+                b1: Lanes(splat: b1), c1: Lanes(splat: 1 - b1), b2: Lanes(splat: b2), c2: Lanes(splat: 1 - b2), b3: Lanes(splat: b3), c3: Lanes(splat: 1 - b3),
+                bc1: Lanes(splat: 1 - pow(b1, t)), bc2: Lanes(splat: 1 - pow(b2, t)), alpha: Lanes(splat: o.number("alpha")),
+                epsRoot: Lanes(splat: o.number("eps_root")), eps: Lanes(splat: o.number("eps")),
+                wd: Lanes(splat: o.number("weight_decay")), nlr: Lanes(splat: -lr))
             if o.bool("cautious") {
                 var c = CautiousAdEMAMixKernel(k: k)
                 c.scale = cautiousScale(count: item.param.count, kept: c.sums(count: item.param.count).0)
@@ -58,7 +58,7 @@ public struct AdEMAMix: OptimizerAlgorithm {
 
 struct AdEMAMixKernel: LaneKernel {
     let p, g, m1, m2, v: UnsafeMutablePointer<Float>
-    let sign, b1, c1, b2, c2, b3, c3, bc1, bc2, alpha, epsRoot, eps, wd, nlr: Float
+    let sign, b1, c1, b2, c2, b3, c3, bc1, bc2, alpha, epsRoot, eps, wd, nlr: Lanes  // Lanes(splat:)
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {

@@ -36,11 +36,11 @@ public struct AdaBelief: OptimizerAlgorithm {
             let m = try item.state.buffer("exp_avg", like: item.param)
             let s = try item.state.buffer("exp_avg_var", like: item.param)
             AdaBeliefKernel(
-                p: item.param.pointer, g: item.grad.pointer, m: m.pointer, s: s.pointer, sign: gradSign,
-                b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2),
-                epsRoot: Float(o.number("eps_root")), eps: Float(o.number("eps")),
-                bc1: Float(1 - pow(b1, t)), bc1Next: Float(1 - pow(b1, t + 1)), bc2: Float(1 - pow(b2, t)),
-                wd: Float(o.number("weight_decay")), nlr: Float(-lr), nesterov: nesterov)
+                p: item.param.pointer, g: item.grad.pointer, m: m.pointer, s: s.pointer, sign: Lanes(splat: gradSign),
+                b1: Lanes(splat: b1), c1: Lanes(splat: 1 - b1), b2: Lanes(splat: b2), c2: Lanes(splat: 1 - b2),
+                epsRoot: Lanes(splat: o.number("eps_root")), eps: Lanes(splat: o.number("eps")),
+                bc1: Lanes(splat: 1 - pow(b1, t)), bc1Next: Lanes(splat: 1 - pow(b1, t + 1)), bc2: Lanes(splat: 1 - pow(b2, t)),
+                wd: Lanes(splat: o.number("weight_decay")), nlr: Lanes(splat: -lr), nesterov: nesterov)
                 .run(count: item.param.count)
         }
     }
@@ -48,7 +48,7 @@ public struct AdaBelief: OptimizerAlgorithm {
 
 struct AdaBeliefKernel: LaneKernel {
     let p, g, m, s: UnsafeMutablePointer<Float>
-    let sign, b1, c1, b2, c2, epsRoot, eps, bc1, bc1Next, bc2, wd, nlr: Float
+    let sign, b1, c1, b2, c2, epsRoot, eps, bc1, bc1Next, bc2, wd, nlr: Lanes  // Lanes(splat:)
     let nesterov: Bool
 
     @inline(__always)

@@ -52,7 +52,7 @@ public struct Adafactor: OptimizerAlgorithm {
             let t = Double(item.state.step)
             let w = Float(pow(t, decay))
             let rho = min(lr, 1 / t.squareRoot())
-            // Three passes, each sum in element order as before: (1) ‖θ‖² with the row and column
+            // Three passes over a matrix: (1) ‖θ‖² with the row and column
             // sums of g² (or the vector's v update), (2) ‖u‖², (3) θ ← θ·(1 − lr·λ) + step·u, with
             // u recomputed from g and the second moments rather than stored (no scratch tensor).
             let shape = item.param.shape
@@ -73,36 +73,42 @@ public struct Adafactor: OptimizerAlgorithm {
                     throw TensorError("Adafactor: state of a parameter of shape \(describe(shape: shape)) has row_var \(describe(shape: rowVar.shape)) and col_var \(describe(shape: colVar.shape)), expected \(describe(shape: rowShape)) and \(describe(shape: colShape))")
                 }
                 let r = rowVar.pointer, c = colVar.pointer
+                // Row-parallel and column-strip passes with a fixed split (rows, or strips of
+                // `AdafactorColumnSums.strip` columns): each row's sums in 8 Double lanes, each
+                // column's in row order, the per-row results added in row order afterwards. So
+                // the result does not depend on the thread count.
+                let totalRows = batch * rows
+                var thetaSq = [Double](repeating: 0, count: totalRows), gradSq = thetaSq, updateSq = thetaSq
                 var colSums = [Double](repeating: 0, count: cols)
+                let rowChunk = max(1, Parallel.defaultChunk / max(cols, 1))
+                thetaSq.withUnsafeMutableBufferPointer { ts in
+                    gradSq.withUnsafeMutableBufferPointer { gs in
+                        let pass = AdafactorRowSums(p: p, g: g, cols: cols, thetaSq: ts.baseAddress!, gradSq: gs.baseAddress!)
+                        Parallel.forEachChunk(count: totalRows, chunk: rowChunk) { range in pass.run(rows: range) }
+                    }
+                }
+                for v in thetaSq { sumsq += v }
                 var denoms = [Float](repeating: 1, count: batch)
                 for b in 0..<batch {
-                    let gb = g + b * rows * cols, pb = p + b * rows * cols, rb = r + b * rows, cb = c + b * cols
-                    for j in 0..<cols { colSums[j] = 0 }
-                    for i in 0..<rows {
-                        var s = 0.0
-                        for j in 0..<cols {
-                            let y = Double(pb[i * cols + j])
-                            sumsq += y * y
-                            let x = Double(sign * gb[i * cols + j])
-                            s += x * x
-                            colSums[j] += x * x
-                        }
-                        rb[i] = lerp(rb[i], Float(s / Double(cols)), w)
+                    let rb = r + b * rows, cb = c + b * cols
+                    for i in 0..<rows { rb[i] = lerp(rb[i], Float(gradSq[b * rows + i] / Double(cols)), w) }
+                    colSums.withUnsafeMutableBufferPointer { out in
+                        let pass = AdafactorColumnSums(g: g + b * rows * cols, rows: rows, cols: cols, out: out.baseAddress!)
+                        Parallel.forEachChunk(count: cols, chunk: AdafactorColumnSums.strip) { range in pass.run(cols: range) }
                     }
                     for j in 0..<cols { cb[j] = lerp(cb[j], Float(colSums[j] / Double(rows)), w) }
                     var rowMean = 0.0
                     for i in 0..<rows { rowMean += Double(rb[i]) }
                     denoms[b] = max(Float(rowMean / Double(rows)), e1)
                 }
-                for b in 0..<batch {
-                    let gb = g + b * rows * cols, rb = r + b * rows, cb = c + b * cols, denom = denoms[b]
-                    for i in 0..<rows {
-                        for j in 0..<cols {
-                            let u = factoredU(rb[i], cb[j], denom, e1sq, sign * gb[i * cols + j])
-                            usq += Double(u) * Double(u)
-                        }
+                denoms.withUnsafeBufferPointer { dp in
+                    updateSq.withUnsafeMutableBufferPointer { us in
+                        let pass = AdafactorUpdateNorm(g: g, r: r, c: c, rows: rows, cols: cols, e1sq: Lanes(repeating: e1sq),
+                                                       denoms: dp, out: us.baseAddress!)
+                        Parallel.forEachChunk(count: totalRows, chunk: rowChunk) { range in pass.run(rows: range) }
                     }
                 }
+                for v in updateSq { usq += v }
                 factored = (r, c, rows, cols, denoms)
             } else {
                 let variance = try item.state.buffer("variance", like: item.param)
@@ -155,6 +161,82 @@ private func factoredU(_ r: Float, _ c: Float, _ denom: Float, _ e1sq: Float, _ 
 
 /// The last pass of a factored Adafactor step over a range of global rows (batch · rows + row):
 /// θ ← θ·(1 − lr·λ) + step·u (the decay only when λ ≠ 0, as a separate multiply before).
+/// Pass 1 over whole rows: Σθ² and Σg² of each row (8 Double lanes, blocks in order).
+private struct AdafactorRowSums {
+    let p, g: UnsafeMutablePointer<Float>
+    let cols: Int
+    let thetaSq, gradSq: UnsafeMutablePointer<Double>
+
+    @inline(never)
+    func run(rows range: Range<Int>) {
+        for row in range {
+            let pr = p + row * cols, gr = g + row * cols
+            var a = SIMD8<Double>(repeating: 0), b = SIMD8<Double>(repeating: 0)
+            var j = 0
+            while j < cols {
+                let n = min(laneCount, cols - j)
+                let x = Lanes(pr, j, n), y = Lanes(gr, j, n)  // missing lanes are 0
+                a += SIMD8<Double>(x * x)
+                b += SIMD8<Double>(y * y)
+                j += laneCount
+            }
+            thetaSq[row] = a.sum()
+            gradSq[row] = b.sum()
+        }
+    }
+}
+
+/// Pass 1's column sums of g² over one matrix, for a strip of columns: each column summed in
+/// row order, so any split into strips gives the same sums.
+private struct AdafactorColumnSums {
+    /// Columns per strip: 4 KB of accumulators, and enough strips of a large matrix for every
+    /// thread.
+    static let strip = 512
+    let g: UnsafeMutablePointer<Float>
+    let rows, cols: Int
+    let out: UnsafeMutablePointer<Double>
+
+    @inline(never)
+    func run(cols range: Range<Int>) {
+        for j in range { out[j] = 0 }
+        for i in 0..<rows {
+            let gr = g + i * cols
+            for j in range {
+                let x = Double(gr[j])
+                out[j] += x * x
+            }
+        }
+    }
+}
+
+/// Pass 2 over whole rows: Σu² of each row, u = g/sqrt(max(R·C/denom, ε1²)) as `factoredU`.
+private struct AdafactorUpdateNorm {
+    let g, r, c: UnsafeMutablePointer<Float>
+    let rows, cols: Int
+    let e1sq: Lanes
+    let denoms: UnsafeBufferPointer<Float>
+    let out: UnsafeMutablePointer<Double>
+
+    @inline(never)
+    func run(rows range: Range<Int>) {
+        for row in range {
+            let b = row / rows, i = row % rows
+            let rb = Lanes(repeating: r[b * rows + i]), denom = Lanes(repeating: denoms[b])
+            let cb = c + b * cols, gr = g + row * cols
+            var a = SIMD8<Double>(repeating: 0)
+            var j = 0
+            while j < cols {
+                let n = min(laneCount, cols - j)
+                let v = lanesMax(rb * Lanes(cb, j, n) / denom, e1sq)
+                let u = lanesMasked((1 / v.squareRoot()) * Lanes(gr, j, n), n)
+                a += SIMD8<Double>(u * u)
+                j += laneCount
+            }
+            out[row] = a.sum()
+        }
+    }
+}
+
 private struct AdafactorFactoredUpdate {
     let p, g, r, c: UnsafeMutablePointer<Float>
     let rows, cols: Int

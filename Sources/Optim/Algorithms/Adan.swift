@@ -37,11 +37,11 @@ public struct Adan: OptimizerAlgorithm {
             let prev = try item.state.buffer("prev_grad", like: item.param)
             AdanKernel(
                 p: item.param.pointer, g: item.grad.pointer, m: m.pointer, v: v.pointer, nb: nb.pointer, prev: prev.pointer,
-                sign: gradSign, first: t == 1,
-                b1: Float(b1), c1: Float(1 - b1), b2: Float(b2), c2: Float(1 - b2), b3: Float(b3), c3: Float(1 - b3),
-                bc1: Float(1 - pow(b1, t)), bc2: Float(1 - pow(b2, t)), bc3: Float(1 - pow(b3, t)),
-                epsRoot: Float(o.number("eps_root")), eps: Float(o.number("eps")),
-                wd: Float(o.number("weight_decay")), nlr: Float(-lr))
+                sign: Lanes(splat: gradSign), first: t == 1,
+                b1: Lanes(splat: b1), c1: Lanes(splat: 1 - b1), b2: Lanes(splat: b2), c2: Lanes(splat: 1 - b2), b3: Lanes(splat: b3), c3: Lanes(splat: 1 - b3),
+                bc1: Lanes(splat: 1 - pow(b1, t)), bc2: Lanes(splat: 1 - pow(b2, t)), bc3: Lanes(splat: 1 - pow(b3, t)),
+                epsRoot: Lanes(splat: o.number("eps_root")), eps: Lanes(splat: o.number("eps")),
+                wd: Lanes(splat: o.number("weight_decay")), nlr: Lanes(splat: -lr))
                 .run(count: item.param.count)
         }
     }
@@ -49,9 +49,9 @@ public struct Adan: OptimizerAlgorithm {
 
 struct AdanKernel: LaneKernel {
     let p, g, m, v, nb, prev: UnsafeMutablePointer<Float>
-    let sign: Float
+    let sign: Lanes
     let first: Bool
-    let b1, c1, b2, c2, b3, c3, bc1, bc2, bc3, epsRoot, eps, wd, nlr: Float
+    let b1, c1, b2, c2, b3, c3, bc1, bc2, bc3, epsRoot, eps, wd, nlr: Lanes  // Lanes(splat:)
 
     @inline(__always)
     func apply(_ i: Int, _ n: Int) {
