@@ -18,6 +18,7 @@ struct BenchCommand: ParsableCommand {
               descent bench              # everything
               descent bench add matmul   # by name
               descent bench optim        # every optimizer at 1M and 10M, with copy and in-place passes
+              descent bench optim_100m   # torch.optim's optimizers at 100M (1.2-2 GB each)
               descent bench --list
             """)
 
@@ -146,7 +147,7 @@ enum Benchmarks {
         Benchmark(name: "mlp_hvp_ratio", summary: "mlp_hvp / mlp_fwd_bwd, timed in alternation (median of 9 rounds; the rate column is the ratio)") {
             try luaHVPRatio()
         },
-    ] + streamPasses + optimizerSteps + [
+    ] + streamPasses + optimizerSteps + largeOptimizerSteps + [
         // Shampoo and SOAP with their matrix work every step (statistics, inverse roots or the QR
         // basis update): one warm-up step (SOAP's first step is its eigh initialisation), one timed.
         // Not in the `optim` group: a round takes minutes.
@@ -160,10 +161,13 @@ enum Benchmarks {
     ]
 
     /// Names that stand for several benchmarks: `optim` is every optimizer row (each at 1M and
-    /// 10M parameters, Muon on 4096×4096) with the copy and in-place passes they are compared with.
+    /// 10M parameters, Muon on 4096×4096) with the copy and in-place passes they are compared with;
+    /// `optim_100m` torch.optim's optimizers at 100M parameters with the 100M passes.
     static var groups: [String: [String]] {
-        ["optim": (streamPasses + optimizerSteps).map(\.name),
-         "stream": streamPasses.map(\.name)]
+        let large = streamPasses.filter { if case .pass(_, largeSize.count) = $0.kind { return true }; return false }
+        return ["optim": (streamPasses.filter { b in !large.contains { $0.name == b.name } } + optimizerSteps).map(\.name),
+                "optim_100m": (large + largeOptimizerSteps).map(\.name),
+                "stream": streamPasses.map(\.name)]
     }
 
     /// The benchmarks `names` selects (groups expanded), in table order; the copy and in-place
@@ -183,10 +187,23 @@ enum Benchmarks {
     /// earlier tables use) and 1M (`optim_<name>_1m`).
     static let sizes: [(suffix: String, count: Int, steps: Int)] = [("", 10_000_000, 11), ("_1m", 1_000_000, 51)]
 
+    /// 100M parameters (`optim_<name>_100m`, group `optim_100m`): torch.optim's optimizers only,
+    /// where a step moves gigabytes and the machine's bandwidth decides (issue 20's largest size).
+    /// Not in the `optim` group: each row allocates 1.2–2 GB and takes seconds to set up.
+    static let largeSize: (suffix: String, count: Int, steps: Int) = ("_100m", 100_000_000, 5)
+
+    /// The first round's element-wise optimizers (torch.optim's, and Lion), with their options in
+    /// the benchmark (the rows scripts/bench/torch_bench.py and jax_bench.py time too, but Lion).
+    static let torchOptimKinds: [(String, [String: OptionValue])] = [
+        ("adam", [:]), ("adamw", [:]), ("amsgrad", [:]), ("sgd", ["momentum": .number(0.9)]), ("adadelta", [:]),
+        ("asgd", [:]), ("rprop", [:]), ("nadam", [:]), ("radam", [:]), ("rmsprop", [:]), ("adagrad", [:]),
+        ("adamax", [:]), ("lion", [:]),
+    ]
+
     /// The reference passes (`OptimBench.stream`): `copy` (y[i] = x[i]) and `triad_` (a[i] += s·b[i]
     /// in place), over 10M floats, and `copy_1m`, `triad_1m` over 1M.
     static var streamPasses: [Benchmark] {
-        sizes.flatMap { size in
+        (sizes + [largeSize]).flatMap { size in
             [("copy", OptimBench.StreamPass.copy, "y[i] = x[i]", 2), ("triad_", .triad, "a[i] += s·b[i] in place", 3)].map { label, pass, what, streams in
                 let name = size.suffix.isEmpty ? label : label.replacingOccurrences(of: "_", with: "") + size.suffix
                 let millions = size.count / 1_000_000
@@ -202,11 +219,7 @@ enum Benchmarks {
     /// Every built-in optimizer with a fixed-gradient step (LBFGS needs a closure), at 10M and
     /// 1M parameters; Muon once, on a 4096×4096 matrix.
     static var optimizerSteps: [Benchmark] {
-        let elementwise: [(String, [String: OptionValue])] = [
-            ("adam", [:]), ("adamw", [:]), ("amsgrad", [:]), ("sgd", ["momentum": .number(0.9)]), ("adadelta", [:]),
-            ("asgd", [:]), ("rprop", [:]), ("nadam", [:]), ("radam", [:]), ("rmsprop", [:]), ("adagrad", [:]),
-            ("adamax", [:]), ("lion", [:]),
-        ] + ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
+        let elementwise: [(String, [String: OptionValue])] = torchOptimKinds + ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
              "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars",
              // SAM with a closure that restores the fixed gradient; Sophia with a gradient that
              // carries a graph (its Hessian estimate every 10th step included).
@@ -221,6 +234,14 @@ enum Benchmarks {
                   optimizerStep("optim_\(w)_adamw" + size.suffix, "adamw", count: size.count, steps: size.steps, wrapper: w)
               }
         } + [optimizerStep("optim_muon", "muon", shape: [4096, 4096], steps: 1)]
+    }
+
+    /// torch.optim's optimizers at 100M parameters (Adafactor on a 10000×10000 matrix).
+    static var largeOptimizerSteps: [Benchmark] {
+        let size = largeSize
+        return torchOptimKinds.filter { $0.0 != "lion" }.map { name, options in
+            optimizerStep("optim_" + name + size.suffix, name, options, count: size.count, steps: size.steps)
+        } + [optimizerStep("optim_adafactor" + size.suffix, "adafactor", shape: [10_000, 10_000], steps: size.steps)]
     }
 
     /// One step of optimizer `algorithm` (lr 1e-3) on a parameter of `count` elements (10M:

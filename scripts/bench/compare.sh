@@ -10,6 +10,8 @@
 # best peer on every row, and on some rows more against one peer (tiny MLP: 2x JAX and 5x
 # PyTorch; mnist5k MLP: 2x PyTorch on 1 thread; char transformer and LSTM: 1.2x PyTorch; the
 # "target" column lists them). JAX has no ASGD row (optax has no ASGD) and no shampoo_soap figure.
+# Two figures are not in the default list (minutes per round): shampoo_soap (4096x4096 steps) and
+# optim_100m (torch.optim's optimizers at 100M parameters): ONLY="... optim_100m shampoo_soap".
 # Progress and raw JSON lines go to stderr; RAW=FILE keeps the raw lines too.
 #   scripts/bench/compare.sh                       # release build via ./scripts/descent
 #   ROUNDS=5 ONLY="mlp64_step startup" scripts/bench/compare.sh
@@ -23,7 +25,7 @@ descent="${DESCENT:-$root/scripts/descent}"
 python="${PYTHON:-python3}"
 rounds="${ROUNDS:-3}"
 bench="$root/scripts/bench"
-figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn char_transformer char_lstm resnet optim muon startup)
+figures=(mlp64_step mlp512_step mnist_mlp mnist_cnn char_transformer char_lstm resnet hvp optim muon startup)
 # The optim figure: every torch.optim optimizer descent has, at 10M (optim_NAME) and 1M
 # (optim_NAME_1m) parameters; descent's run also measures the copy and in-place passes over the
 # same sizes, and the table prints each descent step's GB/s as a percentage of them.
@@ -31,9 +33,13 @@ optim_kinds=(adam adamw amsgrad sgd adadelta asgd rprop adafactor nadam radam rm
 optim_names=()
 for k in "${optim_kinds[@]}"; do optim_names+=("optim_$k"); done
 for k in "${optim_kinds[@]}"; do optim_names+=("optim_${k}_1m"); done
+# The optim_100m figure (ONLY=optim_100m): the same optimizers at 100M parameters.
+optim_100m_names=()
+for k in "${optim_kinds[@]}"; do optim_100m_names+=("optim_${k}_100m"); done
 # JAX's optim rows: the same but ASGD, which optax does not have.
-jax_optim_names=()
+jax_optim_names=() jax_optim_100m_names=()
 for n in "${optim_names[@]}"; do [[ "$n" == optim_asgd* ]] || jax_optim_names+=("$n"); done
+for n in "${optim_100m_names[@]}"; do [[ "$n" == optim_asgd* ]] || jax_optim_100m_names+=("$n"); done
 read -r -a only <<< "${ONLY:-${figures[*]}}"
 
 work="$(mktemp -d)"
@@ -120,6 +126,17 @@ run_figure() {
         record torch "${torch[@]}" "${problem}_step" --threads 2
         record torch1 "${torch[@]}" "${problem}_step" --threads 1
         jax_side "${problem}_step" ;;
+    hvp)  # a Hessian-vector product on the 784-512-512-10 MLP (descent's autograd.hvp; PyTorch's
+          # double backward; JAX's jvp of grad)
+        record descent "$descent" bench mlp_hvp --threads 2 --json
+        record torch "${torch[@]}" mlp_hvp --threads 2
+        record torch1 "${torch[@]}" mlp_hvp --threads 1
+        jax_side mlp_hvp ;;
+    optim_100m)  # not in the default list (minutes per round): ONLY=optim_100m; 1.2-2 GB per row
+        record descent "$descent" bench "${optim_100m_names[@]}" --threads 2 --json
+        record torch "${torch[@]}" "${optim_100m_names[@]}" --threads 2
+        record torch1 "${torch[@]}" "${optim_100m_names[@]}" --threads 1
+        jax_side "${jax_optim_100m_names[@]}" ;;
     optim)
         record descent "$descent" bench "${optim_names[@]}" --threads 2 --json
         record torch "${torch[@]}" "${optim_names[@]}" --threads 2
@@ -184,12 +201,13 @@ rows = [  # name, what, issue's PyTorch figure, target ratio against the fastest
     ("char_transformer_step", "training step, char transformer (2 layers, d 64, 4 heads, block 64, batch 32), AdamW", "—", 1.0),
     ("char_lstm_step", "training step, char LSTM (embedding 64, 2x LSTM 128, block 50, batch 32), Adam", "—", 1.0),
     ("resnet_fashion_step", "training step, ResNet (widths 16/32/64, 1 block per stage) on Fashion-MNIST, batch 128, AdamW", "—", 1.0),
+    ("mlp_hvp", "Hessian-vector product, MLP 784-512-512-10, batch 128 (double backward; JAX: jvp of grad)", "—", 1.0),
 ]
 optim_what = {"adam": "fused Adam", "adamw": "fused AdamW", "amsgrad": "fused AMSGrad",
               "sgd": "fused SGD (momentum 0.9)", "adadelta": "Adadelta", "asgd": "ASGD", "rprop": "Rprop",
               "adafactor": "Adafactor (matrix)", "nadam": "NAdam", "radam": "RAdam", "rmsprop": "RMSprop",
               "adagrad": "fused Adagrad", "adamax": "Adamax"}
-for suffix, size in (("", "10M"), ("_1m", "1M")):
+for suffix, size in (("", "10M"), ("_1m", "1M"), ("_100m", "100M")):
     for kind, what in optim_what.items():
         rows.append((f"optim_{kind}{suffix}", f"{what} step, {size} params", "≈ 4–8 ms" if (suffix, kind) in
                      (("", "adam"), ("", "adamw"), ("", "amsgrad"), ("", "sgd")) else "—", 1.0))
@@ -243,9 +261,10 @@ for name, what, issue, target in rows:
     jax_cell = f"{best_jax:.2f}x" if best_jax is not None else "not run"
     print(f"| {what} | {issue} | {fmt(tm)} | {cell(t1m)} | {cell(jm)} | {cell(j1m)} | {fmt(dm)} | {ratio:.2f}x "
           f"| {best_torch:.2f}x | {jax_cell} | {best:.2f}x | {goal_text} | {met} | {pct} |")
-passes = [f"{n} {statistics.median(rates[(n, 'descent')]):.1f} GB/s" for n in ("copy", "triad_", "copy_1m", "triad_1m")
+passes = [f"{n} {statistics.median(rates[(n, 'descent')]):.1f} GB/s"
+          for n in ("copy", "triad_", "copy_1m", "triad_1m", "copy_100m", "triad_100m")
           if (n, "descent") in rates]
 if passes:
     print(f"\ndescent's reference passes in the same run (2 threads; copy: y[i] = x[i], triad_: a[i] += s*b[i]; "
-          f"10M floats, _1m: 1M): {', '.join(passes)}")
+          f"10M floats, _1m: 1M, _100m: 100M): {', '.join(passes)}")
 EOF

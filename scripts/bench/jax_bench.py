@@ -26,7 +26,7 @@ otherwise (`--threads 2` on the 2-core benchmark VM) the process keeps every CPU
 Usage:  pip install jax optax==0.2.8
         python3 scripts/bench/jax_bench.py [NAME ...] [--threads 2] [--data data/mnist5k] [--fashion DIR]
         names: mlp64_step mlp512_step mnist_mlp mnist_cnn, optim_<name> (10M parameters) and
-               optim_<name>_1m for every name of OPTIMIZER_KINDS, optim_muon,
+               optim_<name>_1m and optim_<name>_100m for every name of OPTIMIZER_KINDS, optim_muon, mlp_hvp,
                char_transformer_step char_lstm_step resnet_fashion_step (default: all)
 
 OPTIMIZER_KINDS has every optimizer of torch_bench.py's but ASGD, which optax does not have;
@@ -107,6 +107,24 @@ def train_step_time(sizes, batch, blocks=7, block_steps=50, warmup=20):
         return state
 
     return per_step(step, blocks, block_steps, warmup)
+
+
+def mlp_hvp_time(blocks=7, block_steps=10, warmup=5):
+    """torch_bench.mlp_hvp_time in JAX: one Hessian-vector product of the 784-512-512-10 ReLU
+    MLP's cross-entropy on a fixed batch of 128, forward-over-reverse (jax.jvp of jax.grad), the
+    way JAX's autodiff cookbook writes it; jitted and compiled before timing."""
+    keys = jax.random.split(jax.random.PRNGKey(1), 4)
+    sizes = [784, 512, 512, 10]
+    params = M.mlp_init(keys[0], sizes)
+    x = jax.random.normal(keys[1], (128, 784), jnp.float32)
+    y = jax.random.randint(keys[2], (128,), 0, 10)
+    leaves, tree = jax.tree_util.tree_flatten(params)
+    vkeys = jax.random.split(keys[3], len(leaves))
+    v = jax.tree_util.tree_unflatten(tree, [jax.random.normal(k, l.shape, l.dtype) for k, l in zip(vkeys, leaves)])
+    loss = lambda p: M.cross_entropy(M.mlp_apply(p, x), y)  # noqa: E731
+    hvp = lambda p, v: jax.jvp(jax.grad(loss), (p,), (v,))[1]  # noqa: E731
+    fn = compiled(hvp, params, v, donate=())
+    return per_step(lambda: fn(params, v), blocks, block_steps, warmup)
 
 
 def mnist5k(directory):
@@ -325,9 +343,9 @@ OPTIMIZER_KINDS = {
     "adagrad": (lambda: optax.adagrad(1e-3, initial_accumulator_value=0.0, eps=1e-10), None),
     "adamax": (lambda: optax.adamax(1e-3), None),
     "adafactor": (lambda: optax.adafactor(1e-3, decay_rate=0.8, clipping_threshold=1.0),
-                  {10_000_000: (2500, 4000), 1_000_000: (1000, 1000)}),
+                  {10_000_000: (2500, 4000), 1_000_000: (1000, 1000), 100_000_000: (10_000, 10_000)}),
 }
-SIZES = {"": 10_000_000, "_1m": 1_000_000}  # name suffix -> parameters, as descent's rows
+SIZES = {"": 10_000_000, "_1m": 1_000_000, "_100m": 100_000_000}  # name suffix -> parameters, as descent's rows
 OPTIMIZERS = {f"optim_{kind}{suffix}": (make, count, shapes[count] if shapes else None)
               for suffix, count in SIZES.items() for kind, (make, shapes) in OPTIMIZER_KINDS.items()}
 
@@ -348,10 +366,12 @@ def main():
         "char_transformer_step": lambda: char_step_time("transformer", 5, 20, 10),
         "char_lstm_step": lambda: char_step_time("lstm", 5, 20, 10),
         "resnet_fashion_step": lambda: resnet_step_time(args.fashion, 5, 6, 3),
+        "mlp_hvp": mlp_hvp_time,
     }
     for name, (make, count, shape) in OPTIMIZERS.items():
         runs[name] = (lambda make=make, count=count, shape=shape:
-                      optim_bench(make, count, 11 if count >= 10_000_000 else 51, shape=shape))
+                      optim_bench(make, count, 51 if count < 10_000_000 else (11 if count < 100_000_000 else 5),
+                                  shape=shape))
     # MUON_STEPS timed steps after one warm-up (default 1: a step takes tens of seconds).
     runs["optim_muon"] = lambda: muon_bench(4096, int(os.environ.get("MUON_STEPS", "1")))
     names = args.names or list(runs)

@@ -10,7 +10,7 @@ what descent's data.loader does.
 
 Usage:  python3 scripts/bench/torch_bench.py [NAME ...] [--threads 2] [--data data/mnist5k]
         names: mlp64_step mlp512_step mnist_mlp mnist_cnn, optim_<name> (10M parameters) and
-               optim_<name>_1m for every name of OPTIMIZER_KINDS, optim_muon,
+               optim_<name>_1m and optim_<name>_100m for every name of OPTIMIZER_KINDS, optim_muon, mlp_hvp,
                char_transformer_step char_lstm_step resnet_fashion_step (default: all)
 
 The last three are issue 16's models (scripts/reference/torch_models.py), timed as
@@ -111,6 +111,27 @@ def mnist_cnn(data, epochs=5):
         nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(512, 10))
     return train_loop_time(model, x.view(-1, 1, 28, 28), y, epochs)
+
+
+def mlp_hvp_time(blocks=7, block_steps=10, warmup=5):
+    """Median seconds of one Hessian-vector product of the 784-512-512-10 ReLU MLP's
+    cross-entropy on a fixed batch of 128 (descent's `bench mlp_hvp`), by double backward as a
+    researcher writes it: the gradients with create_graph, then their vector-Jacobian product
+    with the directions V."""
+    torch.manual_seed(1)
+    x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
+    shapes = [(512, 784), (512,), (512, 512), (512,), (10, 512), (10,)]
+    P = [(torch.randn(s) * 0.03).requires_grad_(True) for s in shapes]
+    V = [torch.randn(s) for s in shapes]
+
+    def step():
+        h = F.relu(F.linear(x, P[0], P[1]))
+        h = F.relu(F.linear(h, P[2], P[3]))
+        loss = F.cross_entropy(F.linear(h, P[4], P[5]), y)
+        grads = torch.autograd.grad(loss, P, create_graph=True)
+        return torch.autograd.grad(grads, P, grad_outputs=V)
+
+    return per_step(step, blocks, block_steps, warmup)
 
 
 def per_step(step, blocks, block_steps, warmup):
@@ -215,9 +236,17 @@ OPTIMIZER_KINDS = {
     "rmsprop": (lambda ps: O.RMSprop(ps, lr=1e-3), None),
     "adagrad": (lambda ps: O.Adagrad(ps, lr=1e-3, fused=True), None),
     "adamax": (lambda ps: O.Adamax(ps, lr=1e-3), None),
-    "adafactor": (lambda ps: O.Adafactor(ps, lr=1e-3), {10_000_000: (2500, 4000), 1_000_000: (1000, 1000)}),
+    "adafactor": (lambda ps: O.Adafactor(ps, lr=1e-3), {10_000_000: (2500, 4000), 1_000_000: (1000, 1000),
+                                                        100_000_000: (10_000, 10_000)}),
 }
-SIZES = {"": 10_000_000, "_1m": 1_000_000}  # name suffix -> parameters, as descent's rows
+SIZES = {"": 10_000_000, "_1m": 1_000_000, "_100m": 100_000_000}  # name suffix -> parameters, as descent's rows
+
+
+def steps_for(count):
+    """Timed steps per row, as descent's OptimBench sizes: 51 at 1M, 11 at 10M, 5 at 100M."""
+    return 51 if count < 10_000_000 else (11 if count < 100_000_000 else 5)
+
+
 OPTIMIZERS = {f"optim_{kind}{suffix}": (make, count, shapes[count] if shapes else None)
               for suffix, count in SIZES.items() for kind, (make, shapes) in OPTIMIZER_KINDS.items()}
 
@@ -239,10 +268,11 @@ def main():
         "char_transformer_step": lambda: char_step_time("transformer", 5, 20, 10),
         "char_lstm_step": lambda: char_step_time("lstm", 5, 20, 10),
         "resnet_fashion_step": lambda: resnet_step_time(args.fashion, 5, 6, 3),
+        "mlp_hvp": mlp_hvp_time,
     }
     for name, (make, count, shape) in OPTIMIZERS.items():
         runs[name] = (lambda make=make, count=count, shape=shape:
-                      optim_step.bench(make, count, 11 if count >= 10_000_000 else 51, 0, shape=shape)["seconds_per_step"])
+                      optim_step.bench(make, count, steps_for(count), 0, shape=shape)["seconds_per_step"])
     # Muon on one 4096x4096 matrix (torch.optim.Muon, its defaults, lr 1e-3: descent's optim_muon);
     # MUON_STEPS timed steps after one warm-up (default 1: a step takes tens of seconds).
     runs["optim_muon"] = lambda: muon_step.bench(4096, int(os.environ.get("MUON_STEPS", "1")))
