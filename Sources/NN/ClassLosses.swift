@@ -52,7 +52,7 @@ extension Functional {
                     for c in 0..<k { m = max(m, row[c * s]) }
                     if m == -.infinity { m = 0 }
                     var se: Float = 0, wx: Float = 0
-                    for c in 0..<k { se += exp(row[c * s] - m); wx += w[c] * row[c * s] }
+                    for c in 0..<k { se += FastMath.exp(row[c * s] - m); wx += w[c] * row[c * s] }
                     let l = m + log(se)
                     lp[pos] = l
                     var loss = (1 - eps) * w[t] * (l - row[t * s])
@@ -75,16 +75,22 @@ extension Functional {
             let up = try UpstreamGrad(g, reduction, denominator: denominator)
             let gx = try newTensor(logits.shape)
             let q = gx.pointer, x = xd.pointer   // xd captured: it may be a temporary copy
-            for pos in 0..<positions {
-                let off = (pos / s) * k * s + pos % s
-                let row = x + off, dst = q + off
-                let t = targets[pos]
-                if t < 0 { for c in 0..<k { dst[c * s] = 0 }; continue }
-                // d/dx_c of −Σ_j coef_j·log p_j = p_c·Σ_j coef_j − coef_c.
-                let gi = up[pos], l = lse.pointer[pos]
-                let total = (1 - eps) * cw[t] + smooth * wSum
-                for c in 0..<k { dst[c * s] = gi * (exp(row[c * s] - l) * total - smooth * cw[c]) }
-                dst[t * s] -= gi * (1 - eps) * cw[t]
+            // Positions are independent: chunks of rows in parallel, each row as before.
+            cw.withUnsafeBufferPointer { wb in
+                guard let w = wb.baseAddress else { return }
+                Parallel.forEachChunk(count: positions, chunk: max(1, Parallel.defaultChunk / k)) { range in
+                    for pos in range {
+                        let off = (pos / s) * k * s + pos % s
+                        let row = x + off, dst = q + off
+                        let t = targets[pos]
+                        if t < 0 { for c in 0..<k { dst[c * s] = 0 }; continue }
+                        // d/dx_c of −Σ_j coef_j·log p_j = p_c·Σ_j coef_j − coef_c.
+                        let gi = up[pos], l = lse.pointer[pos]
+                        let total = (1 - eps) * w[t] + smooth * wSum
+                        for c in 0..<k { dst[c * s] = gi * (FastMath.exp(row[c * s] - l) * total - smooth * w[c]) }
+                        dst[t * s] -= gi * (1 - eps) * w[t]
+                    }
+                }
             }
             return [gx]
         }

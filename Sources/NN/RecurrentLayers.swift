@@ -76,6 +76,11 @@ extension Functional {
         let extra = try newTensor(isRNN ? [0] : [t, b, h])
         let cPrevAll = try newTensor(kind == .lstm ? [t, b, h] : [0])
         let scratch = try newTensor([b, gh])
+        // W_hhᵀ ([H, G·H]) once per sequence: the step's product h·W_hhᵀ then reads its operand
+        // untransposed, which OpenBLAS's small-matrix kernels take in place (`recurrentProduct`).
+        let wT = try newTensor([h, gh])
+        let wTq = wT.pointer
+        for j in 0..<gh { for kk in 0..<h { wTq[kk * gh + j] = wd.pointer[j * h + kk] } }
         let xq = xd.pointer, wq = wd.pointer, oq = out.pointer, aq = acts.pointer, hq = hPrev.pointer
         let eq = extra.pointer, zq = scratch.pointer, bq = bd?.pointer, cq = cPrevAll.pointer
         let c0p = c0d?.pointer ?? h0d.pointer   // read only for LSTM, whose c0 was checked above
@@ -105,8 +110,7 @@ extension Functional {
                     if kind == .gru { z.initialize(repeating: 0, count: gh) } else { z.update(from: x + r * gh, count: gh) }
                     if let bq { for j in 0..<gh { z[j] += bq[j] } }
                 }
-                BLAS.sgemm(transA: false, transB: true, m: nr, n: gh, k: h, hp + r0 * h, lda: h, wq, ldb: h,
-                           beta: 1, zq + r0 * gh, ldc: gh, parallel: false)
+                recurrentProduct(m: nr, n: gh, k: h, hp + r0 * h, lda: h, wTq, ldb: gh, beta: 1, zq + r0 * gh, ldc: gh)
                 let o = oq + ti * b * ow, a = aq + ti * b * gh, e = eq + ti * b * h
                 switch kind {
                 case .rnnTanh:
@@ -213,8 +217,8 @@ extension Functional {
                         }
                     }
                     // dh for the previous step: dgh·W_hh (plus the GRU's direct path, already in dn).
-                    BLAS.sgemm(transA: false, transB: false, m: nr, n: h, k: gh, dgr + r0 * gh, lda: gh, wq, ldb: h,
-                               beta: kind == .gru ? 1 : 0, dn + r0 * h, ldc: h, parallel: false)
+                    recurrentProduct(m: nr, n: h, k: gh, dgr + r0 * gh, lda: gh, wq, ldb: h,
+                                     beta: kind == .gru ? 1 : 0, dn + r0 * h, ldc: h)
                 }
             }
             // Weight and bias gradients over all steps at once: dW = Σ_t dghᵀ·h_prev, db = Σ dgh.
@@ -243,6 +247,30 @@ extension Functional {
             grads.append(h0.requiresGrad ? dhNext : nil)
             if let c0 { grads.append(c0.requiresGrad ? dcNext : nil) }
             return grads
+        }
+    }
+
+    /// C (+)= A·B (row-major, neither transposed) on the calling thread, as products of at most
+    /// 100³ multiply-adds over column blocks of B and C (widths a multiple of 16). OpenBLAS
+    /// 0.3.21 runs products up to that size with its small-matrix kernels (SkylakeX and later),
+    /// which read B in place; a larger one packs B first, and for the recurrence's per-step
+    /// products (16 rows by W_hh of 512×128) the packing cost as much as the arithmetic:
+    /// 31.9 → 18.3 µs forward and 27.5 → 18.1 µs backward per product, measured with OpenBLAS
+    /// alone on one core (docs/performance.md). Splitting columns leaves each element's sum over
+    /// k in one call, and the blocks depend on the shape only (deterministic).
+    static func recurrentProduct(
+        m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let work = m * n * k, limit = 1_000_000
+        let blocks = Swift.max(1, (work + limit - 1) / limit)
+        let width = Swift.min(n, ((n + blocks - 1) / blocks + 15) / 16 * 16)
+        var start = 0
+        while start < n {
+            let w = Swift.min(width, n - start)
+            BLAS.sgemm(transA: false, transB: false, m: m, n: w, k: k, a, lda: lda, b + start, ldb: ldb,
+                       beta: beta, c + start, ldc: ldc, parallel: false)
+            start += w
         }
     }
 

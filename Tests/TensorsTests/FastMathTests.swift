@@ -62,6 +62,25 @@ private func grid(_ lo: Float, _ hi: Float, count: Int) -> [Float] {
     #expect(worstGrad < 3e-6, "gelu backward: worst relative error \(worstGrad)")
 }
 
+@Test func geluGradientAtTheEdges() throws {
+    // The backward reads Φ(x) = y/x from the output: near zero (y subnormal or 0), where Φ
+    // underflows, and at huge |x| it must still be Φ(x) + x·φ(x) (PyTorch's values).
+    let xs: [Float] = [0, -0.0, 1e-30, -1e-30, 1e-20, -1e-20, 1e-19, -1e-19, -13, -20, -1e30, 1e30, 40]
+    let x = try Tensor(xs, shape: [xs.count])
+    x.requiresGrad = true
+    try x.gelu().sum().backward()
+    let grads = try #require(x.grad).toArray()
+    for (i, v) in xs.enumerated() {
+        let d = Double(v)
+        let want = 0.5 * Glibc.erfc(-d / 2.0.squareRoot()) + d * Glibc.exp(-0.5 * d * d) / (2 * Double.pi).squareRoot()
+        #expect(Swift.abs(Double(grads[i]) - want) <= 1e-6 * Swift.abs(want) + 1e-30, "x = \(v): \(grads[i]), want \(want)")
+    }
+    let n = try Tensor([Float.nan], shape: [1])
+    n.requiresGrad = true
+    try n.gelu().sum().backward()
+    #expect(try #require(n.grad).toArray()[0].isNaN)
+}
+
 @Test func expSigmoidTanhAreAccurate() {
     let xs = grid(-80, 80, count: 160_000)
     #expect(worstRelativeError(xs, floor: 1e-30, FastMath.exp, Glibc.exp) < 3e-7)
