@@ -12,6 +12,7 @@
 # "target" column lists them). JAX has no ASGD row (optax has no ASGD) and no shampoo_soap figure.
 # Two figures are not in the default list (minutes per round): shampoo_soap (4096x4096 steps) and
 # optim_100m (torch.optim's optimizers at 100M parameters): ONLY="... optim_100m shampoo_soap".
+# shampoo_soap's PyTorch side needs pytorch-optimizer: pip install pytorch-optimizer==4.1.0.
 # Progress and raw JSON lines go to stderr; RAW=FILE keeps the raw lines too.
 #   scripts/bench/compare.sh                       # release build via ./scripts/descent
 #   ROUNDS=5 ONLY="mlp64_step startup" scripts/bench/compare.sh

@@ -2,6 +2,8 @@
 -- per op. Run with 1 and 2 threads to see whether the kernels keep their speed on Dispatch threads.
 --   ./scripts/descent run scripts/bench/elementwise.lua --threads 2 --quiet
 --   ./scripts/descent run scripts/bench/elementwise.lua --set ops=sigmoid,relu --threads 1 --quiet
+--   ./scripts/descent run scripts/bench/elementwise.lua --set ops=gelu,gelu_backward --set n=524288 --threads 1 --quiet
+--     (a char transformer layer's MLP activation: 2048 tokens x 256)
 local bench = require "benchlib"
 local cfg = experiment.config{
   n = 10000000, blocks = 7, steps = 5, warmup = 2, threads = 0,
@@ -20,6 +22,8 @@ local ops = {
   sigmoid = function() return x:sigmoid() end,
   relu = function() return x:relu() end,
   relu_backward = function() xg:relu():backward(g) end,  -- forward + backward
+  gelu = function() return x:gelu() end,
+  gelu_backward = function() xg:gelu():backward(g) end,  -- forward + backward
   neg = function() return x:neg() end,
   exp = function() return x:exp() end,
   where = function() return tensor.where(mask, x, y) end,
