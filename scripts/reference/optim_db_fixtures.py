@@ -41,6 +41,9 @@ NAMES = ["Adadelta", "Adafactor", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", 
          "NAdam", "RAdam", "RMSprop", "Rprop", "SGD"]
 SHAPES = [[4, 3], [5], [2, 3, 2]]
 MUON_SHAPES = [[4, 3], [2, 5]]
+# Adafactor also on a matrix wider than one 8-lane block (4 whole blocks and a tail of 5 per
+# row), the path its factored update takes on real layers.
+ADAFACTOR_SHAPES = SHAPES + [[3, 37]]
 
 
 def newton_schulz_float32(grad, ns_coefficients, ns_steps, eps):
@@ -141,7 +144,7 @@ def main():
             if inp.params is not None:
                 skipped.append(dict(name=f"{name}/{inp.desc}", reason="custom parameter list"))
                 continue
-            shapes = MUON_SHAPES if name == "Muon" else SHAPES
+            shapes = MUON_SHAPES if name == "Muon" else ADAFACTOR_SHAPES if name == "Adafactor" else SHAPES
             torch_kwargs = {k: v for k, v in inp.kwargs.items() if k not in unsupported}
             traj, extra = run(info.optim_cls, torch_kwargs, shapes)
             configs.append(dict(name=f"{name}/{inp.desc}", optimizer=name,

@@ -133,8 +133,8 @@ public struct Adafactor: OptimizerAlgorithm {
             let step = Float(-alpha / denom)
             if let (r, c, rows, cols, denoms) = factored.map({ ($0.r, $0.c, $0.rows, $0.cols, $0.denoms) }) {
                 // Element-wise: rows in parallel give the same floats as one thread.
-                let pass = AdafactorFactoredUpdate(p: p, g: g, r: r, c: c, rows: rows, cols: cols, e1sq: e1sq,
-                                                   sign: sign, decay: f, decays: wd != 0, step: step)
+                let pass = AdafactorFactoredUpdate(p: p, g: g, r: r, c: c, rows: rows, cols: cols, e1sq: Lanes(splat: e1sq),
+                                                   sign: Lanes(splat: sign), decay: Lanes(splat: f), step: Lanes(splat: step))
                 denoms.withUnsafeBufferPointer { dp in
                     let dp = dp
                     Parallel.forEachChunk(count: denoms.count * rows, chunk: max(1, Parallel.defaultChunk / max(cols, 1))) { range in
@@ -152,10 +152,11 @@ public struct Adafactor: OptimizerAlgorithm {
     }
 }
 
-/// u = g/sqrt(max(R·C/denom, ε1²)) of one element of a factored parameter (g with its sign).
+/// u = g/sqrt(max(R·C/denom, ε1²)) of a block of a factored parameter's row (g with its sign),
+/// as PyTorch: (row_var·col_var)/row_mean, clamped below at ε1² (a NaN stays NaN), rsqrt, times g.
 @inline(__always)
-private func factoredU(_ r: Float, _ c: Float, _ denom: Float, _ e1sq: Float, _ g: Float) -> Float {
-    let v = max(r * c / denom, e1sq)
+private func factoredU(_ r: Lanes, _ c: Lanes, _ denom: Lanes, _ e1sq: Lanes, _ g: Lanes) -> Lanes {
+    let v = lanesMax(e1sq, r * c / denom)
     return (1 / v.squareRoot()) * g
 }
 
@@ -224,13 +225,18 @@ private struct AdafactorUpdateNorm {
             let rb = Lanes(repeating: r[b * rows + i]), denom = Lanes(repeating: denoms[b])
             let cb = c + b * cols, gr = g + row * cols
             var a = SIMD8<Double>(repeating: 0)
+            // Whole blocks, then the tail (as `AdafactorFactoredUpdate`, for the same reason).
+            let whole = cols / laneCount * laneCount
             var j = 0
-            while j < cols {
-                let n = min(laneCount, cols - j)
-                let v = lanesMax(rb * Lanes(cb, j, n) / denom, e1sq)
-                let u = lanesMasked((1 / v.squareRoot()) * Lanes(gr, j, n), n)
+            while j < whole {
+                let u = factoredU(rb, Lanes(cb, j, laneCount), denom, e1sq, Lanes(gr, j, laneCount))
                 a += SIMD8<Double>(u * u)
                 j += laneCount
+            }
+            if j < cols {
+                let n = cols - j
+                let u = lanesMasked(factoredU(rb, Lanes(cb, j, n), denom, e1sq, Lanes(gr, j, n)), n)
+                a += SIMD8<Double>(u * u)
             }
             out[row] = a.sum()
         }
@@ -240,20 +246,28 @@ private struct AdafactorUpdateNorm {
 private struct AdafactorFactoredUpdate {
     let p, g, r, c: UnsafeMutablePointer<Float>
     let rows, cols: Int
-    let e1sq, sign, decay: Float
-    let decays: Bool
-    let step: Float
+    /// `decay` is 1 without weight decay: θ·1 is θ bit for bit, so no branch in the loop.
+    let e1sq, sign, decay, step: Lanes
 
     @inline(never)
     func run(rows range: Range<Int>, denoms: UnsafeBufferPointer<Float>) {
         for row in range {
             let b = row / rows, i = row % rows
-            let rb = r[b * rows + i], cb = c + b * cols, denom = denoms[b]
-            let pr = p + row * cols, gr = g + row * cols
-            for j in 0..<cols {
-                let u = factoredU(rb, cb[j], denom, e1sq, sign * gr[j])
-                let pf = decays ? pr[j] * decay : pr[j]
-                pr[j] = pf + step * u
+            let rb = Lanes(repeating: r[b * rows + i]), denom = Lanes(repeating: denoms[b])
+            let cb = c + b * cols, pr = p + row * cols, gr = g + row * cols
+            // Whole blocks, then the row's tail: with the partial block in the same loop LLVM
+            // ran the divides and square roots as 4-wide halves (measured: 1.13 ms at 1M).
+            let whole = cols / laneCount * laneCount
+            var j = 0
+            while j < whole {
+                let u = factoredU(rb, Lanes(cb, j, laneCount), denom, e1sq, sign * Lanes(gr, j, laneCount))
+                (Lanes(pr, j, laneCount) * decay + step * u).store(pr, j, laneCount)
+                j += laneCount
+            }
+            if j < cols {
+                let n = cols - j
+                let u = factoredU(rb, Lanes(cb, j, n), denom, e1sq, sign * Lanes(gr, j, n))
+                (Lanes(pr, j, n) * decay + step * u).store(pr, j, n)
             }
         }
     }
