@@ -76,7 +76,12 @@ public final class LuaHost {
 
     /// Pushes a Lua function that runs `body`; `name` prefixes its error messages.
     public func pushFunction(_ name: String, _ body: @escaping LuaFunction) {
-        descent_push_swift_function(L, box(name, body))
+        pushFunction(name, onto: state, body)
+    }
+
+    /// `pushFunction` onto `L`, named: set-up code passes `mainState`, a binding its own `L`.
+    public func pushFunction(_ name: String, onto L: LuaState, _ body: @escaping LuaFunction) {
+        descent_push_swift_function(L.L, box(name, body))
     }
 
     func box(_ name: String, _ body: @escaping LuaFunction) -> UnsafeMutableRawPointer {

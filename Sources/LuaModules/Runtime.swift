@@ -131,7 +131,7 @@ public final class Runtime {
     /// `require`d files are listed with their SHA-256 in the run's config.json (lua/module_record.lua).
     func recordRequiredModules() throws {
         try host.load(chunk: EmbeddedLua.module_record)
-        host.pushFunction("_module_loaded") { [unowned self] L in
+        host.pushFunction("_module_loaded", onto: host.mainState) { [unowned self] L in  // set-up: the main thread
             let path = try L.string(1, "path")
             guard let recorder = self.context.recorder, let sha = RunConfig.fileSHA256(path) else { return 0 }
             try recorder.updateConfig { config in
@@ -144,7 +144,7 @@ public final class Runtime {
 
     func restrictDebugLibrary() throws {
         try host.load(chunk: EmbeddedLua.debug_guard)
-        for name in Runtime.safeDebugFunctions { host.state.push(name) }
+        for name in Runtime.safeDebugFunctions { host.mainState.push(name) }  // set-up: the main thread
         try host.call(nargs: Int32(Runtime.safeDebugFunctions.count), nresults: 0)
     }
 
@@ -155,12 +155,13 @@ public final class Runtime {
     /// parsed on the first call.
     func installHelp() throws {
         try host.load(chunk: EmbeddedLua.help)
-        host.state.newTable(array: Int32(Runtime.moduleNames.count))
+        let main = host.mainState  // set-up before the script runs: no binding is active
+        main.newTable(array: Int32(Runtime.moduleNames.count))
         for (k, name) in Runtime.moduleNames.enumerated() {
-            host.state.push(name)
-            host.state.rawSet(-2, k + 1)
+            main.push(name)
+            main.rawSet(-2, k + 1)
         }
-        host.pushFunction("help_stub_sources") { L in
+        host.pushFunction("help_stub_sources", onto: main) { L in
             L.newTable(record: Int32(EmbeddedStubs.all.count))
             for stub in EmbeddedStubs.all {
                 L.push(stub.source)
@@ -175,7 +176,7 @@ public final class Runtime {
     /// `require "descent"` returns a table with every module (lua/descent.lua).
     func installDescentTable() throws {
         try host.load(chunk: EmbeddedLua.descent)
-        for name in Runtime.moduleNames { host.state.push(name) }
+        for name in Runtime.moduleNames { host.mainState.push(name) }  // set-up: the main thread
         try host.call(nargs: Int32(Runtime.moduleNames.count), nresults: 0)
     }
 }

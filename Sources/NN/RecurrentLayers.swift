@@ -78,9 +78,8 @@ extension Functional {
         let scratch = try newTensor([b, gh])
         // W_hhᵀ ([H, G·H]) once per sequence: the step's product h·W_hhᵀ then reads its operand
         // untransposed, which OpenBLAS's small-matrix kernels take in place (`recurrentProduct`).
-        let wT = try newTensor([h, gh])
+        let wT = try GradMode.withoutGrad { try dense(wHH.t()) }
         let wTq = wT.pointer
-        for j in 0..<gh { for kk in 0..<h { wTq[kk * gh + j] = wd.pointer[j * h + kk] } }
         let xq = xd.pointer, wq = wd.pointer, oq = out.pointer, aq = acts.pointer, hq = hPrev.pointer
         let eq = extra.pointer, zq = scratch.pointer, bq = bd?.pointer, cq = cPrevAll.pointer
         let c0p = c0d?.pointer ?? h0d.pointer   // read only for LSTM, whose c0 was checked above
@@ -275,8 +274,8 @@ extension Functional {
     }
 
     /// Batch rows per block of `recurrentLayer`'s time loops: two blocks from 32 rows up (one
-    /// per core of a 2-core machine; each block's products must stay large enough to pay for
-    /// packing W_hh), else one. A function of the batch size only, for determinism.
+    /// per core of a 2-core machine; smaller blocks would make each step's product too small to
+    /// use the cores well), else one. A function of the batch size only, for determinism.
     static func recurrentRowBlock(_ batch: Int) -> Int {
         batch >= 32 ? (batch + 1) / 2 : Swift.max(batch, 1)
     }

@@ -147,7 +147,7 @@ enum Benchmarks {
         Benchmark(name: "mlp_hvp_ratio", summary: "mlp_hvp / mlp_fwd_bwd, timed in alternation (median of 9 rounds; the rate column is the ratio)") {
             try luaHVPRatio()
         },
-    ] + streamPasses + optimizerSteps + largeOptimizerSteps + [
+    ] + streamPasses(sizes + [largeSize]) + optimizerSteps + largeOptimizerSteps + [
         // Shampoo and SOAP with their matrix work every step (statistics, inverse roots or the QR
         // basis update): one warm-up step (SOAP's first step is its eigh initialisation), one timed.
         // Not in the `optim` group: a round takes minutes.
@@ -164,10 +164,9 @@ enum Benchmarks {
     /// 10M parameters, Muon on 4096×4096) with the copy and in-place passes they are compared with;
     /// `optim_100m` torch.optim's optimizers at 100M parameters with the 100M passes.
     static var groups: [String: [String]] {
-        let large = streamPasses.filter { if case .pass(_, largeSize.count) = $0.kind { return true }; return false }
-        return ["optim": (streamPasses.filter { b in !large.contains { $0.name == b.name } } + optimizerSteps).map(\.name),
-                "optim_100m": (large + largeOptimizerSteps).map(\.name),
-                "stream": streamPasses.map(\.name)]
+        ["optim": (streamPasses(sizes) + optimizerSteps).map(\.name),
+         "optim_100m": (streamPasses([largeSize]) + largeOptimizerSteps).map(\.name),
+         "stream": streamPasses(sizes).map(\.name)]
     }
 
     /// The benchmarks `names` selects (groups expanded), in table order; the copy and in-place
@@ -177,7 +176,7 @@ enum Benchmarks {
         var wanted = Set(names.flatMap { groups[$0] ?? [$0] })
         for b in all where wanted.contains(b.name) {
             if case .elementwise(let count) = b.kind {
-                for p in streamPasses { if case .pass(_, count) = p.kind { wanted.insert(p.name) } }
+                for p in streamPasses(sizes + [largeSize]) { if case .pass(_, count) = p.kind { wanted.insert(p.name) } }
             }
         }
         return all.filter { wanted.contains($0.name) }
@@ -192,18 +191,18 @@ enum Benchmarks {
     /// Not in the `optim` group: each row allocates 1.2–2 GB and takes seconds to set up.
     static let largeSize: (suffix: String, count: Int, steps: Int) = ("_100m", 100_000_000, 5)
 
-    /// The first round's element-wise optimizers (torch.optim's, and Lion), with their options in
-    /// the benchmark (the rows scripts/bench/torch_bench.py and jax_bench.py time too, but Lion).
+    /// torch.optim's element-wise optimizers with their options in the benchmark (the rows
+    /// scripts/bench/torch_bench.py and jax_bench.py time too).
     static let torchOptimKinds: [(String, [String: OptionValue])] = [
         ("adam", [:]), ("adamw", [:]), ("amsgrad", [:]), ("sgd", ["momentum": .number(0.9)]), ("adadelta", [:]),
         ("asgd", [:]), ("rprop", [:]), ("nadam", [:]), ("radam", [:]), ("rmsprop", [:]), ("adagrad", [:]),
-        ("adamax", [:]), ("lion", [:]),
+        ("adamax", [:]),
     ]
 
-    /// The reference passes (`OptimBench.stream`): `copy` (y[i] = x[i]) and `triad_` (a[i] += s·b[i]
-    /// in place), over 10M floats, and `copy_1m`, `triad_1m` over 1M.
-    static var streamPasses: [Benchmark] {
-        (sizes + [largeSize]).flatMap { size in
+    /// The reference passes (`OptimBench.stream`) at `sizes`: `copy` (y[i] = x[i]) and `triad_`
+    /// (a[i] += s·b[i] in place) over 10M floats, `copy_1m`, `triad_1m` over 1M, and so on.
+    static func streamPasses(_ sizes: [(suffix: String, count: Int, steps: Int)]) -> [Benchmark] {
+        sizes.flatMap { size in
             [("copy", OptimBench.StreamPass.copy, "y[i] = x[i]", 2), ("triad_", .triad, "a[i] += s·b[i] in place", 3)].map { label, pass, what, streams in
                 let name = size.suffix.isEmpty ? label : label.replacingOccurrences(of: "_", with: "") + size.suffix
                 let millions = size.count / 1_000_000
@@ -219,7 +218,7 @@ enum Benchmarks {
     /// Every built-in optimizer with a fixed-gradient step (LBFGS needs a closure), at 10M and
     /// 1M parameters; Muon once, on a 4096×4096 matrix.
     static var optimizerSteps: [Benchmark] {
-        let elementwise: [(String, [String: OptionValue])] = torchOptimKinds + ["adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
+        let elementwise: [(String, [String: OptionValue])] = torchOptimKinds + ["lion", "adabelief", "adan", "lamb", "lars", "yogi", "novograd", "sign_sgd", "signum", "ademamix", "adopt", "madgrad",
              "schedule_free_adamw", "schedule_free_sgd", "prodigy", "dadapt_adamw", "mars",
              // SAM with a closure that restores the fixed gradient; Sophia with a gradient that
              // carries a graph (its Hessian estimate every 10th step included).
@@ -239,7 +238,7 @@ enum Benchmarks {
     /// torch.optim's optimizers at 100M parameters (Adafactor on a 10000×10000 matrix).
     static var largeOptimizerSteps: [Benchmark] {
         let size = largeSize
-        return torchOptimKinds.filter { $0.0 != "lion" }.map { name, options in
+        return torchOptimKinds.map { name, options in
             optimizerStep("optim_" + name + size.suffix, name, options, count: size.count, steps: size.steps)
         } + [optimizerStep("optim_adafactor" + size.suffix, "adafactor", shape: [10_000, 10_000], steps: size.steps)]
     }

@@ -36,7 +36,6 @@ torch.optim.Muon's defaults, Newton-Schulz in float32 (PyTorch's runs in bfloat1
 """
 import argparse
 import gzip
-import json
 import os
 import statistics
 import sys
@@ -67,12 +66,9 @@ import optax.contrib  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import bench_cli  # noqa: E402
 from idx import load_idx  # noqa: E402
 import jax_models as M  # noqa: E402
-
-
-def emit(name, seconds, **extra):
-    print(json.dumps({"name": name, "seconds": seconds, **extra}), flush=True)
 
 
 def compiled(fn, *example, donate=(0, 1)):
@@ -345,41 +341,11 @@ OPTIMIZER_KINDS = {
     "adafactor": (lambda: optax.adafactor(1e-3, decay_rate=0.8, clipping_threshold=1.0),
                   {10_000_000: (2500, 4000), 1_000_000: (1000, 1000), 100_000_000: (10_000, 10_000)}),
 }
-SIZES = {"": 10_000_000, "_1m": 1_000_000, "_100m": 100_000_000}  # name suffix -> parameters, as descent's rows
-OPTIMIZERS = {f"optim_{kind}{suffix}": (make, count, shapes[count] if shapes else None)
-              for suffix, count in SIZES.items() for kind, (make, shapes) in OPTIMIZER_KINDS.items()}
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("names", nargs="*")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "data", "mnist5k"))
-    ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
-    args = ap.parse_args()  # --threads was applied before jax was imported (_limit_threads)
-    runs = {
-        "mlp64_step": lambda: train_step_time([64, 32, 10], 32),
-        "mlp512_step": lambda: train_step_time([784, 512, 512, 10], 256, blocks=5, block_steps=10, warmup=5),
-        "mnist_mlp": lambda: mnist_mlp(args.data),
-        "mnist_cnn": lambda: mnist_cnn(args.data),
-        # issue 16's models; blocks, steps and warm-up as scripts/bench/model_step.lua's defaults
-        "char_transformer_step": lambda: char_step_time("transformer", 5, 20, 10),
-        "char_lstm_step": lambda: char_step_time("lstm", 5, 20, 10),
-        "resnet_fashion_step": lambda: resnet_step_time(args.fashion, 5, 6, 3),
-        "mlp_hvp": mlp_hvp_time,
-    }
-    for name, (make, count, shape) in OPTIMIZERS.items():
-        runs[name] = (lambda make=make, count=count, shape=shape:
-                      optim_bench(make, count, 51 if count < 10_000_000 else (11 if count < 100_000_000 else 5),
-                                  shape=shape))
-    # MUON_STEPS timed steps after one warm-up (default 1: a step takes tens of seconds).
-    runs["optim_muon"] = lambda: muon_bench(4096, int(os.environ.get("MUON_STEPS", "1")))
-    names = args.names or list(runs)
-    unknown = [n for n in names if n not in runs]
-    if unknown:
-        sys.exit(f"unknown benchmark(s) {unknown}; known: {', '.join(runs)}")
-    for name in names:
-        emit(name, runs[name](), threads=args.threads, jax=jax.__version__, optax=optax.__version__)
+    args = bench_cli.parse_args()  # --threads was applied before jax was imported (_limit_threads)
+    bench_cli.run(sys.modules[__name__], args,
+                  lambda make, count, shape: optim_bench(make, count, bench_cli.steps_for(count), shape=shape),
+                  muon_bench, jax=jax.__version__, optax=optax.__version__)
 
 
 if __name__ == "__main__":

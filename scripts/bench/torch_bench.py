@@ -18,9 +18,7 @@ scripts/bench/model_step.lua times descent's problems: one step = zero_grad, the
 (random tinyshakespeare windows, or a shuffled Fashion-MNIST minibatch), forward, cross-entropy,
 backward, optimizer step.
 """
-import argparse
 import gzip
-import json
 import os
 import statistics
 import sys
@@ -34,14 +32,11 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
+import bench_cli  # noqa: E402
 import muon_step  # noqa: E402
 from idx import load_idx  # noqa: E402
 import optim_step  # noqa: E402  (the optimizer engineer's fused-step measurement, reused)
 import torch_models  # noqa: E402  (issue 16's models: GPT, CharLSTM, ResNet)
-
-
-def emit(name, seconds, **extra):
-    print(json.dumps({"name": name, "seconds": seconds, **extra}), flush=True)
 
 
 def mlp(sizes):
@@ -239,49 +234,14 @@ OPTIMIZER_KINDS = {
     "adafactor": (lambda ps: O.Adafactor(ps, lr=1e-3), {10_000_000: (2500, 4000), 1_000_000: (1000, 1000),
                                                         100_000_000: (10_000, 10_000)}),
 }
-SIZES = {"": 10_000_000, "_1m": 1_000_000, "_100m": 100_000_000}  # name suffix -> parameters, as descent's rows
-
-
-def steps_for(count):
-    """Timed steps per row, as descent's OptimBench sizes: 51 at 1M, 11 at 10M, 5 at 100M."""
-    return 51 if count < 10_000_000 else (11 if count < 100_000_000 else 5)
-
-
-OPTIMIZERS = {f"optim_{kind}{suffix}": (make, count, shapes[count] if shapes else None)
-              for suffix, count in SIZES.items() for kind, (make, shapes) in OPTIMIZER_KINDS.items()}
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("names", nargs="*")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "data", "mnist5k"))
-    ap.add_argument("--fashion", default="/usr/share/datasets/fashion-mnist")
-    args = ap.parse_args()
+    args = bench_cli.parse_args()
     torch.set_num_threads(args.threads)
-    runs = {
-        "mlp64_step": lambda: train_step_time([64, 32, 10], 32),
-        "mlp512_step": lambda: train_step_time([784, 512, 512, 10], 256, blocks=5, block_steps=10, warmup=5),
-        "mnist_mlp": lambda: mnist_mlp(args.data),
-        "mnist_cnn": lambda: mnist_cnn(args.data),
-        # issue 16's models; blocks, steps and warm-up as scripts/bench/model_step.lua's defaults
-        "char_transformer_step": lambda: char_step_time("transformer", 5, 20, 10),
-        "char_lstm_step": lambda: char_step_time("lstm", 5, 20, 10),
-        "resnet_fashion_step": lambda: resnet_step_time(args.fashion, 5, 6, 3),
-        "mlp_hvp": mlp_hvp_time,
-    }
-    for name, (make, count, shape) in OPTIMIZERS.items():
-        runs[name] = (lambda make=make, count=count, shape=shape:
-                      optim_step.bench(make, count, steps_for(count), 0, shape=shape)["seconds_per_step"])
-    # Muon on one 4096x4096 matrix (torch.optim.Muon, its defaults, lr 1e-3: descent's optim_muon);
-    # MUON_STEPS timed steps after one warm-up (default 1: a step takes tens of seconds).
-    runs["optim_muon"] = lambda: muon_step.bench(4096, int(os.environ.get("MUON_STEPS", "1")))
-    names = args.names or list(runs)
-    unknown = [n for n in names if n not in runs]
-    if unknown:
-        sys.exit(f"unknown benchmark(s) {unknown}; known: {', '.join(runs)}")
-    for name in names:
-        emit(name, runs[name](), threads=args.threads, torch=torch.__version__)
+    # Muon: torch.optim.Muon with its defaults, lr 1e-3 (descent's optim_muon).
+    bench_cli.run(sys.modules[__name__], args,
+                  lambda make, count, shape: optim_step.bench(make, count, bench_cli.steps_for(count), 0,
+                                                              shape=shape)["seconds_per_step"],
+                  muon_step.bench, torch=torch.__version__)
 
 
 if __name__ == "__main__":

@@ -52,9 +52,10 @@ public struct Adafactor: OptimizerAlgorithm {
             let t = Double(item.state.step)
             let w = Float(pow(t, decay))
             let rho = min(lr, 1 / t.squareRoot())
-            // Three passes over a matrix: (1) ‖θ‖² with the row and column
-            // sums of g² (or the vector's v update), (2) ‖u‖², (3) θ ← θ·(1 − lr·λ) + step·u, with
-            // u recomputed from g and the second moments rather than stored (no scratch tensor).
+            // Over a matrix, four passes: (1) ‖θ‖² and the row sums of g², (2) the column sums of
+            // g², (3) ‖u‖², (4) θ ← θ·(1 − lr·λ) + step·u, with u recomputed from g and the second
+            // moments rather than stored (no scratch tensor). Over a vector: ‖θ‖² with the v
+            // update and ‖u‖², then the step.
             let shape = item.param.shape
             let e1 = Float(eps1), e1sq = Float(eps1 * eps1)
             let sign = gradSign
