@@ -44,20 +44,33 @@ extension Functional {
         cw.withUnsafeBufferPointer { wb in
             guard let w = wb.baseAddress else { return }   // k >= 1: never empty
             Parallel.forEachChunk(count: positions, chunk: max(1, Parallel.defaultChunk / k)) { range in
-                for pos in range {
-                    let t = targets[pos]
-                    if t < 0 { v[pos] = 0; continue }
-                    let row = x + (pos / s) * k * s + pos % s
-                    var m = -Float.infinity
-                    for c in 0..<k { m = max(m, row[c * s]) }
-                    if m == -.infinity { m = 0 }
-                    var se: Float = 0, wx: Float = 0
-                    for c in 0..<k { se += FastMath.exp(row[c * s] - m); wx += w[c] * row[c * s] }
-                    let l = m + log(se)
-                    lp[pos] = l
-                    var loss = (1 - eps) * w[t] * (l - row[t * s])
-                    if eps > 0 { loss += smooth * (l * wSum - wx) }
-                    v[pos] = loss
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: k) { buf in
+                    guard let scratch = buf.baseAddress else { return }
+                    for pos in range {
+                        let t = targets[pos]
+                        if t < 0 { v[pos] = 0; continue }
+                        let row = x + (pos / s) * k * s + pos % s
+                        let l: Float
+                        if s == 1 {
+                            // Rows of classes (the usual [N, K] logits): vectorized loops.
+                            l = Tensor.rowLogSumExp(row, k, scratch: scratch)
+                        } else {
+                            var m = -Float.infinity
+                            for c in 0..<k { m = max(m, row[c * s]) }
+                            if m == -.infinity { m = 0 }
+                            var se: Float = 0
+                            for c in 0..<k { se += FastMath.exp(row[c * s] - m) }
+                            l = m + log(se)
+                        }
+                        lp[pos] = l
+                        var loss = (1 - eps) * w[t] * (l - row[t * s])
+                        if eps > 0 {
+                            var wx: Float = 0
+                            for c in 0..<k { wx += w[c] * row[c * s] }
+                            loss += smooth * (l * wSum - wx)
+                        }
+                        v[pos] = loss
+                    }
                 }
             }
         }
@@ -87,7 +100,11 @@ extension Functional {
                         // d/dx_c of −Σ_j coef_j·log p_j = p_c·Σ_j coef_j − coef_c.
                         let gi = up[pos], l = lse.pointer[pos]
                         let total = (1 - eps) * w[t] + smooth * wSum
-                        for c in 0..<k { dst[c * s] = gi * (FastMath.exp(row[c * s] - l) * total - smooth * w[c]) }
+                        if s == 1 {  // contiguous: the loop vectorizes
+                            for c in 0..<k { dst[c] = gi * (FastMath.exp(row[c] - l) * total - smooth * w[c]) }
+                        } else {
+                            for c in 0..<k { dst[c * s] = gi * (FastMath.exp(row[c * s] - l) * total - smooth * w[c]) }
+                        }
                         dst[t * s] -= gi * (1 - eps) * w[t]
                     }
                 }

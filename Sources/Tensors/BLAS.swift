@@ -23,6 +23,56 @@ public enum BLAS {
         return Swift.max(minPanel, (even + 15) / 16 * 16)
     }
 
+    /// Depth (K) per chunk at least, when a product is split along K.
+    public static let minDepthChunk = 256
+
+    /// Chunks of K for a product whose C has too few panels to keep the cores busy (a weight
+    /// gradient dW = dYᵀ·X: C is [out, in], K is the batch), else 1. A function of the shape only.
+    @inline(__always)
+    static func depthChunkCount(panels: Int, m: Int, n: Int, k: Int) -> Int {
+        guard panels < 4, k >= 2 * minDepthChunk, k >= 4 * Swift.max(m, n), m * n * k >= 1 << 21 else { return 1 }
+        return Swift.min(maxPanels, k / minDepthChunk)
+    }
+
+    /// C = alpha·op(A)·op(B) + beta·C as a sum over `chunks` equal slices of K: slice 0 goes into
+    /// C with the caller's beta, the others into scratch, and the scratch is added to C in slice
+    /// order, so each element's sum has the same order for any thread count.
+    static func splitDepth(
+        chunks: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        let depth = (k + chunks - 1) / chunks
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: (chunks - 1) * m * n)
+        defer { scratch.deallocate() }
+        let slice: (Int) -> Void = { s in
+            let start = s * depth, size = Swift.min(depth, k - start)
+            // op(A)'s columns start..<start+size and op(B)'s rows start..<start+size.
+            let aStart = transA ? a + start * lda : a + start
+            let bStart = transB ? b + start : b + start * ldb
+            if s == 0 {
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(size), alpha, aStart, Int32(lda),
+                            bStart, Int32(ldb), beta, c, Int32(ldc))
+            } else {
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(size), alpha, aStart, Int32(lda),
+                            bStart, Int32(ldb), 0, scratch + (s - 1) * m * n, Int32(n))
+            }
+        }
+        Parallel.forEachChunkIndex(chunks, slice)
+        let rowsPerBlock = Swift.max(1, (m + maxPanels - 1) / maxPanels)
+        let blocks = (m + rowsPerBlock - 1) / rowsPerBlock
+        Parallel.forEachChunkIndex(blocks) { blk in
+            for i in blk * rowsPerBlock..<Swift.min(m, (blk + 1) * rowsPerBlock) {
+                let row = c + i * ldc
+                for s in 1..<chunks {
+                    let part = scratch + (s - 1) * m * n + i * n
+                    for j in 0..<n { row[j] += part[j] }
+                }
+            }
+        }
+    }
+
     /// Throws unless every size fits BLAS's 32-bit integers.
     public static func checkLimits(_ sizes: Int...) throws {
         let limit = Int(Int32.max)
@@ -72,6 +122,12 @@ public enum BLAS {
         let extent = byRows ? m : n
         let panel = panelSize(extent)
         let panels = (extent + panel - 1) / panel
+        let depthChunks = depthChunkCount(panels: panels, m: m, n: n, k: k)
+        if depthChunks > 1 {
+            splitDepth(chunks: depthChunks, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                       a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+            return
+        }
         let body: (Int) -> Void = { p in
             let start = p * panel, size = Swift.min(panel, extent - start)
             if byRows {

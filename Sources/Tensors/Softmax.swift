@@ -122,6 +122,20 @@ extension Tensor {
         }
     }
 
+    /// log Σ e^(p[i]) of a contiguous row of `n` floats, shifted by the row's maximum (by 0 when
+    /// every entry is −∞, giving −∞), for losses that fuse it: cross-entropy's rows of logits.
+    /// The exponentials go through `scratch` (`n` floats) so that their loop vectorizes.
+    ///
+    /// ```swift
+    /// let lse = Tensor.rowLogSumExp(logits.pointer + i * k, k, scratch: buffer)
+    /// ```
+    public static func rowLogSumExp(_ p: UnsafePointer<Float>, _ n: Int, scratch e: UnsafeMutablePointer<Float>) -> Float {
+        var m = laneMax(p, n, 1)
+        if m == -.infinity { m = 0 }
+        for i in 0..<n { e[i] = FastMath.exp(p[i] - m) }
+        return m + Float(Glibc.log(Reduce.rowSum(e, n)))
+    }
+
     /// The largest of `n` floats at stride `s` (NaN if any is NaN; -inf when `n` is 0).
     @inline(__always)
     static func laneMax(_ p: UnsafePointer<Float>, _ n: Int, _ s: Int) -> Float {
