@@ -33,10 +33,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libedit (BSD licence) for the REPL's line editing; GNU readline is GPL.
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        // The only C code of our own: the error trampoline and wrappers for Lua's macros.
+        // C code of our own: the error trampoline and wrappers for Lua's macros.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
+        // Element-wise kernels for a wider CPU level than the binary's (AVX-512), chosen at run
+        // time; bit-identical to their Swift versions (Sources/CKernels/README.md).
+        .target(name: "CKernels", exclude: readme),
 
-        .target(name: "Tensors", dependencies: ["CBLAS"], exclude: readme, swiftSettings: kernelSettings),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], exclude: readme, swiftSettings: kernelSettings),
         // Atomic whole-file writes (temp file, fsync, rename), shared by NN and Experiments.
         .target(name: "FileIO", exclude: readme),
         .target(name: "NN", dependencies: ["Tensors", "FileIO"], exclude: readme, swiftSettings: kernelSettings),

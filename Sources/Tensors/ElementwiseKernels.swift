@@ -165,6 +165,7 @@ enum EW {
 
     @inline(never)
     private static func unitChunk<Op: UnaryKernel>(_ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ op: Op) {
+        if let wide = Op.wideRow { return wide(x + r.lowerBound, o + r.lowerBound, r.count) }
         unitRow(r.count, o + r.lowerBound, x + r.lowerBound, op)
     }
 
@@ -178,6 +179,7 @@ enum EW {
         _ r: Range<Int>, _ o: Pointer, _ x: Pointer, _ y: Pointer, _ z: Pointer, _ op: Op
     ) {
         let i = r.lowerBound
+        if let wide = Op.wideRow { return wide(x + i, y + i, z + i, o + i, r.count) }
         unitRow(r.count, o + i, x + i, y + i, z + i, op)
     }
 

@@ -11,7 +11,16 @@ import Glibc
 /// struct Halve: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x * 0.5 } }
 /// let y = try Tensor.ewMap(x, Halve())
 /// ```
-protocol UnaryKernel { func callAsFunction(_ x: Float) -> Float }
+protocol UnaryKernel {
+    func callAsFunction(_ x: Float) -> Float
+    /// The same operation over a unit-stride row at a wider CPU level (`WideKernels`), or nil:
+    /// nil by default, and whenever this CPU lacks that level.
+    static var wideRow: WideKernels.UnaryRow? { get }
+}
+
+extension UnaryKernel {
+    static var wideRow: WideKernels.UnaryRow? { nil }
+}
 
 /// An elementwise operation on two floats (see `UnaryKernel`).
 ///
@@ -26,7 +35,15 @@ protocol BinaryKernel { func callAsFunction(_ a: Float, _ b: Float) -> Float }
 /// struct Lerp: TernaryKernel { func callAsFunction(_ a: Float, _ b: Float, _ w: Float) -> Float { a + w * (b - a) } }
 /// let y = try Tensor.ewMap(a, b, weights, op: "lerp", Lerp())
 /// ```
-protocol TernaryKernel { func callAsFunction(_ a: Float, _ b: Float, _ c: Float) -> Float }
+protocol TernaryKernel {
+    func callAsFunction(_ a: Float, _ b: Float, _ c: Float) -> Float
+    /// As `UnaryKernel.wideRow`.
+    static var wideRow: WideKernels.TernaryRow? { get }
+}
+
+extension TernaryKernel {
+    static var wideRow: WideKernels.TernaryRow? { nil }
+}
 
 extension BinaryKernel {
     /// `self(x, s)` as a unary kernel: `EW.Add().withRight(s)` computes `x + s`.

@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -213,9 +214,10 @@ private struct Ceil: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x.
 private struct Round: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x.rounded(.toNearestOrEven) } }
 
 /// x·Φ(x) = x/2·(1 + erf(x/√2)).
-private struct Gelu: UnaryKernel {
+struct Gelu: UnaryKernel {
     // Always inlined: the kernel loop vectorizes only with the body inside it.
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x * FastMath.normalCDF(x) }
+    static let wideRow: WideKernels.UnaryRow? = WideKernels.avx512 ? descent_gelu_avx512 : nil
 }
 
 private struct Log1pBackward: BinaryKernel { func callAsFunction(_ g: Float, _ x: Float) -> Float { g / (1 + x) } }
@@ -240,12 +242,13 @@ private struct GeluBackward: BinaryKernel {
 /// instead of `GeluBackward`'s two and no polynomial (the backward of a transformer's MLP took
 /// twice its forward). Within 2 ulp of `GeluBackward`'s Φ where y/x is exact enough; for
 /// |x| ≤ 1e-20, Φ(x) = 1/2 to float precision and y may be subnormal, so 1/2 is used.
-private struct GeluBackwardFromOutput: TernaryKernel {
+struct GeluBackwardFromOutput: TernaryKernel {
     @inline(__always) func callAsFunction(_ g: Float, _ x: Float, _ y: Float) -> Float {
         let cdf = (x < 0 ? -x : x) > 1e-20 ? y / x : 0.5
         let pdf = 0.39894228040143268 * FastMath.exp(-0.5 * x * x)
         return g * (cdf + x * pdf)
     }
+    static let wideRow: WideKernels.TernaryRow? = WideKernels.avx512 ? descent_gelu_backward_avx512 : nil
 }
 
 /// g where x is within [lo, hi], else 0.
