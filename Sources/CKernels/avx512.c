@@ -68,6 +68,28 @@ AVX512 static inline __m512 normal_cdf(__m512 x) {
     return where(less(x, splat(0.0f)), half, sub(splat(1.0f), half));
 }
 
+/* FastMath.sigmoid: 1 / (1 + e^-x). */
+AVX512 static inline __m512 sigmoid(__m512 x) {
+    __m512 minus = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u)));
+    return _mm512_div_ps(splat(1.0f), add(splat(1.0f), fast_exp(minus)));
+}
+
+/* FastMath.tanh, line for line: Cephes' odd polynomial for |x| < 0.625, else ±(1 − 2/(e^{2|x|} + 1)). */
+AVX512 static inline __m512 fast_tanh(__m512 x) {
+    __m512 a = magnitude(x);
+    __m512 z = mul(x, x);
+    __m512 p = splat(-5.70498872745e-3f);
+    p = add(mul(p, z), splat(2.06390887954e-2f));
+    p = sub(mul(p, z), splat(5.37397155531e-2f));
+    p = add(mul(p, z), splat(1.33314422036e-1f));
+    p = sub(mul(p, z), splat(3.33332819422e-1f));
+    __m512 small = add(mul(mul(p, z), x), x);
+    __m512 big = sub(splat(1.0f), _mm512_div_ps(splat(2.0f), add(fast_exp(mul(splat(2.0f), a)), splat(1.0f))));
+    __m512 negBig = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(big), _mm512_set1_epi32((int)0x80000000u)));
+    __m512 signedBig = where(less(x, splat(0.0f)), negBig, big);
+    return where(less(a, splat(0.625f)), small, signedBig);
+}
+
 /* Gelu: x · Φ(x). */
 AVX512 static inline __m512 gelu(__m512 x) { return mul(x, normal_cdf(x)); }
 
@@ -81,15 +103,6 @@ AVX512 static inline __m512 gelu_backward(__m512 g, __m512 x, __m512 y) {
 /* Lanes i..<n as a mask (n − i < 16). */
 AVX512 static inline __mmask16 tail_mask(ptrdiff_t left) { return (__mmask16)((1u << left) - 1u); }
 
-AVX512 void descent_gelu_avx512(const float *x, float *y, ptrdiff_t n) {
-    ptrdiff_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, gelu(_mm512_loadu_ps(x + i)));
-    if (i < n) {
-        __mmask16 m = tail_mask(n - i);
-        _mm512_mask_storeu_ps(y + i, m, gelu(_mm512_maskz_loadu_ps(m, x + i)));
-    }
-}
-
 AVX512 void descent_gelu_backward_avx512(const float *g, const float *x, const float *y, float *out, ptrdiff_t n) {
     ptrdiff_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -102,3 +115,18 @@ AVX512 void descent_gelu_backward_avx512(const float *g, const float *x, const f
         _mm512_mask_storeu_ps(out + i, m, r);
     }
 }
+
+/* A unary kernel over a row: 16 lanes at a time, then the tail under a mask. */
+#define UNARY_ROW(name, f) \
+    AVX512 void name(const float *x, float *y, ptrdiff_t n) { \
+        ptrdiff_t i = 0; \
+        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, f(_mm512_loadu_ps(x + i))); \
+        if (i < n) { \
+            __mmask16 m = tail_mask(n - i); \
+            _mm512_mask_storeu_ps(y + i, m, f(_mm512_maskz_loadu_ps(m, x + i))); \
+        } \
+    }
+
+UNARY_ROW(descent_gelu_avx512, gelu)
+UNARY_ROW(descent_sigmoid_avx512, sigmoid)
+UNARY_ROW(descent_tanh_avx512, fast_tanh)

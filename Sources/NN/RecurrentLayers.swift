@@ -123,6 +123,16 @@ extension Functional {
                     for r in rows { (cPrev + r * h).update(from: cSrc + r * cStride, count: h) }
                     for r in rows {
                         let z = zq + r * gh, ar = a + r * gh, cr = cPrev + r * h, orow = o + r * ow, er = e + r * h
+                        if let sigmoid = WideKernels.sigmoid, let tanh = WideKernels.tanh {
+                            // The same cell through the AVX-512 rows (bit-identical: WideKernels).
+                            sigmoid(z, ar, 2 * h)
+                            tanh(z + 2 * h, ar + 2 * h, h)
+                            sigmoid(z + 3 * h, ar + 3 * h, h)
+                            for j in 0..<h { orow[h + j] = ar[h + j] * cr[j] + ar[j] * ar[2 * h + j] }
+                            tanh(orow + h, er, h)
+                            for j in 0..<h { orow[j] = ar[3 * h + j] * er[j] }
+                            continue
+                        }
                         for j in 0..<(2 * h) { ar[j] = FastMath.sigmoid(z[j]) }
                         for j in (2 * h)..<(3 * h) { ar[j] = FastMath.tanh(z[j]) }
                         for j in (3 * h)..<(4 * h) { ar[j] = FastMath.sigmoid(z[j]) }

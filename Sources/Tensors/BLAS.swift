@@ -8,7 +8,9 @@ import Dispatch
 /// descent splits C into fixed panels of `panel` rows (or columns, whichever side is longer),
 /// chosen from the shape alone; each element is computed by the same single-threaded kernel
 /// with the same K order whatever the thread count, so results are bit-identical for 1 or N
-/// threads, and the panels still run in parallel.
+/// threads, and the panels still run in parallel. A product whose C has too few panels to share
+/// and a long K (a weight gradient dW = dYᵀ·X: C is [out, in], K the batch) is split along K
+/// instead, into slices fixed by the shape whose partial products are added in slice order.
 public enum BLAS {
     /// Panels per product at most: enough to spread over the cores, few enough that each call
     /// is large (a conv's [16, 25] × [25, 36864] must not become 288 tiny calls).
@@ -29,7 +31,7 @@ public enum BLAS {
     /// Chunks of K for a product whose C has too few panels to keep the cores busy (a weight
     /// gradient dW = dYᵀ·X: C is [out, in], K is the batch), else 1. A function of the shape only.
     @inline(__always)
-    static func depthChunkCount(panels: Int, m: Int, n: Int, k: Int) -> Int {
+    public static func depthChunkCount(panels: Int, m: Int, n: Int, k: Int) -> Int {
         guard panels < 4, k >= 2 * minDepthChunk, k >= 4 * Swift.max(m, n), m * n * k >= 1 << 21 else { return 1 }
         return Swift.min(maxPanels, k / minDepthChunk)
     }

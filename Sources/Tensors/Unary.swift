@@ -1,4 +1,3 @@
-import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -205,8 +204,14 @@ private struct Log1p: UnaryKernel { func callAsFunction(_ x: Float) -> Float { G
 private struct Rsqrt: UnaryKernel { func callAsFunction(_ x: Float) -> Float { 1 / x.squareRoot() } }
 private struct Sin: UnaryKernel { func callAsFunction(_ x: Float) -> Float { Glibc.sinf(x) } }
 private struct Cos: UnaryKernel { func callAsFunction(_ x: Float) -> Float { Glibc.cosf(x) } }
-private struct Tanh: UnaryKernel { func callAsFunction(_ x: Float) -> Float { FastMath.tanh(x) } }
-private struct Sigmoid: UnaryKernel { func callAsFunction(_ x: Float) -> Float { FastMath.sigmoid(x) } }
+private struct Tanh: UnaryKernel {
+    func callAsFunction(_ x: Float) -> Float { FastMath.tanh(x) }
+    static let wideRow = WideKernels.tanh
+}
+private struct Sigmoid: UnaryKernel {
+    func callAsFunction(_ x: Float) -> Float { FastMath.sigmoid(x) }
+    static let wideRow = WideKernels.sigmoid
+}
 private struct Relu: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x < 0 ? 0 : x } }
 private struct Sign: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : x) } }
 private struct Floor: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x.rounded(.down) } }
@@ -217,7 +222,7 @@ private struct Round: UnaryKernel { func callAsFunction(_ x: Float) -> Float { x
 struct Gelu: UnaryKernel {
     // Always inlined: the kernel loop vectorizes only with the body inside it.
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x * FastMath.normalCDF(x) }
-    static let wideRow: WideKernels.UnaryRow? = WideKernels.avx512 ? descent_gelu_avx512 : nil
+    static let wideRow = WideKernels.gelu
 }
 
 private struct Log1pBackward: BinaryKernel { func callAsFunction(_ g: Float, _ x: Float) -> Float { g / (1 + x) } }
@@ -248,7 +253,7 @@ struct GeluBackwardFromOutput: TernaryKernel {
         let pdf = 0.39894228040143268 * FastMath.exp(-0.5 * x * x)
         return g * (cdf + x * pdf)
     }
-    static let wideRow: WideKernels.TernaryRow? = WideKernels.avx512 ? descent_gelu_backward_avx512 : nil
+    static let wideRow = WideKernels.geluBackward
 }
 
 /// g where x is within [lo, hi], else 0.

@@ -52,6 +52,28 @@ extension NNSuite {
             try expectSameForAnyThreadCount("conv2d strided", w) { try Functional.conv2d(img, weight: $0, stride: [4]) }
             let a = try randomTensor([300, 500], seed: 7, grad: true), b = try randomTensor([500, 400], seed: 8)
             try expectSameForAnyThreadCount("matmul", a) { try $0.matmul(b) }
+            // A weight gradient: C [64, 96], K = 2048 rows of batch, split along K (BLAS.splitDepth).
+            let x = try randomTensor([2048, 96], seed: 9), lw = try randomTensor([64, 96], seed: 10, grad: true)
+            try expectSameForAnyThreadCount("linear weight (K split)", lw) { try Functional.linear(x, weight: $0) }
+        }
+
+        /// The K split's partial sums, added in slice order, agree with one product over all of K.
+        @Test func depthSplitAgreesWithOneProduct() throws {
+            #expect(BLAS.depthChunkCount(panels: 1, m: 64, n: 96, k: 2048) == 8)
+            #expect(BLAS.depthChunkCount(panels: 8, m: 2048, n: 96, k: 64) == 1)
+            let a = try randomTensor([2048, 64], seed: 11), b = try randomTensor([2048, 96], seed: 12)
+            let c = try Tensor(uninitializedShape: [64, 96]), reference = try Tensor(uninitializedShape: [64, 96])
+            try BLAS.sgemm(transA: true, transB: false, m: 64, n: 96, k: 2048, a.pointer, lda: 64, b.pointer, ldb: 96,
+                           beta: 0, c.pointer, ldc: 96)
+            BLAS.sgemm(transA: true, transB: false, m: 64, n: 96, k: 2048, a.pointer, lda: 64, b.pointer, ldb: 96,
+                       beta: 0, reference.pointer, ldc: 96, parallel: false)
+            let worst = zip(c.toArray(), reference.toArray()).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst < 1e-3, "largest difference \(worst)")
+            // beta = 1 accumulates onto C once (slice 0 carries it).
+            try BLAS.sgemm(transA: true, transB: false, m: 64, n: 96, k: 2048, a.pointer, lda: 64, b.pointer, ldb: 96,
+                           beta: 1, c.pointer, ldc: 96)
+            let doubled = zip(c.toArray(), reference.toArray()).map { abs($0 - 2 * $1) }.max() ?? .infinity
+            #expect(doubled < 2e-3, "largest difference \(doubled)")
         }
     }
 }

@@ -13,6 +13,16 @@ private func inputs() -> [Float] {
     xs += [0, -0, 1e-30, -1e-30, 1e-20, -1e-20, 2e-20, -2e-20, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
            .leastNormalMagnitude, -.leastNormalMagnitude, 1e30, -1e30, .greatestFiniteMagnitude,
            -.greatestFiniteMagnitude, .infinity, -.infinity, .nan, 88.7, 88.8, 103.9, 104.1, -88.7, -103.9, -104.1]
+    // Each side of every branch point of the kernels (tanh's 0.625, the exponential's clamps,
+    // GELU's 1e-20): 64 floats either way, with both signs.
+    for edge: Float in [0.625, 88.72283, 88.8, 103.972, 104, 1e-20, 44.36, 51.99, 52] {
+        var up = edge, down = edge
+        for _ in 0..<64 {
+            up = up.nextUp; down = down.nextDown
+            xs += [up, down, -up, -down]
+        }
+        xs += [edge, -edge]
+    }
     var state: UInt32 = 12345
     for _ in 0..<50_000 {
         state = state &* 1_664_525 &+ 1_013_904_223
@@ -26,15 +36,27 @@ private func sameBits(_ a: Float, _ b: Float) -> Bool { a.bitPattern == b.bitPat
 
 @Test(.enabled(if: WideKernels.cpuHasAVX512, "this CPU has no AVX-512"))
 func geluAVX512MatchesTheSwiftKernel() {
+    expectSameAsSwift("gelu", WideKernels.geluAVX512) { Gelu()($0) }   // whole blocks and every tail
+}
+
+/// A unary AVX-512 row kernel against the Swift function it mirrors, at every tail length.
+private func expectSameAsSwift(_ what: String, _ wide: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+                               _ swift: (Float) -> Float) {
     let xs = inputs()
-    for n in [xs.count, 15, 16, 17, 33] {   // whole blocks, and tails of every kind
+    for n in [xs.count, 15, 16, 17, 33] {
         let x = Array(xs.prefix(n))
-        var wide = [Float](repeating: 7, count: n)
-        x.withUnsafeBufferPointer { xp in wide.withUnsafeMutableBufferPointer { WideKernels.geluAVX512(xp.baseAddress!, $0.baseAddress!, n) } }
-        let kernel = Gelu()
-        let mismatches = (0..<n).filter { !sameBits(wide[$0], kernel(x[$0])) }
-        #expect(mismatches.isEmpty, "n \(n): \(mismatches.prefix(5).map { "x \(x[$0]): \(wide[$0]) vs \(kernel(x[$0]))" })")
+        var out = [Float](repeating: 7, count: n)
+        x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { wide(xp.baseAddress!, $0.baseAddress!, n) } }
+        let mismatches = (0..<n).filter { !sameBits(out[$0], swift(x[$0])) }
+        #expect(mismatches.isEmpty, "\(what), n \(n): \(mismatches.prefix(5).map { "x \(x[$0]): \(out[$0]) vs \(swift(x[$0]))" })")
     }
+}
+
+@Test(.enabled(if: WideKernels.cpuHasAVX512, "this CPU has no AVX-512"))
+func sigmoidAndTanhAVX512MatchFastMath() {
+    // The fused LSTM cell (NN.recurrentLayer) runs its gates through these rows.
+    expectSameAsSwift("sigmoid", WideKernels.sigmoidAVX512) { FastMath.sigmoid($0) }
+    expectSameAsSwift("tanh", WideKernels.tanhAVX512) { FastMath.tanh($0) }
 }
 
 @Test(.enabled(if: WideKernels.cpuHasAVX512, "this CPU has no AVX-512"))

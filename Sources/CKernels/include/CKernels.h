@@ -12,6 +12,12 @@ int descent_kernels_have_avx512(void);
 /* y[i] = x[i]·Φ(x[i]) (GELU, exact form), as Sources/Tensors Gelu (FastMath.normalCDF). */
 void descent_gelu_avx512(const float *x, float *y, ptrdiff_t n);
 
+/* y[i] = 1/(1 + e^-x[i]), as FastMath.sigmoid. */
+void descent_sigmoid_avx512(const float *x, float *y, ptrdiff_t n);
+
+/* y[i] = tanh(x[i]), as FastMath.tanh. */
+void descent_tanh_avx512(const float *x, float *y, ptrdiff_t n);
+
 /* out[i] = g[i]·(Φ + x[i]·φ(x[i])) with Φ = y[i]/x[i] (Φ = 1/2 for |x| ≤ 1e-20), as
  * Sources/Tensors GeluBackwardFromOutput. */
 void descent_gelu_backward_avx512(const float *g, const float *x, const float *y, float *out, ptrdiff_t n);
