@@ -199,15 +199,22 @@ extension Functional {
                         let cPrev = cq + ti * b * h
                         for r in rows {
                             let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, cr = cPrev + r * h
-                            for j in 0..<h {
-                                let i = ar[j], f = ar[h + j], gg = ar[2 * h + j], og = ar[3 * h + j], tc = er[j]
-                                let dhv = dcur[r * h + j]
-                                let dcNew = gRow[r * ow + h + j] + dc[r * h + j] + dhv * og * (1 - tc * tc)
-                                d[j] = dcNew * gg * i * (1 - i)
-                                d[h + j] = dcNew * cr[j] * f * (1 - f)
-                                d[2 * h + j] = dcNew * i * (1 - gg * gg)
-                                d[3 * h + j] = dhv * tc * og * (1 - og)
-                                dc[r * h + j] = dcNew * f
+                            let dhr = dcur + r * h, gc = gRow + r * ow + h, dcr = dc + r * h
+                            // Eight lanes at a time, written out: with this many pointers LLVM
+                            // left the loop scalar. Each lane does the scalar formula's operations.
+                            var j = 0
+                            while j < h {
+                                let n = Swift.min(8, h - j)
+                                let i = lanes(ar + j, n), f = lanes(ar + h + j, n)
+                                let gg = lanes(ar + 2 * h + j, n), og = lanes(ar + 3 * h + j, n)
+                                let tc = lanes(er + j, n), dhv = lanes(dhr + j, n)
+                                let dcNew = lanes(gc + j, n) + lanes(dcr + j, n) + dhv * og * (1 - tc * tc)
+                                store(dcNew * gg * i * (1 - i), d + j, n)
+                                store(dcNew * lanes(cr + j, n) * f * (1 - f), d + h + j, n)
+                                store(dcNew * i * (1 - gg * gg), d + 2 * h + j, n)
+                                store(dhv * tc * og * (1 - og), d + 3 * h + j, n)
+                                store(dcNew * f, dcr + j, n)
+                                j += 8
                             }
                         }
                     case .gru:
@@ -328,4 +335,23 @@ extension Functional {
         }
         return try Tensor.stack(outs.compactMap { $0 }, dim: 0)
     }
+}
+
+/// `n` ≤ 8 floats from `p` as lanes (the rest 0): whole blocks load at once.
+@inline(__always)
+private func lanes(_ p: UnsafePointer<Float>, _ n: Int) -> SIMD8<Float> {
+    if n == 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+    var v = SIMD8<Float>()
+    for k in 0..<n { v[k] = p[k] }
+    return v
+}
+
+@inline(__always)
+private func lanes(_ p: UnsafeMutablePointer<Float>, _ n: Int) -> SIMD8<Float> { lanes(UnsafePointer(p), n) }
+
+/// The first `n` ≤ 8 lanes of `v` to `p`.
+@inline(__always)
+private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n == 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
+    for k in 0..<n { p[k] = v[k] }
 }
