@@ -217,14 +217,19 @@ public final class LuaHost {
     /// temporaries: 30 cycles per training step of the small transformer, 15 % of its forward
     /// in the collector's sweep. Weighted by heap / (heap + `pacedExternalBytes`), a cycle runs
     /// per about twice (heap + 16 MB) of tensor allocation: a few per step, and the tensor
-    /// garbage between cycles stays within a few tens of MB whatever the number of steps.
+    /// garbage between cycles stays within a few tens of MB whatever the number of steps (within a
+    /// few sixteenths of `--max-memory` when one is set).
     @inlinable
     public func noteExternalAllocation() {
         let now = LuaHost.externalAllocatedBytes()
         let delta = now &- lastAllocatedBytesValue
         if delta >= 64 * 1024 {
             let heap = max(Int(luaHeapBytes), 1)
-            let kb = Int((Double(delta) * Double(heap) / Double(heap + LuaHost.pacedExternalBytes) / 1024).rounded(.down))
+            // Under --max-memory, at most 1/16 of the limit: the garbage between cycles must
+            // not be what a run near its limit hits.
+            let limit = Int(descent_memory_limit(L))
+            let paced = limit > 0 ? min(LuaHost.pacedExternalBytes, limit / 16) : LuaHost.pacedExternalBytes
+            let kb = Int((Double(delta) * Double(heap) / Double(heap + paced) / 1024).rounded(.down))
             guard kb > 0 else { return }  // keep accumulating until it is worth a step
             lastAllocatedBytesValue = now
             // Done by the trampoline after this Swift call: a step runs finalizers, which must
