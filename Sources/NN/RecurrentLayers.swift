@@ -201,10 +201,9 @@ extension Functional {
                             let ar = a + r * gh, er = e + r * h, d = dxr + r * gh, cr = cPrev + r * h
                             let dhr = dcur + r * h, gc = gRow + r * ow + h, dcr = dc + r * h
                             // Eight lanes at a time, written out: with this many pointers LLVM
-                            // left the loop scalar. Each lane does the scalar formula's operations.
-                            var j = 0
-                            while j < h {
-                                let n = Swift.min(8, h - j)
+                            // left the loop scalar. Each lane does the scalar formula's operations;
+                            // whole blocks call `cell` with a constant 8 (no tail branches inside).
+                            @inline(__always) func cell(_ j: Int, _ n: Int) {
                                 let i = lanes(ar + j, n), f = lanes(ar + h + j, n)
                                 let gg = lanes(ar + 2 * h + j, n), og = lanes(ar + 3 * h + j, n)
                                 let tc = lanes(er + j, n), dhv = lanes(dhr + j, n)
@@ -214,8 +213,10 @@ extension Functional {
                                 store(dcNew * i * (1 - gg * gg), d + 2 * h + j, n)
                                 store(dhv * tc * og * (1 - og), d + 3 * h + j, n)
                                 store(dcNew * f, dcr + j, n)
-                                j += 8
                             }
+                            var j = 0
+                            while j + 8 <= h { cell(j, 8); j += 8 }
+                            if j < h { cell(j, h - j) }
                         }
                     case .gru:
                         for r in rows {
