@@ -73,8 +73,11 @@ extension Tensor {
             finals.append((leaf, try Hooks.run(leaf.hooks, g, createGraph: createGraph)))
         }
         // Write leaves only after the whole pass succeeded, so a failing backward changes nothing.
-        for (leaf, g0) in finals {
-            var g = g0
+        // Each gradient is taken out of `finals` (popped, in the original order) so that the
+        // hand-off below can see it has the only reference: iterating the array kept a second
+        // one alive, and every weight gradient was copied (6 % of the mnist5k MLP loop).
+        finals.reverse()
+        while case (let leaf, var g)? = finals.popLast() {
             if createGraph {
                 // Out of place, keeping the graph of both terms (as PyTorch with create_graph).
                 if let existing = leaf.grad, existing.shape == g.shape {
