@@ -1,5 +1,5 @@
 """What torch_bench.py and jax_bench.py share: the command line, the figure names, the optimizer
-rows' sizes, and the loop that runs the named figures and prints one JSON line each.
+rows' sizes, the character models' training text, and the loop that runs the named figures and prints one JSON line each.
 
 A side (PyTorch or JAX) passes its module, which defines the workloads under the same names:
 train_step_time, mnist_mlp, mnist_cnn, char_step_time, resnet_step_time, mlp_hvp_time,
@@ -7,9 +7,12 @@ OPTIMIZER_KINDS (name -> (constructor, {parameters: matrix shape} or None)), and
 optimizer row and the Muon step.
 """
 import argparse
+import gzip
 import json
 import os
 import sys
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Name suffix -> parameters, as descent's optim_<name>, optim_<name>_1m and optim_<name>_100m rows.
@@ -19,6 +22,16 @@ SIZES = {"": 10_000_000, "_1m": 1_000_000, "_100m": 100_000_000}
 def steps_for(count):
     """Timed steps per optimizer row, as descent's OptimBench sizes: 51 at 1M, 11 at 10M, 5 at 100M."""
     return 51 if count < 10_000_000 else (11 if count < 100_000_000 else 5)
+
+
+def tinyshakespeare_train():
+    """Character ids (int64) of the first 90 % of tinyshakespeare (char_transformer_train.py's
+    split) and the vocabulary size; each side converts them to its own arrays."""
+    path = os.path.join(HERE, "..", "..", "Sources", "Data", "Resources", "tinyshakespeare.txt.gz")
+    text = gzip.open(path, "rt").read()
+    stoi = {c: i for i, c in enumerate(sorted(set(text)))}
+    ids = np.array([stoi[c] for c in text], dtype=np.int64)
+    return ids[:int(len(ids) * 0.9)], len(stoi)
 
 
 def parse_args():

@@ -35,7 +35,6 @@ translated to optax's names. optim_muon is optax.contrib.muon on one 4096x4096 m
 torch.optim.Muon's defaults, Newton-Schulz in float32 (PyTorch's runs in bfloat16).
 """
 import argparse
-import gzip
 import os
 import statistics
 import sys
@@ -182,21 +181,12 @@ def per_step(step, blocks, block_steps, warmup):
     return statistics.median(times)
 
 
-def tinyshakespeare_train():
-    """Character ids of the first 90 % of tinyshakespeare (char_transformer_train.py's split)."""
-    path = os.path.join(HERE, "..", "..", "Sources", "Data", "Resources", "tinyshakespeare.txt.gz")
-    text = gzip.open(path, "rt").read()
-    chars = sorted(set(text))
-    stoi = {c: i for i, c in enumerate(chars)}
-    ids = np.array([stoi[c] for c in text], dtype=np.int32)
-    return jnp.asarray(ids[:int(len(ids) * 0.9)]), len(chars)
-
-
 def char_step_time(model_kind, blocks, block_steps, warmup):
     """A character model's training step on random windows (block 64, batch 32, AdamW 1e-3 for
     the transformer; block 50, batch 32, Adam 2e-3 for the LSTM); the windows are drawn inside
     the jitted step from a key carried from step to step."""
-    train, vocab = tinyshakespeare_train()
+    ids, vocab = bench_cli.tinyshakespeare_train()
+    train = jnp.asarray(ids.astype(np.int32))
     kp, kd = jax.random.split(jax.random.PRNGKey(0))
     if model_kind == "transformer":
         T, B = 64, 32

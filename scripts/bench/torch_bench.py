@@ -18,7 +18,6 @@ scripts/bench/model_step.lua times descent's problems: one step = zero_grad, the
 (random tinyshakespeare windows, or a shuffled Fashion-MNIST minibatch), forward, cross-entropy,
 backward, optimizer step.
 """
-import gzip
 import os
 import statistics
 import sys
@@ -142,22 +141,13 @@ def per_step(step, blocks, block_steps, warmup):
     return statistics.median(times)
 
 
-def tinyshakespeare_train():
-    """Character ids of the first 90 % of tinyshakespeare (char_transformer_train.py's split)."""
-    path = os.path.join(HERE, "..", "..", "Sources", "Data", "Resources", "tinyshakespeare.txt.gz")
-    text = gzip.open(path, "rt").read()
-    chars = sorted(set(text))
-    stoi = {c: i for i, c in enumerate(chars)}
-    ids = torch.tensor([stoi[c] for c in text], dtype=torch.long)
-    return ids[:int(len(ids) * 0.9)], len(chars)
-
-
 def char_step_time(model_kind, blocks, block_steps, warmup):
     """A character model's training step on random windows (block 64, batch 32, AdamW 1e-3 for
     the transformer; block 50, batch 32, Adam 2e-3 for the LSTM), as the reference scripts
     train them; the windows are gathered with one index tensor (no Python loop per window)."""
     torch.manual_seed(0)
-    train, vocab = tinyshakespeare_train()
+    ids, vocab = bench_cli.tinyshakespeare_train()
+    train = torch.from_numpy(ids)
     if model_kind == "transformer":
         T, B = 64, 32
         model = torch_models.GPT(vocab, T)
