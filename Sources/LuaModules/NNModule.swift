@@ -7,18 +7,19 @@ import Tensors
 extension Runtime {
     func installNNModule() throws {
         host.register(module: "nn", [])
-        host.getGlobal("nn")
-        host.state.newTable()
+        let main = host.mainState  // set-up before the script runs: no binding is active
+        main.pushGlobal("nn")
+        main.newTable()
         host.setFunctions(functionalBindings(), prefix: "")
         host.setFunctions(recurrentBindings(), prefix: "")
-        host.state.rawSet(-2, "functional")
-        host.state.newTable()
+        main.rawSet(-2, "functional")
+        main.newTable()
         host.setFunctions(initBindings(), prefix: "")
-        host.state.rawSet(-2, "init")
-        host.state.newTable()
+        main.rawSet(-2, "init")
+        main.newTable()
         host.setFunctions(utilsBindings(), prefix: "")
-        host.state.rawSet(-2, "utils")
-        host.state.pop()
+        main.rawSet(-2, "utils")
+        main.pop()
         try runLibrary(EmbeddedLua.nn, module: "nn")
         // Recurrent, attention and the other layers of the second round (lua/nn_layers.lua).
         try runLibrary(EmbeddedLua.nn_layers, module: "nn")

@@ -188,9 +188,10 @@ extension Runtime {
     public static var libraryVersions: String {
         BLASSetup.configure
         return (try? LuaHost()).map { host -> String in
-            host.getGlobal("_VERSION")
-            defer { host.state.pop() }
-            return (host.state.string(at: -1) ?? "Lua") + ", OpenBLAS \(BLASSetup.coreName) kernels"
+            let main = host.mainState  // a fresh state of its own: no script, no binding
+            main.pushGlobal("_VERSION")
+            defer { main.pop() }
+            return (main.string(at: -1) ?? "Lua") + ", OpenBLAS \(BLASSetup.coreName) kernels"
         } ?? "Lua"
     }
 }
